@@ -1,0 +1,311 @@
+// embind bindings of the core. No logic here: type conversion (64-bit sizes become JS numbers,
+// bytes cross through a scratch view of the wasm heap) and C++ exceptions turned into JS Errors.
+#include <emscripten.h>
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "artifact_url.h"
+#include "hash_record.h"
+#include "hash_descriptor.h"
+#include "lfs_pointer.h"
+#include "resolver.h"
+#include "sha256.h"
+#include "sri.h"
+
+using emscripten::val;
+
+namespace {
+
+EM_JS(void, throw_js_error, (const char* message), { throw new Error(UTF8ToString(message)); });
+
+// The message outlives the catch block (the JS throw skips C++ unwinding), so it lives here.
+std::string last_error;
+
+template <typename F>
+auto guarded(F&& body) -> decltype(body()) {
+  bool failed = false;
+  try {
+    return body();
+  } catch (const std::exception& error) {
+    last_error = error.what();
+    failed = true;
+  } catch (...) {
+    last_error = "unknown C++ exception";
+    failed = true;
+  }
+  if (failed) throw_js_error(last_error.c_str());
+  __builtin_unreachable();
+}
+
+// One buffer in the wasm heap that JS copies chunks into before hashing them.
+std::vector<std::uint8_t> scratch;
+
+val scratch_view(std::size_t length) {
+  if (scratch.size() < length) scratch.resize(length);
+  return val(emscripten::typed_memory_view(length, scratch.data()));
+}
+
+// Live wasm-side objects, so tests can assert that JS frees what it creates.
+int live_objects = 0;
+struct LiveCounted {
+  LiveCounted() { ++live_objects; }
+  LiveCounted(const LiveCounted&) { ++live_objects; }
+  LiveCounted& operator=(const LiveCounted&) = default;
+  ~LiveCounted() { --live_objects; }
+};
+int live_object_count() { return live_objects; }
+
+class JsSha256 : LiveCounted {
+ public:
+  void update_from_scratch(std::size_t length) {
+    guarded([&] {
+      if (length > scratch.size()) throw std::out_of_range("update beyond the scratch buffer");
+      hasher_.update(scratch.data(), length);
+      return 0;
+    });
+  }
+  std::string finish_hex() { return hasher_.finish_hex(); }
+  double bytes_hashed() const { return static_cast<double>(hasher_.bytes_hashed()); }
+
+ private:
+  coc::Sha256 hasher_;
+};
+
+struct JsRecord {
+  std::string algorithm = coc::kSha256Algorithm;
+  std::string value;
+  double size = -1;
+  std::string source;
+  std::string commit;
+  double stored_at = 0;
+};
+
+JsRecord to_js(const coc::HashRecord& record) {
+  return {coc::kSha256Algorithm, record.value, static_cast<double>(record.size), record.source,
+          record.commit, record.stored_at};
+}
+
+struct JsStep {
+  std::string action, key, target, store, group, body;
+  bool found = false;
+  JsRecord record;
+  std::string hit, persist_key, persist_body, error_kind, error_message;
+};
+
+JsStep to_js(const coc::Step& step) {
+  return {step.action, step.key, step.target, step.store, step.group, step.body, step.found,
+          to_js(step.record), step.hit, step.persist_key, step.persist_body, step.error_kind,
+          step.error_message};
+}
+
+struct JsLfsPointer {
+  bool ok = false;
+  std::string oid;
+  double size = 0;
+  std::string reason;
+};
+
+JsLfsPointer parse_lfs_pointer(const std::string& text) {
+  coc::LfsPointerParse parsed = coc::parse_lfs_pointer(text);
+  return {parsed.ok, parsed.pointer.oid, static_cast<double>(parsed.pointer.size), parsed.reason};
+}
+
+coc::ArtifactUrl parse_artifact_url(const std::string& url) {
+  return guarded([&] { return coc::parse_artifact_url(url); });
+}
+
+coc::HashDescriptor make_hash_descriptor(const std::string& algorithm, const std::string& value) {
+  return guarded([&] { return coc::make_hash_descriptor(algorithm, value); });
+}
+
+// The hash value of a persisted record, "" when it is not a valid one.
+std::string decode_record_value(const std::string& body) {
+  coc::RecordDecode decoded = coc::decode_record(body);
+  return decoded.ok ? decoded.record.value : std::string();
+}
+
+std::string sri_sha256_hex(const std::string& integrity) {
+  return coc::sri_sha256_hex(coc::parse_sri(integrity));
+}
+
+val to_array(const std::vector<std::string>& items) {
+  val array = val::array();
+  for (const std::string& item : items) array.call<void>("push", item);
+  return array;
+}
+
+class JsResolver : LiveCounted {
+ public:
+  explicit JsResolver(val options) : resolver_(read_options(options)) {}
+
+  JsStep begin(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_.begin(url, now)); });
+  }
+  JsStep after_persisted(const std::string& url, bool found, const std::string& body, double now) {
+    return guarded([&] { return to_js(resolver_.after_persisted(url, found, body, now)); });
+  }
+  JsStep after_legacy(const std::string& url, const std::string& store, bool found,
+                      const std::string& body, double now) {
+    return guarded([&] { return to_js(resolver_.after_legacy(url, store, found, body, now)); });
+  }
+  JsStep after_batch(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_.after_batch(url, now)); });
+  }
+  JsStep after_pointer(const std::string& url, int status, const std::string& text,
+                       const std::string& commit, double now) {
+    return guarded([&] { return to_js(resolver_.after_pointer(url, status, text, commit, now)); });
+  }
+  val plan_batch(val urls, double now) {
+    return guarded([&] {
+      val result = val::array();
+      for (const coc::BatchRequest& request :
+           resolver_.plan_batch(emscripten::vecFromJSArray<std::string>(urls), now)) {
+        val item = val::object();
+        item.set("group", request.group);
+        item.set("url", request.url);
+        item.set("body", request.body);
+        item.set("keys", to_array(request.keys));
+        item.set("paths", to_array(request.paths));
+        result.call<void>("push", item);
+      }
+      return result;
+    });
+  }
+  val apply_batch(const std::string& group, int status, const std::string& body,
+                  const std::string& commit, double now) {
+    return guarded([&] {
+      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body, commit, now);
+      val result = val::object();
+      result.set("ok", outcome.ok);
+      result.set("resolved", static_cast<double>(outcome.resolved));
+      result.set("plain", static_cast<double>(outcome.plain));
+      result.set("persistKeys", to_array(outcome.persist_keys));
+      result.set("persistBodies", to_array(outcome.persist_bodies));
+      result.set("errorKind", outcome.error_kind);
+      result.set("errorMessage", outcome.error_message);
+      return result;
+    });
+  }
+  JsStep record_content(const std::string& url, const std::string& hex, double size, double now) {
+    return guarded([&] {
+      return to_js(resolver_.record_content(url, hex, static_cast<std::int64_t>(size), now));
+    });
+  }
+  void add_hint(const std::string& url, const std::string& hex, double size) {
+    guarded([&] {
+      resolver_.add_hint(url, hex, static_cast<std::int64_t>(size));
+      return 0;
+    });
+  }
+  bool forget(const std::string& url) { return guarded([&] { return resolver_.forget(url); }); }
+  double references(const std::string& hex) const {
+    return static_cast<double>(resolver_.references(hex));
+  }
+  double size() const { return static_cast<double>(resolver_.size()); }
+
+ private:
+  static coc::ResolverOptions read_options(const val& options) {
+    coc::ResolverOptions result;
+    if (options.isUndefined() || options.isNull()) return result;
+    if (options.hasOwnProperty("capacity")) result.capacity = options["capacity"].as<std::size_t>();
+    if (options.hasOwnProperty("maxAge")) result.max_age_ms = options["maxAge"].as<double>();
+    if (options.hasOwnProperty("maxAgeOther")) result.max_age_other_ms = options["maxAgeOther"].as<double>();
+    if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
+    if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
+    if (options.hasOwnProperty("legacyStores")) {
+      result.legacy_stores = emscripten::vecFromJSArray<std::string>(options["legacyStores"]);
+    }
+    return result;
+  }
+
+  coc::Resolver resolver_;
+};
+
+JsResolver* make_resolver(val options) {
+  return guarded([&] { return new JsResolver(std::move(options)); });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
+  using namespace emscripten;
+
+  function("scratchView", &scratch_view);
+  function("liveObjectCount", &live_object_count);
+  class_<JsSha256>("Sha256")
+      .constructor<>()
+      .function("updateFromScratch", &JsSha256::update_from_scratch)
+      .function("finishHex", &JsSha256::finish_hex)
+      .function("bytesHashed", &JsSha256::bytes_hashed);
+
+  value_object<JsLfsPointer>("LfsPointer")
+      .field("ok", &JsLfsPointer::ok)
+      .field("oid", &JsLfsPointer::oid)
+      .field("size", &JsLfsPointer::size)
+      .field("reason", &JsLfsPointer::reason);
+  function("parseLfsPointer", &parse_lfs_pointer);
+
+  value_object<coc::HashDescriptor>("HashDescriptor")
+      .field("algorithm", &coc::HashDescriptor::algorithm)
+      .field("value", &coc::HashDescriptor::value);
+  function("makeHashDescriptor", &make_hash_descriptor);
+  function("sriSha256Hex", &sri_sha256_hex);
+  function("decodeRecordValue", &decode_record_value);
+
+  value_object<coc::ArtifactUrl>("ArtifactUrl")
+      .field("href", &coc::ArtifactUrl::href)
+      .field("storageKey", &coc::ArtifactUrl::storage_key)
+      .field("redacted", &coc::ArtifactUrl::redacted)
+      .field("hasCredentials", &coc::ArtifactUrl::has_credentials)
+      .field("isHub", &coc::ArtifactUrl::is_hub)
+      .field("endpoint", &coc::ArtifactUrl::endpoint)
+      .field("repoType", &coc::ArtifactUrl::repo_type)
+      .field("repoId", &coc::ArtifactUrl::repo_id)
+      .field("revision", &coc::ArtifactUrl::revision)
+      .field("path", &coc::ArtifactUrl::path)
+      .field("pointerUrl", &coc::ArtifactUrl::pointer_url)
+      .field("immutable", &coc::ArtifactUrl::immutable);
+  function("parseArtifactUrl", &parse_artifact_url);
+
+  value_object<JsRecord>("HashRecord")
+      .field("algorithm", &JsRecord::algorithm)
+      .field("value", &JsRecord::value)
+      .field("size", &JsRecord::size)
+      .field("source", &JsRecord::source)
+      .field("commit", &JsRecord::commit)
+      .field("storedAt", &JsRecord::stored_at);
+  value_object<JsStep>("Step")
+      .field("action", &JsStep::action)
+      .field("key", &JsStep::key)
+      .field("target", &JsStep::target)
+      .field("store", &JsStep::store)
+      .field("group", &JsStep::group)
+      .field("body", &JsStep::body)
+      .field("found", &JsStep::found)
+      .field("record", &JsStep::record)
+      .field("hit", &JsStep::hit)
+      .field("persistKey", &JsStep::persist_key)
+      .field("persistBody", &JsStep::persist_body)
+      .field("errorKind", &JsStep::error_kind)
+      .field("errorMessage", &JsStep::error_message);
+  class_<JsResolver>("Resolver")
+      .constructor(&make_resolver, allow_raw_pointers())
+      .function("begin", &JsResolver::begin)
+      .function("afterPersisted", &JsResolver::after_persisted)
+      .function("afterLegacy", &JsResolver::after_legacy)
+      .function("afterBatch", &JsResolver::after_batch)
+      .function("afterPointer", &JsResolver::after_pointer)
+      .function("planBatch", &JsResolver::plan_batch)
+      .function("applyBatch", &JsResolver::apply_batch)
+      .function("recordContent", &JsResolver::record_content)
+      .function("addHint", &JsResolver::add_hint)
+      .function("forget", &JsResolver::forget)
+      .function("references", &JsResolver::references)
+      .function("size", &JsResolver::size);
+}

@@ -1,0 +1,593 @@
+// The cross-origin cache: executes the core's resolution steps (memory → persisted store → legacy
+// stores → batch → LFS pointer → content) and loads, verifies and stores bytes through Cross-Origin
+// Storage. Every decision comes from the core; this file only does I/O.
+import { loadCore } from "./core.js";
+import { CosClient } from "./cos-client.js";
+import { ErrorReporter, abortError, throwIfAborted } from "./errors.js";
+import { FallbackStore } from "./fallback-store.js";
+import { PersistedStore } from "./persisted-store.js";
+import { Progress } from "./progress.js";
+import { hasherFor } from "./sha256.js";
+
+const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
+const MAX_POINTER_BYTES = 1024;
+
+function requestUrl(request) {
+  if (typeof request === "string") return request;
+  if (request instanceof URL) return request.href;
+  if (request && typeof request.url === "string") return request.url;
+  throw new TypeError("expected a URL string, a URL or a Request");
+}
+
+function isPrivateRequest(request) {
+  return typeof request === "object" && request !== null && typeof request.headers?.has === "function" &&
+    request.headers.has("Authorization");
+}
+
+function descriptor(record) {
+  return record ? { algorithm: "SHA-256", value: record.value } : null;
+}
+
+// Reads at most `limit` bytes of a body, then cancels the rest.
+async function readPrefix(response, limit) {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const parts = [];
+  let length = 0;
+  try {
+    while (length <= limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      length += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(Math.min(length, limit + 1));
+  let offset = 0;
+  for (const part of parts) {
+    const take = Math.min(part.byteLength, bytes.byteLength - offset);
+    bytes.set(part.subarray(0, take), offset);
+    offset += take;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function storedResponse(blob, contentType) {
+  const headers = { "Content-Length": String(blob.size) };
+  const type = blob.type || contentType;
+  if (type) headers["Content-Type"] = type;
+  return new Response(blob, { status: 200, headers });
+}
+
+async function convert(response, storetype) {
+  if (storetype === undefined || storetype === null || storetype === "") return response;
+  const kind = String(storetype).toLowerCase();
+  if (kind === "json") return response.json();
+  if (kind === "arraybuffer") return response.arrayBuffer();
+  throw new TypeError(`unknown storetype '${storetype}': use "json", "arraybuffer" or none`);
+}
+
+function emptyStats() {
+  return {
+    hits: { memory: 0, persisted: 0, imported: 0, batch: 0, pointer: 0, content: 0, hint: 0, stale: 0 },
+    unresolved: 0,
+    resolutionRequests: { batch: 0, pointer: 0 },
+    pointerRequests: 0,
+    downloads: 0,
+    bytesDownloaded: 0,
+    storageHits: 0,
+    storageMisses: 0,
+    bytesFromStorage: 0,
+    stored: 0,
+    bytesStored: 0,
+  };
+}
+
+export class CrossOriginCache {
+  #core;
+  #resolver;
+  #fetch;
+  #persisted;
+  #legacy = new Map();
+  #cos;
+  #fallback;
+  #origins;
+  #errors;
+  #progress;
+  #stats = emptyStats();
+  #resolving = new Map();
+  #loading = new Map();
+  #batchGroups = new Map();
+  #seenInStorage = new Set();
+
+  constructor(core, options = {}) {
+    this.#core = core;
+    this.scope = options.scope ?? "cross-origin-cache";
+    this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.#errors = new ErrorReporter(options.onError);
+    this.#progress = new Progress(options.onProgress);
+    this.#origins = options.origins ?? "*";
+
+    const cacheStorage = options.caches ?? (typeof caches === "undefined" ? undefined : caches);
+    const ownStore = `${this.scope}-cos-hash-meta`;
+    if (cacheStorage) {
+      this.#persisted = new PersistedStore(cacheStorage, ownStore);
+      if (options.importLegacy !== false) {
+        for (const name of LEGACY_STORES) {
+          if (name !== ownStore) this.#legacy.set(name, new PersistedStore(cacheStorage, name, { mustExist: true }));
+        }
+      }
+    }
+    const manager = options.storage !== undefined ? options.storage
+      : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
+    if (manager) {
+      this.#cos = new CosClient(manager);
+    } else if (options.fallback !== false && cacheStorage) {
+      this.#fallback = new FallbackStore(cacheStorage, `${this.scope}-cos-fallback`, core);
+      this.#cos = new CosClient(this.#fallback);
+    }
+    this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
+
+    this.#resolver = new core.Resolver({
+      capacity: options.capacity ?? 10000,
+      maxAge: options.maxAge ?? 3600000,
+      maxAgeOther: options.maxAgeOtherHosts ?? -1,
+      persist: Boolean(this.#persisted),
+      batch: options.batch !== false,
+      legacyStores: [...this.#legacy.keys()],
+    });
+    for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
+  }
+
+  /** Seeds the index with a `sha256-` SRI string (or a bare hex SHA-256) for a URL. */
+  addHint(url, integrity) {
+    const text = String(integrity).trim();
+    const hex = /^[0-9a-fA-F]{64}$/.test(text) ? text : this.#core.sriSha256Hex(text);
+    if (!hex) throw new Error(`hint for ${url} has no sha256 hash: ${text}`);
+    this.#resolver.addHint(requestUrl(url), hex, -1);
+  }
+
+  stats() {
+    return structuredClone({ ...this.#stats, errors: { ...this.#errors.counts }, storage: this.storageKind });
+  }
+
+  dispose() {
+    this.#resolver.delete();
+  }
+
+  // ---- hash resolution -------------------------------------------------------------------
+
+  async resolveHash(request) {
+    return descriptor(await this.#resolveRecord(requestUrl(request)));
+  }
+
+  async resolveHashes(requests) {
+    const urls = requests.map(requestUrl);
+    await this.#prefetch(urls);
+    return Promise.all(urls.map(async (url) => descriptor(await this.#resolveRecord(url))));
+  }
+
+  #resolveRecord(url, signal) {
+    const step = this.#resolver.begin(url, Date.now());
+    if (step.action === "done") return Promise.resolve(this.#finishResolution(url, step));
+    const running = this.#resolving.get(step.key);
+    if (running) return running;
+    const promise = this.#runResolution(url, step, signal).finally(() => this.#resolving.delete(step.key));
+    this.#resolving.set(step.key, promise);
+    return promise;
+  }
+
+  #finishResolution(url, step) {
+    this.#reportStep(url, step);
+    if (!step.found) {
+      this.#stats.unresolved++;
+      return null;
+    }
+    this.#stats.hits[step.hit] = (this.#stats.hits[step.hit] ?? 0) + 1;
+    return step.record;
+  }
+
+  #reportStep(url, step) {
+    if (step.errorKind) this.#errors.report(step.errorKind, this.#redact(url), new Error(step.errorMessage));
+  }
+
+  async #persist(url, key, body) {
+    if (!key || !this.#persisted) return;
+    try {
+      await this.#persisted.write(key, body);
+    } catch (error) {
+      this.#errors.report("persist-failed", this.#redact(url), error);
+    }
+  }
+
+  async #readStore(url, store, key) {
+    try {
+      return await store.read(key);
+    } catch (error) {
+      this.#errors.report("persisted-read-failed", this.#redact(url), error);
+      return { found: false, body: "" };
+    }
+  }
+
+  async #runResolution(url, first, signal) {
+    let step = first;
+    for (;;) {
+      throwIfAborted(signal);
+      await this.#persist(url, step.persistKey, step.persistBody);
+      switch (step.action) {
+        case "done":
+          return this.#finishResolution(url, step);
+        case "read-persisted": {
+          this.#reportStep(url, step);
+          const { found, body } = await this.#readStore(url, this.#persisted, step.target);
+          step = this.#resolver.afterPersisted(url, found, body, Date.now());
+          break;
+        }
+        case "read-legacy": {
+          this.#reportStep(url, step);
+          const { found, body } = await this.#readStore(url, this.#legacy.get(step.store), step.target);
+          step = this.#resolver.afterLegacy(url, step.store, found, body, Date.now());
+          break;
+        }
+        case "fetch-batch":
+          this.#reportStep(url, step);
+          await this.#joinBatch(url, step.group);
+          step = this.#resolver.afterBatch(url, Date.now());
+          break;
+        case "fetch-pointer": {
+          this.#reportStep(url, step);
+          const answer = await this.#fetchPointer(step.target, signal);
+          step = this.#resolver.afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
+          break;
+        }
+        default:
+          throw new Error(`core returned an unknown step '${step.action}'`);
+      }
+    }
+  }
+
+  // URLs of one repo revision that ask within the same task share one paths-info request.
+  #joinBatch(url, group) {
+    let pending = this.#batchGroups.get(group);
+    if (!pending || pending.sent) {
+      pending = { urls: [], sent: false };
+      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+        pending.sent = true;
+        return this.#sendBatches(pending.urls);
+      });
+      this.#batchGroups.set(group, pending);
+      pending.done.finally(() => {
+        if (this.#batchGroups.get(group) === pending) this.#batchGroups.delete(group);
+      });
+    }
+    pending.urls.push(url);
+    return pending.done;
+  }
+
+  async #prefetch(urls) {
+    await this.#sendBatches(urls);
+  }
+
+  async #sendBatches(urls) {
+    const requests = this.#resolver.planBatch(urls, Date.now());
+    await Promise.all(requests.map(async (request) => {
+      this.#stats.resolutionRequests.batch++;
+      let status = 0;
+      let body = "";
+      let commit = "";
+      try {
+        const response = await this.#fetch(request.url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: request.body,
+        });
+        status = response.status;
+        commit = response.headers.get("X-Repo-Commit") ?? "";
+        body = await response.text();
+      } catch (error) {
+        body = String(error?.message ?? error);
+      }
+      const outcome = this.#resolver.applyBatch(request.group, status, body, commit, Date.now());
+      if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
+      for (let i = 0; i < outcome.persistKeys.length; i++) {
+        await this.#persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
+      }
+    }));
+  }
+
+  async #fetchPointer(url, signal) {
+    this.#stats.pointerRequests++;
+    this.#stats.resolutionRequests.pointer++;
+    try {
+      const response = await this.#fetch(url, { signal });
+      const commit = response.headers.get("X-Repo-Commit") ?? "";
+      if (!response.ok) {
+        response.body?.cancel().catch(() => {});
+        return { status: response.status, text: "", commit };
+      }
+      return { status: response.status, text: await readPrefix(response, MAX_POINTER_BYTES), commit };
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      return { status: 0, text: String(error?.message ?? error), commit: "" };
+    }
+  }
+
+  #redact(url) {
+    try {
+      return this.#core.parseArtifactUrl(url).redacted;
+    } catch {
+      return "(invalid URL)";
+    }
+  }
+
+  // ---- loading and storing ---------------------------------------------------------------
+
+  /** Loads url through the cache; the same in-flight load is shared by concurrent callers. */
+  #load(url, { signal, response, privateRequest = false } = {}) {
+    const key = this.#core.parseArtifactUrl(url).storageKey;
+    const running = this.#loading.get(key);
+    if (running && !response) return running;
+    const promise = this.#runLoad(url, { signal, response, privateRequest }).finally(() => {
+      if (this.#loading.get(key) === promise) this.#loading.delete(key);
+    });
+    this.#loading.set(key, promise);
+    return promise;
+  }
+
+  async #readStorage(url, record) {
+    if (!this.#cos || !record) return { status: "miss" };
+    const result = await this.#cos.read(record.value);
+    if (result.status === "hit") {
+      this.#seenInStorage.add(record.value);
+      this.#stats.storageHits++;
+      this.#stats.bytesFromStorage += result.file.size;
+    } else {
+      this.#stats.storageMisses++;
+      if (result.status === "not-allowed") this.#errors.report("cos-not-allowed", this.#redact(url), result.error);
+      if (result.status === "error") this.#errors.report("cos-failed", this.#redact(url), result.error);
+    }
+    return result;
+  }
+
+  async #runLoad(url, { signal, response, privateRequest }) {
+    throwIfAborted(signal);
+    const parsed = this.#core.parseArtifactUrl(url);
+    const record = await this.#resolveRecord(url, signal);
+    throwIfAborted(signal);
+    let canStore = Boolean(this.#cos);
+    if (!response) {
+      const stored = await this.#readStorage(url, record);
+      throwIfAborted(signal);
+      if (stored.status === "hit") return { blob: stored.file, source: this.#fallback ? "fallback" : "cos", record };
+      if (stored.status === "not-allowed") canStore = false;
+    }
+    const network = response ?? await this.#download(url, parsed, signal);
+    // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
+    const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
+    const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
+    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal);
+    return this.#storeUnknown(url, network, canStore, origins, total, signal);
+  }
+
+  async #download(url, parsed, signal) {
+    this.#stats.downloads++;
+    let response;
+    try {
+      response = await this.#fetch(url, { signal });
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${error?.message ?? error}`, { cause: error });
+    }
+    if (!response.ok) {
+      response.body?.cancel().catch(() => {});
+      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: HTTP ${response.status}`);
+    }
+    return response;
+  }
+
+  // Streams the body through the hasher (and into `sink` when given), honouring abort.
+  async #pump(url, response, total, signal, sink) {
+    const hasher = hasherFor(this.#core);
+    let loaded = 0;
+    const reader = response.body.getReader();
+    const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
+    signal?.addEventListener("abort", onAbort);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        throwIfAborted(signal);
+        if (done) break;
+        hasher.update(value);
+        loaded += value.byteLength;
+        this.#stats.bytesDownloaded += value.byteLength;
+        if (sink) await sink(value);
+        this.#progress.emit(url, "download", loaded, total);
+      }
+      this.#progress.emit(url, "download", loaded, total, true);
+      return { hex: hasher.digest(), size: loaded };
+    } catch (error) {
+      try { hasher.digest(); } catch { /* already freed */ }
+      reader.cancel().catch(() => {});
+      if (signal?.aborted) throw abortError(signal);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #verify(url, hex, size) {
+    const step = this.#resolver.recordContent(url, hex, size, Date.now());
+    if (step.errorKind) {
+      this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
+        this.#redact(url), new Error(step.errorMessage));
+      throw new Error(`cross-origin-cache: ${step.errorMessage}`);
+    }
+    return step;
+  }
+
+  // The hash is known before the bytes: stream them straight into storage, flat memory.
+  async #storeKnown(url, response, record, origins, total, signal) {
+    let step;
+    let failure;  // what went wrong, when it was not the storage: "network" or "mismatch"
+    try {
+      await this.#cos.write(record.value, origins, async (writable) => {
+        let writeFailed = false;
+        const sink = (chunk) => writable.write(chunk).catch((error) => { writeFailed = true; throw error; });
+        const pumped = await this.#pump(url, response, total, signal, sink).catch((error) => {
+          if (!writeFailed) failure = "network";
+          throw error;
+        });
+        try {
+          step = this.#verify(url, pumped.hex, pumped.size);
+        } catch (error) {
+          failure = "mismatch";
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      if (failure === "mismatch") throw error;
+      if (failure === "network") {
+        throw new Error(`cross-origin-cache: reading ${this.#redact(url)} failed: ${error?.message ?? error}`, { cause: error });
+      }
+      this.#reportWriteError(url, error);
+      if (error?.name === "DataError") {
+        throw new Error(`cross-origin-cache: storage rejected the bytes of ${this.#redact(url)} as not matching ${record.value}`, { cause: error });
+      }
+      // The body went into a failed write: fetch it again and hand it over unstored.
+      const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
+      return this.#storeUnknown(url, again, false, origins, total, signal);
+    }
+    await this.#persist(url, step.persistKey, step.persistBody);
+    this.#countStored(record.value, total);
+    const stored = await this.#readStorage(url, record);
+    if (stored.status === "hit") return { blob: stored.file, source: "network", record };
+    // The extension can lose an entry after a clean close; the caller still gets its bytes.
+    this.#errors.report("cos-failed", this.#redact(url), new Error(`entry ${record.value} missing after write`));
+    const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
+    return this.#storeUnknown(url, again, false, origins, total, signal);
+  }
+
+  // The hash comes from the content: hash while spooling into a Blob, then store under it.
+  async #storeUnknown(url, response, canStore, origins, total, signal) {
+    const parts = [];
+    const { hex, size } = await this.#pump(url, response, total, signal, (chunk) => { parts.push(chunk); });
+    const step = this.#verify(url, hex, size);
+    const blob = new Blob(parts, { type: response.headers.get("Content-Type") ?? "" });
+    parts.length = 0;
+    if (canStore) {
+      try {
+        throwIfAborted(signal);
+        await this.#cos.write(hex, origins, (writable) => writable.write(blob));
+        this.#countStored(hex, size);
+        await this.#persist(url, step.persistKey, step.persistBody);
+      } catch (error) {
+        if (signal?.aborted) throw abortError(signal);
+        this.#reportWriteError(url, error);
+      }
+    }
+    return { blob, source: "network", record: step.found ? step.record : null };
+  }
+
+  #countStored(hex, size) {
+    this.#seenInStorage.add(hex);
+    this.#stats.stored++;
+    this.#stats.bytesStored += size ?? 0;
+  }
+
+  #reportWriteError(url, error) {
+    const kind = error?.name === "QuotaExceededError" ? "cos-quota"
+      : error?.name === "DataError" ? "cos-hash-mismatch"
+        : error?.name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
+    this.#errors.report(kind, this.#redact(url), error);
+  }
+
+  // ---- tvmjs ArtifactCacheTemplate ------------------------------------------------------
+
+  async fetchWithCache(url, storetype, signal) {
+    const { blob } = await this.#load(requestUrl(url), { signal, privateRequest: isPrivateRequest(url) });
+    return convert(storedResponse(blob), storetype);
+  }
+
+  async addToCache(url, storetype, signal) {
+    await this.#load(requestUrl(url), { signal });
+  }
+
+  async hasAllKeys(urls) {
+    const records = await this.#resolveAll(urls.map(requestUrl));
+    for (const record of records) {
+      if (!record || !this.#cos) return false;
+      if (this.#seenInStorage.has(record.value)) continue;
+      const found = await this.#readStorage("", record);
+      if (found.status !== "hit") return false;
+    }
+    return true;
+  }
+
+  async #resolveAll(urls) {
+    await this.#prefetch(urls);
+    return Promise.all(urls.map((url) => this.#resolveRecord(url)));
+  }
+
+  async deleteInCache(url) {
+    const target = requestUrl(url);
+    const record = await this.#resolveLocal(target);
+    this.#resolver.forget(target);
+    const key = this.#core.parseArtifactUrl(target).storageKey;
+    if (this.#persisted) {
+      try {
+        await this.#persisted.delete(key);
+      } catch (error) {
+        this.#errors.report("persist-failed", this.#redact(target), error);
+      }
+    }
+    if (record && this.#fallback && !(await this.#stillReferenced(record.value))) {
+      await this.#fallback.remove(record.value);
+      this.#seenInStorage.delete(record.value);
+    }
+  }
+
+  // The record memory or the persisted store has for url, without any network request.
+  async #resolveLocal(url) {
+    const step = this.#resolver.begin(url, Date.now());
+    if (step.action === "done") return step.found ? step.record : null;
+    if (step.action !== "read-persisted") return null;
+    const { found, body } = await this.#readStore(url, this.#persisted, step.target);
+    if (!found) return null;
+    const after = this.#resolver.afterPersisted(url, true, body, Date.now());
+    return after.action === "done" && after.found ? after.record : null;
+  }
+
+  async #stillReferenced(value) {
+    if (this.#resolver.references(value) > 0) return true;
+    if (!this.#persisted) return false;
+    for await (const { body } of this.#persisted.entries()) {
+      if (this.#core.decodeRecordValue(body) === value) return true;
+    }
+    return false;
+  }
+
+  // ---- Cache-like API (transformers.js env.customCache) ----------------------------------
+
+  async match(request) {
+    const url = requestUrl(request);
+    const record = await this.#resolveRecord(url);
+    const stored = await this.#readStorage(url, record);
+    return stored.status === "hit" ? storedResponse(stored.file) : undefined;
+  }
+
+  async put(request, response) {
+    const url = requestUrl(request);
+    if (!(response instanceof Response) || !response.body) throw new TypeError("put: expected a Response with a body");
+    if (!response.ok) throw new TypeError(`put: refusing to store a response with status ${response.status}`);
+    await this.#load(url, { response, privateRequest: isPrivateRequest(request) });
+  }
+}
+
+/** Creates a cache; options are described in index.d.ts. */
+export async function createCrossOriginCache(options = {}) {
+  const core = await loadCore(options);
+  return new CrossOriginCache(core, options);
+}

@@ -1,0 +1,30 @@
+// Counting and reporting what best-effort paths swallow, and the errors callers must see.
+export function abortError(signal) {
+  const reason = signal?.reason;
+  if (reason instanceof Error && reason.name === "AbortError") return reason;
+  return new DOMException("The operation was aborted.", "AbortError");
+}
+
+export function throwIfAborted(signal) {
+  if (signal?.aborted) throw abortError(signal);
+}
+
+export class ErrorReporter {
+  #onError;
+  counts = {};
+
+  constructor(onError) {
+    this.#onError = onError;
+  }
+
+  report(kind, url, error) {
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+    if (!this.#onError) return;
+    const cause = error instanceof Error ? error : new Error(String(error));
+    try {
+      this.#onError({ kind, url, error: cause, message: cause.message });
+    } catch {
+      // A throwing hook must not break loading; the count above still records the event.
+    }
+  }
+}

@@ -1,0 +1,87 @@
+// A same-origin stand-in for Cross-Origin Storage when no manager exists: entries keyed by SHA-256
+// in a Cache API cache, the hash verified on close, NotFoundError on a miss. It offers the same
+// requestFileHandle API, so the cache code treats both alike.
+import { hasherFor } from "./sha256.js";
+
+const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function domError(message, name) {
+  return new DOMException(message, name);
+}
+
+function chunkBytes(chunk) {
+  if (chunk && typeof chunk === "object" && chunk.type === "write") return chunkBytes(chunk.data);
+  return chunk;
+}
+
+export class FallbackStore {
+  #caches;
+  #core;
+  #opening;
+
+  constructor(caches, name, core) {
+    this.#caches = caches;
+    this.#core = core;
+    this.name = name;
+  }
+
+  #open() {
+    this.#opening ??= this.#caches.open(this.name);
+    return this.#opening;
+  }
+
+  async requestFileHandle(hash, { create = false } = {}) {
+    if (hash?.algorithm !== "SHA-256" || !HEX64.test(hash?.value ?? "")) {
+      throw new TypeError("hash must be {algorithm: 'SHA-256', value: 64 lowercase hex digits}");
+    }
+    const key = ENTRY_PREFIX + hash.value;
+    if (create) return { kind: "file", name: hash.value, createWritable: () => this.#writable(key, hash.value) };
+    const cache = await this.#open();
+    const response = await cache.match(key);
+    if (!response) throw domError(`no entry for ${hash.value}`, "NotFoundError");
+    return {
+      kind: "file",
+      name: hash.value,
+      getFile: async () => {
+        const blob = await response.blob();
+        return new File([blob], hash.value, { type: blob.type });
+      },
+    };
+  }
+
+  async remove(value) {
+    const cache = await this.#open();
+    return cache.delete(ENTRY_PREFIX + value);
+  }
+
+  async #writable(key, expected) {
+    const cache = await this.#open();
+    const hasher = hasherFor(this.#core);
+    const parts = [];
+    let finished = false;
+    const finish = () => {
+      if (finished) throw new TypeError("the writable is closed");
+      finished = true;
+      return hasher.digest();
+    };
+    return {
+      async write(chunk) {
+        if (finished) throw new TypeError("the writable is closed");
+        const data = chunkBytes(chunk);
+        const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
+        hasher.update(bytes);
+        parts.push(bytes);
+      },
+      async close() {
+        const actual = finish();
+        if (actual !== expected) throw domError(`bytes hash to ${actual}, not ${expected}`, "DataError");
+        await cache.put(key, new Response(new Blob(parts)));
+      },
+      async abort() {
+        if (!finished) finish();
+        parts.length = 0;
+      },
+    };
+  }
+}

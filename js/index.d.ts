@@ -1,0 +1,133 @@
+// Type declarations for cross-origin-cache (written by hand: Emscripten 3.1.6 emits none).
+
+/** The Cross-Origin Storage hash descriptor; `value` is always 64 lowercase hex digits. */
+export interface HashDescriptor {
+  algorithm: "SHA-256";
+  value: string;
+}
+
+/** Options that locate the wasm where a bundler did not copy `dist/core.wasm`. */
+export interface CoreOptions {
+  /** URL of `core.wasm` (e.g. from your bundler's asset handling). */
+  wasmUrl?: string | URL;
+  /** The bytes of `core.wasm`. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+export interface Sha256Hasher {
+  /** Adds bytes; throws after digest(). */
+  update(data: Uint8Array | ArrayBuffer | ArrayBufferView): Sha256Hasher;
+  /** Lowercase hex; frees the hasher, so a second call throws. */
+  digest(): string;
+}
+
+export function createSha256(options?: CoreOptions): Promise<Sha256Hasher>;
+export function sha256(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: CoreOptions): Promise<string>;
+export function parseLfsPointer(text: string, options?: CoreOptions): Promise<{ oid: string; size: number } | null>;
+
+export type ErrorKind =
+  | "persist-failed"
+  | "persisted-read-failed"
+  | "persisted-record-invalid"
+  | "pointer-invalid"
+  | "pointer-fetch-failed"
+  | "batch-unavailable"
+  | "batch-failed"
+  | "batch-invalid"
+  | "cos-not-allowed"
+  | "cos-quota"
+  | "cos-hash-mismatch"
+  | "cos-failed";
+
+export interface CacheErrorEvent {
+  kind: ErrorKind | string;
+  /** The URL with credentials redacted. */
+  url: string;
+  error: Error;
+  message: string;
+}
+
+export interface ProgressEvent {
+  url: string;
+  phase: "resolve" | "download" | "hash" | "store";
+  loaded: number;
+  total?: number;
+}
+
+/** What `navigator.crossOriginStorage` offers (any of the three draft shapes). */
+export interface CrossOriginStorageManager {
+  getFileHandle?(hash: HashDescriptor, options?: { create?: boolean; origins?: string | string[] }): Promise<unknown>;
+  requestFileHandle?(hash: HashDescriptor, options?: { create?: boolean; origins?: string | string[] }): Promise<unknown>;
+  requestFileHandles?(hashes: HashDescriptor[], options?: { create?: boolean; origins?: string | string[] }): Promise<unknown[]>;
+}
+
+export interface CrossOriginCacheOptions extends CoreOptions {
+  /** Names the persisted store `<scope>-cos-hash-meta`; "tvmjs" shares tvmjs's store. Default "cross-origin-cache". */
+  scope?: string;
+  fetch?: typeof fetch;
+  /** A CacheStorage; default `globalThis.caches` when it exists (persistence is off without one). */
+  caches?: CacheStorage;
+  /** A COS manager; default `navigator.crossOriginStorage`. */
+  storage?: CrossOriginStorageManager | null;
+  /** Who may read what this cache stores in COS. Default "*". Private requests are always same-site. */
+  origins?: "*" | string[];
+  /** Same-origin content-addressed store in the Cache API when no COS manager exists. Default true. */
+  fallback?: boolean;
+  /** Read tvmjs's and transformers.js's stored URL→hash maps after our own. Default true. */
+  importLegacy?: boolean;
+  /** Use the hub's paths-info endpoint (one request per repo revision). Default true. */
+  batch?: boolean;
+  /** Milliseconds after which a hash of a branch/tag URL is revalidated. Default 3600000. */
+  maxAge?: number;
+  /** Milliseconds after which a hash of a non-hub URL expires; default never. */
+  maxAgeOtherHosts?: number;
+  /** In-memory index entries. Default 10000. */
+  capacity?: number;
+  /** URL → SRI string (`sha256-<base64>`) or hex SHA-256 known in advance. */
+  hints?: Record<string, string>;
+  onError?: (event: CacheErrorEvent) => void;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface CrossOriginCacheStats {
+  hits: Record<"memory" | "persisted" | "imported" | "batch" | "pointer" | "content" | "hint" | "stale", number>;
+  unresolved: number;
+  resolutionRequests: { batch: number; pointer: number };
+  pointerRequests: number;
+  downloads: number;
+  bytesDownloaded: number;
+  storageHits: number;
+  storageMisses: number;
+  bytesFromStorage: number;
+  stored: number;
+  bytesStored: number;
+  errors: Record<string, number>;
+  storage: "cross-origin-storage" | "fallback" | "none";
+}
+
+export type RequestLike = string | URL | Request;
+
+export declare class CrossOriginCache {
+  readonly scope: string;
+  readonly storageKind: "cross-origin-storage" | "fallback" | "none";
+  resolveHash(request: RequestLike): Promise<HashDescriptor | null>;
+  resolveHashes(requests: RequestLike[]): Promise<(HashDescriptor | null)[]>;
+  addHint(url: RequestLike, integrity: string): void;
+  // tvmjs ArtifactCacheTemplate
+  fetchWithCache(url: string, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
+  fetchWithCache(url: string, storetype: "json", signal?: AbortSignal): Promise<any>;
+  fetchWithCache(url: string, storetype: "arraybuffer", signal?: AbortSignal): Promise<ArrayBuffer>;
+  fetchWithCache(url: string, storetype?: string, signal?: AbortSignal): Promise<any>;
+  addToCache(url: string, storetype?: string, signal?: AbortSignal): Promise<void>;
+  hasAllKeys(urls: string[]): Promise<boolean>;
+  deleteInCache(url: string): Promise<void>;
+  // Cache-like (transformers.js env.customCache)
+  match(request: RequestLike): Promise<Response | undefined>;
+  put(request: RequestLike, response: Response): Promise<void>;
+  stats(): CrossOriginCacheStats;
+  /** Frees the wasm-side index. */
+  dispose(): void;
+}
+
+export function createCrossOriginCache(options?: CrossOriginCacheOptions): Promise<CrossOriginCache>;
+export function loadCore(options?: CoreOptions): Promise<unknown>;

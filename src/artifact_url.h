@@ -1,0 +1,39 @@
+// What a model-file URL says about itself: hub repo/revision/path, the LFS pointer URL, whether its
+// revision can move, the key it is stored under, and whether it carries credentials.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace coc {
+
+struct ArtifactUrl {
+  std::string href;         // the URL as given, scheme and host lowercased
+  std::string storage_key;  // href without its fragment: the key of index and persisted store
+  std::string redacted;     // storage_key with userinfo and secret query values replaced by "***"
+  bool has_credentials = false;
+
+  // Hugging Face-style {endpoint}/[datasets/|spaces/]{repo}/resolve/{revision}/{path}
+  bool is_hub = false;
+  std::string endpoint;      // scheme://host[:port][/prefix], no trailing slash
+  std::string repo_type;     // "model" | "dataset" | "space" ("" when !is_hub)
+  std::string repo_id;       // "org/name" (or "name")
+  std::string revision;      // percent-decoded, e.g. "refs/pr/1"
+  std::string revision_raw;  // as it stands in the URL, e.g. "refs%2Fpr%2F1"
+  std::string path;          // percent-decoded file path inside the repo
+  std::string path_raw;      // as it stands in the URL
+  std::string pointer_url;   // the same file under /raw/, query kept, fragment dropped
+  bool immutable = false;    // revision is a 40-hex commit
+};
+
+// Throws std::invalid_argument for anything that is not an absolute http(s) URL; the message shows
+// the URL redacted (userinfo and secret query values hidden, fragment dropped).
+ArtifactUrl parse_artifact_url(std::string_view url);
+
+// Query parameter names whose values are secrets (compared case-insensitively); the list and why
+// each name is on it are in artifact_url.cpp.
+bool is_secret_query_name(std::string_view name);
+
+// Decodes %XX escapes; invalid or truncated escapes are kept as they are. '+' is not a space.
+std::string percent_decode(std::string_view text);
+
+}  // namespace coc

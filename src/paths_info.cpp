@@ -1,0 +1,356 @@
+#include "paths_info.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hash_descriptor.h"
+
+namespace coc {
+namespace {
+
+using Json = nlohmann::json;
+// The request body's keys must come out in the order written: {"paths":...,"expand":false}.
+using OrderedJson = nlohmann::ordered_json;
+
+// The response is an array of flat objects with one nested "lfs" object: depth 3 at most.
+constexpr int kMaxNesting = 64;
+// Far above any real answer (10^5 entries is ~20 MB) yet bounded, so a hostile server cannot
+// make the wasm heap grow without end.
+constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
+constexpr std::size_t kMaxEchoChars = 40;
+
+// ---- requests -----------------------------------------------------------------------------
+
+// The API's plural path segment for a repo type; "" for a type it has none for.
+std::string_view api_segment(std::string_view repo_type) {
+  if (repo_type == "model") return "models";
+  if (repo_type == "dataset") return "datasets";
+  if (repo_type == "space") return "spaces";
+  return "";
+}
+
+// The revision is one path segment in the API URL, so a "/" left raw in it must be escaped.
+std::string revision_segment(std::string_view revision_raw) {
+  std::string out;
+  out.reserve(revision_raw.size());
+  for (char c : revision_raw) {
+    if (c == '/') {
+      out += "%2F";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A path that is not valid UTF-8 (from a percent-escape such as %FF) cannot be put in the JSON
+// body as it is; asking for a replaced path would name another file.
+bool fits_json_string(const std::string& text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
+
+bool batchable(const ArtifactUrl& url) {
+  return url.is_hub && !api_segment(url.repo_type).empty() && !url.endpoint.empty() &&
+         !url.repo_id.empty() && !url.revision_raw.empty() && !url.path.empty() &&
+         fits_json_string(url.path);
+}
+
+std::string group_of(const ArtifactUrl& url) {
+  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
+}
+
+std::string api_url(const ArtifactUrl& url) {
+  return url.endpoint + "/api/" + std::string(api_segment(url.repo_type)) + "/" + url.repo_id +
+         "/paths-info/" + revision_segment(url.revision_raw);
+}
+
+std::string request_body(const std::vector<std::string>& distinct_paths) {
+  OrderedJson body;
+  body["paths"] = distinct_paths;
+  body["expand"] = false;
+  return body.dump();
+}
+
+// ---- responses ----------------------------------------------------------------------------
+
+// Untrusted text for a message: printable ASCII as is, other bytes as \xNN, cut short.
+std::string printable(std::string_view text) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  const std::size_t shown = text.size() < kMaxEchoChars ? text.size() : kMaxEchoChars;
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
+      out += text[i];
+    } else {
+      out += "\\x";
+      out += kDigits[byte >> 4];
+      out += kDigits[byte & 0x0f];
+    }
+  }
+  if (shown < text.size()) out += "...";
+  return out;
+}
+
+// nlohmann's parser keeps its own stack, but a cheap scan (which skips string contents) bounds
+// the nesting before any of it is built, so no hostile body reaches a deep structure.
+bool nesting_exceeds(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;  // unbalanced input is left for the parser to reject
+    }
+  }
+  return false;
+}
+
+// A first pass that builds nothing: it checks the syntax and finds an object that repeats a key
+// (readers disagree on which copy wins, so such a body is refused). nlohmann's callback parser
+// could do this in one pass but scans each parent on every close, quadratic on long arrays.
+class KeyChecker final : public Json::json_sax_t {
+ public:
+  std::string duplicate;  // the first repeated key
+  std::size_t error_byte = 0;
+  bool syntax_error = false;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(Json::number_integer_t) override { return true; }
+  bool number_unsigned(Json::number_unsigned_t) override { return true; }
+  bool number_float(Json::number_float_t, const Json::string_t&) override { return true; }
+  bool string(Json::string_t&) override { return true; }
+  bool binary(Json::binary_t&) override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool start_object(std::size_t) override {
+    if (open_ == keys_.size()) keys_.emplace_back();
+    keys_[open_++].clear();  // sets are reused: one allocation per depth, not per object
+    return true;
+  }
+  bool key(Json::string_t& name) override {
+    if (keys_[open_ - 1].insert(name).second) return true;
+    duplicate = name;
+    return false;
+  }
+  bool end_object() override {
+    --open_;
+    return true;
+  }
+  bool parse_error(std::size_t byte, const std::string&, const Json::exception&) override {
+    syntax_error = true;
+    error_byte = byte;
+    return false;
+  }
+
+ private:
+  std::vector<std::unordered_set<std::string>> keys_;
+  std::size_t open_ = 0;
+};
+
+struct JsonParse {
+  bool ok = false;
+  Json value;
+  std::string reason;
+};
+
+// Parses without throwing; refuses bodies that are not JSON or repeat a key in an object.
+JsonParse parse_json(std::string_view text) {
+  JsonParse result;
+  try {
+    KeyChecker checker;
+    if (!Json::sax_parse(text.begin(), text.end(), &checker)) {
+      result.reason = checker.syntax_error
+                          ? "not valid JSON (error at byte " + std::to_string(checker.error_byte) + ")"
+                          : "repeats the key \"" + printable(checker.duplicate) + "\" in an object";
+      return result;
+    }
+    result.value = Json::parse(text.begin(), text.end());
+  } catch (const std::exception&) {  // out of memory, or anything else the library throws
+    result.reason = "not valid JSON";
+    return result;
+  }
+  result.ok = true;
+  return result;
+}
+
+// "" when the field is a usable byte count, else what is wrong with it.
+std::string read_count(const Json& field, std::string_view name, std::int64_t& out) {
+  if (field.is_number_unsigned()) {
+    const auto value = field.get<std::uint64_t>();
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+      return std::string(name) + " is too large";
+    }
+    out = static_cast<std::int64_t>(value);
+    return "";
+  }
+  if (field.is_number_integer()) {
+    out = field.get<std::int64_t>();
+    return out < 0 ? std::string(name) + " is negative" : "";
+  }
+  return std::string(name) + " is not an integer";
+}
+
+// "" when the object has a string under name (stored in out), else what is wrong.
+std::string read_string(const Json& object, const char* name, std::string& out) {
+  const auto it = object.find(name);
+  if (it == object.end()) return std::string("has no ") + name;
+  if (!it->is_string()) return std::string(name) + " is not a string";
+  out = it->get<std::string>();
+  return "";
+}
+
+// The git blob id: 40 hex digits (SHA-1 repos) or 64 (SHA-256 repos), kept lowercase.
+std::string read_git_oid(const Json& entry, std::string& out) {
+  const auto it = entry.find("oid");
+  if (it == entry.end()) return "";
+  if (!it->is_string()) return "oid is not a string";
+  std::string oid = it->get<std::string>();
+  if (oid.size() != 40 && oid.size() != 64) return "oid is not 40 or 64 hex digits";
+  for (char& c : oid) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "oid is not hex";
+  }
+  out = std::move(oid);
+  return "";
+}
+
+std::string read_lfs(const Json& lfs, PathInfo& info) {
+  if (!lfs.is_object()) return "lfs is not an object";
+  const auto oid = lfs.find("oid");
+  if (oid == lfs.end()) return "lfs has no oid";
+  if (!oid->is_string()) return "lfs.oid is not a string";
+  HashCheck check = check_sha256_hex(oid->get_ref<const std::string&>());
+  if (!check.ok) return "lfs.oid is not a SHA-256: " + check.reason;
+  const auto size = lfs.find("size");
+  if (size == lfs.end()) return "lfs has no size";
+  std::int64_t lfs_size = -1;
+  std::string reason = read_count(*size, "lfs.size", lfs_size);
+  if (!reason.empty()) return reason;
+  // Two sizes that disagree mean the answer cannot be trusted for either.
+  if (info.size >= 0 && info.size != lfs_size) {
+    return "size " + std::to_string(info.size) + " differs from lfs.size " + std::to_string(lfs_size);
+  }
+  info.size = lfs_size;
+  info.is_lfs = true;
+  info.sha256 = std::move(check.value);
+  return "";
+}
+
+std::string read_entry(const Json& entry, PathInfo& info) {
+  if (!entry.is_object()) return "is a JSON " + std::string(entry.type_name()) + ", not an object";
+  std::string reason = read_string(entry, "path", info.path);
+  if (reason.empty() && info.path.empty()) reason = "has an empty path";
+  if (reason.empty()) reason = read_string(entry, "type", info.type);
+  if (reason.empty() && info.type != "file" && info.type != "directory") {
+    reason = "type \"" + printable(info.type) + "\" is neither file nor directory";
+  }
+  if (reason.empty()) {
+    const auto size = entry.find("size");
+    if (size != entry.end()) reason = read_count(*size, "size", info.size);
+  }
+  if (reason.empty()) reason = read_git_oid(entry, info.git_oid);
+  if (!reason.empty()) return reason;
+  const auto lfs = entry.find("lfs");
+  // null is read as "not in LFS", as the hub's own client reads it.
+  if (lfs == entry.end() || lfs->is_null()) return "";
+  if (info.type != "file") return "a directory cannot be in LFS";
+  return read_lfs(*lfs, info);
+}
+
+PathsInfoParse fail(std::string reason) {
+  PathsInfoParse parse;
+  parse.reason = std::move(reason);
+  return parse;
+}
+
+}  // namespace
+
+std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls) {
+  std::vector<BatchRequest> requests;
+  std::vector<std::vector<std::string>> distinct_paths;  // per request, first-seen order
+  std::vector<std::unordered_set<std::string>> asked;    // per request
+  std::unordered_map<std::string, std::size_t> by_group;
+  for (const ArtifactUrl& url : urls) {
+    if (!batchable(url)) continue;
+    std::string group = group_of(url);
+    auto found = by_group.find(group);
+    if (found == by_group.end()) {
+      found = by_group.emplace(group, requests.size()).first;
+      BatchRequest request;
+      request.group = std::move(group);
+      request.url = api_url(url);  // the first URL's spelling of the revision is used
+      requests.push_back(std::move(request));
+      distinct_paths.emplace_back();
+      asked.emplace_back();
+    }
+    const std::size_t index = found->second;
+    requests[index].keys.push_back(url.storage_key);
+    requests[index].paths.push_back(url.path);
+    if (asked[index].insert(url.path).second) distinct_paths[index].push_back(url.path);
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) requests[i].body = request_body(distinct_paths[i]);
+  return requests;
+}
+
+PathsInfoParse parse_paths_info(std::string_view body) {
+  if (body.size() > kMaxBodyBytes) {
+    return fail("paths-info response is " + std::to_string(body.size()) + " bytes, over the " +
+                std::to_string(kMaxBodyBytes) + "-byte limit");
+  }
+  if (nesting_exceeds(body, kMaxNesting)) {
+    return fail("paths-info response nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  JsonParse parsed = parse_json(body);
+  if (!parsed.ok) return fail("paths-info response is " + parsed.reason);
+  const Json& json = parsed.value;
+  if (!json.is_array()) {
+    return fail("paths-info response is a JSON " + std::string(json.type_name()) + ", not an array");
+  }
+
+  PathsInfoParse parse;
+  parse.entries.reserve(json.size());
+  std::unordered_set<std::string> seen;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    PathInfo info;
+    std::string reason = read_entry(json[i], info);
+    if (reason.empty() && !seen.insert(info.path).second) {
+      reason = "duplicate path \"" + printable(info.path) + "\"";
+    }
+    // One bad entry spoils the whole answer: it would be a guess which others to trust.
+    if (!reason.empty()) return fail("paths-info entry " + std::to_string(i) + ": " + reason);
+    parse.entries.push_back(std::move(info));
+  }
+  parse.ok = true;
+  return parse;
+}
+
+}  // namespace coc

@@ -1,0 +1,344 @@
+#include "resolver.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "hash_descriptor.h"
+#include "lfs_pointer.h"
+
+namespace coc {
+namespace {
+
+// The key group_batch_requests gives a URL; one batch request answers for a whole group.
+std::string group_of(const ArtifactUrl& url) {
+  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
+}
+
+bool is_commit(const std::string& text) {
+  if (text.size() != 40) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// The commit a hub answer belongs to: the header if it is a commit, else a commit URL's revision.
+std::string commit_of(const ArtifactUrl& url, const std::string& repo_commit) {
+  if (is_commit(repo_commit)) return repo_commit;
+  return url.immutable ? url.revision : std::string();
+}
+
+bool looks_like_pointer(const std::string& text) {
+  return text.rfind("version ", 0) == 0;
+}
+
+}  // namespace
+
+Resolver::Resolver(ResolverOptions options)
+    : options_(std::move(options)), index_(options_.capacity) {}
+
+bool Resolver::persistable(const std::string& url) const {
+  return options_.persist && !parse_artifact_url(url).has_credentials;
+}
+
+bool Resolver::is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const {
+  if (record.source == "hint") return false;
+  if (url.is_hub) {
+    if (url.immutable || options_.max_age_ms < 0) return false;
+    return now_ms - record.stored_at > options_.max_age_ms;
+  }
+  return options_.max_age_other_ms >= 0 && now_ms - record.stored_at > options_.max_age_other_ms;
+}
+
+bool Resolver::batch_usable(const ArtifactUrl& url) const {
+  return options_.batch && url.is_hub && batch_disabled_.count(url.endpoint) == 0 &&
+         batch_failed_.count(group_of(url)) == 0;
+}
+
+Step Resolver::done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit) {
+  Step step;
+  step.action = "done";
+  step.key = url.storage_key;
+  if (record != nullptr) {
+    step.found = true;
+    step.record = *record;
+    step.hit = hit;
+  }
+  return step;
+}
+
+void Resolver::learn(const ArtifactUrl& url, HashRecord record, Step& step) {
+  if (options_.persist && !url.has_credentials) {
+    step.persist_key = url.storage_key;
+    step.persist_body = encode_record(record);
+  }
+  index_.put(url.storage_key, std::move(record));
+}
+
+Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms) {
+  const std::string& key = url.storage_key;
+  const HashRecord* known = index_.find(key);
+  if (from <= Stage::memory && known != nullptr && !is_stale(url, *known, now_ms)) {
+    return done(url, known, known->source == "hint" ? "hint" : "memory");
+  }
+  // A stale record in memory is newer than anything persisted: go straight to revalidation.
+  if (known == nullptr) {
+    if (from <= Stage::persisted && options_.persist && !url.has_credentials) {
+      Step step;
+      step.action = "read-persisted";
+      step.key = key;
+      step.target = key;
+      return step;
+    }
+    if (from <= Stage::legacy && options_.persist && legacy_index < options_.legacy_stores.size()) {
+      Step step;
+      step.action = "read-legacy";
+      step.key = key;
+      step.target = key;
+      step.store = options_.legacy_stores[legacy_index];
+      return step;
+    }
+  }
+  const bool plain_file = no_pointer_.count(key) != 0;
+  if (from <= Stage::batch && !plain_file && batch_usable(url)) {
+    Step step;
+    step.action = "fetch-batch";
+    step.key = key;
+    step.group = group_of(url);
+    return step;
+  }
+  if (from <= Stage::pointer && !plain_file && url.is_hub) {
+    Step step;
+    step.action = "fetch-pointer";
+    step.key = key;
+    step.target = url.pointer_url;
+    return step;
+  }
+  // Nothing on the network says more. For a hub file a stale hash is still the best guess (the
+  // download is verified against it); elsewhere an expired hash must come from the content again.
+  return done(url, url.is_hub ? known : nullptr, "stale");
+}
+
+Step Resolver::begin(const std::string& url, double now_ms) {
+  return plan(parse_artifact_url(url), Stage::memory, 0, now_ms);
+}
+
+Step Resolver::after_persisted(const std::string& url, bool found, const std::string& body,
+                               double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  if (!found) return plan(parsed, Stage::legacy, 0, now_ms);
+  RecordDecode decoded = decode_record(body);
+  if (!decoded.ok) {
+    Step step = plan(parsed, Stage::legacy, 0, now_ms);
+    step.error_kind = "persisted-record-invalid";
+    step.error_message = "persisted record for " + parsed.redacted + " ignored: " + decoded.reason;
+    return step;
+  }
+  index_.put(parsed.storage_key, decoded.record);
+  const HashRecord* record = index_.find(parsed.storage_key);
+  if (!is_stale(parsed, *record, now_ms)) return done(parsed, record, "persisted");
+  return plan(parsed, Stage::batch, 0, now_ms);
+}
+
+Step Resolver::after_legacy(const std::string& url, const std::string& store, bool found,
+                            const std::string& body, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  std::size_t position = 0;
+  while (position < options_.legacy_stores.size() && options_.legacy_stores[position] != store) {
+    ++position;
+  }
+  if (!found) return plan(parsed, Stage::legacy, position + 1, now_ms);
+  // tvmjs writes JSON records, transformers.js the bare hex string.
+  RecordDecode decoded = decode_record(body);
+  if (!decoded.ok) {
+    RecordDecode plain = decode_plain_hex_record(body);
+    if (plain.ok) decoded = plain;
+  }
+  if (!decoded.ok) {
+    Step step = plan(parsed, Stage::legacy, position + 1, now_ms);
+    step.error_kind = "persisted-record-invalid";
+    step.error_message = "record for " + parsed.redacted + " in " + store + " ignored: " + decoded.reason;
+    return step;
+  }
+  HashRecord record = decoded.record;
+  record.source = "imported";
+  // Other libraries keep no date: the entry counts as learned now.
+  if (record.stored_at <= 0) record.stored_at = now_ms;
+  Step step = done(parsed, &record, "imported");
+  learn(parsed, std::move(record), step);
+  return step;
+}
+
+std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& urls, double now_ms) {
+  std::vector<ArtifactUrl> wanted;
+  for (const std::string& text : urls) {
+    ArtifactUrl url = parse_artifact_url(text);
+    if (!batch_usable(url) || no_pointer_.count(url.storage_key) != 0) continue;
+    if (pending_batches_.count(group_of(url)) != 0) continue;
+    const HashRecord* known = index_.find(url.storage_key);
+    if (known != nullptr && !is_stale(url, *known, now_ms)) continue;
+    wanted.push_back(std::move(url));
+  }
+  std::vector<BatchRequest> requests = group_batch_requests(wanted);
+  for (const BatchRequest& request : requests) pending_batches_[request.group] = request;
+  return requests;
+}
+
+BatchOutcome Resolver::apply_batch(const std::string& group, int status, const std::string& body,
+                                   const std::string& repo_commit, double now_ms) {
+  BatchOutcome outcome;
+  auto pending = pending_batches_.find(group);
+  if (pending == pending_batches_.end()) {
+    outcome.error_kind = "batch-invalid";
+    outcome.error_message = "no batch request is pending for " + group;
+    return outcome;
+  }
+  const BatchRequest request = std::move(pending->second);
+  pending_batches_.erase(pending);
+  const ArtifactUrl first = parse_artifact_url(request.keys.front());
+
+  // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
+  if (status == 404 || status == 405 || status == 501 || status == 0) {
+    batch_disabled_.insert(first.endpoint);
+    outcome.error_kind = "batch-unavailable";
+    outcome.error_message = "paths-info unavailable at " + first.endpoint + " (status " +
+                            std::to_string(status) + "); resolving by LFS pointer instead";
+    return outcome;
+  }
+  if (status < 200 || status > 299) {
+    batch_failed_.insert(group);
+    outcome.error_kind = "batch-failed";
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " failed with status " + std::to_string(status);
+    return outcome;
+  }
+  PathsInfoParse parsed = parse_paths_info(body);
+  if (!parsed.ok) {
+    batch_failed_.insert(group);
+    outcome.error_kind = "batch-invalid";
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " ignored: " + parsed.reason;
+    return outcome;
+  }
+  std::unordered_map<std::string, const PathInfo*> by_path;
+  for (const PathInfo& entry : parsed.entries) by_path[entry.path] = &entry;
+
+  outcome.ok = true;
+  for (std::size_t i = 0; i < request.keys.size(); ++i) {
+    auto entry = by_path.find(request.paths[i]);
+    if (entry == by_path.end() || entry->second->type != "file") continue;
+    const ArtifactUrl url = parse_artifact_url(request.keys[i]);
+    if (!entry->second->is_lfs) {
+      // Its /raw/ is the whole file: the hash can only come from the content.
+      no_pointer_.insert(url.storage_key);
+      const HashRecord* known = index_.find(url.storage_key);
+      if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(url.storage_key);
+      ++outcome.plain;
+      continue;
+    }
+    HashRecord record;
+    record.value = entry->second->sha256;
+    record.size = entry->second->size;
+    record.source = "batch";
+    record.commit = commit_of(url, repo_commit);
+    record.stored_at = now_ms;
+    Step side_effects;
+    learn(url, std::move(record), side_effects);
+    if (!side_effects.persist_key.empty()) {
+      outcome.persist_keys.push_back(side_effects.persist_key);
+      outcome.persist_bodies.push_back(side_effects.persist_body);
+    }
+    ++outcome.resolved;
+  }
+  return outcome;
+}
+
+Step Resolver::after_batch(const std::string& url, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
+    return done(parsed, known, known->source == "batch" ? "batch" : "memory");
+  }
+  return plan(parsed, Stage::pointer, 0, now_ms);
+}
+
+Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,
+                             const std::string& repo_commit, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  if (status < 200 || status > 299) {
+    Step step = done(parsed, index_.find(parsed.storage_key), "stale");
+    step.error_kind = "pointer-fetch-failed";
+    step.error_message = status == 0 ? "LFS pointer request for " + parsed.redacted + " failed: " + text
+                                     : "LFS pointer request for " + parsed.redacted +
+                                           " answered status " + std::to_string(status);
+    return step;
+  }
+  LfsPointerParse pointer = parse_lfs_pointer(text);
+  if (!pointer.ok) {
+    // Most often an ordinary file, served whole by /raw/: not an error, but never ask again.
+    no_pointer_.insert(parsed.storage_key);
+    Step step = done(parsed, nullptr, "");
+    if (looks_like_pointer(text)) {
+      step.error_kind = "pointer-invalid";
+      step.error_message = "LFS pointer for " + parsed.redacted + " ignored: " + pointer.reason;
+    }
+    return step;
+  }
+  HashRecord record;
+  record.value = pointer.pointer.oid;
+  record.size = static_cast<std::int64_t>(pointer.pointer.size);
+  record.source = "pointer";
+  record.commit = commit_of(parsed, repo_commit);
+  record.stored_at = now_ms;
+  Step step = done(parsed, &record, "pointer");
+  learn(parsed, std::move(record), step);
+  return step;
+}
+
+Step Resolver::record_content(const std::string& url, const std::string& sha256_hex,
+                              std::int64_t size, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  HashCheck check = check_sha256_hex(sha256_hex);
+  if (!check.ok) throw std::invalid_argument("content hash for " + parsed.redacted + ": " + check.reason);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  if (known != nullptr && !is_stale(parsed, *known, now_ms) && known->value != check.value) {
+    Step step = done(parsed, nullptr, "");
+    step.error_kind = "hash-mismatch";
+    step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value +
+                         ", expected " + known->value + " (" + known->source + ")";
+    return step;
+  }
+  HashRecord record;
+  record.value = check.value;
+  record.size = size;
+  record.source = "content";
+  record.stored_at = now_ms;
+  if (known != nullptr && known->value == check.value) {
+    // Confirmed, not learned: keep where it came from, and persist it only if that was not
+    // done already (hints are the caller's, never persisted).
+    Step step = done(parsed, known, "content");
+    return step;
+  }
+  Step step = done(parsed, &record, "content");
+  learn(parsed, std::move(record), step);
+  return step;
+}
+
+void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  HashCheck check = check_sha256_hex(sha256_hex);
+  if (!check.ok) throw std::invalid_argument("hint for " + parsed.redacted + ": " + check.reason);
+  HashRecord record;
+  record.value = check.value;
+  record.size = size;
+  record.source = "hint";
+  index_.put(parsed.storage_key, std::move(record));
+}
+
+bool Resolver::forget(const std::string& url) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
+  return index_.erase(parsed.storage_key) || plain;
+}
+
+}  // namespace coc

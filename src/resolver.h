@@ -1,0 +1,103 @@
+// The sans-IO decision core of the cache: given a URL, it says which lookup to do next (memory,
+// persisted store, legacy stores, batch request, LFS pointer) and, fed each result, what follows.
+// The JS shim executes the steps; nothing here fetches or awaits.
+#pragma once
+#include <cstdint>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "artifact_url.h"
+#include "hash_index.h"
+#include "hash_record.h"
+#include "paths_info.h"
+
+namespace coc {
+
+struct ResolverOptions {
+  std::size_t capacity = 10000;       // in-memory index entries
+  double max_age_ms = 3600000;        // hub URLs on a branch/tag are revalidated after this
+  double max_age_other_ms = -1;       // non-hub URLs: < 0 = never expire
+  bool persist = true;                // a persisted store exists
+  bool batch = true;                  // use the hub's paths-info endpoint
+  std::vector<std::string> legacy_stores;  // e.g. "tvmjs-cos-hash-meta", read after our own
+};
+
+// What the shim must do next for one URL.
+struct Step {
+  std::string action;   // "done" | "read-persisted" | "read-legacy" | "fetch-batch" | "fetch-pointer"
+  std::string key;      // storage key of the URL
+  std::string target;   // store key, pointer URL or batch URL to read
+  std::string store;    // legacy store name for "read-legacy"
+  std::string group;    // batch group for "fetch-batch" (the shim shares one request per group)
+  std::string body;     // request body for "fetch-batch"
+  // With "done": the record, or found == false when the hash must come from the content.
+  bool found = false;
+  HashRecord record;
+  std::string hit;      // where the hash came from this time: memory|persisted|imported|batch|pointer|hint
+  // Side effects for the shim: a record to write to our persisted store, an error to report.
+  std::string persist_key;
+  std::string persist_body;
+  std::string error_kind;
+  std::string error_message;
+};
+
+// Side effects of a batch response, applied once for the whole group.
+struct BatchOutcome {
+  bool ok = false;
+  std::size_t resolved = 0;  // LFS files whose hash it gave
+  std::size_t plain = 0;     // files it says are not in LFS
+  std::vector<std::string> persist_keys;
+  std::vector<std::string> persist_bodies;
+  std::string error_kind;
+  std::string error_message;
+};
+
+class Resolver {
+ public:
+  explicit Resolver(ResolverOptions options = {});
+
+  Step begin(const std::string& url, double now_ms);
+  Step after_persisted(const std::string& url, bool found, const std::string& body, double now_ms);
+  Step after_legacy(const std::string& url, const std::string& store, bool found,
+                    const std::string& body, double now_ms);
+  Step after_batch(const std::string& url, double now_ms);
+  Step after_pointer(const std::string& url, int status, const std::string& text,
+                     const std::string& repo_commit, double now_ms);
+
+  // Batch requests for the URLs whose hash is not already in memory and fresh.
+  std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
+  BatchOutcome apply_batch(const std::string& group, int status, const std::string& body,
+                           const std::string& repo_commit, double now_ms);
+
+  // The hash of bytes just downloaded: verifies against what was expected and records it.
+  Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
+                      double now_ms);
+  // An SRI-derived or caller-given hash (source "hint"); never persisted.
+  void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
+
+  bool forget(const std::string& url);  // drops memory + "no pointer" state; true if it was known
+  std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
+  bool persistable(const std::string& url) const;  // false for URLs that carry credentials
+  std::size_t size() const { return index_.size(); }
+
+ private:
+  enum class Stage { memory, persisted, legacy, batch, pointer };
+  Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
+  Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
+  bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
+  void learn(const ArtifactUrl& url, HashRecord record, Step& step);
+  bool batch_usable(const ArtifactUrl& url) const;
+
+  ResolverOptions options_;
+  HashIndex index_;
+  std::unordered_set<std::string> no_pointer_;       // keys whose /raw/ is the file itself
+  std::unordered_set<std::string> batch_failed_;     // groups whose batch request failed
+  std::unordered_set<std::string> batch_disabled_;   // endpoints without a working paths-info
+  std::unordered_map<std::string, std::string> group_commit_;  // group -> commit it was resolved at
+  std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
+};
+
+}  // namespace coc
