@@ -3,6 +3,7 @@
 // Storage. Every decision comes from the core; this file only does I/O.
 import { loadCore } from "./core.js";
 import { CosClient } from "./cos-client.js";
+import { BatchBarrier } from "./batch-barrier.js";
 import { ErrorReporter, abortError, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { PersistedStore } from "./persisted-store.js";
@@ -164,17 +165,52 @@ export class CrossOriginCache {
   }
 
   async resolveHashes(requests) {
-    const urls = requests.map(requestUrl);
-    await this.#prefetch(urls);
-    return Promise.all(urls.map(async (url) => descriptor(await this.#resolveRecord(url))));
+    const records = await this.#resolveMany(requests.map(requestUrl));
+    return records.map(descriptor);
   }
 
-  #resolveRecord(url, signal) {
-    const step = this.#resolver.begin(url, Date.now());
-    if (step.action === "done") return Promise.resolve(this.#finishResolution(url, step));
+  // Resolves many URLs so that those needing the network share one batch request per revision.
+  #resolveMany(urls, signal) {
+    const keyOf = (url) => {
+      try {
+        return this.#core.parseArtifactUrl(url).storageKey;
+      } catch {
+        return undefined;  // resolving it rejects with the parse error
+      }
+    };
+    const unique = new Map();
+    for (const url of urls) {
+      const key = keyOf(url);
+      if (key !== undefined && !unique.has(key)) unique.set(key, url);
+    }
+    const barrier = new BatchBarrier(unique.size, (arrived) => this.#sendBatches(arrived));
+    const byKey = new Map();
+    for (const [key, url] of unique) {
+      const promise = this.#resolveRecord(url, signal, barrier);
+      promise.catch(() => {});
+      byKey.set(key, promise);
+    }
+    return Promise.all(urls.map((url) => byKey.get(keyOf(url)) ?? this.#resolveRecord(url, signal)));
+  }
+
+  #resolveRecord(url, signal, barrier) {
+    let step;
+    try {
+      step = this.#resolver.begin(url, Date.now());
+    } catch (error) {
+      barrier?.leave();
+      return Promise.reject(error);
+    }
+    if (step.action === "done") {
+      barrier?.leave();
+      return Promise.resolve(this.#finishResolution(url, step));
+    }
     const running = this.#resolving.get(step.key);
-    if (running) return running;
-    const promise = this.#runResolution(url, step, signal).finally(() => this.#resolving.delete(step.key));
+    if (running) {
+      if (barrier) running.finally(() => barrier.leave()).catch(() => {});
+      return running;
+    }
+    const promise = this.#runResolution(url, step, signal, barrier).finally(() => this.#resolving.delete(step.key));
     this.#resolving.set(step.key, promise);
     return promise;
   }
@@ -211,7 +247,23 @@ export class CrossOriginCache {
     }
   }
 
-  async #runResolution(url, first, signal) {
+  async #runResolution(url, first, signal, barrier) {
+    let arrived = false;
+    try {
+      return await this.#resolutionSteps(url, first, signal, async (group) => {
+        if (barrier && !arrived) {
+          arrived = true;
+          await barrier.arrive(url);
+        } else {
+          await this.#joinBatch(url, group);
+        }
+      });
+    } finally {
+      if (barrier && !arrived) barrier.leave();
+    }
+  }
+
+  async #resolutionSteps(url, first, signal, awaitBatch) {
     let step = first;
     for (;;) {
       throwIfAborted(signal);
@@ -233,7 +285,7 @@ export class CrossOriginCache {
         }
         case "fetch-batch":
           this.#reportStep(url, step);
-          await this.#joinBatch(url, step.group);
+          await awaitBatch(step.group);
           step = this.#resolver.afterBatch(url, Date.now());
           break;
         case "fetch-pointer": {
@@ -264,10 +316,6 @@ export class CrossOriginCache {
     }
     pending.urls.push(url);
     return pending.done;
-  }
-
-  async #prefetch(urls) {
-    await this.#sendBatches(urls);
   }
 
   async #sendBatches(urls) {
@@ -419,6 +467,7 @@ export class CrossOriginCache {
 
   #verify(url, hex, size) {
     const step = this.#resolver.recordContent(url, hex, size, Date.now());
+    if (step.hit === "content") this.#stats.hits.content++;
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
         this.#redact(url), new Error(step.errorMessage));
@@ -516,7 +565,7 @@ export class CrossOriginCache {
   }
 
   async hasAllKeys(urls) {
-    const records = await this.#resolveAll(urls.map(requestUrl));
+    const records = await this.#resolveMany(urls.map(requestUrl));
     for (const record of records) {
       if (!record || !this.#cos) return false;
       if (this.#seenInStorage.has(record.value)) continue;
@@ -524,11 +573,6 @@ export class CrossOriginCache {
       if (found.status !== "hit") return false;
     }
     return true;
-  }
-
-  async #resolveAll(urls) {
-    await this.#prefetch(urls);
-    return Promise.all(urls.map((url) => this.#resolveRecord(url)));
   }
 
   async deleteInCache(url) {

@@ -134,9 +134,20 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
     step.error_message = "persisted record for " + parsed.redacted + " ignored: " + decoded.reason;
     return step;
   }
-  index_.put(parsed.storage_key, decoded.record);
-  const HashRecord* record = index_.find(parsed.storage_key);
-  if (!is_stale(parsed, *record, now_ms)) return done(parsed, record, "persisted");
+  HashRecord record = decoded.record;
+  if (record.stored_at <= 0) {
+    // A record without a date (tvmjs's form) counts from now; rewriting it dates it, so it is
+    // revalidated after max_age like our own.
+    record.stored_at = now_ms;
+    Step step = done(parsed, &record, "persisted");
+    learn(parsed, std::move(record), step);
+    return step;
+  }
+  if (!is_stale(parsed, record, now_ms)) {
+    index_.put(parsed.storage_key, record);
+    return done(parsed, &record, "persisted");
+  }
+  index_.put(parsed.storage_key, std::move(record));
   return plan(parsed, Stage::batch, 0, now_ms);
 }
 
@@ -316,8 +327,7 @@ Step Resolver::record_content(const std::string& url, const std::string& sha256_
   if (known != nullptr && known->value == check.value) {
     // Confirmed, not learned: keep where it came from, and persist it only if that was not
     // done already (hints are the caller's, never persisted).
-    Step step = done(parsed, known, "content");
-    return step;
+    return done(parsed, known, "verified");
   }
   Step step = done(parsed, &record, "content");
   learn(parsed, std::move(record), step);

@@ -36,7 +36,9 @@ struct Step {
   // With "done": the record, or found == false when the hash must come from the content.
   bool found = false;
   HashRecord record;
-  std::string hit;      // where the hash came from this time: memory|persisted|imported|batch|pointer|hint
+  // Where the hash came from this time: memory|persisted|imported|batch|pointer|hint|stale, or
+  // from record_content: content (learned from the bytes) or verified (the bytes confirmed it).
+  std::string hit;
   // Side effects for the shim: a record to write to our persisted store, an error to report.
   std::string persist_key;
   std::string persist_body;

@@ -1,0 +1,154 @@
+// Hash resolution: persisted records (ours, tvmjs's, invalid ones), LFS pointers, batch fallback.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { cacheOn, expectedHash, hubFor, modelUrls, stores } from "../support/cache-setup.js";
+
+const lfsFiles = (hub) => hub.model.files.filter((f) => f.lfs);
+
+test("a record in tvmjs's exact format, in tvmjs's own store (scope 'tvmjs'), is honoured", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const file = lfsFiles(hub)[0];
+  const store = await caches.open("tvmjs-cos-hash-meta");
+  await store.put(file.url, new Response(JSON.stringify({ algorithm: "SHA-256", value: file.sha256 })));
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), scope: "tvmjs" });
+  assert.deepEqual(await cache.resolveHash(file.url), { algorithm: "SHA-256", value: file.sha256 });
+  assert.equal(hub.counters.requests, 0);
+  assert.equal(cache.stats().hits.persisted, 1);
+  assert.deepEqual(events, []);
+});
+
+test("tvmjs's and transformers.js's stores are imported into ours (importLegacy)", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const [a, b] = lfsFiles(hub);
+  await (await caches.open("tvmjs-cos-hash-meta")).put(a.url, new Response(JSON.stringify({ algorithm: "SHA-256", value: a.sha256 })));
+  await (await caches.open("experimental_transformers-hash-cache")).put(b.url, new Response(b.sha256.toUpperCase()));
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.deepEqual(await cache.resolveHashes([a.url, b.url]), [
+    { algorithm: "SHA-256", value: a.sha256 },
+    { algorithm: "SHA-256", value: b.sha256 },
+  ]);
+  assert.equal(hub.counters.requests, 0);
+  assert.equal(cache.stats().hits.imported, 2);
+  const ours = await caches.open("cross-origin-cache-cos-hash-meta");
+  const copied = JSON.parse(await (await ours.match(b.url)).text());
+  assert.equal(copied.value, b.sha256);
+  assert.equal(copied.source, "imported");
+});
+
+test("reading legacy stores never creates them", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  await cache.resolveHash(lfsFiles(hub)[0].url);
+  assert.deepEqual((await caches.keys()).sort(), ["cross-origin-cache-cos-hash-meta"]);
+});
+
+const invalidBodies = {
+  "malformed JSON": '{"algorithm":"SHA-256","value":',
+  "unknown algorithm": JSON.stringify({ algorithm: "SHA-1", value: "a".repeat(40) }),
+  "63 hex digits": JSON.stringify({ algorithm: "SHA-256", value: "a".repeat(63) }),
+  "65 hex digits": JSON.stringify({ algorithm: "SHA-256", value: "a".repeat(65) }),
+  "non-JSON bytes": "\u0000\u00ff garbage",
+  "10 MB body": "x".repeat(10 * 1024 * 1024),
+};
+for (const [name, body] of Object.entries(invalidBodies)) {
+  test(`a persisted record with ${name} is ignored, reported and re-resolved`, async (t) => {
+    const hub = await hubFor(t, { shards: 1 });
+    const { caches, cos } = stores();
+    const file = lfsFiles(hub)[0];
+    await (await caches.open("cross-origin-cache-cos-hash-meta")).put(file.url, new Response(body));
+    const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    assert.deepEqual(await cache.resolveHash(file.url), { algorithm: "SHA-256", value: file.sha256 });
+    assert.deepEqual(events.map((e) => e.kind), ["persisted-record-invalid"]);
+    assert.equal(cache.stats().errors["persisted-record-invalid"], 1);
+    assert.equal(hub.counters.pathsInfo, 1, "re-resolved from the hub");
+    const rewritten = JSON.parse(await (await (await caches.open("cross-origin-cache-cos-hash-meta")).match(file.url)).text());
+    assert.equal(rewritten.value, file.sha256, "the bad record was replaced");
+  });
+}
+
+test("an uppercase persisted value is accepted and lowercased before it reaches COS", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const file = lfsFiles(hub)[0];
+  await (await caches.open("cross-origin-cache-cos-hash-meta")).put(file.url,
+    new Response(JSON.stringify({ algorithm: "SHA-256", value: file.sha256.toUpperCase() })));
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  assert.ok(cos.store.calls.length > 0);
+  for (const call of cos.store.calls) assert.match(call.hash, /^[0-9a-f]{64}$/);
+});
+
+test("without batch: one LFS pointer per LFS file, /raw/ of ordinary files read at most 1 KiB, never twice", async (t) => {
+  const hub = await hubFor(t, { shards: 3 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  const urls = modelUrls(hub);
+  const first = await Promise.all(urls.map((url) => cache.resolveHash(url)));
+  const again = await Promise.all(urls.map((url) => cache.resolveHash(url)));
+  assert.deepEqual(again, first);
+  const hubFiles = hub.model.files;
+  assert.equal(hub.counters.raw, hubFiles.length, "one /raw/ request per hub file, none repeated");
+  for (const file of hubFiles) {
+    const resolved = first[urls.indexOf(file.url)];
+    assert.deepEqual(resolved, file.lfs ? { algorithm: "SHA-256", value: file.sha256 } : null, file.path);
+  }
+  const tokenizer = hubFiles.find((f) => f.path === "tokenizer.json");
+  assert.ok(tokenizer.size > 32 * 1024);
+  assert.ok(hub.counters.bytes.raw < hubFiles.length * 1024 + 256 * 1024,
+    `raw bytes sent ${hub.counters.bytes.raw}: the tokenizer body was not read whole`);
+  assert.equal(cache.stats().resolutionRequests.pointer, hubFiles.length);
+});
+
+test("uppercase LFS pointer oids are lowercased before they reach COS", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const file = lfsFiles(hub)[0];
+  hub.setFault((req) => req.kind === "raw", {
+    status: 200,
+    body: `version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256.toUpperCase()}\nsize ${file.size}\n`,
+  });
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  assert.equal((await cache.resolveHash(file.url)).value, file.sha256);
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  assert.ok(cos.store.calls.some((call) => call.hash === file.sha256));
+  for (const call of cos.store.calls) assert.match(call.hash, /^[0-9a-f]{64}$/);
+});
+
+test("a hub without paths-info falls back to pointers, reported once", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  hub.setFault((req) => req.kind === "pathsInfo", { status: 404, body: "Not Found" });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const lfs = lfsFiles(hub);
+  const resolved = await cache.resolveHashes(lfs.map((f) => f.url));
+  assert.deepEqual(resolved.map((r) => r.value), lfs.map((f) => f.sha256));
+  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.raw, lfs.length);
+  assert.deepEqual(events.map((e) => e.kind), ["batch-unavailable"]);
+  await cache.resolveHash(hub.model.files.find((f) => !f.lfs).url);
+  assert.equal(hub.counters.pathsInfo, 1, "not asked again");
+});
+
+test("a garbage pointer is reported and the hash comes from the content", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFiles(hub)[0];
+  hub.setFault((req) => req.kind === "raw", { status: 200, body: "version https://git-lfs.github.com/spec/v1\noid sha256:zz\n" });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  assert.equal(await cache.resolveHash(file.url), null);
+  assert.deepEqual(events.map((e) => e.kind), ["pointer-invalid"]);
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  assert.equal((await cache.resolveHash(file.url)).value, file.sha256);
+  assert.equal(cache.stats().hits.content, 1);
+});
+
+test("resolveHash of a non-URL rejects with a clear Error", async () => {
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  await assert.rejects(cache.resolveHash("not a url"), (error) => error instanceof Error && /URL/.test(error.message));
+  await assert.rejects(cache.resolveHash("ftp://example.com/model.bin"), /http/);
+});
