@@ -45,8 +45,11 @@ function checkRound(environment, roundLabel, results, candidates, reference) {
   const expected = candidates.map((candidate) => candidate.id).join(",");
   const got = results.map((result) => result.id).join(",");
   if (got !== expected) throw new Error(`${environment} ${roundLabel}: ran candidates ${got}, expected ${expected}`);
-  const checked = results.filter((result) => candidates.find((candidate) => candidate.id === result.id).kind === "candidate" || result.digest !== null);
+  const hashes = new Map(candidates.map((candidate) => [candidate.id, candidate.hashes !== false]));
+  const checked = results.filter((result) => hashes.get(result.id));
   const wrong = checked.filter((result) => result.digest !== reference);
+  const unexpected = results.filter((result) => !hashes.get(result.id) && result.digest !== null);
+  if (unexpected.length > 0) throw new Error(`${environment} ${roundLabel}: ${unexpected[0].id} returned a digest but is not a hashing candidate`);
   if (wrong.length > 0) {
     const lines = checked.map((result) => `  ${result.id}: ${result.digest}`).join("\n");
     throw new Error(`${environment} ${roundLabel}: digests differ (expected ${reference} for all):\n${lines}`);
@@ -155,7 +158,7 @@ function environmentMarkdown(env) {
     candidate.kind === "diagnostic" ? `*${candidate.label}*` : candidate.label,
     fixed(candidate.mbps.median),
     `${fixed(candidate.mbps.min)}–${fixed(candidate.mbps.max)}`,
-    times(candidate.vsHashWasm),
+    candidate.hashes === false ? "—" : times(candidate.vsHashWasm),
   ]);
   const columns = [
     { title: "Candidate" },
@@ -177,6 +180,10 @@ function environmentMarkdown(env) {
   ].join("\n");
 }
 
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 function reportMarkdown({ date, machine, rounds, warmupRounds, reference, environments, versions }) {
   return [
     `## SHA-256 throughput — \`node bench/run.js hash\` (${date.toISOString()})`,
@@ -188,7 +195,7 @@ function reportMarkdown({ date, machine, rounds, warmupRounds, reference, enviro
       `per streaming candidate); crypto.subtle.digest hashes the same stream one-shot from a ${TOTAL_BYTES / MiB} MiB buffer built once, outside the timing. ` +
       `Chromium gets the same bytes over HTTP, so every candidate in both environments must give SHA-256 ${reference} (checked every round).`,
     "",
-    `Method: ${warmupRounds} warm-up round, then ${rounds} timed rounds (BENCH_ROUNDS); within a round the candidates run one after another in table order. ` +
+    `Method: ${plural(warmupRounds, "warm-up round")}, then ${plural(rounds, "timed round")} (BENCH_ROUNDS); within a round the candidates run one after another in table order. ` +
       `MB/s = 10^6 bytes/s; median and min–max over the timed rounds. ours = cross-origin-cache ${versions.ours} (dist/core.wasm), hash-wasm ${versions.hashWasm}. ` +
       `Rows in italics are diagnostics, not contenders.`,
     "",
@@ -232,7 +239,15 @@ export async function run(context) {
       target: env.target,
       met: env.met,
       wrapper: env.wrapper,
-      candidates: env.candidates.map(({ id, label, kind, milliseconds, mbps, vsHashWasm }) => ({ id, label, kind, mbps, vsHashWasm, milliseconds })),
+      candidates: env.candidates.map(({ id, label, kind, hashes, milliseconds, mbps, vsHashWasm }) => ({
+        id,
+        label,
+        kind,
+        hashes,
+        mbps,
+        vsHashWasm: hashes ? vsHashWasm : null,
+        milliseconds,
+      })),
     })),
   };
   const files = await writeResults("hash", { json, markdown, date });

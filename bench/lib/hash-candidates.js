@@ -11,8 +11,9 @@ export function hex(bytes) {
 }
 
 /**
- * The candidates, in the order they run within a round. Each is {id, label, kind, run}; run()
- * resolves to the lowercase hex digest of the whole stream (null for diagnostics that do not hash).
+ * The candidates, in the order they run within a round. Each is {id, label, kind, hashes?, run};
+ * run() resolves to the lowercase hex digest of the whole stream (null where hashes is false: a
+ * diagnostic that only times a part of the work).
  *
  * - chunks: the distinct chunks (Uint8Array, all the same length), cycled chunkCount times;
  * - oneShot: one buffer holding that whole stream, for one-shot candidates (or null);
@@ -27,7 +28,7 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
   const candidates = [
     {
       id: "ours",
-      label: "ours: createSha256() update per chunk, digest",
+      label: "ours: createSha256(), update per chunk, digest()",
       kind: "candidate",
       async run() {
         const hasher = await createSha256();
@@ -37,7 +38,7 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
     },
     {
       id: "hash-wasm",
-      label: "hash-wasm createSHA256(): init, update per chunk, digest",
+      label: "hash-wasm: createSHA256(), init(), update per chunk, digest()",
       kind: "candidate",
       async run() {
         hashWasm.init();
@@ -49,7 +50,7 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
   if (createHash) {
     candidates.push({
       id: "node-crypto",
-      label: "node:crypto createHash('sha256'), update per chunk",
+      label: "node:crypto: createHash('sha256'), update per chunk",
       kind: "candidate",
       async run() {
         const hasher = createHash("sha256");
@@ -61,7 +62,7 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
   if (subtle && oneShot) {
     candidates.push({
       id: "subtle",
-      label: "crypto.subtle.digest one-shot on the whole buffer",
+      label: `crypto.subtle.digest, one-shot on the ${oneShot.byteLength / 2 ** 20} MiB buffer`,
       kind: "candidate",
       async run() {
         return hex(await subtle.digest("SHA-256", oneShot));
@@ -71,7 +72,7 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
   candidates.push(
     {
       id: "core-direct",
-      label: "diagnostic: ours without the JS wrapper (core.scratchView(n).set(chunk); hasher.updateFromScratch(n))",
+      label: "diag: ours minus the JS wrapper (scratchView(n).set + updateFromScratch(n))",
       kind: "diagnostic",
       async run() {
         const hasher = new core.Sha256();
@@ -88,7 +89,8 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
     },
     {
       id: "copy-only",
-      label: "diagnostic: only the copies into the core's scratch buffer (core.scratchView(n).set(chunk)), no hashing",
+      label: "diag: only the copies into the core's scratch (scratchView(n).set), no hashing",
+      hashes: false,
       kind: "diagnostic",
       async run() {
         for (let i = 0; i < chunkCount; i++) core.scratchView(chunkBytes).set(chunks[i % distinct]);
@@ -112,5 +114,5 @@ export async function runRound(candidates, now) {
 
 /** The metadata of candidates that can cross page.evaluate: [{id, label, kind}]. */
 export function describeCandidates(candidates) {
-  return candidates.map(({ id, label, kind }) => ({ id, label, kind }));
+  return candidates.map(({ id, label, kind, hashes = true }) => ({ id, label, kind, hashes }));
 }

@@ -1,0 +1,180 @@
+// Transfer behaviour: dedupe, progress, abort, private bytes, revalidation, create queue.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+
+const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
+const lfsFiles = (hub) => hub.model.files.filter((f) => f.lfs);
+const persisted = async (caches) => {
+  const store = await caches.open("cross-origin-cache-cos-hash-meta");
+  const out = {};
+  for (const request of await store.keys()) out[request.url] = await (await store.match(request)).text();
+  return out;
+};
+
+test("64 concurrent loads of the same 3 URLs: 3 downloads, one resolution request, identical results", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = [...lfsFiles(hub), hub.model.files.find((f) => f.path === "tokenizer.json")];
+  const results = await Promise.all(Array.from({ length: 64 }, () =>
+    Promise.all(files.map((f) => cache.fetchWithCache(f.url, "arraybuffer").then(sha)))));
+  for (const row of results) assert.deepEqual(row, files.map((f) => f.sha256));
+  assert.equal(hub.counters.resolve, 3);
+  assert.equal(hub.counters.pathsInfo + hub.counters.raw, 1);
+  assert.equal(cos.store.counts.close, 3);
+});
+
+test("concurrent resolveHash calls share one request", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  const url = lfsFiles(hub)[0].url;
+  const all = await Promise.all(Array.from({ length: 20 }, () => cache.resolveHash(url)));
+  assert.ok(all.every((h) => h.value === lfsFiles(hub)[0].sha256));
+  assert.equal(hub.counters.raw, 1);
+});
+
+test("progress events: download phase, loaded grows to the size, total from Content-Length", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 2 * 1024 * 1024 });
+  const { caches, cos } = stores();
+  const events = [];
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), onProgress: (e) => events.push(e) });
+  const file = lfsFiles(hub)[0];
+  await cache.addToCache(file.url);
+  const downloads = events.filter((e) => e.url === file.url && e.phase === "download");
+  assert.ok(downloads.length >= 1);
+  for (let i = 1; i < downloads.length; i++) assert.ok(downloads[i].loaded >= downloads[i - 1].loaded);
+  assert.equal(downloads.at(-1).loaded, file.size);
+  assert.equal(downloads.at(-1).total, file.size);
+});
+
+test("abort during a download: AbortError, no COS entry, no content mapping persisted", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  hub.setFault((req) => req.kind === "resolve", { delayMs: 300 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const controller = new AbortController();
+  const loading = cache.fetchWithCache(file.url, "arraybuffer", controller.signal);
+  setTimeout(() => controller.abort(), 100);
+  await assert.rejects(loading, { name: "AbortError" });
+  assert.equal(cos.store.entries().length, 0);
+  assert.equal((await persisted(caches))[file.url], undefined);
+  // A later load without abort works.
+  hub.clearFaults();
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+});
+
+test("an already aborted signal rejects at once without any request", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  await assert.rejects(cache.fetchWithCache(lfsFiles(hub)[0].url, "arraybuffer", AbortSignal.abort()), { name: "AbortError" });
+  assert.equal(hub.counters.requests, 0);
+});
+
+test("URLs with credentials: never persisted, never stored with cross-origin visibility, redacted in errors", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const secret = "hf_SECRET_token_123";
+  const lfsUrl = `${lfsFiles(hub)[0].url}?token=${secret}`;
+  const plainUrl = `${hub.model.files.find((f) => f.path === "tokenizer.json").url}?access_token=${secret}`;
+  for (const url of [lfsUrl, plainUrl]) await cache.fetchWithCache(url, "arraybuffer");
+  assert.ok((await cache.resolveHash(lfsUrl)).value, "resolved in memory");
+  const stored = await persisted(caches);
+  for (const [key, body] of Object.entries(stored)) {
+    assert.ok(!key.includes(secret) && !body.includes(secret), `persisted ${key}`);
+  }
+  assert.equal(Object.keys(stored).length, 0);
+  const creates = cos.store.calls.filter((c) => c.step === "request" && c.options?.create);
+  assert.equal(creates.length, 2);
+  for (const call of creates) assert.equal(call.options.origins, undefined, "same-site only");
+  // An error about such a URL does not show the secret.
+  hub.setFault((req) => req.kind === "resolve", { status: 500 });
+  const failing = `${hub.url}/test-org/test-model/resolve/main/other.bin?token=${secret}`;
+  await assert.rejects(cache.fetchWithCache(failing), (error) => !error.message.includes(secret) && /\*\*\*/.test(error.message));
+  for (const event of events) assert.ok(!event.url.includes(secret) && !event.message.includes(secret));
+});
+
+test("a Request with an Authorization header put() is stored same-site only", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const file = lfsFiles(hub)[0];
+  const request = new Request(file.url, { headers: { Authorization: "Bearer hf_xyz" } });
+  await cache.put(request, await fetch(file.url));
+  const create = cos.store.calls.find((c) => c.options?.create);
+  assert.equal(create.options.origins, undefined);
+  assert.equal(cos.store.get(file.sha256).origins, undefined);
+});
+
+test("match/put (transformers.js customCache): undefined cold, stored by put, matched after", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  assert.equal(await cache.match(file.url), undefined);
+  await cache.put(new Request(file.url), await fetch(file.url));
+  for (const key of [file.url, new URL(file.url), new Request(file.url)]) {
+    const response = await cache.match(key);
+    assert.ok(response instanceof Response);
+    assert.equal(sha(await response.arrayBuffer()), file.sha256);
+  }
+  await assert.rejects(cache.put(file.url, new Response("x", { status: 404 })), TypeError);
+});
+
+test("mutable revisions: within maxAge no request and the old hash; after it one request, the new hash and bytes", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const maxAge = 400;
+  const file = lfsFiles(hub)[0];
+  const first = await cacheOn({ caches, storage: cos.store.manager(), maxAge });
+  await first.cache.fetchWithCache(file.url, "arraybuffer");
+  const oldHash = file.sha256;
+  const newBytes = Buffer.from("a new version of shard 0");
+  hub.commit("test-org/test-model", { [file.path]: newBytes });
+  hub.resetCounters();
+
+  const within = await cacheOn({ caches, storage: cos.store.manager(), maxAge });
+  assert.equal((await within.cache.resolveHash(file.url)).value, oldHash);
+  assert.equal(hub.counters.requests, 0);
+
+  await sleep(maxAge + 100);
+  const after = await cacheOn({ caches, storage: cos.store.manager(), maxAge });
+  const fresh = await after.cache.resolveHash(file.url);
+  assert.equal(fresh.value, sha(newBytes));
+  assert.equal(hub.counters.pathsInfo + hub.counters.raw, 1);
+  assert.equal(sha(await after.cache.fetchWithCache(file.url, "arraybuffer")), sha(newBytes));
+  const record = JSON.parse((await persisted(caches))[file.url]);
+  assert.equal(record.value, sha(newBytes));
+  assert.match(record.commit, /^[0-9a-f]{40}$/);
+});
+
+test("commit URLs never expire", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const file = lfsFiles(hub)[0];
+  const first = await cacheOn({ caches, storage: cos.store.manager(), maxAge: 1 });
+  await first.cache.resolveHash(file.commitUrl);
+  await sleep(20);
+  hub.resetCounters();
+  const later = await cacheOn({ caches, storage: cos.store.manager(), maxAge: 1 });
+  assert.equal((await later.cache.resolveHash(file.commitUrl)).value, file.sha256);
+  assert.equal(hub.counters.requests, 0);
+});
+
+test("COS creates run one at a time, so an extension that loses concurrent creates loses none", async (t) => {
+  const hub = await hubFor(t, { shards: 8 });
+  const caches = new MemoryCacheStorage();
+  const { store } = stores({ failConcurrentCreates: true, seed: 7 }).cos;
+  const { cache } = await cacheOn({ caches, storage: store.manager() });
+  await Promise.all(hub.model.files.map((f) => cache.addToCache(f.url)));
+  assert.equal(store.counts.lost, 0);
+  assert.equal(store.entries().length, hub.model.files.length);
+});
