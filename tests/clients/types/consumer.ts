@@ -1,0 +1,166 @@
+// Type-checked only (tsc --noEmit, never run): uses every export and option of cross-origin-cache's
+// index.d.ts, and hands the cache to the places the real clients type it: tvmjs's
+// TensorCacheAccessOptions.artifactCache / FetchTensorCacheOptions and transformers.js's
+// env.customCache.
+import {
+  CrossOriginCache,
+  createCrossOriginCache,
+  createSha256,
+  loadCore,
+  parseLfsPointer,
+  sha256,
+  type CacheErrorEvent,
+  type CoreOptions,
+  type CrossOriginCacheOptions,
+  type CrossOriginCacheStats,
+  type CrossOriginStorageManager,
+  type ErrorKind,
+  type HashDescriptor,
+  type ProgressEvent,
+  type RequestLike,
+  type Sha256Hasher,
+} from "cross-origin-cache";
+import {
+  deleteTensorCache,
+  hasTensorInCache,
+  type ArtifactCacheTemplate,
+  type FetchTensorCacheOptions,
+  type Instance,
+  type TensorCacheAccessOptions,
+} from "@mlc-ai/web-runtime";
+import { env, type AutoTokenizer } from "@huggingface/transformers";
+
+const wasmUrl: CoreOptions = { wasmUrl: new URL("./core.wasm", "https://app.example/") };
+const wasmBytes: CoreOptions = { wasmBinary: new Uint8Array(8) };
+const wasmBuffer: CoreOptions = { wasmBinary: new ArrayBuffer(8), wasmUrl: "/assets/core.wasm" };
+
+async function hashing(): Promise<string[]> {
+  const hasher: Sha256Hasher = await createSha256(wasmUrl);
+  const chained: Sha256Hasher = hasher.update(new Uint8Array([1, 2])).update(new ArrayBuffer(2)).update(new DataView(new ArrayBuffer(4)));
+  const hex: string = chained.digest();
+  const plain: string = await sha256(new TextEncoder().encode("abc"));
+  const withOptions: string = await sha256(new Float32Array(4), wasmBytes);
+  const fromBuffer: string = await sha256(new ArrayBuffer(3), wasmBuffer);
+  await createSha256();
+  const pointer = await parseLfsPointer("version https://git-lfs.github.com/spec/v1\noid sha256:...\nsize 1\n");
+  const oid: string | undefined = pointer?.oid;
+  const size: number | undefined = pointer?.size;
+  await parseLfsPointer("x", { wasmUrl: "core.wasm" });
+  const core: unknown = await loadCore();
+  await loadCore(wasmBytes);
+  return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(core)];
+}
+
+const manager: CrossOriginStorageManager = {
+  async requestFileHandle(hash: HashDescriptor, options?: { create?: boolean; origins?: string | string[] }) {
+    return { hash, options };
+  },
+};
+const newestShape: CrossOriginStorageManager = { getFileHandle: async () => ({}) };
+const oldestShape: CrossOriginStorageManager = { requestFileHandles: async (hashes) => hashes.map(() => ({})) };
+
+function onError(event: CacheErrorEvent): void {
+  const kind: ErrorKind | string = event.kind;
+  const known: ErrorKind[] = [
+    "persist-failed", "persisted-read-failed", "persisted-record-invalid", "pointer-invalid",
+    "pointer-fetch-failed", "batch-unavailable", "batch-failed", "batch-invalid", "cos-not-allowed",
+    "cos-quota", "cos-hash-mismatch", "cos-failed",
+  ];
+  console.log(kind, known.includes(event.kind as ErrorKind), event.url, event.error.message, event.message);
+}
+
+function onProgress(event: ProgressEvent): void {
+  const phase: "resolve" | "download" | "hash" | "store" = event.phase;
+  const total: number | undefined = event.total;
+  console.log(event.url, phase, event.loaded, total);
+}
+
+// Every option, once.
+const everyOption: CrossOriginCacheOptions = {
+  wasmUrl: "/assets/core.wasm",
+  wasmBinary: new Uint8Array(0),
+  scope: "tvmjs",
+  fetch: globalThis.fetch,
+  caches: globalThis.caches,
+  storage: manager,
+  origins: "*",
+  fallback: false,
+  importLegacy: true,
+  batch: true,
+  maxAge: 60_000,
+  maxAgeOtherHosts: 86_400_000,
+  capacity: 1000,
+  hints: { "https://huggingface.co/org/repo/resolve/main/model.bin": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
+  onError,
+  onProgress,
+};
+const listedOrigins: CrossOriginCacheOptions = { origins: ["https://a.example", "https://b.example"], storage: null };
+
+async function caching(signal: AbortSignal): Promise<void> {
+  const cache: CrossOriginCache = await createCrossOriginCache(everyOption);
+  await createCrossOriginCache();
+  await createCrossOriginCache(listedOrigins);
+  await createCrossOriginCache({ storage: newestShape });
+  await createCrossOriginCache({ storage: oldestShape });
+
+  const scope: string = cache.scope;
+  const kind: "cross-origin-storage" | "fallback" | "none" = cache.storageKind;
+  const url = "https://huggingface.co/org/repo/resolve/main/params_shard_0.bin";
+  const requests: RequestLike[] = [url, new URL(url), new Request(url)];
+  const one: HashDescriptor | null = await cache.resolveHash(requests[2]!);
+  const many: (HashDescriptor | null)[] = await cache.resolveHashes(requests);
+  const algorithm: "SHA-256" | undefined = one?.algorithm;
+  cache.addHint(url, "0".repeat(64));
+  cache.addHint(new URL(url), "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+
+  // tvmjs ArtifactCacheTemplate
+  const response: Response = await cache.fetchWithCache(url);
+  const json: { records: unknown[] } = await cache.fetchWithCache(url, "json", signal);
+  const bytes: ArrayBuffer = await cache.fetchWithCache(url, "arraybuffer", signal);
+  const dynamic: unknown = await cache.fetchWithCache(url, String(Math.random()));
+  await cache.addToCache(url);
+  await cache.addToCache(url, "arraybuffer", signal);
+  const all: boolean = await cache.hasAllKeys([url]);
+  await cache.deleteInCache(url);
+
+  // Cache-like
+  const matched: Response | undefined = await cache.match(new Request(url));
+  await cache.match(url);
+  await cache.put(url, new Response(new Uint8Array(1)));
+  await cache.put(new URL(url), response);
+
+  const stats: CrossOriginCacheStats = cache.stats();
+  const counts: number[] = [
+    stats.hits.memory, stats.hits.persisted, stats.hits.imported, stats.hits.batch, stats.hits.pointer,
+    stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.batch,
+    stats.resolutionRequests.pointer, stats.pointerRequests, stats.downloads, stats.bytesDownloaded,
+    stats.storageHits, stats.storageMisses, stats.bytesFromStorage, stats.stored, stats.bytesStored,
+    stats.errors["cos-failed"] ?? 0,
+  ];
+  const storage: CrossOriginCacheStats["storage"] = stats.storage;
+  cache.dispose();
+  console.log(scope, kind, many, algorithm, json, bytes, dynamic, all, matched, counts, storage);
+}
+
+// ---- tvmjs (@mlc-ai/web-runtime): our cache where its typings take an artifact cache.
+async function tvmjs(cache: CrossOriginCache, instance: Instance, signal: AbortSignal): Promise<boolean> {
+  const template: ArtifactCacheTemplate = cache;
+  const access: TensorCacheAccessOptions = { artifactCache: cache, cacheScope: "tvmjs" };
+  const fetchOptions: FetchTensorCacheOptions = { artifactCache: template, signal };
+  const base = "https://huggingface.co/org/model-MLC/resolve/main/";
+  await instance.fetchTensorCache(base, instance.cpu(), fetchOptions);
+  const cached: boolean = await hasTensorInCache(base, access);
+  await deleteTensorCache(base, { artifactCache: cache });
+  return cached;
+}
+
+// ---- transformers.js: our cache as env.customCache.
+async function transformers(cache: CrossOriginCache, tokenizer: typeof AutoTokenizer): Promise<void> {
+  env.useCustomCache = true;
+  env.customCache = cache;
+  env.useBrowserCache = false;
+  env.remoteHost = "https://huggingface.co/";
+  await tokenizer.from_pretrained("org/model");
+}
+
+export { caching, hashing, transformers, tvmjs };
