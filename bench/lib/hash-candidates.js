@@ -101,15 +101,11 @@ export function hashCandidates({ chunks, chunkCount, oneShot, createSha256, core
   return candidates;
 }
 
-/** Runs each candidate once, in order: [{id, ms, digest}]. `now` is a millisecond clock. */
-export async function runRound(candidates, now) {
-  const results = [];
-  for (const candidate of candidates) {
-    const start = now();
-    const digest = await candidate.run();
-    results.push({ id: candidate.id, ms: now() - start, digest });
-  }
-  return results;
+/** Runs one candidate once: {id, ms, digest}. `now` is a millisecond wall clock. */
+export async function timeCandidate(candidate, now) {
+  const start = now();
+  const digest = await candidate.run();
+  return { id: candidate.id, ms: now() - start, digest };
 }
 
 /** The metadata of candidates that can cross page.evaluate: [{id, label, kind}]. */

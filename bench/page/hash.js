@@ -1,9 +1,10 @@
 // The Chromium side of the SHA-256 bench (bench/hash.js drives it with page.evaluate):
-// window.hashBench.setup(options) loads the data and the hashers, window.hashBench.round()
-// runs every candidate once and returns [{id, ms, digest}].
+// window.hashBench.setup(options) loads the data and the hashers; window.hashBench.run(id) runs
+// one candidate once and returns {id, ms, digest}. Node calls run() for each candidate in turn in
+// every round, so it can read the renderer's CPU time (DevTools Performance metrics) around each.
 import { createSha256, loadCore } from "/js/index.js";
 import { createSHA256 } from "/node_modules/hash-wasm/dist/index.esm.js";
-import { describeCandidates, hashCandidates, runRound } from "/bench/lib/hash-candidates.js";
+import { describeCandidates, hashCandidates, timeCandidate } from "/bench/lib/hash-candidates.js";
 
 let candidates;
 
@@ -31,9 +32,11 @@ async function setup({ dataUrl, chunkBytes, chunkCount }) {
   };
 }
 
-async function round() {
+async function run(id) {
   if (!candidates) throw new Error("hash bench page: setup() was not called");
-  return runRound(candidates, () => performance.now());
+  const candidate = candidates.find((entry) => entry.id === id);
+  if (!candidate) throw new Error(`hash bench page: no candidate ${id}`);
+  return timeCandidate(candidate, () => performance.now());
 }
 
-window.hashBench = { setup, round };
+window.hashBench = { setup, run };

@@ -22,8 +22,10 @@
  * Bytes are spooled to files in a private temp directory (removed by close()), so a 256 MiB
  * entry costs no Node heap.
  *
- * HTTP protocol (all responses carry CORS headers for the calling origin; errors are
- * `{error: {name, message}}` with status 400/403/404/409/413/500):
+ * HTTP protocol. All responses carry CORS headers for the calling origin. An error the draft
+ * defines (a miss, a hash mismatch, ...) is an ordinary outcome, so it is answered with status
+ * 200, the header `X-COS-Error: <name>` and the body `{error: {name, message}}` (a 4xx would
+ * make Chromium log "Failed to load resource" on every miss); a malformed request gets a 4xx.
  *  - POST /request   {method, hashes: [{algorithm, value}], options: {create, origins}} → {handles: [{value, size}]}
  *  - GET  /file?value=HEX&method=M → the bytes (application/octet-stream)
  *  - POST /writable  {method, hash, options} → {id}
@@ -46,13 +48,11 @@ const MAX_JSON = 1024 * 1024;
 
 /** An error with a DOMException name, sent to the page as JSON. */
 class CosError extends Error {
-  constructor(name, message, status) {
+  constructor(name, message) {
     super(message);
     this.name = name;
-    this.status = status ?? STATUS_OF[name] ?? 400;
   }
 }
-const STATUS_OF = { TypeError: 400, NotFoundError: 404, NotAllowedError: 409, DataError: 400, QuotaExceededError: 413, InvalidStateError: 409 };
 
 function hashValue(hash) {
   if (!hash || typeof hash !== "object") throw new CosError("TypeError", "hash must be an object {algorithm, value}");
@@ -90,7 +90,7 @@ async function readJson(req) {
   let size = 0;
   for await (const chunk of req) {
     size += chunk.length;
-    if (size > MAX_JSON) throw new CosError("TypeError", "request body too large", 413);
+    if (size > MAX_JSON) throw new CosError("TypeError", "request body too large");
     chunks.push(chunk);
   }
   try {
@@ -427,6 +427,7 @@ export async function startCosBackend(options = {}) {
       "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
       "Access-Control-Allow-Headers": "Content-Type",
       "Access-Control-Max-Age": "600",
+      "Access-Control-Expose-Headers": "X-COS-Error, Content-Length",
       Vary: "Origin",
     };
   }
@@ -461,7 +462,7 @@ export async function startCosBackend(options = {}) {
         case "POST /close": result = await onClose(origin, url); break;
         case "POST /abort": result = await onAbort(origin, url); break;
         default:
-          sendJson(res, origin, 404, { error: { name: "TypeError", message: `no route ${route}` } });
+          sendJson(res, origin, 404, { error: { name: "UnknownError", message: `no route ${route}` } });
           return;
       }
       sendJson(res, origin, 200, result);
@@ -471,9 +472,10 @@ export async function startCosBackend(options = {}) {
         return;
       }
       const name = error instanceof CosError ? error.name : "UnknownError";
-      const status = error instanceof CosError ? error.status : 500;
+      const status = error instanceof CosError ? 200 : 500;
       // Drain what the page still sends, so it sees the answer rather than a reset.
       req.resume();
+      res.setHeader("X-COS-Error", name);
       sendJson(res, origin, status, { error: { name, message: error?.message ?? String(error) } });
     }
   }

@@ -57,7 +57,7 @@ export function installCrossOriginStorage(config) {
     } catch (error) {
       throw new DOMException(`cross-origin storage backend unreachable: ${error?.message ?? error}`, "UnknownError");
     }
-    if (!response.ok) {
+    if (!response.ok || response.headers.has("X-COS-Error")) {
       let info;
       try {
         info = (await response.json()).error;

@@ -1,0 +1,200 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "hash_record.h"
+#include "resolver.h"
+
+using coc::Resolver;
+using coc::ResolverOptions;
+using coc::Step;
+
+namespace {
+
+const std::string kHub = "https://hub.example";
+const std::string kShard = kHub + "/org/model/resolve/main/shard_0.bin";
+const std::string kShardAtCommit =
+    kHub + "/org/model/resolve/0123456789abcdef0123456789abcdef01234567/shard_0.bin";
+const std::string kConfig = kHub + "/org/model/resolve/main/config.json";
+const std::string kOther = "https://cdn.example/lib/model.wasm";
+const std::string kHash(64, 'a');
+const std::string kHash2(64, 'b');
+const std::string kCommit = "89abcdef0123456789abcdef0123456789abcdef";
+
+std::string pointer(const std::string& oid, int size) {
+  return "version https://git-lfs.github.com/spec/v1\noid sha256:" + oid + "\nsize " +
+         std::to_string(size) + "\n";
+}
+
+std::string paths_info(const std::string& lfs_path, const std::string& oid, const std::string& plain_path) {
+  return R"([{"type":"file","path":")" + lfs_path + R"(","size":10,"oid":")" + std::string(40, '1') +
+         R"(","lfs":{"oid":")" + oid + R"(","size":10,"pointerSize":130}},)" +
+         R"({"type":"file","path":")" + plain_path + R"(","size":5,"oid":")" + std::string(40, '2') + R"("}])";
+}
+
+}  // namespace
+
+TEST_CASE("a cold hub URL goes memory → persisted → legacy → batch → pointer", "[resolver]") {
+  ResolverOptions options;
+  options.legacy_stores = {"tvmjs-cos-hash-meta"};
+  Resolver resolver(options);
+  Step step = resolver.begin(kShard, 1000);
+  REQUIRE(step.action == "read-persisted");
+  CHECK(step.target == kShard);
+  step = resolver.after_persisted(kShard, false, "", 1000);
+  REQUIRE(step.action == "read-legacy");
+  CHECK(step.store == "tvmjs-cos-hash-meta");
+  step = resolver.after_legacy(kShard, step.store, false, "", 1000);
+  REQUIRE(step.action == "fetch-batch");
+  CHECK(step.group == kHub + "|model|org/model|main");
+  // The batch did not run (e.g. not sent): the pointer is next.
+  step = resolver.after_batch(kShard, 1000);
+  REQUIRE(step.action == "fetch-pointer");
+  CHECK(step.target == kHub + "/org/model/raw/main/shard_0.bin");
+  step = resolver.after_pointer(kShard, 200, pointer(std::string(64, 'A'), 10), kCommit, 1000);
+  REQUIRE(step.action == "done");
+  REQUIRE(step.found);
+  CHECK(step.hit == "pointer");
+  CHECK(step.record.value == kHash);  // lowercased
+  CHECK(step.record.commit == kCommit);
+  CHECK(step.persist_key == kShard);
+  CHECK(coc::decode_record(step.persist_body).record.value == kHash);
+  // Known now: memory answers.
+  step = resolver.begin(kShard, 2000);
+  CHECK(step.action == "done");
+  CHECK(step.hit == "memory");
+}
+
+TEST_CASE("a non-hub URL has no network step: its hash comes from the content", "[resolver]") {
+  Resolver resolver;
+  Step step = resolver.after_persisted(kOther, false, "", 0);
+  CHECK(step.action == "done");
+  CHECK_FALSE(step.found);
+  step = resolver.record_content(kOther, std::string(64, 'C'), 42, 5);
+  CHECK(step.found);
+  CHECK(step.hit == "content");
+  CHECK(step.record.value == std::string(64, 'c'));
+  CHECK(step.record.size == 42);
+  CHECK_FALSE(step.persist_body.empty());
+  // The same bytes again confirm it; other bytes are a mismatch and change nothing.
+  CHECK(resolver.record_content(kOther, std::string(64, 'c'), 42, 6).hit == "verified");
+  Step mismatch = resolver.record_content(kOther, kHash, 42, 7);
+  CHECK(mismatch.error_kind == "hash-mismatch");
+  CHECK(mismatch.persist_key.empty());
+  CHECK(resolver.begin(kOther, 8).record.value == std::string(64, 'c'));
+}
+
+TEST_CASE("a batch answer resolves LFS files of the group and marks plain files", "[resolver]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard, kConfig, kOther}, 0);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].url == kHub + "/api/models/org/model/paths-info/main");
+  CHECK(requests[0].keys.size() == 2);
+  // A second plan while the first is pending asks nothing new.
+  CHECK(resolver.plan_batch({kShard}, 0).empty());
+  coc::BatchOutcome outcome =
+      resolver.apply_batch(requests[0].group, 200, paths_info("shard_0.bin", kHash, "config.json"), kCommit, 10);
+  REQUIRE(outcome.ok);
+  CHECK(outcome.resolved == 1);
+  CHECK(outcome.plain == 1);
+  REQUIRE(outcome.persist_keys.size() == 1);
+  CHECK(outcome.persist_keys[0] == kShard);
+  Step shard = resolver.after_batch(kShard, 10);
+  CHECK(shard.found);
+  CHECK(shard.hit == "batch");
+  CHECK(shard.record.commit == kCommit);
+  // A plain file never asks for its pointer.
+  Step config = resolver.after_batch(kConfig, 10);
+  CHECK(config.action == "done");
+  CHECK_FALSE(config.found);
+  CHECK(resolver.after_persisted(kConfig, false, "", 10).action == "done");
+}
+
+TEST_CASE("a hub without paths-info is not asked again; a failed group falls back to pointers", "[resolver]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests.size() == 1);
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 404, "Not Found", "", 0);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.error_kind == "batch-unavailable");
+  CHECK(resolver.plan_batch({kShard, kConfig}, 0).empty());
+  CHECK(resolver.after_persisted(kShard, false, "", 0).action == "fetch-pointer");
+
+  Resolver other;
+  requests = other.plan_batch({kShard}, 0);
+  outcome = other.apply_batch(requests[0].group, 200, "[{\"type\":\"file\"", "", 0);
+  CHECK(outcome.error_kind == "batch-invalid");
+  CHECK(other.after_batch(kShard, 0).action == "fetch-pointer");
+}
+
+TEST_CASE("persisted records: ours, tvmjs's undated form, and invalid ones", "[resolver]") {
+  Resolver resolver;
+  coc::HashRecord record;
+  record.value = kHash;
+  record.source = "pointer";
+  record.stored_at = 1000;
+  Step step = resolver.after_persisted(kShard, true, coc::encode_record(record), 2000);
+  CHECK(step.found);
+  CHECK(step.hit == "persisted");
+  CHECK(step.persist_key.empty());  // nothing new to write
+
+  Step tvmjs = resolver.after_persisted(kConfig, true, R"({"algorithm":"SHA-256","value":")" + kHash2 + "\"}", 5000);
+  CHECK(tvmjs.found);
+  CHECK(tvmjs.record.stored_at == 5000);  // dated now, and rewritten so it can expire
+  CHECK(tvmjs.persist_key == kConfig);
+
+  Step invalid = resolver.after_persisted(kShardAtCommit, true, R"({"algorithm":"SHA-1","value":"x"})", 0);
+  CHECK(invalid.error_kind == "persisted-record-invalid");
+  CHECK(invalid.action == "fetch-batch");
+}
+
+TEST_CASE("branch URLs expire after max_age, commit URLs and hints never", "[resolver]") {
+  ResolverOptions options;
+  options.max_age_ms = 100;
+  Resolver resolver(options);
+  resolver.after_pointer(kShard, 200, pointer(kHash, 1), "", 0);
+  resolver.after_pointer(kShardAtCommit, 200, pointer(kHash, 1), "", 0);
+  CHECK(resolver.begin(kShard, 50).action == "done");
+  CHECK(resolver.begin(kShard, 150).action == "fetch-batch");
+  CHECK(resolver.begin(kShardAtCommit, 1e12).action == "done");
+  resolver.add_hint(kOther, kHash2, -1);
+  CHECK(resolver.begin(kOther, 1e12).hit == "hint");
+  // When revalidation fails, the stale hash is still the best answer for a hub file.
+  Step stale = resolver.after_pointer(kShard, 500, "", "", 150);
+  CHECK(stale.found);
+  CHECK(stale.hit == "stale");
+  CHECK(stale.error_kind == "pointer-fetch-failed");
+}
+
+TEST_CASE("URLs with credentials are resolved but never persisted", "[resolver]") {
+  Resolver resolver;
+  const std::string secret = kShard + "?token=hf_abc";
+  Step step = resolver.begin(secret, 0);
+  CHECK(step.action == "fetch-batch");  // no persisted read either
+  step = resolver.after_pointer(secret, 200, pointer(kHash, 1), "", 0);
+  CHECK(step.found);
+  CHECK(step.persist_key.empty());
+  CHECK_FALSE(resolver.persistable(secret));
+  Step content = resolver.record_content(kOther + "?sig=zz", kHash2, 3, 0);
+  CHECK(content.found);
+  CHECK(content.persist_key.empty());
+}
+
+TEST_CASE("a text that is not a pointer marks the URL plain; one that almost is gets reported", "[resolver]") {
+  Resolver resolver;
+  Step step = resolver.after_pointer(kConfig, 200, "{\"vocab_size\": 3}", "", 0);
+  CHECK_FALSE(step.found);
+  CHECK(step.error_kind.empty());
+  CHECK(resolver.after_persisted(kConfig, false, "", 0).action == "done");
+  step = resolver.after_pointer(kShard, 200, "version https://git-lfs.github.com/spec/v1\noid sha256:12\n", "", 0);
+  CHECK(step.error_kind == "pointer-invalid");
+  CHECK(resolver.forget(kShard));
+  CHECK(resolver.after_persisted(kShard, false, "", 0).action == "fetch-batch");
+}
+
+TEST_CASE("invalid input is a clear error", "[resolver]") {
+  Resolver resolver;
+  CHECK_THROWS_WITH(resolver.begin("not a url", 0), Catch::Contains("URL"));
+  CHECK_THROWS_AS(resolver.record_content(kOther, "xyz", 1, 0), std::invalid_argument);
+  CHECK_THROWS_AS(resolver.add_hint(kOther, std::string(63, 'a'), 1), std::invalid_argument);
+}
