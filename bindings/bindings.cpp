@@ -17,6 +17,7 @@
 #include "resolver.h"
 #include "sha256.h"
 #include "sri.h"
+#include "tensor_cache.h"
 
 using emscripten::val;
 
@@ -140,6 +141,12 @@ val to_array(const std::vector<std::string>& items) {
   return array;
 }
 
+val tensor_cache_shard_urls(const std::string& cache_url, const std::string& json) {
+  return guarded([&] { return to_array(coc::tensor_cache_shard_urls(cache_url, json)); });
+}
+
+bool is_tensor_cache_url(const std::string& url) { return coc::is_tensor_cache_url(url); }
+
 class JsResolver : LiveCounted {
  public:
   explicit JsResolver(val options) : resolver_(read_options(options)) {}
@@ -257,6 +264,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("makeHashDescriptor", &make_hash_descriptor);
   function("sriSha256Hex", &sri_sha256_hex);
   function("decodeRecordValue", &decode_record_value);
+  function("isTensorCacheUrl", &is_tensor_cache_url);
+  function("tensorCacheShardUrls", &tensor_cache_shard_urls);
 
   value_object<coc::ArtifactUrl>("ArtifactUrl")
       .field("href", &coc::ArtifactUrl::href)

@@ -392,6 +392,7 @@ export class CrossOriginCache {
       this.#stats.storageHits++;
       this.#stats.bytesFromStorage += result.file.size;
     } else {
+      this.#seenInStorage.delete(record.value);
       this.#stats.storageMisses++;
       if (result.status === "not-allowed") this.#errors.report("cos-not-allowed", this.#redact(url), result.error);
       if (result.status === "error") this.#errors.report("cos-failed", this.#redact(url), result.error);
@@ -399,7 +400,21 @@ export class CrossOriginCache {
     return result;
   }
 
-  async #runLoad(url, { signal, response, privateRequest }) {
+  async #runLoad(url, options) {
+    const loaded = await this.#transfer(url, options);
+    if (this.#core.isTensorCacheUrl(url)) this.#prefetchShards(url, loaded.blob);
+    return loaded;
+  }
+
+  // tvmjs asks for shards one at a time after reading the tensor cache: resolve them all now,
+  // in one batch request per revision, and let those requests join it.
+  #prefetchShards(url, blob) {
+    blob.text()
+      .then((text) => this.#resolveMany(this.#core.tensorCacheShardUrls(url, text)))
+      .catch((error) => this.#errors.report("prefetch-failed", this.#redact(url), error));
+  }
+
+  async #transfer(url, { signal, response, privateRequest }) {
     throwIfAborted(signal);
     const parsed = this.#core.parseArtifactUrl(url);
     const record = await this.#resolveRecord(url, signal);

@@ -37,7 +37,8 @@ export type ErrorKind =
   | "cos-not-allowed"
   | "cos-quota"
   | "cos-hash-mismatch"
-  | "cos-failed";
+  | "cos-failed"
+  | "prefetch-failed";
 
 export interface CacheErrorEvent {
   kind: ErrorKind | string;

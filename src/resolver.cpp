@@ -5,6 +5,7 @@
 
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
+#include "tensor_cache.h"
 
 namespace coc {
 namespace {
@@ -99,7 +100,9 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
       return step;
     }
   }
-  const bool plain_file = no_pointer_.count(key) != 0;
+  // A tensor cache is a small plain JSON file whose shards are batch-resolved once it is read:
+  // asking for its own hash would cost a request per model and say only "not in LFS".
+  const bool plain_file = no_pointer_.count(key) != 0 || is_tensor_cache_url(key);
   if (from <= Stage::batch && !plain_file && batch_usable(url)) {
     Step step;
     step.action = "fetch-batch";

@@ -198,3 +198,12 @@ TEST_CASE("invalid input is a clear error", "[resolver]") {
   CHECK_THROWS_AS(resolver.record_content(kOther, "xyz", 1, 0), std::invalid_argument);
   CHECK_THROWS_AS(resolver.add_hint(kOther, std::string(63, 'a'), 1), std::invalid_argument);
 }
+
+TEST_CASE("a tensor cache is not resolved over the network: its shards are batched after it is read", "[resolver]") {
+  Resolver resolver;
+  const std::string cache = kHub + "/org/model/resolve/main/tensor-cache.json";
+  Step step = resolver.after_persisted(cache, false, "", 0);
+  CHECK(step.action == "done");
+  CHECK_FALSE(step.found);
+  CHECK(resolver.plan_batch({cache}, 0).empty());
+}

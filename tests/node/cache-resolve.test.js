@@ -152,3 +152,20 @@ test("resolveHash of a non-URL rejects with a clear Error", async () => {
   await assert.rejects(cache.resolveHash("not a url"), (error) => error instanceof Error && /URL/.test(error.message));
   await assert.rejects(cache.resolveHash("ftp://example.com/model.bin"), /http/);
 });
+
+test("loading the tensor cache then its shards one by one (as tvmjs does) costs one resolution request", async (t) => {
+  const hub = await hubFor(t, { shards: 6 });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const tensorCacheUrl = hub.model.files.find((f) => f.path === "tensor-cache.json").url;
+  const manifest = await cache.fetchWithCache(tensorCacheUrl, "json");
+  for (const record of manifest.records) {
+    const url = new URL(record.dataPath, tensorCacheUrl).href;
+    const bytes = await cache.fetchWithCache(url, "arraybuffer");
+    assert.equal(bytes.byteLength, record.nbytes);
+  }
+  assert.equal(hub.counters.pathsInfo + hub.counters.raw, 1);
+  assert.equal(cache.stats().hits.batch, manifest.records.length);
+  assert.equal(cos.store.entries().length, manifest.records.length + 1);
+  assert.deepEqual(events, []);
+});

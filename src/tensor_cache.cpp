@@ -1,0 +1,74 @@
+#include "tensor_cache.h"
+
+#include <nlohmann/json.hpp>
+#include <unordered_set>
+
+#include "artifact_url.h"
+
+namespace coc {
+namespace {
+
+std::string file_name_of(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// The URL up to and including the last '/' of its path.
+std::string base_of(const ArtifactUrl& url) {
+  std::string key = url.storage_key;
+  key = key.substr(0, key.find('?'));
+  return key.substr(0, key.rfind('/') + 1);
+}
+
+bool usable_data_path(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.find("://") != std::string::npos) return false;
+  if (path.find('\\') != std::string::npos || path.find('?') != std::string::npos ||
+      path.find('#') != std::string::npos) {
+    return false;
+  }
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    const std::string_view segment(path.data() + start, end - start);
+    if (segment == ".." || segment == ".") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool is_tensor_cache_url(std::string_view url) {
+  try {
+    const ArtifactUrl parsed = parse_artifact_url(url);
+    std::string path = parsed.storage_key.substr(0, parsed.storage_key.find('?'));
+    const std::string name = file_name_of(path);
+    return name == "tensor-cache.json" || name == "ndarray-cache.json";
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
+std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std::string_view json) {
+  std::vector<std::string> urls;
+  if (json.size() > kMaxTensorCacheBytes) return urls;
+  const ArtifactUrl base_url = parse_artifact_url(cache_url);
+  const nlohmann::json document = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (!document.is_object()) return urls;
+  const auto records = document.find("records");
+  if (records == document.end() || !records->is_array()) return urls;
+  const std::string base = base_of(base_url);
+  std::unordered_set<std::string> seen;
+  for (const nlohmann::json& record : *records) {
+    if (!record.is_object()) continue;
+    const auto data_path = record.find("dataPath");
+    if (data_path == record.end() || !data_path->is_string()) continue;
+    const std::string path = data_path->get<std::string>();
+    if (!usable_data_path(path)) continue;
+    std::string url = base + path;
+    if (seen.insert(url).second) urls.push_back(std::move(url));
+  }
+  return urls;
+}
+
+}  // namespace coc

@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "tensor_cache.h"
+
+using coc::is_tensor_cache_url;
+using coc::tensor_cache_shard_urls;
+
+TEST_CASE("tensor cache URLs are recognised by file name", "[tensor_cache]") {
+  CHECK(is_tensor_cache_url("https://hf.co/org/m/resolve/main/tensor-cache.json"));
+  CHECK(is_tensor_cache_url("https://hf.co/org/m/resolve/main/ndarray-cache.json?download=true"));
+  CHECK_FALSE(is_tensor_cache_url("https://hf.co/org/m/resolve/main/tokenizer.json"));
+  CHECK_FALSE(is_tensor_cache_url("https://hf.co/org/m/resolve/main/tensor-cache.json.bak"));
+  CHECK_FALSE(is_tensor_cache_url("not a url"));
+}
+
+TEST_CASE("shard URLs resolve against the cache URL, once each, in order", "[tensor_cache]") {
+  const std::string json = R"({"metadata":{},"records":[
+    {"dataPath":"params_shard_0.bin","format":"raw-shard","nbytes":10,"records":[]},
+    {"dataPath":"params_shard_1.bin","format":"raw-shard","nbytes":10,"records":[]},
+    {"dataPath":"params_shard_0.bin"},
+    {"dataPath":"sub/dir/shard_2.bin"}]})";
+  const auto urls = tensor_cache_shard_urls("https://hf.co/org/m/resolve/main/tensor-cache.json?download=true#x", json);
+  CHECK(urls == std::vector<std::string>{
+                    "https://hf.co/org/m/resolve/main/params_shard_0.bin",
+                    "https://hf.co/org/m/resolve/main/params_shard_1.bin",
+                    "https://hf.co/org/m/resolve/main/sub/dir/shard_2.bin"});
+}
+
+TEST_CASE("unusable caches and data paths yield nothing for them", "[tensor_cache]") {
+  const std::string base = "https://hf.co/org/m/resolve/main/tensor-cache.json";
+  CHECK(tensor_cache_shard_urls(base, "not json").empty());
+  CHECK(tensor_cache_shard_urls(base, "[1,2]").empty());
+  CHECK(tensor_cache_shard_urls(base, R"({"records":{}})").empty());
+  const std::string hostile = R"({"records":[{"dataPath":"../../other/x.bin"},{"dataPath":"/abs.bin"},
+    {"dataPath":"https://evil.example/x.bin"},{"dataPath":7},{"dataPath":""},{"dataPath":"a/./b"},
+    {"dataPath":"ok.bin"}]})";
+  CHECK(tensor_cache_shard_urls(base, hostile) == std::vector<std::string>{"https://hf.co/org/m/resolve/main/ok.bin"});
+  CHECK_THROWS_AS(tensor_cache_shard_urls("ftp://x/tensor-cache.json", "{}"), std::invalid_argument);
+}
