@@ -632,9 +632,28 @@ export class CrossOriginCache {
 
   async match(request) {
     const url = requestUrl(request);
+    if (!this.#isUrl(url)) return undefined;  // a Cache answers a key it cannot hold with a miss
     const record = await this.#resolveRecord(url);
     const stored = await this.#readStorage(url, record);
     return stored.status === "hit" ? storedResponse(stored.file) : undefined;
+  }
+
+  /** Cache-like delete: forgets the URL's mapping; true when there was one. */
+  async delete(request) {
+    const url = requestUrl(request);
+    if (!this.#isUrl(url)) return false;
+    const known = Boolean(await this.#resolveLocal(url));
+    await this.deleteInCache(url);
+    return known;
+  }
+
+  #isUrl(url) {
+    try {
+      this.#core.parseArtifactUrl(url);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async put(request, response) {

@@ -1,43 +1,65 @@
-// Loads the wasm core once per realm. In Node the bytes are read from disk (Emscripten 3.1.6 would
-// try to fetch() a file path); in browsers the .wasm is located next to this package's dist/.
+// Loads the wasm core once per realm and per wasm location. In Node the bytes are read from disk
+// (Emscripten 3.1.6 would try to fetch() a file path); in browsers the .wasm is located next to
+// this package's dist/, or where `wasmUrl` says (bundlers that do not copy it, such as esbuild).
 import createCoreModule from "../dist/core.js";
 
 let defaultCore;
+const byUrl = new Map();
+const byBinary = new WeakMap();
 
 function isNode() {
   return typeof process === "object" && process !== null && typeof process.versions?.node === "string";
 }
 
-function defaultWasmUrl() {
-  return new URL("../dist/core.wasm", import.meta.url);
-}
-
-async function moduleArguments(options) {
-  if (options.wasmBinary) return { wasmBinary: options.wasmBinary };
-  if (options.wasmUrl) {
-    const url = String(options.wasmUrl);
-    return { locateFile: () => url };
-  }
-  const url = defaultWasmUrl();
+function moduleArguments(options) {
+  if (options.wasmBinary) return { args: { wasmBinary: options.wasmBinary }, source: "the wasmBinary option" };
+  const url = options.wasmUrl ? new URL(String(options.wasmUrl), globalThis.location?.href) : new URL("../dist/core.wasm", import.meta.url);
   if (isNode() && url.protocol === "file:") {
     const { readFileSync } = process.getBuiltinModule("fs");
     const { fileURLToPath } = process.getBuiltinModule("url");
-    return { wasmBinary: readFileSync(fileURLToPath(url)) };
+    return { args: { wasmBinary: readFileSync(fileURLToPath(url)) }, source: url.href };
   }
-  return { locateFile: () => url.href };
+  return { args: { locateFile: () => url.href }, source: url.href };
+}
+
+async function instantiate(options) {
+  const { args, source } = moduleArguments(options);
+  try {
+    return await createCoreModule(args);
+  } catch (error) {
+    throw new Error(`cross-origin-cache: could not load its core from ${source}: ${error?.message ?? error}. ` +
+      "If a bundler did not copy dist/core.wasm, pass { wasmUrl } or { wasmBinary }.", { cause: error });
+  }
+}
+
+function remember(map, key, promise) {
+  map.set(key, promise);
+  promise.catch(() => map.delete(key));
+  return promise;
 }
 
 /**
- * The instantiated core module. Pass `wasmUrl` or `wasmBinary` where a bundler does not copy
- * `dist/core.wasm` (esbuild); without options the one default instance is shared.
+ * The instantiated core module, loaded once per wasm location. The first load also becomes the
+ * default, so an app that passes `wasmUrl` once need not pass it to every call.
  */
 export function loadCore(options = {}) {
-  const custom = Boolean(options.wasmBinary || options.wasmUrl);
-  if (!custom && defaultCore) return defaultCore;
-  const loading = moduleArguments(options).then((args) => createCoreModule(args));
-  if (!custom) {
+  let loading;
+  if (options.wasmBinary) {
+    loading = byBinary.get(options.wasmBinary);
+    if (!loading) {
+      loading = instantiate(options);
+      byBinary.set(options.wasmBinary, loading);
+      loading.catch(() => byBinary.delete(options.wasmBinary));
+    }
+  } else if (options.wasmUrl) {
+    const key = String(options.wasmUrl);
+    loading = byUrl.get(key) ?? remember(byUrl, key, instantiate(options));
+  } else {
+    loading = defaultCore ?? instantiate(options);
+  }
+  if (!defaultCore) {
     defaultCore = loading;
-    loading.catch(() => { defaultCore = undefined; });
+    loading.catch(() => { if (defaultCore === loading) defaultCore = undefined; });
   }
   return loading;
 }

@@ -125,6 +125,8 @@ export declare class CrossOriginCache {
   // Cache-like (transformers.js env.customCache)
   match(request: RequestLike): Promise<Response | undefined>;
   put(request: RequestLike, response: Response): Promise<void>;
+  /** Forgets the request's URL→hash mapping (as deleteInCache); true when there was one. */
+  delete(request: RequestLike): Promise<boolean>;
   stats(): CrossOriginCacheStats;
   /** Frees the wasm-side index. */
   dispose(): void;

@@ -4,12 +4,13 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 import { startHub } from "../fixtures/hub-server.js";
-import { REPO_ROOT, binPath, describeRun, run, runNode } from "../support/client-run.js";
+import { binPath, describeRun, runNode } from "../support/client-run.js";
+import { installTarball, packRepo } from "../support/client-pack.js";
 
 const sha = (data) => createHash("sha256").update(data).digest("hex");
 const ABC = sha("abc");
@@ -20,19 +21,13 @@ let tarball;
 let packed;
 
 before(async () => {
-  for (const file of ["dist/core.js", "dist/core.wasm"]) {
-    assert.ok(existsSync(path.join(REPO_ROOT, file)), `${file} is missing: run scripts/build wasm first`);
-  }
   work = mkdtempSync(path.join(os.tmpdir(), "coc-pack-"));
-  const pack = await run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], { timeoutMs: 120_000 });
-  assert.equal(pack.code, 0, describeRun(pack));
-  packed = JSON.parse(pack.stdout)[0];
-  tarball = path.join(work, packed.filename);
+  packed = await packRepo(work);
+  tarball = packed.tarball;
   app = path.join(work, "app");
-  await run("mkdir", [app]);
+  mkdirSync(app);
   writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "smoke-app", private: true }));
-  const install = await run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", tarball], { cwd: app, timeoutMs: 180_000 });
-  assert.equal(install.code, 0, describeRun(install));
+  await installTarball(app, tarball);
 });
 
 after(() => {

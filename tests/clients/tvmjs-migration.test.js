@@ -18,12 +18,17 @@ const NO_HUB_WORK = { resolve: 0, raw: 0, pathsInfo: 0, wasm: 0 };
 
 /** A hub site, a COS backend and a fresh Chromium profile with the COS polyfill, all closed after t. */
 async function world(t) {
-  const site = await startSite({ shards: SHARDS, shardSize: 80 * 1024 });
-  t.after(() => site.close());
-  const cos = await startCosBackend();
-  t.after(() => cos.close());
-  const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
-  t.after(() => browser.close());
+  let site;
+  let cos;
+  let browser;
+  t.after(async () => {
+    await browser?.close();
+    await cos?.close();
+    await site?.close();
+  });
+  site = await startSite({ shards: SHARDS, shardSize: 80 * 1024 });
+  cos = await startCosBackend();
+  browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
   const urls = [...site.model.files.map((f) => f.url), site.model.wasm.url];
   const expected = urls.map((url) => (url === site.model.wasm.url ? site.model.wasm.sha256 : site.model.files.find((f) => f.url === url).sha256));
   const open = async () => {

@@ -90,8 +90,9 @@ test("without batch: one LFS pointer per LFS file, /raw/ of ordinary files read 
   const first = await Promise.all(urls.map((url) => cache.resolveHash(url)));
   const again = await Promise.all(urls.map((url) => cache.resolveHash(url)));
   assert.deepEqual(again, first);
-  const hubFiles = hub.model.files;
-  assert.equal(hub.counters.raw, hubFiles.length, "one /raw/ request per hub file, none repeated");
+  // The tensor cache is never resolved over the network (its shards are batched once it is read).
+  const hubFiles = hub.model.files.filter((f) => f.path !== "tensor-cache.json");
+  assert.equal(hub.counters.raw, hubFiles.length, "one /raw/ request per other hub file, none repeated");
   for (const file of hubFiles) {
     const resolved = first[urls.indexOf(file.url)];
     assert.deepEqual(resolved, file.lfs ? { algorithm: "SHA-256", value: file.sha256 } : null, file.path);

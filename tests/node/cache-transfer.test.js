@@ -127,6 +127,11 @@ test("match/put (transformers.js customCache): undefined cold, stored by put, ma
     assert.equal(sha(await response.arrayBuffer()), file.sha256);
   }
   await assert.rejects(cache.put(file.url, new Response("x", { status: 404 })), TypeError);
+  // Keys a Cache cannot hold are misses, not errors (transformers.js tries local paths first).
+  assert.equal(await cache.match("/models/org/m/tokenizer.json"), undefined);
+  assert.equal(await cache.delete(file.url), true);
+  assert.equal(await cache.delete(file.url), false);
+  assert.equal(await cache.delete("relative/path"), false);
 });
 
 test("mutable revisions: within maxAge no request and the old hash; after it one request, the new hash and bytes", async (t) => {
