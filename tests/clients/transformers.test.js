@@ -182,17 +182,18 @@ test("another model repo in a second app origin: the tokenizer bytes already in 
   second.dispose();
 });
 
-// transformers' ModelRegistry.clear_cache() needs the optional CacheInterface.delete(key) → boolean;
-// CrossOriginCache has deleteInCache() (tvmjs) but no delete(), so clear_cache throws
-// "Cache does not support delete operation". Marked todo until js/cache.js offers delete().
-test("ModelRegistry.clear_cache forgets the tokenizer's URL → hash mappings", { todo: "CrossOriginCache has no Cache-like delete()" }, async () => {
+// transformers' ModelRegistry.clear_cache() needs the optional CacheInterface.delete(key) → boolean.
+test("ModelRegistry.clear_cache forgets the tokenizer's URL → hash mappings", async () => {
   const caches = new MemoryCacheStorage();
   const cache = await createCrossOriginCache({ caches, storage: createMemoryCos().store.manager() });
   useCache(cache);
   await AutoTokenizer.from_pretrained(TOKENIZER_REPO);
   const url = (file) => `${hub.url}/${TOKENIZER_REPO}/resolve/main/${file}`;
   const result = await ModelRegistry.clear_cache(TOKENIZER_REPO);
-  assert.equal(result.filesDeleted, 2);
+  // Every file transformers found cached (our match() answered) was deleted, and nothing else.
+  assert.ok(result.filesCached >= 2);
+  assert.equal(result.filesDeleted, result.filesCached);
+  for (const entry of result.files) assert.equal(entry.deleted, entry.wasCached, entry.file);
   const store = await caches.open("cross-origin-cache-cos-hash-meta");
   for (const file of ["tokenizer.json", "tokenizer_config.json"]) assert.equal(await store.match(url(file)), undefined);
   cache.dispose();
