@@ -2,7 +2,7 @@
 // stores → batch → LFS pointer → content) and loads, verifies and stores bytes through Cross-Origin
 // Storage. Every decision comes from the core; this file only does I/O.
 import { loadCore } from "./core.js";
-import { CosClient } from "./cos-client.js";
+import { CosClient, StorageWriteError } from "./cos-client.js";
 import { BatchBarrier } from "./batch-barrier.js";
 import { ErrorReporter, abortError, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
@@ -349,7 +349,9 @@ export class CrossOriginCache {
     this.#stats.pointerRequests++;
     this.#stats.resolutionRequests.pointer++;
     try {
-      const response = await this.#fetch(url, { signal });
+      // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
+      // and stop reading there if the server ignores the range.
+      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${MAX_POINTER_BYTES}` } });
       const commit = response.headers.get("X-Repo-Commit") ?? "";
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
@@ -459,7 +461,10 @@ export class CrossOriginCache {
     signal?.addEventListener("abort", onAbort);
     try {
       for (;;) {
-        const { done, value } = await reader.read();
+        const { done, value } = await reader.read().catch((error) => {
+          if (signal?.aborted) throw abortError(signal);
+          throw new Error(`cross-origin-cache: reading ${this.#redact(url)} failed: ${error?.message ?? error}`, { cause: error });
+        });
         throwIfAborted(signal);
         if (done) break;
         hasher.update(value);
@@ -513,11 +518,10 @@ export class CrossOriginCache {
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       if (failure === "mismatch") throw error;
-      if (failure === "network") {
-        throw new Error(`cross-origin-cache: reading ${this.#redact(url)} failed: ${error?.message ?? error}`, { cause: error });
-      }
+      if (failure === "network") throw error;
       this.#reportWriteError(url, error);
-      if (error?.name === "DataError") {
+      // Only the storage's own check at close can say the bytes do not match: the caller must know.
+      if (error instanceof StorageWriteError && error.step === "close" && error.kind === "DataError") {
         throw new Error(`cross-origin-cache: storage rejected the bytes of ${this.#redact(url)} as not matching ${record.value}`, { cause: error });
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
@@ -562,9 +566,10 @@ export class CrossOriginCache {
   }
 
   #reportWriteError(url, error) {
-    const kind = error?.name === "QuotaExceededError" ? "cos-quota"
-      : error?.name === "DataError" ? "cos-hash-mismatch"
-        : error?.name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
+    const name = error instanceof StorageWriteError ? error.kind : error?.name;
+    const kind = name === "QuotaExceededError" ? "cos-quota"
+      : name === "DataError" ? "cos-hash-mismatch"
+        : name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
     this.#errors.report(kind, this.#redact(url), error);
   }
 

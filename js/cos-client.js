@@ -3,6 +3,24 @@
 // extension loses entries when several are written at once).
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 
+/** A storage step of a write failed; `step` says which and `kind` the storage's error name. */
+export class StorageWriteError extends Error {
+  constructor(step, cause) {
+    super(`storage ${step} failed: ${cause?.message ?? cause}`, { cause });
+    this.name = "StorageWriteError";
+    this.step = step;
+    this.kind = cause?.name ?? "Error";
+  }
+}
+
+async function storageStep(step, action) {
+  try {
+    return await action();
+  } catch (error) {
+    throw new StorageWriteError(step, error);
+  }
+}
+
 export class CosClient {
   #manager;
   #queue = Promise.resolve();
@@ -45,15 +63,16 @@ export class CosClient {
   write(value, origins, write) {
     const task = this.#queue.then(async () => {
       const options = origins === undefined ? { create: true } : { create: true, origins };
-      const handle = await this.#handle(value, options);
-      const writable = await handle.createWritable();
+      const handle = await storageStep("request", () => this.#handle(value, options));
+      const writable = await storageStep("createWritable", () => handle.createWritable());
       try {
+        // Errors of the writer pass through as they are: it knows which are the storage's.
         await write(writable);
       } catch (error) {
-        await writable.abort?.(error).catch(() => {});
+        await Promise.resolve(writable.abort?.(error)).catch(() => {});
         throw error;
       }
-      await writable.close();
+      await storageStep("close", () => writable.close());
     });
     this.#queue = task.catch(() => {});
     return task;

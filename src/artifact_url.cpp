@@ -8,6 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "ascii.h"
+#include "message_text.h"
+
 namespace coc {
 namespace {
 
@@ -29,34 +32,24 @@ constexpr std::string_view kSecretQueryNames[] = {
     "x-amz-security-token", "x-goog-signature", "x-goog-credential",
 };
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+struct MediaType {
+  std::string_view extension;  // without the dot, lowercase
+  std::string_view type;
+};
 
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = lower(c);
-  return out;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-int hex_value(char c) {
-  if (is_digit(c)) return c - '0';
-  return lower(c) - 'a' + 10;
-}
+// What responses served from storage are labelled with; instantiateStreaming refuses a .wasm
+// response that is not application/wasm.
+constexpr MediaType kMediaTypes[] = {
+    {"json", "application/json"},
+    {"wasm", "application/wasm"},
+    {"txt", "text/plain; charset=utf-8"},
+    {"md", "text/plain; charset=utf-8"},
+};
+constexpr std::string_view kDefaultMediaType = "application/octet-stream";
 
 // RFC 3986 reg-name without percent-encoding: unreserved and sub-delims.
 bool is_host_char(char c) {
-  if (is_alpha(c) || is_digit(c)) return true;
+  if (is_ascii_alpha(c) || is_ascii_digit(c)) return true;
   constexpr std::string_view kOther = "-._~!$&'()*+,;=";
   return kOther.find(c) != std::string_view::npos;
 }
@@ -124,23 +117,7 @@ std::string redact_loosely(std::string_view text) {
 }
 
 // Text for a message: control characters and non-ASCII escaped, long text cut.
-std::string printable(std::string_view text) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  const std::size_t shown = text.size() < kMaxEchoChars ? text.size() : kMaxEchoChars;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += text[i];
-    } else {
-      out += "\\x";
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0x0f];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  return out;
-}
+std::string printable(std::string_view text) { return message_text(text, kMaxEchoChars); }
 
 [[noreturn]] void fail(std::string_view url, const std::string& reason) {
   throw std::invalid_argument("invalid artifact URL '" + printable(redact_loosely(url)) + "': " + reason);
@@ -169,10 +146,12 @@ std::string parse_scheme(std::string_view url, std::size_t& after) {
     fail(url, "not an absolute URL (no scheme); an absolute http(s) URL is required");
   }
   const std::string_view scheme = url.substr(0, end);
-  bool valid = is_alpha(scheme[0]);
-  for (char c : scheme) valid = valid && (is_alpha(c) || is_digit(c) || c == '+' || c == '-' || c == '.');
+  bool valid = is_ascii_alpha(scheme[0]);
+  for (char c : scheme) {
+    valid = valid && (is_ascii_alpha(c) || is_ascii_digit(c) || c == '+' || c == '-' || c == '.');
+  }
   if (!valid) fail(url, "not an absolute URL (invalid scheme)");
-  std::string lowered = to_lower(scheme);
+  std::string lowered = to_lower_ascii(scheme);
   if (lowered != "http" && lowered != "https") {
     fail(url, "unsupported scheme '" + printable(lowered) + "'; only http and https are supported");
   }
@@ -199,7 +178,7 @@ void check_ipv6(std::string_view url, std::string_view literal) {
   for (char c : literal) {
     if (c == ':') {
       has_colon = true;
-    } else if (!is_hex(c) && c != '.') {
+    } else if (!is_hex_digit(c) && c != '.') {
       fail(url, "invalid character in IPv6 literal");
     }
   }
@@ -211,7 +190,7 @@ void check_port(std::string_view url, std::string_view port) {
   if (port.empty()) fail(url, "empty port");
   std::uint32_t value = 0;
   for (char c : port) {
-    if (!is_digit(c)) fail(url, "port is not a number");
+    if (!is_ascii_digit(c)) fail(url, "port is not a number");
     value = value * 10 + static_cast<std::uint32_t>(c - '0');
     if (value > kMaxPort) fail(url, "port is out of range (0-65535)");
   }
@@ -242,7 +221,7 @@ void parse_authority(std::string_view url, std::string_view authority, UrlParts&
       if (!is_host_char(c)) fail(url, "invalid character '" + printable(std::string_view(&c, 1)) + "' in host");
     }
   }
-  parts.host = to_lower(authority.substr(0, host_end));
+  parts.host = to_lower_ascii(authority.substr(0, host_end));
   if (host_end < authority.size()) {
     parts.has_port = true;
     parts.port = authority.substr(host_end + 1);
@@ -306,16 +285,12 @@ bool is_repo_type_segment(std::string_view segment) { return segment == "dataset
 // browser or server, so a URL containing them is not treated as naming a hub file.
 bool is_plain_segment(std::string_view segment) {
   if (segment.empty()) return false;
-  const std::string decoded = to_lower(percent_decode(segment));
+  const std::string decoded = to_lower_ascii(percent_decode(segment));
   return decoded != "." && decoded != "..";
 }
 
 bool is_commit_hash(std::string_view revision) {
-  if (revision.size() != 40) return false;
-  for (char c : revision) {
-    if (!(is_digit(c) || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+  return revision.size() == 40 && is_lower_hex(revision);
 }
 
 std::string join(const std::vector<std::string_view>& segments, std::size_t from, std::size_t to) {
@@ -387,13 +362,25 @@ bool is_secret_query_name(std::string_view name) {
   return false;
 }
 
+std::string_view media_type_for_path(std::string_view path) {
+  const std::string_view name = path.substr(path.rfind('/') + 1);  // npos + 1 is 0: the whole path
+  const std::size_t dot = name.rfind('.');
+  // No dot, or only a leading one: a name such as ".gitattributes" has no extension.
+  if (dot == std::string_view::npos || dot == 0) return kDefaultMediaType;
+  const std::string_view extension = name.substr(dot + 1);
+  for (const MediaType& known : kMediaTypes) {
+    if (equals_ignore_case(extension, known.extension)) return known.type;
+  }
+  return kDefaultMediaType;
+}
+
 std::string percent_decode(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     // An invalid or truncated escape stays as it is, as browsers do.
-    if (text[i] == '%' && i + 2 < text.size() && is_hex(text[i + 1]) && is_hex(text[i + 2])) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+    if (text[i] == '%' && i + 2 < text.size() && is_hex_digit(text[i + 1]) && is_hex_digit(text[i + 2])) {
+      out += static_cast<char>(hex_digit_value(text[i + 1]) * 16 + hex_digit_value(text[i + 2]));
       i += 2;
     } else {
       out += text[i];
@@ -429,6 +416,9 @@ ArtifactUrl parse_artifact_url(std::string_view url) {
   out.has_credentials = parts.has_userinfo || secret_in_query;
 
   recognise_hub(parts, out);
+  // A hub URL's path is the repo file's path; any other URL's is its whole path.
+  const std::string decoded_path = out.is_hub ? out.path : percent_decode(parts.path);
+  out.media_type = std::string(media_type_for_path(decoded_path));
   return out;
 }
 

@@ -11,6 +11,9 @@ struct ArtifactUrl {
   std::string storage_key;  // href without its fragment: the key of index and persisted store
   std::string redacted;     // storage_key with userinfo and secret query values replaced by "***"
   bool has_credentials = false;
+  // The Content-Type to serve the file with, from the extension of the last segment of the
+  // percent-decoded path (hub or not): see media_type_for_path.
+  std::string media_type;
 
   // Hugging Face-style {endpoint}/[datasets/|spaces/]{repo}/resolve/{revision}/{path}
   bool is_hub = false;
@@ -32,6 +35,12 @@ ArtifactUrl parse_artifact_url(std::string_view url);
 // Query parameter names whose values are secrets (compared case-insensitively); the list and why
 // each name is on it are in artifact_url.cpp.
 bool is_secret_query_name(std::string_view name);
+
+// The media type for a file path, from the extension of its last '/'-separated segment (compared
+// case-insensitively): .json application/json, .wasm application/wasm, .txt and .md
+// text/plain; charset=utf-8, anything else (.bin, .safetensors, .onnx, .gguf, ...), no extension
+// or a name whose only dot leads it (".json") application/octet-stream.
+std::string_view media_type_for_path(std::string_view path);
 
 // Decodes %XX escapes; invalid or truncated escapes are kept as they are. '+' is not a space.
 std::string percent_decode(std::string_view text);

@@ -8,7 +8,9 @@
 #include <string_view>
 #include <utility>
 
+#include "ascii.h"
 #include "hash_descriptor.h"
+#include "message_text.h"
 
 namespace coc {
 namespace {
@@ -17,26 +19,6 @@ constexpr std::string_view kVersionLine = "version https://git-lfs.github.com/sp
 // Pointers written by git-lfs before its rename still say "hawser"; git-lfs reads them too.
 constexpr std::string_view kLegacyVersionLine = "version https://hawser.github.com/spec/v1";
 constexpr std::string_view kOidPrefix = "sha256:";
-// Untrusted text echoed in a reason is cut to this many characters.
-constexpr std::size_t kMaxEchoChars = 40;
-
-std::string printable(std::string_view text) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  const std::size_t shown = text.size() < kMaxEchoChars ? text.size() : kMaxEchoChars;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += text[i];
-    } else {
-      out += "\\x";
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0x0f];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  return out;
-}
 
 bool is_key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
@@ -50,13 +32,11 @@ bool is_valid_key(std::string_view key) {
   return true;
 }
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
 // When the text is not a pointer at all, say what it looks like instead: the usual cause is a hub
 // answering /raw/ with the file itself (JSON) or with an error page (HTML).
 std::string what_it_looks_like(std::string_view text) {
   std::size_t i = 0;
-  while (i < text.size() && is_ascii_space(text[i])) ++i;
+  while (i < text.size() && is_ascii_whitespace(text[i])) ++i;
   if (i == text.size()) return " (only whitespace)";
   if (text[i] == '<') return " (looks like HTML)";
   if (text[i] == '{' || text[i] == '[') return " (looks like JSON)";
@@ -75,12 +55,12 @@ bool parse_size(std::string_view value, std::uint64_t& size, std::string& reason
   std::uint64_t result = 0;
   for (char c : value) {
     if (c < '0' || c > '9') {
-      reason = "size '" + printable(value) + "' is not a decimal number";
+      reason = "size '" + message_text(value) + "' is not a decimal number";
       return false;
     }
     const auto digit = static_cast<std::uint64_t>(c - '0');
     if (result > (kMax - digit) / 10) {
-      reason = "size overflows 64 bits: '" + printable(value) + "'";
+      reason = "size overflows 64 bits: '" + message_text(value) + "'";
       return false;
     }
     result = result * 10 + digit;
@@ -91,7 +71,7 @@ bool parse_size(std::string_view value, std::uint64_t& size, std::string& reason
 
 bool parse_oid(std::string_view value, std::string& oid, std::string& reason) {
   if (value.substr(0, kOidPrefix.size()) != kOidPrefix) {
-    reason = "oid '" + printable(value) + "' is not a sha256 oid";
+    reason = "oid '" + message_text(value) + "' is not a sha256 oid";
     return false;
   }
   // The spec asks for lowercase, but hub data varies; COS needs lowercase, so normalise.
@@ -141,19 +121,19 @@ LfsPointerParse parse_lfs_pointer(std::string_view text) {
 
     if (line_number == 1) {
       if (line != kVersionLine && line != kLegacyVersionLine) {
-        return fail("unsupported version '" + printable(line.substr(8)) + "'");
+        return fail("unsupported version '" + message_text(line.substr(8)) + "'");
       }
       continue;
     }
     if (line.empty()) return fail(line_label(line_number) + " is empty");
     const std::size_t space = line.find(' ');
     if (space == std::string_view::npos) {
-      return fail(line_label(line_number) + " is not 'key value': '" + printable(line) + "'");
+      return fail(line_label(line_number) + " is not 'key value': '" + message_text(line) + "'");
     }
     const std::string_view key = line.substr(0, space);
     const std::string_view value = line.substr(space + 1);
     if (!is_valid_key(key)) {
-      return fail("invalid key '" + printable(key) + "' on " + line_label(line_number));
+      return fail("invalid key '" + message_text(key) + "' on " + line_label(line_number));
     }
     if (key == "version" || key == previous_key) {
       return fail("duplicate key '" + std::string(key) + "'");

@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -13,7 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ascii.h"
 #include "hash_descriptor.h"
+#include "json_guard.h"
+#include "message_text.h"
 
 namespace coc {
 namespace {
@@ -23,11 +25,10 @@ using Json = nlohmann::json;
 using OrderedJson = nlohmann::ordered_json;
 
 // The response is an array of flat objects with one nested "lfs" object: depth 3 at most.
-constexpr int kMaxNesting = 64;
+constexpr std::size_t kMaxNesting = 64;
 // Far above any real answer (10^5 entries is ~20 MB) yet bounded, so a hostile server cannot
 // make the wasm heap grow without end.
 constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
-constexpr std::size_t kMaxEchoChars = 40;
 
 // ---- requests -----------------------------------------------------------------------------
 
@@ -88,120 +89,6 @@ std::string request_body(const std::vector<std::string>& distinct_paths) {
 
 // ---- responses ----------------------------------------------------------------------------
 
-// Untrusted text for a message: printable ASCII as is, other bytes as \xNN, cut short.
-std::string printable(std::string_view text) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  const std::size_t shown = text.size() < kMaxEchoChars ? text.size() : kMaxEchoChars;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
-      out += text[i];
-    } else {
-      out += "\\x";
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0x0f];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  return out;
-}
-
-// nlohmann's parser keeps its own stack, but a cheap scan (which skips string contents) bounds
-// the nesting before any of it is built, so no hostile body reaches a deep structure.
-bool nesting_exceeds(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;  // unbalanced input is left for the parser to reject
-    }
-  }
-  return false;
-}
-
-// A first pass that builds nothing: it checks the syntax and finds an object that repeats a key
-// (readers disagree on which copy wins, so such a body is refused). nlohmann's callback parser
-// could do this in one pass but scans each parent on every close, quadratic on long arrays.
-class KeyChecker final : public Json::json_sax_t {
- public:
-  std::string duplicate;  // the first repeated key
-  std::size_t error_byte = 0;
-  bool syntax_error = false;
-
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(Json::number_integer_t) override { return true; }
-  bool number_unsigned(Json::number_unsigned_t) override { return true; }
-  bool number_float(Json::number_float_t, const Json::string_t&) override { return true; }
-  bool string(Json::string_t&) override { return true; }
-  bool binary(Json::binary_t&) override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool start_object(std::size_t) override {
-    if (open_ == keys_.size()) keys_.emplace_back();
-    keys_[open_++].clear();  // sets are reused: one allocation per depth, not per object
-    return true;
-  }
-  bool key(Json::string_t& name) override {
-    if (keys_[open_ - 1].insert(name).second) return true;
-    duplicate = name;
-    return false;
-  }
-  bool end_object() override {
-    --open_;
-    return true;
-  }
-  bool parse_error(std::size_t byte, const std::string&, const Json::exception&) override {
-    syntax_error = true;
-    error_byte = byte;
-    return false;
-  }
-
- private:
-  std::vector<std::unordered_set<std::string>> keys_;
-  std::size_t open_ = 0;
-};
-
-struct JsonParse {
-  bool ok = false;
-  Json value;
-  std::string reason;
-};
-
-// Parses without throwing; refuses bodies that are not JSON or repeat a key in an object.
-JsonParse parse_json(std::string_view text) {
-  JsonParse result;
-  try {
-    KeyChecker checker;
-    if (!Json::sax_parse(text.begin(), text.end(), &checker)) {
-      result.reason = checker.syntax_error
-                          ? "not valid JSON (error at byte " + std::to_string(checker.error_byte) + ")"
-                          : "repeats the key \"" + printable(checker.duplicate) + "\" in an object";
-      return result;
-    }
-    result.value = Json::parse(text.begin(), text.end());
-  } catch (const std::exception&) {  // out of memory, or anything else the library throws
-    result.reason = "not valid JSON";
-    return result;
-  }
-  result.ok = true;
-  return result;
-}
-
 // "" when the field is a usable byte count, else what is wrong with it.
 std::string read_count(const Json& field, std::string_view name, std::int64_t& out) {
   if (field.is_number_unsigned()) {
@@ -233,12 +120,9 @@ std::string read_git_oid(const Json& entry, std::string& out) {
   const auto it = entry.find("oid");
   if (it == entry.end()) return "";
   if (!it->is_string()) return "oid is not a string";
-  std::string oid = it->get<std::string>();
+  std::string oid = to_lower_ascii(it->get_ref<const std::string&>());
   if (oid.size() != 40 && oid.size() != 64) return "oid is not 40 or 64 hex digits";
-  for (char& c : oid) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "oid is not hex";
-  }
+  if (!is_lower_hex(oid)) return "oid is not hex";
   out = std::move(oid);
   return "";
 }
@@ -271,7 +155,7 @@ std::string read_entry(const Json& entry, PathInfo& info) {
   if (reason.empty() && info.path.empty()) reason = "has an empty path";
   if (reason.empty()) reason = read_string(entry, "type", info.type);
   if (reason.empty() && info.type != "file" && info.type != "directory") {
-    reason = "type \"" + printable(info.type) + "\" is neither file nor directory";
+    reason = "type \"" + message_text_in_quotes(info.type) + "\" is neither file nor directory";
   }
   if (reason.empty()) {
     const auto size = entry.find("size");
@@ -326,11 +210,8 @@ PathsInfoParse parse_paths_info(std::string_view body) {
     return fail("paths-info response is " + std::to_string(body.size()) + " bytes, over the " +
                 std::to_string(kMaxBodyBytes) + "-byte limit");
   }
-  if (nesting_exceeds(body, kMaxNesting)) {
-    return fail("paths-info response nests deeper than " + std::to_string(kMaxNesting) + " levels");
-  }
-  JsonParse parsed = parse_json(body);
-  if (!parsed.ok) return fail("paths-info response is " + parsed.reason);
+  const GuardedJson parsed = parse_guarded_json(body, kMaxNesting);
+  if (!parsed.ok()) return fail("paths-info response " + parsed.reason);
   const Json& json = parsed.value;
   if (!json.is_array()) {
     return fail("paths-info response is a JSON " + std::string(json.type_name()) + ", not an array");
@@ -343,7 +224,7 @@ PathsInfoParse parse_paths_info(std::string_view body) {
     PathInfo info;
     std::string reason = read_entry(json[i], info);
     if (reason.empty() && !seen.insert(info.path).second) {
-      reason = "duplicate path \"" + printable(info.path) + "\"";
+      reason = "duplicate path \"" + message_text_in_quotes(info.path) + "\"";
     }
     // One bad entry spoils the whole answer: it would be a guess which others to trust.
     if (!reason.empty()) return fail("paths-info entry " + std::to_string(i) + ": " + reason);

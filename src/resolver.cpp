@@ -279,6 +279,11 @@ Step Resolver::after_batch(const std::string& url, double now_ms) {
 Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,
                              const std::string& repo_commit, double now_ms) {
   const ArtifactUrl parsed = parse_artifact_url(url);
+  // 416: the range asked for (the first KiB) is beyond the end, i.e. an empty plain file.
+  if (status == 416) {
+    no_pointer_.insert(parsed.storage_key);
+    return done(parsed, nullptr, "");
+  }
   if (status < 200 || status > 299) {
     Step step = done(parsed, index_.find(parsed.storage_key), "stale");
     step.error_kind = "pointer-fetch-failed";

@@ -7,6 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.h"
+#include "message_text.h"
+
 namespace coc {
 namespace {
 
@@ -17,31 +20,6 @@ struct SriAlgorithm {
 
 // The SRI spec's grammar spells these in lowercase and is case-sensitive.
 constexpr SriAlgorithm kAlgorithms[] = {{"sha256", 32}, {"sha384", 48}, {"sha512", 64}};
-
-// Tokens echoed in error messages are cut to this many characters.
-constexpr std::size_t kMaxEchoChars = 40;
-
-bool is_ascii_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string printable(std::string_view text) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  const std::size_t shown = text.size() < kMaxEchoChars ? text.size() : kMaxEchoChars;
-  for (std::size_t i = 0; i < shown; ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += text[i];
-    } else {
-      out += "\\x";
-      out += kDigits[byte >> 4];
-      out += kDigits[byte & 0x0f];
-    }
-  }
-  if (shown < text.size()) out += "...";
-  return out;
-}
 
 const SriAlgorithm* find_algorithm(std::string_view name) {
   for (const SriAlgorithm& algorithm : kAlgorithms) {
@@ -69,7 +47,7 @@ bool decode_base64(std::string_view text, std::vector<std::uint8_t>& out, std::s
   const std::size_t padding = text.size() - digits;
   for (std::size_t i = 0; i < digits; ++i) {
     if (base64_digit(text[i]) < 0) {
-      reason = "invalid base64 character '" + printable(text.substr(i, 1)) + "' at position " + std::to_string(i);
+      reason = "invalid base64 character '" + message_text(text.substr(i, 1)) + "' at position " + std::to_string(i);
       return false;
     }
   }
@@ -111,12 +89,11 @@ std::string to_hex(const std::vector<std::uint8_t>& bytes) {
 // Why the algorithm name is not one we take: wrong case gets its own message because it is an
 // easy mistake to fix.
 std::string algorithm_reason(std::string_view name) {
-  std::string lowered(name);
-  for (char& c : lowered) c = lower(c);
+  const std::string lowered = to_lower_ascii(name);
   if (find_algorithm(lowered) != nullptr) {
-    return "algorithm '" + printable(name) + "' must be lowercase ('" + lowered + "')";
+    return "algorithm '" + message_text(name) + "' must be lowercase ('" + lowered + "')";
   }
-  return "unsupported algorithm '" + printable(name) + "'; expected sha256, sha384 or sha512";
+  return "unsupported algorithm '" + message_text(name) + "'; expected sha256, sha384 or sha512";
 }
 
 // Parses one token; on failure returns false with the reason.
@@ -166,7 +143,7 @@ SriParse parse_sri(std::string_view integrity) {
     if (parse_token(token, hash, reason)) {
       result.hashes.push_back(std::move(hash));
     } else {
-      result.errors.push_back(reason + " (token '" + printable(token) + "')");
+      result.errors.push_back(reason + " (token '" + message_text(token) + "')");
     }
   }
   return result;

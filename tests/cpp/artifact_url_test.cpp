@@ -482,3 +482,65 @@ TEST_CASE("pointer URL names the same file under /raw/", "[artifact_url]") {
     CHECK(again.pointer_url == original.pointer_url);
   }
 }
+
+TEST_CASE("media type follows the file extension", "[artifact_url]") {
+  using coc::media_type_for_path;
+  CHECK(media_type_for_path("config.json") == "application/json");
+  CHECK(media_type_for_path("onnx/tokenizer.json") == "application/json");
+  CHECK(media_type_for_path("/dist/core.wasm") == "application/wasm");
+  CHECK(media_type_for_path("notes.txt") == "text/plain; charset=utf-8");
+  CHECK(media_type_for_path("README.md") == "text/plain; charset=utf-8");
+  for (const char* binary : {"pytorch_model.bin", "model.safetensors", "onnx/model.onnx", "q4.gguf",
+                             "data.parquet", "model.json.bin", "tokenizer.model"}) {
+    INFO(binary);
+    CHECK(media_type_for_path(binary) == "application/octet-stream");
+  }
+  // Case is not significant.
+  CHECK(media_type_for_path("CONFIG.JSON") == "application/json");
+  CHECK(media_type_for_path("Core.Wasm") == "application/wasm");
+  // No extension: none at all, a trailing dot, a dot only in a folder name, a leading dot only.
+  CHECK(media_type_for_path("") == "application/octet-stream");
+  CHECK(media_type_for_path("LICENSE") == "application/octet-stream");
+  CHECK(media_type_for_path("file.") == "application/octet-stream");
+  CHECK(media_type_for_path("v1.json/weights") == "application/octet-stream");
+  CHECK(media_type_for_path("dir.json/") == "application/octet-stream");
+  CHECK(media_type_for_path(".json") == "application/octet-stream");
+  CHECK(media_type_for_path("a/.md") == "application/octet-stream");
+  CHECK(media_type_for_path("a/..json") == "application/json");
+  CHECK(media_type_for_path("config.jsonl") == "application/octet-stream");
+  CHECK(media_type_for_path("config.json ") == "application/octet-stream");
+}
+
+TEST_CASE("every parsed URL carries the media type of its file", "[artifact_url]") {
+  // Hub URLs: the repo file's path decides; the query and fragment do not.
+  CHECK(parse_artifact_url("https://huggingface.co/org/m/resolve/main/config.json").media_type ==
+        "application/json");
+  CHECK(parse_artifact_url("https://huggingface.co/org/m/resolve/main/onnx/model.onnx?download=true#x.json")
+            .media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://huggingface.co/datasets/org/ds/resolve/v1/README.md").media_type ==
+        "text/plain; charset=utf-8");
+  CHECK(parse_artifact_url("https://huggingface.co/org/m/resolve/" + kCommit + "/model.safetensors")
+            .media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://huggingface.co/gpt2/resolve/main/q4.gguf").media_type ==
+        "application/octet-stream");
+  // The path is decoded first: %2E is a dot, %2F a slash.
+  CHECK(parse_artifact_url("https://huggingface.co/org/m/resolve/main/config%2Ejson").media_type ==
+        "application/json");
+  CHECK(parse_artifact_url("https://huggingface.co/org/m/resolve/main/a.json%2Fb").media_type ==
+        "application/octet-stream");
+
+  // Other URLs: the last segment of the URL path.
+  CHECK(parse_artifact_url("https://cdn.example.com/lib/core.wasm").media_type == "application/wasm");
+  CHECK(parse_artifact_url("https://cdn.example.com/lib/core.wasm?v=2#frag").media_type == "application/wasm");
+  CHECK(parse_artifact_url("https://cdn.example.com/models/tokenizer.json").media_type == "application/json");
+  CHECK(parse_artifact_url("https://cdn.example.com/notes.TXT").media_type == "text/plain; charset=utf-8");
+  CHECK(parse_artifact_url("https://cdn.example.com/w%2Ewasm").media_type == "application/wasm");
+  CHECK(parse_artifact_url("https://cdn.example.com/weights.bin").media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://cdn.example.com/a.json/").media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://cdn.example.com").media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://cdn.example.com/?file=x.json").media_type == "application/octet-stream");
+  CHECK(parse_artifact_url("https://cdn.example.com/x.json.gz").media_type == "application/octet-stream");
+  // A /raw/ pointer URL is not a hub URL, but its path names the same file.
+  const ArtifactUrl hub = parse_artifact_url("https://huggingface.co/org/m/resolve/main/core.wasm");
+  CHECK(parse_artifact_url(hub.pointer_url).media_type == "application/wasm");
+}

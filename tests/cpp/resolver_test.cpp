@@ -207,3 +207,11 @@ TEST_CASE("a tensor cache is not resolved over the network: its shards are batch
   CHECK_FALSE(step.found);
   CHECK(resolver.plan_batch({cache}, 0).empty());
 }
+
+TEST_CASE("an empty plain file (416 for the first KiB) is plain, not an error", "[resolver]") {
+  Resolver resolver;
+  Step step = resolver.after_pointer(kConfig, 416, "", "", 0);
+  CHECK(step.action == "done");
+  CHECK_FALSE(step.found);
+  CHECK(step.error_kind.empty());
+}

@@ -99,8 +99,8 @@ test("without batch: one LFS pointer per LFS file, /raw/ of ordinary files read 
   }
   const tokenizer = hubFiles.find((f) => f.path === "tokenizer.json");
   assert.ok(tokenizer.size > 32 * 1024);
-  assert.ok(hub.counters.bytes.raw < hubFiles.length * 1024 + 256 * 1024,
-    `raw bytes sent ${hub.counters.bytes.raw}: the tokenizer body was not read whole`);
+  assert.ok(hub.counters.bytes.raw <= hubFiles.length * 1025,
+    `raw bytes sent ${hub.counters.bytes.raw}: at most the first KiB of each`);
   assert.equal(cache.stats().resolutionRequests.pointer, hubFiles.length);
 });
 
