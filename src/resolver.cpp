@@ -51,6 +51,12 @@ bool Resolver::is_stale(const ArtifactUrl& url, const HashRecord& record, double
   return options_.max_age_other_ms >= 0 && now_ms - record.stored_at > options_.max_age_other_ms;
 }
 
+bool Resolver::known_plain(const ArtifactUrl& url) const {
+  // A tensor cache is a small plain JSON file whose shards are batch-resolved once it is read:
+  // asking for its own hash would cost a request per model and say only "not in LFS".
+  return no_pointer_.count(url.storage_key) != 0 || is_tensor_cache_url(url.storage_key);
+}
+
 bool Resolver::batch_usable(const ArtifactUrl& url) const {
   return options_.batch && url.is_hub && batch_disabled_.count(url.endpoint) == 0 &&
          batch_failed_.count(group_of(url)) == 0;
@@ -100,9 +106,7 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
       return step;
     }
   }
-  // A tensor cache is a small plain JSON file whose shards are batch-resolved once it is read:
-  // asking for its own hash would cost a request per model and say only "not in LFS".
-  const bool plain_file = no_pointer_.count(key) != 0 || is_tensor_cache_url(key);
+  const bool plain_file = known_plain(url);
   if (from <= Stage::batch && !plain_file && batch_usable(url)) {
     Step step;
     step.action = "fetch-batch";
@@ -187,7 +191,7 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
   std::vector<ArtifactUrl> wanted;
   for (const std::string& text : urls) {
     ArtifactUrl url = parse_artifact_url(text);
-    if (!batch_usable(url) || no_pointer_.count(url.storage_key) != 0) continue;
+    if (!batch_usable(url) || known_plain(url)) continue;
     if (pending_batches_.count(group_of(url)) != 0) continue;
     const HashRecord* known = index_.find(url.storage_key);
     if (known != nullptr && !is_stale(url, *known, now_ms)) continue;

@@ -92,6 +92,7 @@ class Resolver {
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
   void learn(const ArtifactUrl& url, HashRecord record, Step& step);
   bool batch_usable(const ArtifactUrl& url) const;
+  bool known_plain(const ArtifactUrl& url) const;  // its hash can only come from its content
 
   ResolverOptions options_;
   HashIndex index_;
