@@ -279,7 +279,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("revision", &coc::ArtifactUrl::revision)
       .field("path", &coc::ArtifactUrl::path)
       .field("pointerUrl", &coc::ArtifactUrl::pointer_url)
-      .field("immutable", &coc::ArtifactUrl::immutable);
+      .field("immutable", &coc::ArtifactUrl::immutable)
+      .field("mediaType", &coc::ArtifactUrl::media_type);
   function("parseArtifactUrl", &parse_artifact_url);
 
   value_object<JsRecord>("HashRecord")

@@ -57,7 +57,8 @@ async function readPrefix(response, limit) {
 
 function storedResponse(blob, contentType) {
   const headers = { "Content-Length": String(blob.size) };
-  const type = blob.type || contentType;
+  // A generic type (GitHub raw serves .wasm as octet-stream) gives way to the one the URL names.
+  const type = blob.type && blob.type !== "application/octet-stream" ? blob.type : contentType || blob.type;
   if (type) headers["Content-Type"] = type;
   return new Response(blob, { status: 200, headers });
 }
@@ -576,8 +577,9 @@ export class CrossOriginCache {
   // ---- tvmjs ArtifactCacheTemplate ------------------------------------------------------
 
   async fetchWithCache(url, storetype, signal) {
-    const { blob } = await this.#load(requestUrl(url), { signal, privateRequest: isPrivateRequest(url) });
-    return convert(storedResponse(blob), storetype);
+    const target = requestUrl(url);
+    const { blob } = await this.#load(target, { signal, privateRequest: isPrivateRequest(url) });
+    return convert(storedResponse(blob, this.#core.parseArtifactUrl(target).mediaType), storetype);
   }
 
   async addToCache(url, storetype, signal) {
@@ -640,7 +642,7 @@ export class CrossOriginCache {
     if (!this.#isUrl(url)) return undefined;  // a Cache answers a key it cannot hold with a miss
     const record = await this.#resolveRecord(url);
     const stored = await this.#readStorage(url, record);
-    return stored.status === "hit" ? storedResponse(stored.file) : undefined;
+    return stored.status === "hit" ? storedResponse(stored.file, this.#core.parseArtifactUrl(url).mediaType) : undefined;
   }
 
   /** Cache-like delete: forgets the URL's mapping; true when there was one. */

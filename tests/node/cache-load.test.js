@@ -114,6 +114,12 @@ test("fetchWithCache storetypes: json, arraybuffer, Response with Content-Length
   assert.ok(response instanceof Response);
   const bytes = await response.arrayBuffer();
   assert.equal(response.headers.get("Content-Length"), String(bytes.byteLength));
+  assert.match(response.headers.get("Content-Type"), /^application\/json/);
+  // From storage too (a reload), and a .wasm is served as application/wasm for instantiateStreaming.
+  const reload = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.match((await reload.cache.fetchWithCache(configUrl)).headers.get("Content-Type"), /^application\/json/);
+  const wasm = await reload.cache.fetchWithCache(hub.model.wasm.url);
+  assert.equal(wasm.headers.get("Content-Type"), "application/wasm");
   await assert.rejects(cache.fetchWithCache(configUrl, "text"), TypeError);
 });
 
