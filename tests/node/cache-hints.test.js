@@ -1,0 +1,54 @@
+// Hash hints: SRI integrity strings the app already has seed the index and verify downloads.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import { cacheOn, expectedHash, hubFor, modelUrls, stores } from "../support/cache-setup.js";
+
+const sri = (hex) => `sha256-${Buffer.from(hex, "hex").toString("base64")}`;
+const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
+
+test("cold start with a hint for every file: zero resolution requests, bytes looked up in COS", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  const urls = modelUrls(hub);
+  const { caches, cos } = stores();
+  // Another origin stored the model already.
+  const other = await cacheOn({ caches, storage: cos.store.manager("http://localhost:1111") });
+  for (const url of urls) await other.cache.addToCache(url);
+  hub.resetCounters();
+
+  const hints = Object.fromEntries(urls.map((url) => [url, sri(expectedHash(hub, url))]));
+  const { cache, events } = await cacheOn({ caches: stores().caches, storage: cos.store.manager("http://localhost:2222"), hints });
+  for (const url of urls) assert.equal(sha(await cache.fetchWithCache(url, "arraybuffer")), expectedHash(hub, url));
+  assert.equal(hub.counters.requests, 0, "no resolution request and no download");
+  const hits = cache.stats().hits;
+  assert.ok(hits.hint >= urls.length);
+  assert.equal(hits.batch + hits.pointer + hits.persisted + hits.content, 0);
+  assert.deepEqual(events, []);
+});
+
+test("a wrong hint: the download is rejected and nothing is stored", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const wrong = "0".repeat(64);
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: sri(wrong) } });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), (error) =>
+    error.message.includes(wrong) && error.message.includes(file.sha256));
+  assert.equal(cos.store.entries().length, 0);
+  assert.equal((await (await caches.open("cross-origin-cache-cos-hash-meta")).keys()).length, 0);
+});
+
+test("hints accept several SRI tokens and bare hex; hints without a sha256 are refused clearly", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  cache.addHint(file.url, `md5-abc sha256-${Buffer.from(file.sha256, "hex").toString("base64")}?ct=application/octet-stream`);
+  assert.deepEqual(await cache.resolveHash(file.url), { algorithm: "SHA-256", value: file.sha256 });
+  cache.addHint(file.commitUrl, file.sha256.toUpperCase());
+  assert.equal((await cache.resolveHash(file.commitUrl)).value, file.sha256);
+  assert.throws(() => cache.addHint(file.url, "sha512-" + "A".repeat(86) + "=="), /sha256/);
+  assert.throws(() => cache.addHint(file.url, "sha256-tooshort"), /sha256/);
+  assert.equal(hub.counters.requests, 0);
+});
