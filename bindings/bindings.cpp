@@ -16,7 +16,7 @@
 #include "lfs_pointer.h"
 #include "resolver.h"
 #include "sha256.h"
-#include "sri.h"
+#include "sha512.h"
 #include "tensor_cache.h"
 
 using emscripten::val;
@@ -78,6 +78,23 @@ class JsSha256 : LiveCounted {
   coc::Sha256 hasher_;
 };
 
+class JsSha512 : LiveCounted {
+ public:
+  explicit JsSha512(bool sha384)
+      : hasher_(sha384 ? coc::Sha512::Variant::sha384 : coc::Sha512::Variant::sha512) {}
+  void update_from_scratch(std::size_t length) {
+    guarded([&] {
+      if (length > scratch.size()) throw std::out_of_range("update beyond the scratch buffer");
+      hasher_.update(scratch.data(), length);
+      return 0;
+    });
+  }
+  std::string finish_hex() { return hasher_.finish_hex(); }
+
+ private:
+  coc::Sha512 hasher_;
+};
+
 struct JsRecord {
   std::string algorithm = coc::kSha256Algorithm;
   std::string value;
@@ -131,9 +148,6 @@ std::string decode_record_value(const std::string& body) {
   return decoded.ok ? decoded.record.value : std::string();
 }
 
-std::string sri_sha256_hex(const std::string& integrity) {
-  return coc::sri_sha256_hex(coc::parse_sri(integrity));
-}
 
 val to_array(const std::vector<std::string>& items) {
   val array = val::array();
@@ -210,6 +224,27 @@ class JsResolver : LiveCounted {
       return 0;
     });
   }
+  void add_integrity(const std::string& url, const std::string& integrity) {
+    guarded([&] {
+      resolver_.add_integrity(url, integrity);
+      return 0;
+    });
+  }
+  val verify_only(const std::string& url) {
+    return guarded([&] {
+      val result = val::array();
+      for (const coc::SriHash& hash : resolver_.verify_only(url)) {
+        val item = val::object();
+        item.set("algorithm", hash.algorithm);
+        item.set("hex", hash.hex);
+        result.call<void>("push", item);
+      }
+      return result;
+    });
+  }
+  JsStep check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) {
+    return guarded([&] { return to_js(resolver_.check_digest(url, algorithm, hex)); });
+  }
   bool forget(const std::string& url) { return guarded([&] { return resolver_.forget(url); }); }
   double references(const std::string& hex) const {
     return static_cast<double>(resolver_.references(hex));
@@ -250,6 +285,10 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("updateFromScratch", &JsSha256::update_from_scratch)
       .function("finishHex", &JsSha256::finish_hex)
       .function("bytesHashed", &JsSha256::bytes_hashed);
+  class_<JsSha512>("Sha512")
+      .constructor<bool>()
+      .function("updateFromScratch", &JsSha512::update_from_scratch)
+      .function("finishHex", &JsSha512::finish_hex);
 
   value_object<JsLfsPointer>("LfsPointer")
       .field("ok", &JsLfsPointer::ok)
@@ -262,7 +301,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("algorithm", &coc::HashDescriptor::algorithm)
       .field("value", &coc::HashDescriptor::value);
   function("makeHashDescriptor", &make_hash_descriptor);
-  function("sriSha256Hex", &sri_sha256_hex);
   function("decodeRecordValue", &decode_record_value);
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
@@ -315,6 +353,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("applyBatch", &JsResolver::apply_batch)
       .function("recordContent", &JsResolver::record_content)
       .function("addHint", &JsResolver::add_hint)
+      .function("addIntegrity", &JsResolver::add_integrity)
+      .function("verifyOnly", &JsResolver::verify_only)
+      .function("checkDigest", &JsResolver::check_digest)
       .function("forget", &JsResolver::forget)
       .function("references", &JsResolver::references)
       .function("size", &JsResolver::size);

@@ -8,7 +8,7 @@ import { ErrorReporter, abortError, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { PersistedStore } from "./persisted-store.js";
 import { Progress } from "./progress.js";
-import { hasherFor } from "./sha256.js";
+import { digestsFor } from "./sha256.js";
 
 const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
 const MAX_POINTER_BYTES = 1024;
@@ -144,11 +144,9 @@ export class CrossOriginCache {
   }
 
   /** Seeds the index with a `sha256-` SRI string (or a bare hex SHA-256) for a URL. */
+  /** Integrity the app knows for a URL: SRI (`sha256-…`, `sha384-…`, `sha512-…`) or hex SHA-256. */
   addHint(url, integrity) {
-    const text = String(integrity).trim();
-    const hex = /^[0-9a-fA-F]{64}$/.test(text) ? text : this.#core.sriSha256Hex(text);
-    if (!hex) throw new Error(`hint for ${url} has no sha256 hash: ${text}`);
-    this.#resolver.addHint(requestUrl(url), hex, -1);
+    this.#resolver.addIntegrity(requestUrl(url), String(integrity).trim());
   }
 
   stats() {
@@ -387,9 +385,11 @@ export class CrossOriginCache {
     return promise;
   }
 
-  async #readStorage(url, record) {
+  // Looks the bytes up in storage; `count` is false for the read-back after our own write.
+  async #readStorage(url, record, count = true) {
     if (!this.#cos || !record) return { status: "miss" };
     const result = await this.#cos.read(record.value);
+    if (!count) return result;
     if (result.status === "hit") {
       this.#seenInStorage.add(record.value);
       this.#stats.storageHits++;
@@ -455,7 +455,8 @@ export class CrossOriginCache {
 
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
   async #pump(url, response, total, signal, sink) {
-    const hasher = hasherFor(this.#core);
+    const expected = this.#resolver.verifyOnly(url);
+    const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let loaded = 0;
     const reader = response.body.getReader();
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
@@ -472,12 +473,21 @@ export class CrossOriginCache {
         loaded += value.byteLength;
         this.#stats.bytesDownloaded += value.byteLength;
         if (sink) await sink(value);
+        // Streamed straight into storage (a sink), downloading is storing.
         this.#progress.emit(url, "download", loaded, total);
       }
       this.#progress.emit(url, "download", loaded, total, true);
-      return { hex: hasher.digest(), size: loaded };
+      const digests = hasher.finish();
+      for (const { algorithm } of expected) {
+        const step = this.#resolver.checkDigest(url, algorithm, digests[algorithm]);
+        if (step.errorKind) {
+          this.#errors.report(step.errorKind, this.#redact(url), new Error(step.errorMessage));
+          throw Object.assign(new Error(`cross-origin-cache: ${step.errorMessage}`), { integrity: true });
+        }
+      }
+      return { hex: digests.sha256, size: loaded };
     } catch (error) {
-      try { hasher.digest(); } catch { /* already freed */ }
+      hasher.free();
       reader.cancel().catch(() => {});
       if (signal?.aborted) throw abortError(signal);
       throw error;
@@ -531,7 +541,7 @@ export class CrossOriginCache {
     }
     await this.#persist(url, step.persistKey, step.persistBody);
     this.#countStored(record.value, total);
-    const stored = await this.#readStorage(url, record);
+    const stored = await this.#readStorage(url, record, false);
     if (stored.status === "hit") return { blob: stored.file, source: "network", record };
     // The extension can lose an entry after a clean close; the caller still gets its bytes.
     this.#errors.report("cos-failed", this.#redact(url), new Error(`entry ${record.value} missing after write`));
@@ -549,7 +559,10 @@ export class CrossOriginCache {
     if (canStore) {
       try {
         throwIfAborted(signal);
-        await this.#cos.write(hex, origins, (writable) => writable.write(blob));
+        await this.#cos.write(hex, origins, async (writable) => {
+          await writable.write(blob);
+          this.#progress.emit(url, "store", size, size, true);
+        });
         this.#countStored(hex, size);
         await this.#persist(url, step.persistKey, step.persistBody);
       } catch (error) {

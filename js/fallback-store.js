@@ -55,32 +55,46 @@ export class FallbackStore {
     return cache.delete(ENTRY_PREFIX + value);
   }
 
+  // Bytes stream into cache.put as they are written, so a large file is never held whole; the
+  // hash is checked at close, and a mismatch errors the stream, so put stores nothing.
   async #writable(key, expected) {
     const cache = await this.#open();
     const hasher = hasherFor(this.#core);
-    const parts = [];
+    const pipe = new TransformStream();
+    const writer = pipe.writable.getWriter();
+    const stored = cache.put(key, new Response(pipe.readable));
+    stored.catch(() => {});
     let finished = false;
     const finish = () => {
       if (finished) throw new TypeError("the writable is closed");
       finished = true;
       return hasher.digest();
     };
+    const push = async (bytes) => {
+      hasher.update(bytes);
+      await writer.write(bytes);
+    };
     return {
       async write(chunk) {
         if (finished) throw new TypeError("the writable is closed");
         const data = chunkBytes(chunk);
-        const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
-        hasher.update(bytes);
-        parts.push(bytes);
+        if (!(data instanceof Blob)) return push(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+        const reader = data.stream().getReader();
+        for (let part = await reader.read(); !part.done; part = await reader.read()) await push(part.value);
       },
       async close() {
         const actual = finish();
-        if (actual !== expected) throw domError(`bytes hash to ${actual}, not ${expected}`, "DataError");
-        await cache.put(key, new Response(new Blob(parts)));
+        if (actual !== expected) {
+          const error = domError(`bytes hash to ${actual}, not ${expected}`, "DataError");
+          await writer.abort(error).catch(() => {});
+          throw error;
+        }
+        await writer.close();
+        await stored;
       },
-      async abort() {
+      async abort(reason) {
         if (!finished) finish();
-        parts.length = 0;
+        await writer.abort(reason).catch(() => {});
       },
     };
   }

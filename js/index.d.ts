@@ -38,7 +38,8 @@ export type ErrorKind =
   | "cos-quota"
   | "cos-hash-mismatch"
   | "cos-failed"
-  | "prefetch-failed";
+  | "prefetch-failed"
+  | "integrity-mismatch";
 
 export interface CacheErrorEvent {
   kind: ErrorKind | string;
@@ -50,7 +51,9 @@ export interface CacheErrorEvent {
 
 export interface ProgressEvent {
   url: string;
-  phase: "resolve" | "download" | "hash" | "store";
+  /** "download": bytes arriving (and, when the hash is known, streaming into storage); "store": a
+   * downloaded file whose hash came from its content being written to storage. */
+  phase: "download" | "store";
   loaded: number;
   total?: number;
 }

@@ -1,5 +1,5 @@
-// Streaming SHA-256 on the wasm core: chunks are copied into the core's scratch buffer in pieces
-// of at most 1 MiB and hashed there.
+// Streaming digests on the wasm core: each chunk is copied once into the core's scratch buffer, in
+// pieces of at most 1 MiB, and every hasher reads it there.
 const PIECE = 1 << 20;
 
 function asBytes(data) {
@@ -9,32 +9,59 @@ function asBytes(data) {
   throw new TypeError("sha256: expected a Uint8Array, an ArrayBuffer or an ArrayBuffer view");
 }
 
-/** A hasher bound to a loaded core; its wasm object is freed by digest(). */
-export function hasherFor(core) {
-  let native = new core.Sha256();
+/**
+ * SHA-256 plus any of "sha384"/"sha512" over the same bytes. finish() → {sha256, sha384?, sha512?}
+ * frees the wasm objects; free() does so without a result (on errors).
+ */
+export function digestsFor(core, extra = []) {
+  let natives = [["sha256", new core.Sha256()], ...extra.map((name) => [name, new core.Sha512(name === "sha384")])];
   const live = () => {
-    if (!native) throw new Error("sha256: digest() was already called on this hasher");
-    return native;
+    if (!natives) throw new Error("sha256: digest() was already called on this hasher");
+    return natives;
+  };
+  const release = () => {
+    const held = live();
+    natives = undefined;
+    return held;
   };
   return {
     update(data) {
-      const hasher = live();
+      const hashers = live();
       const bytes = asBytes(data);
       for (let offset = 0; offset < bytes.byteLength; offset += PIECE) {
         const piece = bytes.subarray(offset, Math.min(offset + PIECE, bytes.byteLength));
         core.scratchView(piece.byteLength).set(piece);
-        hasher.updateFromScratch(piece.byteLength);
+        for (const [, hasher] of hashers) hasher.updateFromScratch(piece.byteLength);
       }
+    },
+    finish() {
+      const result = {};
+      for (const [name, hasher] of release()) {
+        try {
+          result[name] = hasher.finishHex();
+        } finally {
+          hasher.delete();
+        }
+      }
+      return result;
+    },
+    free() {
+      if (!natives) return;
+      for (const [, hasher] of release()) hasher.delete();
+    },
+  };
+}
+
+/** A SHA-256 hasher bound to a loaded core; its wasm object is freed by digest(). */
+export function hasherFor(core) {
+  const digests = digestsFor(core);
+  return {
+    update(data) {
+      digests.update(data);
       return this;
     },
     digest() {
-      const hasher = live();
-      native = undefined;
-      try {
-        return hasher.finishHex();
-      } finally {
-        hasher.delete();
-      }
+      return digests.finish().sha256;
     },
   };
 }

@@ -357,6 +357,56 @@ void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, s
   index_.put(parsed.storage_key, std::move(record));
 }
 
+void Resolver::add_integrity(const std::string& url, const std::string& integrity) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  HashCheck bare = check_sha256_hex(integrity);
+  if (bare.ok) {
+    add_hint(url, bare.value, -1);
+    return;
+  }
+  SriParse sri = parse_sri(integrity);
+  std::vector<SriHash> others;
+  bool keyed = false;
+  for (const SriHash& hash : sri.hashes) {
+    if (hash.algorithm == "sha256") {
+      if (!keyed) add_hint(url, hash.hex, -1);
+      keyed = true;
+    } else {
+      others.push_back(hash);
+    }
+  }
+  if (!keyed && others.empty()) {
+    std::string reasons;
+    for (const std::string& error : sri.errors) reasons += (reasons.empty() ? "" : "; ") + error;
+    throw std::invalid_argument("integrity for " + parsed.redacted + " has no usable sha256, sha384 or sha512 hash" +
+                                (reasons.empty() ? std::string() : ": " + reasons));
+  }
+  if (!others.empty()) verify_only_[parsed.storage_key] = std::move(others);
+}
+
+std::vector<SriHash> Resolver::verify_only(const std::string& url) const {
+  auto found = verify_only_.find(parse_artifact_url(url).storage_key);
+  return found == verify_only_.end() ? std::vector<SriHash>() : found->second;
+}
+
+Step Resolver::check_digest(const std::string& url, const std::string& algorithm,
+                            const std::string& hex) const {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  Step step;
+  step.action = "done";
+  step.key = parsed.storage_key;
+  auto found = verify_only_.find(parsed.storage_key);
+  if (found == verify_only_.end()) return step;
+  for (const SriHash& expected : found->second) {
+    if (expected.algorithm == algorithm && expected.hex != hex) {
+      step.error_kind = "integrity-mismatch";
+      step.error_message = "content of " + parsed.redacted + " has " + algorithm + " " + hex +
+                           ", expected " + expected.hex + " (integrity hint)";
+    }
+  }
+  return step;
+}
+
 bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;

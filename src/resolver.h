@@ -13,6 +13,7 @@
 #include "hash_index.h"
 #include "hash_record.h"
 #include "paths_info.h"
+#include "sri.h"
 
 namespace coc {
 
@@ -79,6 +80,14 @@ class Resolver {
                       double now_ms);
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
+  // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex
+  // SHA-256. A sha256 becomes a hint (it keys COS); sha384/sha512 can only verify the download.
+  // Throws std::invalid_argument, with the reasons, when no token is usable.
+  void add_integrity(const std::string& url, const std::string& integrity);
+  // The sha384/sha512 digests a download of url must have.
+  std::vector<SriHash> verify_only(const std::string& url) const;
+  // Compares a digest of downloaded bytes with the expected one: an error step on mismatch.
+  Step check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) const;
 
   bool forget(const std::string& url);  // drops memory + "no pointer" state; true if it was known
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
@@ -101,6 +110,7 @@ class Resolver {
   std::unordered_set<std::string> batch_disabled_;   // endpoints without a working paths-info
   std::unordered_map<std::string, std::string> group_commit_;  // group -> commit it was resolved at
   std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
+  std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
 };
 
 }  // namespace coc

@@ -215,3 +215,29 @@ TEST_CASE("an empty plain file (416 for the first KiB) is plain, not an error", 
   CHECK_FALSE(step.found);
   CHECK(step.error_kind.empty());
 }
+
+TEST_CASE("integrity metadata: sha256 keys, sha384/sha512 only verify", "[resolver]") {
+  Resolver resolver;
+  // sha256 of "" and sha512 of "" as SRI.
+  const std::string empty256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  resolver.add_integrity(kOther, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  CHECK(resolver.begin(kOther, 0).record.value == empty256);
+  CHECK(resolver.begin(kOther, 0).hit == "hint");
+
+  const std::string sha512_sri =
+      "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==";
+  resolver.add_integrity(kConfig, sha512_sri);
+  auto checks = resolver.verify_only(kConfig);
+  REQUIRE(checks.size() == 1);
+  CHECK(checks[0].algorithm == "sha512");
+  CHECK(resolver.check_digest(kConfig, "sha512", checks[0].hex).error_kind.empty());
+  Step bad = resolver.check_digest(kConfig, "sha512", std::string(128, '0'));
+  CHECK(bad.error_kind == "integrity-mismatch");
+  CHECK_THAT(bad.error_message, Catch::Contains(checks[0].hex));
+  // Not a key for COS: the hash still comes from the network or the content.
+  CHECK(resolver.begin(kConfig, 0).action == "read-persisted");
+
+  resolver.add_integrity(kShard, std::string(64, 'F'));
+  CHECK(resolver.begin(kShard, 0).record.value == std::string(64, 'f'));
+  CHECK_THROWS_WITH(resolver.add_integrity(kShard, "md5-abc sha256-short"), Catch::Contains("no usable"));
+}

@@ -39,7 +39,7 @@ test("a wrong hint: the download is rejected and nothing is stored", async (t) =
   assert.equal((await (await caches.open("cross-origin-cache-cos-hash-meta")).keys()).length, 0);
 });
 
-test("hints accept several SRI tokens and bare hex; hints without a sha256 are refused clearly", async (t) => {
+test("hints accept several SRI tokens and bare hex; hints with no usable hash are refused clearly", async (t) => {
   const hub = await hubFor(t, { shards: 1 });
   const file = hub.model.files.find((f) => f.lfs);
   const { caches, cos } = stores();
@@ -48,7 +48,28 @@ test("hints accept several SRI tokens and bare hex; hints without a sha256 are r
   assert.deepEqual(await cache.resolveHash(file.url), { algorithm: "SHA-256", value: file.sha256 });
   cache.addHint(file.commitUrl, file.sha256.toUpperCase());
   assert.equal((await cache.resolveHash(file.commitUrl)).value, file.sha256);
-  assert.throws(() => cache.addHint(file.url, "sha512-" + "A".repeat(86) + "=="), /sha256/);
-  assert.throws(() => cache.addHint(file.url, "sha256-tooshort"), /sha256/);
+  assert.throws(() => cache.addHint(file.url, "sha256-tooshort"), /no usable sha256/);
+  assert.throws(() => cache.addHint(file.url, "md5-abcd"), /no usable/);
   assert.equal(hub.counters.requests, 0);
+});
+
+test("sha384/sha512 hints verify the download only: a wrong one rejects it, a right one passes", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const bytes = Buffer.from(await (await fetch(file.url)).arrayBuffer());
+  hub.resetCounters();
+  const sri512 = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
+  const sri384 = `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+  const { caches, cos } = stores();
+  const good = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: `${sri384} ${sri512}` } });
+  assert.equal(sha(await good.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.ok(hub.counters.pathsInfo + hub.counters.raw >= 1, "not a COS key: the hash was still resolved");
+
+  const wrong = `sha512-${createHash("sha512").update("something else").digest("base64")}`;
+  const fresh = stores();
+  const bad = await cacheOn({ caches: fresh.caches, storage: fresh.cos.store.manager(), hints: { [file.url]: wrong } });
+  await assert.rejects(bad.cache.fetchWithCache(file.url, "arraybuffer"), /sha512/);
+  assert.deepEqual(bad.events.map((e) => e.kind), ["integrity-mismatch"]);
+  assert.equal(fresh.cos.store.entries().length, 0);
+  assert.equal((await (await fresh.caches.open("cross-origin-cache-cos-hash-meta")).keys()).length, 0);
 });

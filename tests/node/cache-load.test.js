@@ -31,6 +31,8 @@ test("cold load: one batch request for the repo, every file downloaded once and 
   assert.equal(stats.resolutionRequests.batch, 1);
   assert.equal(stats.resolutionRequests.pointer, 0);
   assert.equal(stats.stored, urls.length);
+  assert.equal(stats.storageHits, 0, "reading back what was just stored is not a storage hit");
+  assert.equal(stats.bytesFromStorage, 0);
   assert.deepEqual(events, []);
 });
 

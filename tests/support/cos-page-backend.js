@@ -483,6 +483,11 @@ export async function startCosBackend(options = {}) {
   const server = http.createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  // Node closes idle keep-alive sockets after 5 s by default; a POST the browser sends on such a
+  // socket just as it closes can fail with "Failed to fetch" (POSTs are not retried). A precaution:
+  // keep them open for the length of any test.
+  server.keepAliveTimeout = 10 * 60 * 1000;
+  server.headersTimeout = server.keepAliveTimeout + 1000;
   await new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

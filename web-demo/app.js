@@ -1,0 +1,359 @@
+// The demo page: loads every file of the model through cross-origin-cache and shows, per file, where
+// its hash and its bytes came from; plus a file hasher comparing our wasm SHA-256 with WebCrypto.
+// Plain ES modules, no build step. Test hooks: body[data-state], tr[data-*] in #files.
+import { createCrossOriginCache } from "/js/index.js";
+import { setupHasher } from "./hasher.js";
+import { $, el, formatBytes, formatDuration, shortHash } from "./format.js";
+
+const params = new URLSearchParams(location.search);
+const MODEL_LIST = params.get("model") ?? "/demo-data/demo-model.json";
+const AUTOLOAD_KEY = "cross-origin-cache-demo:autoload";
+const MAPPINGS_STORE = "cross-origin-cache-cos-hash-meta";
+const CONCURRENCY = 4;
+
+const state = {
+  model: null,
+  cache: null,
+  simulatedCos: false,
+  rows: [],
+  /** URLs the current cache instance resolved before: its in-memory index has them. */
+  resolvedBefore: new Set(),
+  busy: false,
+};
+
+// ---- which network requests the cache made (the `fetch` option), per load -------------------
+
+const net = {
+  batchKeys: new Set(),
+  pointers: new Set(),
+  downloads: new Set(),
+  clear() {
+    this.batchKeys.clear();
+    this.pointers.clear();
+    this.downloads.clear();
+  },
+};
+
+/** "repo@revision/path" for a hub /resolve/ URL, or null. */
+function batchKeyOf(url) {
+  const m = /^\/(?:(?:datasets|spaces)\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(new URL(url).pathname);
+  return m ? `${decodeURIComponent(m[1])}@${decodeURIComponent(m[2])}/${m[3].split("/").map(decodeURIComponent).join("/")}` : null;
+}
+
+function trackingFetch(input, init = {}) {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const method = String(init.method ?? (typeof input === "object" && "method" in input ? input.method : "GET")).toUpperCase();
+  const batch = /\/api\/(?:models|datasets|spaces)\/(.+)\/paths-info\/([^/?]+)/.exec(new URL(url).pathname);
+  if (method === "POST" && batch) {
+    try {
+      const repo = decodeURIComponent(batch[1]);
+      const revision = decodeURIComponent(batch[2]);
+      for (const path of JSON.parse(init.body).paths ?? []) net.batchKeys.add(`${repo}@${revision}/${path}`);
+    } catch {
+      // not a body we know: it still counts in stats().resolutionRequests
+    }
+  } else if (method === "GET") {
+    if (state.rows.some((row) => row.rawUrl === url)) net.pointers.add(url);
+    else net.downloads.add(url);
+  }
+  return fetch(input, init);
+}
+
+// ---- the table -------------------------------------------------------------------------------
+
+function makeRow(file) {
+  const hashCell = el("td", { class: "hash-cell" }, "–");
+  const hashFrom = el("td", {}, "–");
+  const bytesFrom = el("td", {}, "–");
+  const fill = el("div", { class: "fill" });
+  const status = el("td", { class: "st st-queued" }, "not loaded");
+  const name = el("td", { class: "name", title: file.url }, file.name);
+  if (file.library) name.append(el("span", { class: "lib" }, "model library"));
+  const tr = el("tr", { "data-path": file.name, "data-status": "idle" }, [
+    name,
+    el("td", { class: "num" }, formatBytes(file.size)),
+    hashCell,
+    hashFrom,
+    bytesFrom,
+    el("td", {}, el("div", { class: "bar" }, fill)),
+    status,
+  ]);
+  const rawUrl = file.url.includes("/resolve/") ? file.url.replace("/resolve/", "/raw/") : null;
+  return { file, url: file.url, rawUrl, batchKey: batchKeyOf(file.url), tr, hashCell, hashFromCell: hashFrom, bytesFromCell: bytesFrom, fill, statusCell: status };
+}
+
+function setStatus(row, kind, text) {
+  row.tr.dataset.status = kind;
+  row.statusCell.className = `st st-${kind === "done" ? "done" : kind === "error" ? "error" : kind === "idle" || kind === "queued" ? "queued" : "active"}`;
+  row.statusCell.textContent = text;
+}
+
+function setProgress(row, fraction) {
+  row.fill.style.width = `${Math.max(0, Math.min(1, fraction)) * 100}%`;
+}
+
+function setHash(row, value) {
+  row.tr.dataset.hash = value ?? "";
+  row.hashCell.replaceChildren();
+  if (!value) {
+    row.hashCell.textContent = "–";
+    return;
+  }
+  const expected = row.file.sha256;
+  row.hashCell.append(el("span", { title: value }, shortHash(value)));
+  if (expected) {
+    row.hashCell.append(value === expected
+      ? el("span", { class: "ok", title: "equals the SHA-256 the hub reports for this file" }, "✓")
+      : el("span", { class: "bad", title: `the hub reports ${expected}` }, "✗"));
+  }
+}
+
+function setBadge(cell, datasetKey, row, prefix, value, label = value) {
+  row.tr.dataset[datasetKey] = value ?? "";
+  cell.replaceChildren(value ? el("span", { class: `badge ${prefix}-${value}` }, label) : "–");
+}
+
+function resetRows() {
+  for (const row of state.rows) {
+    setStatus(row, "queued", "queued");
+    setProgress(row, 0);
+    setHash(row, null);
+    setBadge(row.hashFromCell, "hashSource", row, "src", null);
+    setBadge(row.bytesFromCell, "bytesSource", row, "bytes", null);
+  }
+}
+
+// ---- page status and counters ----------------------------------------------------------------
+
+function pageState(value, message) {
+  document.body.dataset.state = value;
+  if (message !== undefined) $("status").textContent = message;
+}
+
+function setCounter(id, value, detail = "") {
+  $(id).textContent = value;
+  $(`${id}-detail`).textContent = detail;
+}
+
+function showStats() {
+  $("raw-stats").textContent = JSON.stringify(state.cache.stats(), null, 2);
+}
+
+function reportError(event) {
+  const list = $("events");
+  list.append(el("li", {}, `${event.kind}: ${event.message} (${event.url})`));
+  $("events-count").textContent = String(list.children.length);
+  $("events-box").hidden = false;
+}
+
+function onProgress(event) {
+  if (event.phase !== "download") return;
+  const row = state.rows.find((r) => r.url === event.url);
+  if (!row || row.tr.dataset.status === "done") return;
+  const total = event.total ?? row.file.size;
+  setProgress(row, total ? event.loaded / total : 0);
+  setStatus(row, "downloading", `downloading ${total ? Math.floor((event.loaded / total) * 100) : 0}%`);
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  for (const id of ["load", "reload", "clear"]) $(id).disabled = busy || !state.cache;
+}
+
+// ---- loading ---------------------------------------------------------------------------------
+
+const storageLabel = () => (state.cache.storageKind === "fallback" ? "fallback" : "cos");
+
+async function runPool(items, limit, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function sha256Hex(buffer) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function loadModel() {
+  if (state.busy) return;
+  setBusy(true);
+  resetRows();
+  net.clear();
+  const cache = state.cache;
+  const urls = state.rows.map((row) => row.url);
+  const before = cache.stats();
+  const t0 = performance.now();
+  const tick = setInterval(() => setCounter("c-elapsed", formatDuration(performance.now() - t0), "running…"), 100);
+  pageState("loading", `Resolving the hashes of ${urls.length} files…`);
+  for (const row of state.rows) setStatus(row, "resolving", "resolving");
+
+  let failed = 0;
+  let resolveMs = 0;
+  try {
+    const hashes = await cache.resolveHashes(urls);
+    resolveMs = performance.now() - t0;
+    const resolved = cache.stats();
+    const localKind = ["persisted", "imported", "hint"].find((k) => resolved.hits[k] > before.hits[k]) ?? "persisted";
+    state.rows.forEach((row, i) => {
+      const hash = hashes[i]?.value ?? null;
+      let source = null;
+      if (hash) {
+        if (row.rawUrl && net.pointers.has(row.rawUrl)) source = "pointer";
+        else if (row.batchKey && net.batchKeys.has(row.batchKey)) source = "batch";
+        else if (state.resolvedBefore.has(row.url)) source = "memory";
+        else source = localKind;
+        setHash(row, hash);
+      }
+      setBadge(row.hashFromCell, "hashSource", row, "src", source);
+      setStatus(row, "queued", hash ? "hash known" : "hash from bytes");
+    });
+
+    pageState("loading", "Loading the bytes…");
+    await runPool(state.rows, CONCURRENCY, async (row) => {
+      setStatus(row, "loading", "loading");
+      try {
+        const buffer = await cache.fetchWithCache(row.url, "arraybuffer");
+        const fromNetwork = net.downloads.has(row.url);
+        setBadge(row.bytesFromCell, "bytesSource", row, "bytes", fromNetwork ? "network" : storageLabel(),
+          fromNetwork ? "network" : storageLabel() === "cos" ? "COS" : "fallback");
+        if (!row.tr.dataset.hash) {
+          // The cache learned this hash from the bytes it just verified and stored.
+          setHash(row, await sha256Hex(buffer));
+          setBadge(row.hashFromCell, "hashSource", row, "src", "content");
+        }
+        row.tr.dataset.loadedBytes = String(buffer.byteLength);
+        state.resolvedBefore.add(row.url);
+        setProgress(row, 1);
+        setStatus(row, "done", "done");
+      } catch (error) {
+        failed++;
+        setStatus(row, "error", String(error?.message ?? error));
+      }
+    });
+  } catch (error) {
+    failed = failed || 1;
+    pageState("error", `Loading failed: ${error?.message ?? error}`);
+  } finally {
+    clearInterval(tick);
+  }
+
+  const after = cache.stats();
+  const elapsed = performance.now() - t0;
+  const batches = after.resolutionRequests.batch - before.resolutionRequests.batch;
+  const pointers = after.resolutionRequests.pointer - before.resolutionRequests.pointer;
+  const rowsFrom = (kind) => state.rows.filter((row) => row.tr.dataset.bytesSource === kind);
+  const fromNetwork = rowsFrom("network");
+  const fromStorage = rowsFrom(storageLabel());
+  const storageBytes = fromStorage.reduce((sum, row) => sum + row.file.size, 0);
+  setCounter("c-resolution", String(batches + pointers), `${batches} batch · ${pointers} pointer`);
+  setCounter("c-downloaded", formatBytes(after.bytesDownloaded - before.bytesDownloaded), `${fromNetwork.length} file${fromNetwork.length === 1 ? "" : "s"} from the network`);
+  setCounter("c-storage", formatBytes(storageBytes), `${fromStorage.length} file${fromStorage.length === 1 ? "" : "s"} from ${storageLabel() === "cos" ? "COS" : "the fallback store"}`);
+  setCounter("c-elapsed", formatDuration(elapsed), `hashes ${formatDuration(resolveMs)} · bytes ${formatDuration(elapsed - resolveMs)}`);
+  document.body.dataset.resolutionRequests = String(batches + pointers);
+  showStats();
+  if (document.body.dataset.state !== "error") {
+    if (failed) pageState("error", `${failed} of ${state.rows.length} files failed to load.`);
+    else {
+      const warm = batches + pointers === 0 && fromNetwork.length === 0;
+      pageState("done", warm
+        ? `Done: all ${state.rows.length} files came from storage, with no hash-resolution request and no download.`
+        : `Done: ${state.rows.length} files loaded — ${fromNetwork.length} from the network, ${fromStorage.length} from storage.`);
+    }
+  }
+  setBusy(false);
+}
+
+async function clearMappings() {
+  if (state.busy) return;
+  setBusy(true);
+  try {
+    const deleted = await caches.delete(MAPPINGS_STORE);
+    // A fresh cache instance also forgets the hashes it holds in memory.
+    state.cache.dispose();
+    state.cache = await newCache();
+    state.resolvedBefore.clear();
+    resetRows();
+    for (const row of state.rows) setStatus(row, "idle", "not loaded");
+    for (const id of ["c-resolution", "c-downloaded", "c-storage", "c-elapsed"]) setCounter(id, "–");
+    showStats();
+    pageState("idle", deleted
+      ? "Persisted URL→hash records deleted. The next load resolves hashes again; stored bytes stay (sites cannot delete COS entries)."
+      : "There were no persisted URL→hash records to delete.");
+  } finally {
+    setBusy(false);
+  }
+}
+
+function newCache() {
+  return createCrossOriginCache({ fetch: trackingFetch, onProgress, onError: reportError });
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+function describeEnvironment() {
+  const { model, cache } = state;
+  const kind = cache.storageKind;
+  document.body.dataset.storage = kind;
+  $("storage-kind").textContent = kind === "cross-origin-storage" ? "Cross-Origin Storage" : kind === "fallback" ? "Same-origin fallback" : "No storage";
+  $("storage-detail").textContent = kind === "cross-origin-storage"
+    ? state.simulatedCos
+      ? "Simulated for this demo by a local backend, shared by every origin of the demo (navigator.crossOriginStorage)."
+      : "navigator.crossOriginStorage is present: stored files can be shared with other sites."
+    : kind === "fallback"
+      ? "No navigator.crossOriginStorage here: bytes are kept by hash in this origin's Cache API."
+      : "No Cross-Origin Storage and no Cache API: every load downloads.";
+  $("origin").textContent = location.origin;
+  const others = (model.origins ?? []).filter((origin) => origin !== location.origin);
+  const detail = $("origin-detail");
+  detail.replaceChildren();
+  if (others.length && kind === "cross-origin-storage") {
+    detail.append("The same demo on another origin: ",
+      el("a", { href: `${others[0]}/` }, others[0]), ". Both use the same storage: what one stores, the other reuses.");
+  } else {
+    detail.textContent = "URL→hash records are kept per origin (Cache API).";
+  }
+  const total = model.files.reduce((sum, f) => sum + f.size, 0);
+  $("model-name").textContent = `${model.repo}@${model.revision}`;
+  $("model-detail").textContent = `${model.files.length} files · ${formatBytes(total)} · commit ${model.commit.slice(0, 7)} · hub ${model.hub}`;
+}
+
+async function start() {
+  setupHasher();
+  try {
+    const response = await fetch(MODEL_LIST, { cache: "no-store" });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    state.model = await response.json();
+  } catch (error) {
+    pageState("error", `Could not read the model list ${MODEL_LIST} (${error?.message ?? error}). Start the demo with “npm start”.`);
+    return;
+  }
+  if (state.model.cosBackend && !navigator.crossOriginStorage) {
+    const { installCrossOriginStorage } = await import("/tests/support/cos-page-polyfill.js");
+    state.simulatedCos = installCrossOriginStorage({ backend: state.model.cosBackend });
+  }
+  state.rows = state.model.files.map(makeRow);
+  $("files").tBodies[0].replaceChildren(...state.rows.map((row) => row.tr));
+  state.cache = await newCache();
+  describeEnvironment();
+  showStats();
+  $("load").addEventListener("click", loadModel);
+  $("reload").addEventListener("click", () => {
+    sessionStorage.setItem(AUTOLOAD_KEY, "1");
+    location.reload();
+  });
+  $("clear").addEventListener("click", clearMappings);
+  setBusy(false);
+  pageState("idle", "Ready. “Load model” resolves every file's hash, then loads its bytes.");
+  if (sessionStorage.getItem(AUTOLOAD_KEY)) {
+    sessionStorage.removeItem(AUTOLOAD_KEY);
+    await loadModel();
+  }
+}
+
+start().catch((error) => {
+  pageState("error", `The demo failed to start: ${error?.message ?? error}`);
+  console.error(error);
+});
