@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <cctype>
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -268,15 +267,12 @@ TEST_CASE("a hundred thousand entries parse", "[paths_info]") {
     body += lfs_entry("shards/model-" + std::to_string(i) + ".safetensors", i % 2 ? kShaA : kShaB, i);
   }
   body += ']';
-  const auto start = std::chrono::steady_clock::now();
   const coc::PathsInfoParse parse = coc::parse_paths_info(body);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   REQUIRE(parse.ok);
   REQUIRE(parse.entries.size() == 100000);
   CHECK(parse.entries[99999].path == "shards/model-99999.safetensors");
   CHECK(parse.entries[99999].size == 99999);
   CHECK(parse.entries[99999].sha256 == kShaA);
-  CHECK(elapsed < std::chrono::seconds(20));  // generous: sanitizer builds are slow
 }
 
 TEST_CASE("a deeply nested response is refused before parsing", "[paths_info]") {
