@@ -1,5 +1,6 @@
 #include "resolver.h"
 
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
 
@@ -297,6 +298,10 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
     return step;
   }
   LfsPointerParse pointer = parse_lfs_pointer(text);
+  if (pointer.ok && pointer.pointer.size > static_cast<std::uint64_t>(INT64_MAX)) {
+    pointer.ok = false;
+    pointer.reason = "size " + std::to_string(pointer.pointer.size) + " is beyond any real file";
+  }
   if (!pointer.ok) {
     // Most often an ordinary file, served whole by /raw/: not an error, but never ask again.
     no_pointer_.insert(parsed.storage_key);

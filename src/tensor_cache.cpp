@@ -1,6 +1,8 @@
 #include "tensor_cache.h"
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "artifact_url.h"
@@ -13,24 +15,32 @@ std::string file_name_of(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-// The URL up to and including the last '/' of its path.
+// The URL up to and including the last '/' of its path ("https://host/" when it has no path).
 std::string base_of(const ArtifactUrl& url) {
-  std::string key = url.storage_key;
-  key = key.substr(0, key.find('?'));
-  return key.substr(0, key.rfind('/') + 1);
+  const std::string& key = url.storage_key;
+  const std::size_t authority = key.find("://") + 3;
+  const std::size_t path = key.find_first_of("/?", authority);
+  if (path == std::string::npos || key[path] != '/') return key.substr(0, path) + "/";
+  const std::size_t query = key.find('?', path);
+  return key.substr(0, key.rfind('/', query == std::string::npos ? std::string::npos : query) + 1);
 }
 
+// A dataPath tvmjs would resolve to a file below the cache's folder, and that a URL parser would
+// not rewrite: relative, no scheme, no dot segments (also percent-encoded), no control characters,
+// spaces or backslashes.
 bool usable_data_path(const std::string& path) {
-  if (path.empty() || path.front() == '/' || path.find("://") != std::string::npos) return false;
-  if (path.find('\\') != std::string::npos || path.find('?') != std::string::npos ||
-      path.find('#') != std::string::npos) {
-    return false;
+  if (path.empty() || path.front() == '/') return false;
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f || c == '\\' || c == '?' || c == '#') return false;
   }
+  const std::size_t colon = path.find(':');
+  if (colon != std::string::npos && colon < path.find('/')) return false;
   std::size_t start = 0;
   while (start <= path.size()) {
     const std::size_t end = std::min(path.find('/', start), path.size());
-    const std::string_view segment(path.data() + start, end - start);
-    if (segment == ".." || segment == ".") return false;
+    const std::string segment = percent_decode(std::string_view(path).substr(start, end - start));
+    if (segment == ".." || segment == "." || segment.find('/') != std::string::npos) return false;
     start = end + 1;
   }
   return true;
@@ -66,6 +76,11 @@ std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std
     const std::string path = data_path->get<std::string>();
     if (!usable_data_path(path)) continue;
     std::string url = base + path;
+    try {
+      parse_artifact_url(url);
+    } catch (const std::invalid_argument&) {
+      continue;
+    }
     if (seen.insert(url).second) urls.push_back(std::move(url));
   }
   return urls;

@@ -241,3 +241,11 @@ TEST_CASE("integrity metadata: sha256 keys, sha384/sha512 only verify", "[resolv
   CHECK(resolver.begin(kShard, 0).record.value == std::string(64, 'f'));
   CHECK_THROWS_WITH(resolver.add_integrity(kShard, "md5-abc sha256-short"), Catch::Contains("no usable"));
 }
+
+TEST_CASE("a pointer whose size no file can have is not trusted", "[resolver]") {
+  Resolver resolver;
+  Step step = resolver.after_pointer(kShard, 200, "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash +
+                                                      "\nsize 9223372036854775808\n", "", 0);
+  CHECK_FALSE(step.found);
+  CHECK(step.error_kind == "pointer-invalid");
+}

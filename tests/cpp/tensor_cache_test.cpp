@@ -40,3 +40,15 @@ TEST_CASE("unusable caches and data paths yield nothing for them", "[tensor_cach
   CHECK(tensor_cache_shard_urls(base, hostile) == std::vector<std::string>{"https://hf.co/org/m/resolve/main/ok.bin"});
   CHECK_THROWS_AS(tensor_cache_shard_urls("ftp://x/tensor-cache.json", "{}"), std::invalid_argument);
 }
+
+TEST_CASE("shards never leave the cache's folder, whatever the dataPath says", "[tensor_cache]") {
+  const std::string base = "https://hf.co/org/m/resolve/main/tensor-cache.json";
+  const std::string hostile = R"({"records":[{"dataPath":"%2e%2e/%2E%2e/other/x.bin"},{"dataPath":"http:evil.example/x.bin"},
+    {"dataPath":"\t../\t../x.bin"},{"dataPath":"a b.bin"},{"dataPath":"a%2fb/../c"},{"dataPath":"ok:fine/x.bin"},
+    {"dataPath":"dir/ok:fine.bin"}]})";
+  CHECK(tensor_cache_shard_urls(base, hostile) == std::vector<std::string>{"https://hf.co/org/m/resolve/main/dir/ok:fine.bin"});
+  // A cache URL without a path: the folder is the origin's root.
+  CHECK(tensor_cache_shard_urls("https://cdn.example.com?file=tensor-cache.json",
+                                R"({"records":[{"dataPath":"evil.example/x.bin"}]})") ==
+        std::vector<std::string>{"https://cdn.example.com/evil.example/x.bin"});
+}
