@@ -3,15 +3,14 @@
 // Storage. Every decision comes from the core; this file only does I/O.
 import { loadCore } from "./core.js";
 import { CosClient, StorageWriteError } from "./cos-client.js";
-import { BatchBarrier } from "./batch-barrier.js";
-import { ErrorReporter, abortError, throwIfAborted } from "./errors.js";
+import { ErrorReporter, abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
+import { HashResolution } from "./hash-resolution.js";
 import { PersistedStore } from "./persisted-store.js";
 import { Progress } from "./progress.js";
 import { digestsFor } from "./sha256.js";
 
 const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
-const MAX_POINTER_BYTES = 1024;
 
 function requestUrl(request) {
   if (typeof request === "string") return request;
@@ -27,32 +26,6 @@ function isPrivateRequest(request) {
 
 function descriptor(record) {
   return record ? { algorithm: "SHA-256", value: record.value } : null;
-}
-
-// Reads at most `limit` bytes of a body, then cancels the rest.
-async function readPrefix(response, limit) {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const parts = [];
-  let length = 0;
-  try {
-    while (length <= limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      length += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(Math.min(length, limit + 1));
-  let offset = 0;
-  for (const part of parts) {
-    const take = Math.min(part.byteLength, bytes.byteLength - offset);
-    bytes.set(part.subarray(0, take), offset);
-    offset += take;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 function storedResponse(blob, contentType) {
@@ -99,9 +72,8 @@ export class CrossOriginCache {
   #errors;
   #progress;
   #stats = emptyStats();
-  #resolving = new Map();
+  #hashes;
   #loading = new Map();
-  #batchGroups = new Map();
   #seenInStorage = new Set();
 
   constructor(core, options = {}) {
@@ -140,10 +112,18 @@ export class CrossOriginCache {
       batch: options.batch !== false,
       legacyStores: [...this.#legacy.keys()],
     });
+    this.#hashes = new HashResolution({
+      core,
+      resolver: this.#resolver,
+      fetch: this.#fetch,
+      persisted: this.#persisted,
+      legacy: this.#legacy,
+      errors: this.#errors,
+      stats: this.#stats,
+    });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }
 
-  /** Seeds the index with a `sha256-` SRI string (or a bare hex SHA-256) for a URL. */
   /** Integrity the app knows for a URL: SRI (`sha256-…`, `sha384-…`, `sha512-…`) or hex SHA-256. */
   addHint(url, integrity) {
     this.#resolver.addIntegrity(requestUrl(url), String(integrity).trim());
@@ -160,215 +140,12 @@ export class CrossOriginCache {
   // ---- hash resolution -------------------------------------------------------------------
 
   async resolveHash(request) {
-    return descriptor(await this.#resolveRecord(requestUrl(request)));
+    return descriptor(await this.#hashes.record(requestUrl(request)));
   }
 
   async resolveHashes(requests) {
-    const records = await this.#resolveMany(requests.map(requestUrl));
+    const records = await this.#hashes.many(requests.map(requestUrl));
     return records.map(descriptor);
-  }
-
-  // Resolves many URLs so that those needing the network share one batch request per revision.
-  #resolveMany(urls, signal) {
-    const keyOf = (url) => {
-      try {
-        return this.#core.parseArtifactUrl(url).storageKey;
-      } catch {
-        return undefined;  // resolving it rejects with the parse error
-      }
-    };
-    const unique = new Map();
-    for (const url of urls) {
-      const key = keyOf(url);
-      if (key !== undefined && !unique.has(key)) unique.set(key, url);
-    }
-    const barrier = new BatchBarrier(unique.size, (arrived) => this.#sendBatches(arrived));
-    const byKey = new Map();
-    for (const [key, url] of unique) {
-      const promise = this.#resolveRecord(url, signal, barrier);
-      promise.catch(() => {});
-      byKey.set(key, promise);
-    }
-    return Promise.all(urls.map((url) => byKey.get(keyOf(url)) ?? this.#resolveRecord(url, signal)));
-  }
-
-  #resolveRecord(url, signal, barrier) {
-    let step;
-    try {
-      step = this.#resolver.begin(url, Date.now());
-    } catch (error) {
-      barrier?.leave();
-      return Promise.reject(error);
-    }
-    if (step.action === "done") {
-      barrier?.leave();
-      return Promise.resolve(this.#finishResolution(url, step));
-    }
-    const running = this.#resolving.get(step.key);
-    if (running) {
-      if (barrier) running.finally(() => barrier.leave()).catch(() => {});
-      return running;
-    }
-    const promise = this.#runResolution(url, step, signal, barrier).finally(() => this.#resolving.delete(step.key));
-    this.#resolving.set(step.key, promise);
-    return promise;
-  }
-
-  #finishResolution(url, step) {
-    this.#reportStep(url, step);
-    if (!step.found) {
-      this.#stats.unresolved++;
-      return null;
-    }
-    this.#stats.hits[step.hit] = (this.#stats.hits[step.hit] ?? 0) + 1;
-    return step.record;
-  }
-
-  #reportStep(url, step) {
-    if (step.errorKind) this.#errors.report(step.errorKind, this.#redact(url), new Error(step.errorMessage));
-  }
-
-  async #persist(url, key, body) {
-    if (!key || !this.#persisted) return;
-    try {
-      await this.#persisted.write(key, body);
-    } catch (error) {
-      this.#errors.report("persist-failed", this.#redact(url), error);
-    }
-  }
-
-  async #readStore(url, store, key) {
-    try {
-      return await store.read(key);
-    } catch (error) {
-      this.#errors.report("persisted-read-failed", this.#redact(url), error);
-      return { found: false, body: "" };
-    }
-  }
-
-  async #runResolution(url, first, signal, barrier) {
-    let arrived = false;
-    try {
-      return await this.#resolutionSteps(url, first, signal, async (group) => {
-        if (barrier && !arrived) {
-          arrived = true;
-          await barrier.arrive(url);
-        } else {
-          await this.#joinBatch(url, group);
-        }
-      });
-    } finally {
-      if (barrier && !arrived) barrier.leave();
-    }
-  }
-
-  async #resolutionSteps(url, first, signal, awaitBatch) {
-    let step = first;
-    for (;;) {
-      throwIfAborted(signal);
-      await this.#persist(url, step.persistKey, step.persistBody);
-      switch (step.action) {
-        case "done":
-          return this.#finishResolution(url, step);
-        case "read-persisted": {
-          this.#reportStep(url, step);
-          const { found, body } = await this.#readStore(url, this.#persisted, step.target);
-          step = this.#resolver.afterPersisted(url, found, body, Date.now());
-          break;
-        }
-        case "read-legacy": {
-          this.#reportStep(url, step);
-          const { found, body } = await this.#readStore(url, this.#legacy.get(step.store), step.target);
-          step = this.#resolver.afterLegacy(url, step.store, found, body, Date.now());
-          break;
-        }
-        case "fetch-batch":
-          this.#reportStep(url, step);
-          await awaitBatch(step.group);
-          step = this.#resolver.afterBatch(url, Date.now());
-          break;
-        case "fetch-pointer": {
-          this.#reportStep(url, step);
-          const answer = await this.#fetchPointer(step.target, signal);
-          step = this.#resolver.afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
-          break;
-        }
-        default:
-          throw new Error(`core returned an unknown step '${step.action}'`);
-      }
-    }
-  }
-
-  // URLs of one repo revision that ask within the same task share one paths-info request.
-  #joinBatch(url, group) {
-    let pending = this.#batchGroups.get(group);
-    if (!pending || pending.sent) {
-      pending = { urls: [], sent: false };
-      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
-        pending.sent = true;
-        return this.#sendBatches(pending.urls);
-      });
-      this.#batchGroups.set(group, pending);
-      pending.done.finally(() => {
-        if (this.#batchGroups.get(group) === pending) this.#batchGroups.delete(group);
-      });
-    }
-    pending.urls.push(url);
-    return pending.done;
-  }
-
-  async #sendBatches(urls) {
-    const requests = this.#resolver.planBatch(urls, Date.now());
-    await Promise.all(requests.map(async (request) => {
-      this.#stats.resolutionRequests.batch++;
-      let status = 0;
-      let body = "";
-      let commit = "";
-      try {
-        const response = await this.#fetch(request.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: request.body,
-        });
-        status = response.status;
-        commit = response.headers.get("X-Repo-Commit") ?? "";
-        body = await response.text();
-      } catch (error) {
-        body = String(error?.message ?? error);
-      }
-      const outcome = this.#resolver.applyBatch(request.group, status, body, commit, Date.now());
-      if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
-      for (let i = 0; i < outcome.persistKeys.length; i++) {
-        await this.#persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
-      }
-    }));
-  }
-
-  async #fetchPointer(url, signal) {
-    this.#stats.pointerRequests++;
-    this.#stats.resolutionRequests.pointer++;
-    try {
-      // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
-      // and stop reading there if the server ignores the range.
-      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${MAX_POINTER_BYTES}` } });
-      const commit = response.headers.get("X-Repo-Commit") ?? "";
-      if (!response.ok) {
-        response.body?.cancel().catch(() => {});
-        return { status: response.status, text: "", commit };
-      }
-      return { status: response.status, text: await readPrefix(response, MAX_POINTER_BYTES), commit };
-    } catch (error) {
-      if (signal?.aborted) throw abortError(signal);
-      return { status: 0, text: String(error?.message ?? error), commit: "" };
-    }
-  }
-
-  #redact(url) {
-    try {
-      return this.#core.parseArtifactUrl(url).redacted;
-    } catch {
-      return "(invalid URL)";
-    }
   }
 
   // ---- loading and storing ---------------------------------------------------------------
@@ -397,8 +174,8 @@ export class CrossOriginCache {
     } else {
       this.#seenInStorage.delete(record.value);
       this.#stats.storageMisses++;
-      if (result.status === "not-allowed") this.#errors.report("cos-not-allowed", this.#redact(url), result.error);
-      if (result.status === "error") this.#errors.report("cos-failed", this.#redact(url), result.error);
+      if (result.status === "not-allowed") this.#errors.report("cos-not-allowed", redactUrl(this.#core, url), result.error);
+      if (result.status === "error") this.#errors.report("cos-failed", redactUrl(this.#core, url), result.error);
     }
     return result;
   }
@@ -413,14 +190,14 @@ export class CrossOriginCache {
   // in one batch request per revision, and let those requests join it.
   #prefetchShards(url, blob) {
     blob.text()
-      .then((text) => this.#resolveMany(this.#core.tensorCacheShardUrls(url, text)))
-      .catch((error) => this.#errors.report("prefetch-failed", this.#redact(url), error));
+      .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text)))
+      .catch((error) => this.#errors.report("prefetch-failed", redactUrl(this.#core, url), error));
   }
 
   async #transfer(url, { signal, response, privateRequest }) {
     throwIfAborted(signal);
     const parsed = this.#core.parseArtifactUrl(url);
-    const record = await this.#resolveRecord(url, signal);
+    const record = await this.#hashes.record(url, signal);
     throwIfAborted(signal);
     let canStore = Boolean(this.#cos);
     if (!response) {
@@ -465,7 +242,7 @@ export class CrossOriginCache {
       for (;;) {
         const { done, value } = await reader.read().catch((error) => {
           if (signal?.aborted) throw abortError(signal);
-          throw new Error(`cross-origin-cache: reading ${this.#redact(url)} failed: ${error?.message ?? error}`, { cause: error });
+          throw new Error(`cross-origin-cache: reading ${redactUrl(this.#core, url)} failed: ${error?.message ?? error}`, { cause: error });
         });
         throwIfAborted(signal);
         if (done) break;
@@ -481,7 +258,7 @@ export class CrossOriginCache {
       for (const { algorithm } of expected) {
         const step = this.#resolver.checkDigest(url, algorithm, digests[algorithm]);
         if (step.errorKind) {
-          this.#errors.report(step.errorKind, this.#redact(url), new Error(step.errorMessage));
+          this.#errors.report(step.errorKind, redactUrl(this.#core, url), new Error(step.errorMessage));
           throw Object.assign(new Error(`cross-origin-cache: ${step.errorMessage}`), { integrity: true });
         }
       }
@@ -501,7 +278,7 @@ export class CrossOriginCache {
     if (step.hit === "content") this.#stats.hits.content++;
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
-        this.#redact(url), new Error(step.errorMessage));
+        redactUrl(this.#core, url), new Error(step.errorMessage));
       throw new Error(`cross-origin-cache: ${step.errorMessage}`);
     }
     return step;
@@ -533,18 +310,18 @@ export class CrossOriginCache {
       this.#reportWriteError(url, error);
       // Only the storage's own check at close can say the bytes do not match: the caller must know.
       if (error instanceof StorageWriteError && error.step === "close" && error.kind === "DataError") {
-        throw new Error(`cross-origin-cache: storage rejected the bytes of ${this.#redact(url)} as not matching ${record.value}`, { cause: error });
+        throw new Error(`cross-origin-cache: storage rejected the bytes of ${redactUrl(this.#core, url)} as not matching ${record.value}`, { cause: error });
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
       const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
       return this.#storeUnknown(url, again, false, origins, total, signal);
     }
-    await this.#persist(url, step.persistKey, step.persistBody);
+    await this.#hashes.persist(url, step.persistKey, step.persistBody);
     this.#countStored(record.value, total);
     const stored = await this.#readStorage(url, record, false);
     if (stored.status === "hit") return { blob: stored.file, source: "network", record };
     // The extension can lose an entry after a clean close; the caller still gets its bytes.
-    this.#errors.report("cos-failed", this.#redact(url), new Error(`entry ${record.value} missing after write`));
+    this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${record.value} missing after write`));
     const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
     return this.#storeUnknown(url, again, false, origins, total, signal);
   }
@@ -564,7 +341,7 @@ export class CrossOriginCache {
           this.#progress.emit(url, "store", size, size, true);
         });
         this.#countStored(hex, size);
-        await this.#persist(url, step.persistKey, step.persistBody);
+        await this.#hashes.persist(url, step.persistKey, step.persistBody);
       } catch (error) {
         if (signal?.aborted) throw abortError(signal);
         this.#reportWriteError(url, error);
@@ -584,7 +361,7 @@ export class CrossOriginCache {
     const kind = name === "QuotaExceededError" ? "cos-quota"
       : name === "DataError" ? "cos-hash-mismatch"
         : name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
-    this.#errors.report(kind, this.#redact(url), error);
+    this.#errors.report(kind, redactUrl(this.#core, url), error);
   }
 
   // ---- tvmjs ArtifactCacheTemplate ------------------------------------------------------
@@ -600,7 +377,7 @@ export class CrossOriginCache {
   }
 
   async hasAllKeys(urls) {
-    const records = await this.#resolveMany(urls.map(requestUrl));
+    const records = await this.#hashes.many(urls.map(requestUrl));
     for (const record of records) {
       if (!record || !this.#cos) return false;
       if (this.#seenInStorage.has(record.value)) continue;
@@ -612,40 +389,20 @@ export class CrossOriginCache {
 
   async deleteInCache(url) {
     const target = requestUrl(url);
-    const record = await this.#resolveLocal(target);
+    const record = await this.#hashes.local(target);
     this.#resolver.forget(target);
     const key = this.#core.parseArtifactUrl(target).storageKey;
     if (this.#persisted) {
       try {
         await this.#persisted.delete(key);
       } catch (error) {
-        this.#errors.report("persist-failed", this.#redact(target), error);
+        this.#errors.report("persist-failed", redactUrl(this.#core, target), error);
       }
     }
-    if (record && this.#fallback && !(await this.#stillReferenced(record.value))) {
+    if (record && this.#fallback && !(await this.#hashes.referenced(record.value))) {
       await this.#fallback.remove(record.value);
       this.#seenInStorage.delete(record.value);
     }
-  }
-
-  // The record memory or the persisted store has for url, without any network request.
-  async #resolveLocal(url) {
-    const step = this.#resolver.begin(url, Date.now());
-    if (step.action === "done") return step.found ? step.record : null;
-    if (step.action !== "read-persisted") return null;
-    const { found, body } = await this.#readStore(url, this.#persisted, step.target);
-    if (!found) return null;
-    const after = this.#resolver.afterPersisted(url, true, body, Date.now());
-    return after.action === "done" && after.found ? after.record : null;
-  }
-
-  async #stillReferenced(value) {
-    if (this.#resolver.references(value) > 0) return true;
-    if (!this.#persisted) return false;
-    for await (const { body } of this.#persisted.entries()) {
-      if (this.#core.decodeRecordValue(body) === value) return true;
-    }
-    return false;
   }
 
   // ---- Cache-like API (transformers.js env.customCache) ----------------------------------
@@ -653,7 +410,7 @@ export class CrossOriginCache {
   async match(request) {
     const url = requestUrl(request);
     if (!this.#isUrl(url)) return undefined;  // a Cache answers a key it cannot hold with a miss
-    const record = await this.#resolveRecord(url);
+    const record = await this.#hashes.record(url);
     const stored = await this.#readStorage(url, record);
     return stored.status === "hit" ? storedResponse(stored.file, this.#core.parseArtifactUrl(url).mediaType) : undefined;
   }
@@ -662,7 +419,7 @@ export class CrossOriginCache {
   async delete(request) {
     const url = requestUrl(request);
     if (!this.#isUrl(url)) return false;
-    const known = Boolean(await this.#resolveLocal(url));
+    const known = Boolean(await this.#hashes.local(url));
     await this.deleteInCache(url);
     return known;
   }

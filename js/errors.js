@@ -9,6 +9,15 @@ export function throwIfAborted(signal) {
   if (signal?.aborted) throw abortError(signal);
 }
 
+/** A URL as it may appear in errors: credentials replaced by "***". */
+export function redactUrl(core, url) {
+  try {
+    return core.parseArtifactUrl(url).redacted;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 export class ErrorReporter {
   #onError;
   counts = {};

@@ -1,0 +1,271 @@
+// Hash resolution: executes the core's steps for a URL (memory → persisted store → legacy stores →
+// batch → LFS pointer → content), shares in-flight work, and batches URLs that ask together.
+import { BatchBarrier } from "./batch-barrier.js";
+import { abortError, redactUrl, throwIfAborted } from "./errors.js";
+
+const MAX_POINTER_BYTES = 1024;
+
+// Reads at most `limit` bytes of a body, then cancels the rest.
+async function readPrefix(response, limit) {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const parts = [];
+  let length = 0;
+  try {
+    while (length <= limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      length += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(Math.min(length, limit + 1));
+  let offset = 0;
+  for (const part of parts) {
+    const take = Math.min(part.byteLength, bytes.byteLength - offset);
+    bytes.set(part.subarray(0, take), offset);
+    offset += take;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+export class HashResolution {
+  #core;
+  #resolver;
+  #fetch;
+  #persisted;
+  #legacy;
+  #errors;
+  #stats;
+  #resolving = new Map();
+  #batchGroups = new Map();
+
+  /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
+  constructor({ core, resolver, fetch, persisted, legacy, errors, stats }) {
+    this.#core = core;
+    this.#resolver = resolver;
+    this.#fetch = fetch;
+    this.#persisted = persisted;
+    this.#legacy = legacy;
+    this.#errors = errors;
+    this.#stats = stats;
+  }
+
+  // Resolves many URLs so that those needing the network share one batch request per revision.
+  many(urls, signal) {
+    const keyOf = (url) => {
+      try {
+        return this.#core.parseArtifactUrl(url).storageKey;
+      } catch {
+        return undefined;  // resolving it rejects with the parse error
+      }
+    };
+    const unique = new Map();
+    for (const url of urls) {
+      const key = keyOf(url);
+      if (key !== undefined && !unique.has(key)) unique.set(key, url);
+    }
+    const barrier = new BatchBarrier(unique.size, (arrived) => this.#sendBatches(arrived));
+    const byKey = new Map();
+    for (const [key, url] of unique) {
+      const promise = this.record(url, signal, barrier);
+      promise.catch(() => {});
+      byKey.set(key, promise);
+    }
+    return Promise.all(urls.map((url) => byKey.get(keyOf(url)) ?? this.record(url, signal)));
+  }
+
+  record(url, signal, barrier) {
+    let step;
+    try {
+      step = this.#resolver.begin(url, Date.now());
+    } catch (error) {
+      barrier?.leave();
+      return Promise.reject(error);
+    }
+    if (step.action === "done") {
+      barrier?.leave();
+      return Promise.resolve(this.#finishResolution(url, step));
+    }
+    const running = this.#resolving.get(step.key);
+    if (running) {
+      if (barrier) running.finally(() => barrier.leave()).catch(() => {});
+      return running;
+    }
+    const promise = this.#runResolution(url, step, signal, barrier).finally(() => this.#resolving.delete(step.key));
+    this.#resolving.set(step.key, promise);
+    return promise;
+  }
+
+  #finishResolution(url, step) {
+    this.#reportStep(url, step);
+    if (!step.found) {
+      this.#stats.unresolved++;
+      return null;
+    }
+    this.#stats.hits[step.hit] = (this.#stats.hits[step.hit] ?? 0) + 1;
+    return step.record;
+  }
+
+  #reportStep(url, step) {
+    if (step.errorKind) this.#errors.report(step.errorKind, redactUrl(this.#core, url), new Error(step.errorMessage));
+  }
+
+  async persist(url, key, body) {
+    if (!key || !this.#persisted) return;
+    try {
+      await this.#persisted.write(key, body);
+    } catch (error) {
+      this.#errors.report("persist-failed", redactUrl(this.#core, url), error);
+    }
+  }
+
+  async readStore(url, store, key) {
+    try {
+      return await store.read(key);
+    } catch (error) {
+      this.#errors.report("persisted-read-failed", redactUrl(this.#core, url), error);
+      return { found: false, body: "" };
+    }
+  }
+
+  async #runResolution(url, first, signal, barrier) {
+    let arrived = false;
+    try {
+      return await this.#resolutionSteps(url, first, signal, async (group) => {
+        if (barrier && !arrived) {
+          arrived = true;
+          await barrier.arrive(url);
+        } else {
+          await this.#joinBatch(url, group);
+        }
+      });
+    } finally {
+      if (barrier && !arrived) barrier.leave();
+    }
+  }
+
+  async #resolutionSteps(url, first, signal, awaitBatch) {
+    let step = first;
+    for (;;) {
+      throwIfAborted(signal);
+      await this.persist(url, step.persistKey, step.persistBody);
+      switch (step.action) {
+        case "done":
+          return this.#finishResolution(url, step);
+        case "read-persisted": {
+          this.#reportStep(url, step);
+          const { found, body } = await this.readStore(url, this.#persisted, step.target);
+          step = this.#resolver.afterPersisted(url, found, body, Date.now());
+          break;
+        }
+        case "read-legacy": {
+          this.#reportStep(url, step);
+          const { found, body } = await this.readStore(url, this.#legacy.get(step.store), step.target);
+          step = this.#resolver.afterLegacy(url, step.store, found, body, Date.now());
+          break;
+        }
+        case "fetch-batch":
+          this.#reportStep(url, step);
+          await awaitBatch(step.group);
+          step = this.#resolver.afterBatch(url, Date.now());
+          break;
+        case "fetch-pointer": {
+          this.#reportStep(url, step);
+          const answer = await this.#fetchPointer(step.target, signal);
+          step = this.#resolver.afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
+          break;
+        }
+        default:
+          throw new Error(`core returned an unknown step '${step.action}'`);
+      }
+    }
+  }
+
+  // URLs of one repo revision that ask within the same task share one paths-info request.
+  #joinBatch(url, group) {
+    let pending = this.#batchGroups.get(group);
+    if (!pending || pending.sent) {
+      pending = { urls: [], sent: false };
+      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+        pending.sent = true;
+        return this.#sendBatches(pending.urls);
+      });
+      this.#batchGroups.set(group, pending);
+      pending.done.finally(() => {
+        if (this.#batchGroups.get(group) === pending) this.#batchGroups.delete(group);
+      });
+    }
+    pending.urls.push(url);
+    return pending.done;
+  }
+
+  async #sendBatches(urls) {
+    const requests = this.#resolver.planBatch(urls, Date.now());
+    await Promise.all(requests.map(async (request) => {
+      this.#stats.resolutionRequests.batch++;
+      let status = 0;
+      let body = "";
+      let commit = "";
+      try {
+        const response = await this.#fetch(request.url, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: request.body,
+        });
+        status = response.status;
+        commit = response.headers.get("X-Repo-Commit") ?? "";
+        body = await response.text();
+      } catch (error) {
+        body = String(error?.message ?? error);
+      }
+      const outcome = this.#resolver.applyBatch(request.group, status, body, commit, Date.now());
+      if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
+      for (let i = 0; i < outcome.persistKeys.length; i++) {
+        await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
+      }
+    }));
+  }
+
+  async #fetchPointer(url, signal) {
+    this.#stats.pointerRequests++;
+    this.#stats.resolutionRequests.pointer++;
+    try {
+      // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
+      // and stop reading there if the server ignores the range.
+      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${MAX_POINTER_BYTES}` } });
+      const commit = response.headers.get("X-Repo-Commit") ?? "";
+      if (!response.ok) {
+        response.body?.cancel().catch(() => {});
+        return { status: response.status, text: "", commit };
+      }
+      return { status: response.status, text: await readPrefix(response, MAX_POINTER_BYTES), commit };
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      return { status: 0, text: String(error?.message ?? error), commit: "" };
+    }
+  }
+
+  // The record memory or the persisted store has for url, without any network request.
+  async local(url) {
+    const step = this.#resolver.begin(url, Date.now());
+    if (step.action === "done") return step.found ? step.record : null;
+    if (step.action !== "read-persisted") return null;
+    const { found, body } = await this.readStore(url, this.#persisted, step.target);
+    if (!found) return null;
+    const after = this.#resolver.afterPersisted(url, true, body, Date.now());
+    return after.action === "done" && after.found ? after.record : null;
+  }
+
+  // Whether any URL this scope knows still maps to the hash (before removing a fallback entry).
+  async referenced(value) {
+    if (this.#resolver.references(value) > 0) return true;
+    if (!this.#persisted) return false;
+    for await (const { body } of this.#persisted.entries()) {
+      if (this.#core.decodeRecordValue(body) === value) return true;
+    }
+    return false;
+  }
+}
