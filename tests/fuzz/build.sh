@@ -59,18 +59,32 @@ for name in $names; do
   fi
 done
 
+# Compilations still running when the script is stopped are stopped with it.
+stop_jobs() {
+  local pid
+  for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
+  rm -f "$out"/obj/*."$$".tmp
+}
+trap stop_jobs EXIT
+trap 'exit 143' INT TERM
+
 if [ ${#compile[@]} -gt 0 ]; then
   echo "fuzz build: compiling ${#compile[@]} file(s) with $cxx"
   for pair in "${compile[@]}"; do
     read -r object source <<<"$pair"
     rm -f "$object"
-    ( "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$source" -o "$object.tmp" && mv "$object.tmp" "$object" ) &
+    "$cxx" "${flags[@]}" -fsanitize=fuzzer-no-link -c "$source" -o "$object.$$.tmp" &
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   done
   wait
+  # An object is put in place only when it compiled (so a failed one is not taken as current).
   for pair in "${compile[@]}"; do
     read -r object source <<<"$pair"
-    [ -f "$object" ] || { echo "fuzz build: compiling $source failed" >&2; exit 1; }
+    [ -s "$object.$$.tmp" ] || { rm -f "$object.$$.tmp"; echo "fuzz build: compiling $source failed" >&2; exit 1; }
+  done
+  for pair in "${compile[@]}"; do
+    read -r object source <<<"$pair"
+    mv "$object.$$.tmp" "$object"
   done
 fi
 
