@@ -62,26 +62,12 @@ struct LiveCounted {
 };
 int live_object_count() { return live_objects; }
 
-class JsSha256 : LiveCounted {
+// A hasher fed from the scratch buffer; one template for SHA-256 and SHA-512/384.
+template <typename Hasher>
+class JsHasher : LiveCounted {
  public:
-  void update_from_scratch(std::size_t length) {
-    guarded([&] {
-      if (length > scratch.size()) throw std::out_of_range("update beyond the scratch buffer");
-      hasher_.update(scratch.data(), length);
-      return 0;
-    });
-  }
-  std::string finish_hex() { return hasher_.finish_hex(); }
-  double bytes_hashed() const { return static_cast<double>(hasher_.bytes_hashed()); }
-
- private:
-  coc::Sha256 hasher_;
-};
-
-class JsSha512 : LiveCounted {
- public:
-  explicit JsSha512(bool sha384)
-      : hasher_(sha384 ? coc::Sha512::Variant::sha384 : coc::Sha512::Variant::sha512) {}
+  template <typename... Args>
+  explicit JsHasher(Args... args) : hasher_(args...) {}
   void update_from_scratch(std::size_t length) {
     guarded([&] {
       if (length > scratch.size()) throw std::out_of_range("update beyond the scratch buffer");
@@ -92,8 +78,15 @@ class JsSha512 : LiveCounted {
   std::string finish_hex() { return hasher_.finish_hex(); }
 
  private:
-  coc::Sha512 hasher_;
+  Hasher hasher_;
 };
+
+using JsSha256 = JsHasher<coc::Sha256>;
+using JsSha512 = JsHasher<coc::Sha512>;
+
+JsSha512* make_sha512(bool sha384) {
+  return new JsSha512(sha384 ? coc::Sha512::Variant::sha384 : coc::Sha512::Variant::sha512);
+}
 
 struct JsRecord {
   std::string algorithm = coc::kSha256Algorithm;
@@ -283,10 +276,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   class_<JsSha256>("Sha256")
       .constructor<>()
       .function("updateFromScratch", &JsSha256::update_from_scratch)
-      .function("finishHex", &JsSha256::finish_hex)
-      .function("bytesHashed", &JsSha256::bytes_hashed);
+      .function("finishHex", &JsSha256::finish_hex);
   class_<JsSha512>("Sha512")
-      .constructor<bool>()
+      .constructor(&make_sha512, allow_raw_pointers())
       .function("updateFromScratch", &JsSha512::update_from_scratch)
       .function("finishHex", &JsSha512::finish_hex);
 
