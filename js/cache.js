@@ -7,6 +7,7 @@ import { ErrorReporter, abortError, redactUrl, throwIfAborted } from "./errors.j
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { PersistedStore } from "./persisted-store.js";
+import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
 import { digestsFor } from "./sha256.js";
 
@@ -73,7 +74,7 @@ export class CrossOriginCache {
   #progress;
   #stats = emptyStats();
   #hashes;
-  #loading = new Map();
+  #loading = new SharedWork();
   #seenInStorage = new Set();
 
   constructor(core, options = {}) {
@@ -152,14 +153,10 @@ export class CrossOriginCache {
 
   /** Loads url through the cache; the same in-flight load is shared by concurrent callers. */
   #load(url, { signal, response, privateRequest = false } = {}) {
+    // A caller's own response (put) is stored as given, never shared.
+    if (response) return this.#runLoad(url, { signal, response, privateRequest });
     const key = this.#core.parseArtifactUrl(url).storageKey;
-    const running = this.#loading.get(key);
-    if (running && !response) return running;
-    const promise = this.#runLoad(url, { signal, response, privateRequest }).finally(() => {
-      if (this.#loading.get(key) === promise) this.#loading.delete(key);
-    });
-    this.#loading.set(key, promise);
-    return promise;
+    return this.#loading.run(key, signal, (shared) => this.#runLoad(url, { signal: shared, privateRequest }));
   }
 
   // Looks the bytes up in storage; `count` is false for the read-back after our own write.

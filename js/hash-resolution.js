@@ -2,6 +2,7 @@
 // batch → LFS pointer → content), shares in-flight work, and batches URLs that ask together.
 import { BatchBarrier } from "./batch-barrier.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
+import { SharedWork } from "./shared-work.js";
 
 const MAX_POINTER_BYTES = 1024;
 
@@ -39,7 +40,7 @@ export class HashResolution {
   #legacy;
   #errors;
   #stats;
-  #resolving = new Map();
+  #resolving = new SharedWork();
   #batchGroups = new Map();
 
   /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
@@ -89,14 +90,12 @@ export class HashResolution {
       barrier?.leave();
       return Promise.resolve(this.#finishResolution(url, step));
     }
-    const running = this.#resolving.get(step.key);
-    if (running) {
-      if (barrier) running.finally(() => barrier.leave()).catch(() => {});
-      return running;
+    if (barrier && this.#resolving.has(step.key)) {
+      // Joining work that is already running: this URL will not arrive at the barrier.
+      barrier.leave();
+      barrier = undefined;
     }
-    const promise = this.#runResolution(url, step, signal, barrier).finally(() => this.#resolving.delete(step.key));
-    this.#resolving.set(step.key, promise);
-    return promise;
+    return this.#resolving.run(step.key, signal, (shared) => this.#runResolution(url, step, shared, barrier));
   }
 
   #finishResolution(url, step) {

@@ -183,3 +183,33 @@ test("COS creates run one at a time, so an extension that loses concurrent creat
   assert.equal(store.counts.lost, 0);
   assert.equal(store.entries().length, hub.model.files.length);
 });
+
+test("one caller's abort ends only its own wait; the shared load goes on for the others", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 1024 * 1024 });
+  hub.setFault((req) => req.kind === "resolve", { delayMs: 200 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const file = lfsFiles(hub)[0];
+  const controller = new AbortController();
+  const first = cache.fetchWithCache(file.url, "arraybuffer", controller.signal);
+  const second = cache.fetchWithCache(file.url, "arraybuffer");
+  setTimeout(() => controller.abort(), 50);
+  const [a, b] = await Promise.allSettled([first, second]);
+  assert.equal(a.status, "rejected");
+  assert.equal(a.reason.name, "AbortError");
+  assert.equal(b.status, "fulfilled");
+  assert.equal(sha(b.value), file.sha256);
+  assert.equal(hub.countFor(file.path).resolve, 1, "one download served both");
+
+  // When every caller aborts, the work stops and nothing is stored; a later load starts afresh.
+  const other = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const c1 = new AbortController();
+  const c2 = new AbortController();
+  const both = [cache.fetchWithCache(other.url, "arraybuffer", c1.signal), cache.fetchWithCache(other.url, "arraybuffer", c2.signal)];
+  setTimeout(() => { c1.abort(); c2.abort(); }, 50);
+  for (const result of await Promise.allSettled(both)) assert.equal(result.reason?.name, "AbortError");
+  await sleep(300);
+  assert.ok(!cos.store.entries().some((e) => e.hash === other.sha256));
+  hub.clearFaults();
+  assert.equal(sha(await cache.fetchWithCache(other.url, "arraybuffer")), other.sha256);
+});
