@@ -179,8 +179,26 @@ export class CrossOriginCache {
 
   async #runLoad(url, options) {
     const loaded = await this.#transfer(url, options);
-    if (this.#core.isTensorCacheUrl(url)) this.#prefetchShards(url, loaded.blob);
+    if (this.#core.isTensorCacheUrl(url)) {
+      this.#bytesOf(url, loaded, options.signal).then((blob) => this.#prefetchShards(url, blob), () => {});
+    }
     return loaded;
+  }
+
+  // The bytes of a load. Bytes streamed into storage are read back only when a caller needs them
+  // (addToCache does not), once per load.
+  #bytesOf(url, loaded, signal) {
+    loaded.bytes ??= (async () => {
+      if (loaded.blob) return loaded.blob;
+      const stored = await this.#readStorage(url, loaded.record, false);
+      if (stored.status === "hit") return stored.file;
+      // The extension can lose an entry after a clean close; the caller still gets its bytes.
+      this.#seenInStorage.delete(loaded.record.value);
+      this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
+      const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
+      return (await this.#storeUnknown(url, again, false, undefined, undefined, signal)).blob;
+    })();
+    return loaded.bytes;
   }
 
   // tvmjs asks for shards one at a time after reading the tensor cache: resolve them all now,
@@ -232,6 +250,7 @@ export class CrossOriginCache {
     const expected = this.#resolver.verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let loaded = 0;
+    let writing = Promise.resolve();
     const reader = response.body.getReader();
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
     signal?.addEventListener("abort", onAbort);
@@ -246,10 +265,16 @@ export class CrossOriginCache {
         hasher.update(value);
         loaded += value.byteLength;
         this.#stats.bytesDownloaded += value.byteLength;
-        if (sink) await sink(value);
+        // One write in flight, overlapping the next read and hash; memory stays at a few chunks.
+        if (sink) {
+          await writing;
+          writing = Promise.resolve(sink(value));
+          writing.catch(() => {});
+        }
         // Streamed straight into storage (a sink), downloading is storing.
         this.#progress.emit(url, "download", loaded, total);
       }
+      await writing;
       this.#progress.emit(url, "download", loaded, total, true);
       const digests = hasher.finish();
       for (const { algorithm } of expected) {
@@ -262,6 +287,7 @@ export class CrossOriginCache {
       return { hex: digests.sha256, size: loaded };
     } catch (error) {
       hasher.free();
+      await writing.catch(() => {});  // let a write in flight settle before the writable is aborted
       reader.cancel().catch(() => {});
       if (signal?.aborted) throw abortError(signal);
       throw error;
@@ -315,12 +341,7 @@ export class CrossOriginCache {
     }
     await this.#hashes.persist(url, step.persistKey, step.persistBody);
     this.#countStored(record.value, total);
-    const stored = await this.#readStorage(url, record, false);
-    if (stored.status === "hit") return { blob: stored.file, source: "network", record };
-    // The extension can lose an entry after a clean close; the caller still gets its bytes.
-    this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${record.value} missing after write`));
-    const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
-    return this.#storeUnknown(url, again, false, origins, total, signal);
+    return { blob: undefined, source: "network", record };
   }
 
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
@@ -365,7 +386,8 @@ export class CrossOriginCache {
 
   async fetchWithCache(url, storetype, signal) {
     const target = requestUrl(url);
-    const { blob } = await this.#load(target, { signal, privateRequest: isPrivateRequest(url) });
+    const loaded = await this.#load(target, { signal, privateRequest: isPrivateRequest(url) });
+    const blob = await this.#bytesOf(target, loaded, signal);
     return convert(storedResponse(blob, this.#core.parseArtifactUrl(target).mediaType), storetype);
   }
 
@@ -375,13 +397,16 @@ export class CrossOriginCache {
 
   async hasAllKeys(urls) {
     const records = await this.#hashes.many(urls.map(requestUrl));
-    for (const record of records) {
-      if (!record || !this.#cos) return false;
-      if (this.#seenInStorage.has(record.value)) continue;
-      const found = await this.#readStorage("", record);
-      if (found.status !== "hit") return false;
-    }
-    return true;
+    if (!this.#cos || records.some((record) => !record)) return false;
+    // Hashes this cache stored or saw cost nothing; the others are asked for in parallel, once each.
+    const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
+    const found = await Promise.all(unknown.map(async (value) => {
+      const result = await this.#cos.read(value);
+      if (result.status === "hit") this.#seenInStorage.add(value);
+      else if (result.status === "error") this.#errors.report("cos-failed", value, result.error);
+      return result.status === "hit";
+    }));
+    return found.every(Boolean);
   }
 
   async deleteInCache(url) {

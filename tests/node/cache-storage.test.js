@@ -169,3 +169,20 @@ test("hasAllKeys: false cold, true after loading; known hashes cost no COS call"
   assert.equal(await reload.cache.hasAllKeys(urls), true);
   assert.equal(cos.store.calls.filter((c) => c.step === "request").length, urls.length, "one COS call per unknown hash");
 });
+
+test("addToCache streams into COS without reading the file back; an entry lost after close is fetched again when bytes are needed", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  let lose = false;
+  const caches = new MemoryCacheStorage();
+  const { store } = stores({ faults: ({ step }) => (lose && step === "getFile" ? new DOMException("lost", "NotFoundError") : undefined) }).cos;
+  const { cache, events } = await cacheOn({ caches, storage: store.manager() });
+  const [a, b] = hub.model.files.filter((f) => f.lfs);
+  await cache.addToCache(a.url);
+  assert.equal(store.counts.getFile, 0, "no read-back");
+  assert.equal(store.get(a.sha256)?.writing, false);
+
+  lose = true;  // as the extension does: close() succeeded, the next read finds nothing
+  assert.equal(sha(await cache.fetchWithCache(b.url, "arraybuffer")), b.sha256);
+  assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
+  assert.equal(hub.countFor(b.path).resolve, 2);
+});
