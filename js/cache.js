@@ -74,6 +74,7 @@ export class CrossOriginCache {
   #progress;
   #stats = emptyStats();
   #hashes;
+  #disposed = false;
   #loading = new SharedWork();
   #seenInStorage = new Set();
 
@@ -135,7 +136,15 @@ export class CrossOriginCache {
   }
 
   dispose() {
+    this.#hashes.close();
+    this.#disposed = true;
     this.#resolver.delete();
+  }
+
+  // The core's resolver, unless the cache was disposed while work was in flight.
+  #live() {
+    if (this.#disposed) throw new Error("cross-origin-cache: the cache was disposed");
+    return this.#resolver;
   }
 
   // ---- hash resolution -------------------------------------------------------------------
@@ -247,7 +256,7 @@ export class CrossOriginCache {
 
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
   async #pump(url, response, total, signal, sink) {
-    const expected = this.#resolver.verifyOnly(url);
+    const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let loaded = 0;
     let writing = Promise.resolve();
@@ -278,7 +287,7 @@ export class CrossOriginCache {
       this.#progress.emit(url, "download", loaded, total, true);
       const digests = hasher.finish();
       for (const { algorithm } of expected) {
-        const step = this.#resolver.checkDigest(url, algorithm, digests[algorithm]);
+        const step = this.#live().checkDigest(url, algorithm, digests[algorithm]);
         if (step.errorKind) {
           this.#errors.report(step.errorKind, redactUrl(this.#core, url), new Error(step.errorMessage));
           throw Object.assign(new Error(`cross-origin-cache: ${step.errorMessage}`), { integrity: true });
@@ -297,7 +306,7 @@ export class CrossOriginCache {
   }
 
   #verify(url, hex, size) {
-    const step = this.#resolver.recordContent(url, hex, size, Date.now());
+    const step = this.#live().recordContent(url, hex, size, Date.now());
     if (step.hit === "content") this.#stats.hits.content++;
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
@@ -376,8 +385,10 @@ export class CrossOriginCache {
 
   #reportWriteError(url, error) {
     const name = error instanceof StorageWriteError ? error.kind : error?.name;
+    // Only at close does the storage compare bytes with the hash; a DataError elsewhere is a failure.
+    const mismatch = name === "DataError" && error instanceof StorageWriteError && error.step === "close";
     const kind = name === "QuotaExceededError" ? "cos-quota"
-      : name === "DataError" ? "cos-hash-mismatch"
+      : mismatch ? "cos-hash-mismatch"
         : name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
     this.#errors.report(kind, redactUrl(this.#core, url), error);
   }
@@ -412,7 +423,7 @@ export class CrossOriginCache {
   async deleteInCache(url) {
     const target = requestUrl(url);
     const record = await this.#hashes.local(target);
-    this.#resolver.forget(target);
+    this.#live().forget(target);
     const key = this.#core.parseArtifactUrl(target).storageKey;
     if (this.#persisted) {
       try {

@@ -41,9 +41,20 @@ export class HashResolution {
   #errors;
   #stats;
   #resolving = new SharedWork();
+  #closed = false;
   #batchGroups = new Map();
 
   /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
+  /** After close(), work still in flight ends with an error instead of touching the freed core. */
+  close() {
+    this.#closed = true;
+  }
+
+  #live() {
+    if (this.#closed) throw new Error("cross-origin-cache: the cache was disposed");
+    return this.#resolver;
+  }
+
   constructor({ core, resolver, fetch, persisted, legacy, errors, stats }) {
     this.#core = core;
     this.#resolver = resolver;
@@ -81,7 +92,7 @@ export class HashResolution {
   record(url, signal, barrier) {
     let step;
     try {
-      step = this.#resolver.begin(url, Date.now());
+      step = this.#live().begin(url, Date.now());
     } catch (error) {
       barrier?.leave();
       return Promise.reject(error);
@@ -157,24 +168,24 @@ export class HashResolution {
         case "read-persisted": {
           this.#reportStep(url, step);
           const { found, body } = await this.readStore(url, this.#persisted, step.target);
-          step = this.#resolver.afterPersisted(url, found, body, Date.now());
+          step = this.#live().afterPersisted(url, found, body, Date.now());
           break;
         }
         case "read-legacy": {
           this.#reportStep(url, step);
           const { found, body } = await this.readStore(url, this.#legacy.get(step.store), step.target);
-          step = this.#resolver.afterLegacy(url, step.store, found, body, Date.now());
+          step = this.#live().afterLegacy(url, step.store, found, body, Date.now());
           break;
         }
         case "fetch-batch":
           this.#reportStep(url, step);
           await awaitBatch(step.group);
-          step = this.#resolver.afterBatch(url, Date.now());
+          step = this.#live().afterBatch(url, Date.now());
           break;
         case "fetch-pointer": {
           this.#reportStep(url, step);
           const answer = await this.#fetchPointer(step.target, signal);
-          step = this.#resolver.afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
+          step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
           break;
         }
         default:
@@ -193,7 +204,7 @@ export class HashResolution {
         return this.#sendBatches(pending.urls);
       });
       this.#batchGroups.set(group, pending);
-      pending.done.finally(() => {
+      pending.done.catch(() => {}).finally(() => {
         if (this.#batchGroups.get(group) === pending) this.#batchGroups.delete(group);
       });
     }
@@ -202,7 +213,7 @@ export class HashResolution {
   }
 
   async #sendBatches(urls) {
-    const requests = this.#resolver.planBatch(urls, Date.now());
+    const requests = this.#live().planBatch(urls, Date.now());
     await Promise.all(requests.map(async (request) => {
       this.#stats.resolutionRequests.batch++;
       let status = 0;
@@ -220,7 +231,7 @@ export class HashResolution {
       } catch (error) {
         body = String(error?.message ?? error);
       }
-      const outcome = this.#resolver.applyBatch(request.group, status, body, commit, Date.now());
+      const outcome = this.#live().applyBatch(request.group, status, body, commit, Date.now());
       if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
       for (let i = 0; i < outcome.persistKeys.length; i++) {
         await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
@@ -249,18 +260,18 @@ export class HashResolution {
 
   // The record memory or the persisted store has for url, without any network request.
   async local(url) {
-    const step = this.#resolver.begin(url, Date.now());
+    const step = this.#live().begin(url, Date.now());
     if (step.action === "done") return step.found ? step.record : null;
     if (step.action !== "read-persisted") return null;
     const { found, body } = await this.readStore(url, this.#persisted, step.target);
     if (!found) return null;
-    const after = this.#resolver.afterPersisted(url, true, body, Date.now());
+    const after = this.#live().afterPersisted(url, true, body, Date.now());
     return after.action === "done" && after.found ? after.record : null;
   }
 
   // Whether any URL this scope knows still maps to the hash (before removing a fallback entry).
   async referenced(value) {
-    if (this.#resolver.references(value) > 0) return true;
+    if (this.#live().references(value) > 0) return true;
     if (!this.#persisted) return false;
     for await (const { body } of this.#persisted.entries()) {
       if (this.#core.decodeRecordValue(body) === value) return true;
