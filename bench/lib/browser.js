@@ -4,18 +4,11 @@
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { startStaticServer } from "./server.js";
+import { CHROMIUM_ARGS } from "../../tests/support/browser.js";
 
 export const CHROMIUM_PATH = process.env.BENCH_CHROMIUM ?? "/usr/bin/chromium";
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM_ARGS };
 
 /**
  * Starts the static server on `root` and headless Chromium with a fresh context (playwright's
