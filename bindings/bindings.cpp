@@ -17,6 +17,7 @@
 #include "resolver.h"
 #include "sha256.h"
 #include "sha512.h"
+#include "storage_errors.h"
 #include "tensor_cache.h"
 
 using emscripten::val;
@@ -133,6 +134,15 @@ coc::ArtifactUrl parse_artifact_url(const std::string& url) {
 
 coc::HashDescriptor make_hash_descriptor(const std::string& algorithm, const std::string& value) {
   return guarded([&] { return coc::make_hash_descriptor(algorithm, value); });
+}
+
+// std::string_view parameters do not cross embind; these take std::string.
+bool is_canonical_sha256_hex(const std::string& value) { return coc::is_canonical_sha256_hex(value); }
+std::string storage_write_error_kind(const std::string& name, const std::string& step) {
+  return coc::storage_write_error_kind(name, step);
+}
+std::string served_media_type(const std::string& stored, const std::string& url_media_type) {
+  return coc::served_media_type(stored, url_media_type);
 }
 
 // The hash value of a persisted record, "" when it is not a valid one.
@@ -294,6 +304,10 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("value", &coc::HashDescriptor::value);
   function("makeHashDescriptor", &make_hash_descriptor);
   function("decodeRecordValue", &decode_record_value);
+  function("isCanonicalSha256Hex", &is_canonical_sha256_hex);
+  function("storageWriteErrorKind", &storage_write_error_kind);
+  function("servedMediaType", &served_media_type);
+  constant("maxLfsPointerBytes", static_cast<double>(coc::kMaxLfsPointerBytes));
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
 

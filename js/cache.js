@@ -31,9 +31,7 @@ function descriptor(record) {
 
 function storedResponse(blob, contentType) {
   const headers = { "Content-Length": String(blob.size) };
-  // A generic type (GitHub raw serves .wasm as octet-stream) gives way to the one the URL names.
-  const type = blob.type && blob.type !== "application/octet-stream" ? blob.type : contentType || blob.type;
-  if (type) headers["Content-Type"] = type;
+  if (contentType) headers["Content-Type"] = contentType;
   return new Response(blob, { status: 200, headers });
 }
 
@@ -341,7 +339,7 @@ export class CrossOriginCache {
       if (failure === "network") throw error;
       this.#reportWriteError(url, error);
       // Only the storage's own check at close can say the bytes do not match: the caller must know.
-      if (error instanceof StorageWriteError && error.step === "close" && error.kind === "DataError") {
+      if (error instanceof StorageWriteError && this.#core.storageWriteErrorKind(error.kind, error.step) === "cos-hash-mismatch") {
         throw new Error(`cross-origin-cache: storage rejected the bytes of ${redactUrl(this.#core, url)} as not matching ${record.value}`, { cause: error });
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
@@ -383,15 +381,16 @@ export class CrossOriginCache {
     this.#stats.bytesStored += size ?? 0;
   }
 
+  #mediaType(url, blob) {
+    return this.#core.servedMediaType(blob.type, this.#core.parseArtifactUrl(url).mediaType);
+  }
+
   #reportWriteError(url, error) {
     const name = error instanceof StorageWriteError ? error.kind : error?.name;
-    // Only at close does the storage compare bytes with the hash; a DataError elsewhere is a failure.
-    const mismatch = name === "DataError" && error instanceof StorageWriteError && error.step === "close";
-    const kind = name === "QuotaExceededError" ? "cos-quota"
-      : mismatch ? "cos-hash-mismatch"
-        : name === "NotAllowedError" ? "cos-not-allowed" : "cos-failed";
-    this.#errors.report(kind, redactUrl(this.#core, url), error);
+    const step = error instanceof StorageWriteError ? error.step : "write";
+    this.#errors.report(this.#core.storageWriteErrorKind(String(name ?? ""), step), redactUrl(this.#core, url), error);
   }
+
 
   // ---- tvmjs ArtifactCacheTemplate ------------------------------------------------------
 
@@ -399,7 +398,7 @@ export class CrossOriginCache {
     const target = requestUrl(url);
     const loaded = await this.#load(target, { signal, privateRequest: isPrivateRequest(url) });
     const blob = await this.#bytesOf(target, loaded, signal);
-    return convert(storedResponse(blob, this.#core.parseArtifactUrl(target).mediaType), storetype);
+    return convert(storedResponse(blob, this.#mediaType(target, blob)), storetype);
   }
 
   async addToCache(url, storetype, signal) {
@@ -445,7 +444,7 @@ export class CrossOriginCache {
     if (!this.#isUrl(url)) return undefined;  // a Cache answers a key it cannot hold with a miss
     const record = await this.#hashes.record(url);
     const stored = await this.#readStorage(url, record);
-    return stored.status === "hit" ? storedResponse(stored.file, this.#core.parseArtifactUrl(url).mediaType) : undefined;
+    return stored.status === "hit" ? storedResponse(stored.file, this.#mediaType(url, stored.file)) : undefined;
   }
 
   /** Cache-like delete: forgets the URL's mapping; true when there was one. */

@@ -4,7 +4,6 @@
 import { hasherFor } from "./sha256.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
-const HEX64 = /^[0-9a-f]{64}$/;
 
 function domError(message, name) {
   return new DOMException(message, name);
@@ -32,7 +31,8 @@ export class FallbackStore {
   }
 
   async requestFileHandle(hash, { create = false } = {}) {
-    if (hash?.algorithm !== "SHA-256" || !HEX64.test(hash?.value ?? "")) {
+    // COS semantics: only the canonical lowercase form is accepted, never normalised.
+    if (hash?.algorithm !== "SHA-256" || !this.#core.isCanonicalSha256Hex(String(hash?.value ?? ""))) {
       throw new TypeError("hash must be {algorithm: 'SHA-256', value: 64 lowercase hex digits}");
     }
     const key = ENTRY_PREFIX + hash.value;

@@ -4,8 +4,6 @@ import { BatchBarrier } from "./batch-barrier.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 
-const MAX_POINTER_BYTES = 1024;
-
 // Reads at most `limit` bytes of a body, then cancels the rest.
 async function readPrefix(response, limit) {
   if (!response.body) return "";
@@ -245,13 +243,14 @@ export class HashResolution {
     try {
       // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
       // and stop reading there if the server ignores the range.
-      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${MAX_POINTER_BYTES}` } });
+      const limit = this.#core.maxLfsPointerBytes;
+      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${limit}` } });
       const commit = response.headers.get("X-Repo-Commit") ?? "";
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
         return { status: response.status, text: "", commit };
       }
-      return { status: response.status, text: await readPrefix(response, MAX_POINTER_BYTES), commit };
+      return { status: response.status, text: await readPrefix(response, limit), commit };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       return { status: 0, text: String(error?.message ?? error), commit: "" };

@@ -422,4 +422,9 @@ ArtifactUrl parse_artifact_url(std::string_view url) {
   return out;
 }
 
+std::string served_media_type(std::string_view stored_type, std::string_view url_media_type) {
+  if (stored_type.empty() || stored_type == "application/octet-stream") return std::string(url_media_type);
+  return std::string(stored_type);
+}
+
 }  // namespace coc

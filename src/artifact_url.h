@@ -42,6 +42,10 @@ bool is_secret_query_name(std::string_view name);
 // or a name whose only dot leads it (".json") application/octet-stream.
 std::string_view media_type_for_path(std::string_view path);
 
+// The Content-Type to serve stored bytes with: the type they were stored with, unless it is empty
+// or generic (GitHub raw serves .wasm as octet-stream), in which case the URL's media type.
+std::string served_media_type(std::string_view stored_type, std::string_view url_media_type);
+
 // Decodes %XX escapes; invalid or truncated escapes are kept as they are. '+' is not a space.
 std::string percent_decode(std::string_view text);
 

@@ -2,27 +2,16 @@
 // all targets with MET/MISSED, then each part's own report) and bench/results/latest.svg (a chart
 // of measured / target per target). Each COS part rewrites both after writing its own results;
 // `node bench/lib/combined.js` rewrites them from what bench/results/ holds.
-import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { machineLine } from "./machine.js";
 import { table } from "./markdown.js";
-import { RESULTS_DIR } from "./results.js";
+import { RESULTS_DIR, writeAtomically } from "./results.js";
 import { budgetUsed, verdict } from "./verdicts.js";
 
 /** Parts in report order; parts not listed follow in name order. */
 const ORDER = ["hash", "store", "warm", "cold", "footprint"];
-
-async function writeAtomically(file, text) {
-  const temporary = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
 
 /** The newest `<YYYY-MM-DD>-<part>.json` of each part, parsed: Map part → json. */
 async function latestJsonByPart(dir) {

@@ -13,7 +13,7 @@ export function isoDate(date = new Date()) {
 
 // Written beside the target and renamed over it, so a reader never sees half a file
 // (bench/results/*.tmp is git-ignored).
-async function writeAtomically(file, text) {
+export async function writeAtomically(file, text) {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
     await writeFile(temporary, text);

@@ -544,3 +544,9 @@ TEST_CASE("every parsed URL carries the media type of its file", "[artifact_url]
   const ArtifactUrl hub = parse_artifact_url("https://huggingface.co/org/m/resolve/main/core.wasm");
   CHECK(parse_artifact_url(hub.pointer_url).media_type == "application/wasm");
 }
+
+TEST_CASE("stored bytes are served with their own type unless it is generic", "[artifact_url]") {
+  CHECK(coc::served_media_type("", "application/wasm") == "application/wasm");
+  CHECK(coc::served_media_type("application/octet-stream", "application/wasm") == "application/wasm");
+  CHECK(coc::served_media_type("text/plain; charset=utf-8", "application/json") == "text/plain; charset=utf-8");
+}

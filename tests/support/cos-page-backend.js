@@ -43,6 +43,8 @@ import { createReadStream } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
+import { visibleTo, widen } from "./memory-cos.js";
+
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_JSON = 1024 * 1024;
 
@@ -71,18 +73,6 @@ function requestOptions(options) {
     throw new CosError("TypeError", 'origins must be "*" or an array of origin strings');
   }
   return { create: Boolean(options.create), origins: Array.isArray(origins) ? [...origins] : origins };
-}
-
-/** Widens visibility; never narrows. */
-function widen(current, added, writerOrigin, ownerOrigin) {
-  if (current === "*" || added === "*") return "*";
-  const set = new Set([...(current ?? []), ...(added ?? [])]);
-  if (writerOrigin !== ownerOrigin) set.add(writerOrigin);
-  return set.size ? [...set] : undefined;
-}
-
-function visibleTo(entry, origin) {
-  return entry.origins === "*" || entry.ownerOrigin === origin || (Array.isArray(entry.origins) && entry.origins.includes(origin));
 }
 
 async function readJson(req) {

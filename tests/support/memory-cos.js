@@ -55,8 +55,8 @@ function seededRandom(seed) {
   return () => createHash("sha256").update(`memory-cos\0${seed}\0${n++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Widens visibility; never narrows. */
-function widen(current, added, writerOrigin, ownerOrigin) {
+/** Widens visibility; never narrows. (Shared with the page backend: one COS semantics.) */
+export function widen(current, added, writerOrigin, ownerOrigin) {
   if (current === "*" || added === "*") return "*";
   const set = new Set([...(current ?? []), ...(added ?? [])]);
   if (writerOrigin !== ownerOrigin) set.add(writerOrigin);
@@ -64,7 +64,7 @@ function widen(current, added, writerOrigin, ownerOrigin) {
 }
 
 /** @param {CosEntry} entry @param {string} origin */
-function visibleTo(entry, origin) {
+export function visibleTo(entry, origin) {
   return entry.origins === "*" || entry.ownerOrigin === origin || (Array.isArray(entry.origins) && entry.origins.includes(origin));
 }
 
