@@ -52,7 +52,7 @@ async function peakRssDuring(work) {
   return (peak - before) / MiB;
 }
 
-test("storing a 512 MiB streamed body raises RSS by < 64 MiB (the one-shot way: > 512 MiB)", { timeout: 120000 }, async (t) => {
+test("storing a 512 MiB streamed body raises RSS by under a quarter of it (the one-shot way: over all of it)", { timeout: 120000 }, async (t) => {
   const hub = await hubFor(t, { shards: 1 });
   const size = 512 * MiB;
   const generate = seededBytes(42, "big");
@@ -71,8 +71,11 @@ test("storing a 512 MiB streamed body raises RSS by < 64 MiB (the one-shot way: 
     assert.equal(createHash("sha256").update(new Uint8Array(body)).digest("hex"), expected);
   });
   t.diagnostic(`RSS increase: ours ${ours.toFixed(1)} MiB, one-shot ${oneShot.toFixed(1)} MiB`);
-  assert.ok(ours < 64, `ours raised RSS by ${ours.toFixed(1)} MiB`);
-  assert.ok(oneShot > 512, `the baseline is measurable (${oneShot.toFixed(1)} MiB)`);
+  // Bounds are loose on purpose (GC timing and socket buffers vary by machine): holding the body
+  // would cost >= 512 MiB, so anything under a quarter of it proves the bytes streamed.
+  assert.ok(ours < size / MiB / 4, `ours raised RSS by ${ours.toFixed(1)} MiB`);
+  assert.ok(oneShot > size / MiB, `the baseline is measurable (${oneShot.toFixed(1)} MiB)`);
+  assert.ok(ours < oneShot / 8, `ours ${ours.toFixed(1)} MiB vs one-shot ${oneShot.toFixed(1)} MiB`);
 });
 
 test("10,000 resolve/store/match cycles leave no wasm objects and the wasm heap stops growing", { timeout: 120000 }, async (t) => {
