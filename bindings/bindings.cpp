@@ -192,6 +192,8 @@ class JsResolver : LiveCounted {
            resolver_.plan_batch(emscripten::vecFromJSArray<std::string>(urls), now)) {
         val item = val::object();
         item.set("group", request.group);
+        item.set("kind", request.kind);
+        item.set("method", request.method);
         item.set("url", request.url);
         item.set("body", request.body);
         item.set("keys", to_array(request.keys));
@@ -202,9 +204,9 @@ class JsResolver : LiveCounted {
     });
   }
   val apply_batch(const std::string& group, int status, const std::string& body,
-                  const std::string& commit, double now) {
+                  const std::string& commit, const std::string& link, double now) {
     return guarded([&] {
-      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body, commit, now);
+      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body, commit, link, now);
       val result = val::object();
       result.set("ok", outcome.ok);
       result.set("resolved", static_cast<double>(outcome.resolved));
@@ -263,6 +265,7 @@ class JsResolver : LiveCounted {
     if (options.hasOwnProperty("maxAgeOther")) result.max_age_other_ms = options["maxAgeOther"].as<double>();
     if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
     if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
+    if (options.hasOwnProperty("listRepos")) result.list_repos = options["listRepos"].as<bool>();
     if (options.hasOwnProperty("legacyStores")) {
       result.legacy_stores = emscripten::vecFromJSArray<std::string>(options["legacyStores"]);
     }

@@ -29,6 +29,12 @@ function descriptor(record) {
   return record ? { algorithm: "SHA-256", value: record.value } : null;
 }
 
+function details(record) {
+  if (!record) return null;
+  const { algorithm, value, size, commit, hit } = record;
+  return { algorithm, value, size: size >= 0 ? size : null, commit: commit || null, source: hit };
+}
+
 function storedResponse(blob, contentType) {
   const headers = { "Content-Length": String(blob.size) };
   if (contentType) headers["Content-Type"] = contentType;
@@ -47,7 +53,7 @@ function emptyStats() {
   return {
     hits: { memory: 0, persisted: 0, imported: 0, batch: 0, pointer: 0, content: 0, hint: 0, stale: 0 },
     unresolved: 0,
-    resolutionRequests: { batch: 0, pointer: 0 },
+    resolutionRequests: { listing: 0, batch: 0, pointer: 0 },
     pointerRequests: 0,
     downloads: 0,
     bytesDownloaded: 0,
@@ -110,6 +116,7 @@ export class CrossOriginCache {
       maxAgeOther: options.maxAgeOtherHosts ?? -1,
       persist: Boolean(this.#persisted),
       batch: options.batch !== false,
+      listRepos: options.listRepos !== false,
       legacyStores: [...this.#legacy.keys()],
     });
     this.#hashes = new HashResolution({
@@ -154,6 +161,12 @@ export class CrossOriginCache {
   async resolveHashes(requests) {
     const records = await this.#hashes.many(requests.map(requestUrl));
     return records.map(descriptor);
+  }
+
+  /** resolveHashes, each with its size, commit and where the hash came from this time. */
+  async resolveHashDetails(requests) {
+    const records = await this.#hashes.many(requests.map(requestUrl));
+    return records.map(details);
   }
 
   // ---- loading and storing ---------------------------------------------------------------

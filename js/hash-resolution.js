@@ -41,6 +41,7 @@ export class HashResolution {
   #resolving = new SharedWork();
   #closed = false;
   #batchGroups = new Map();
+  #batchesInFlight = new Map();  // group -> the request being sent for it
 
   /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
@@ -97,7 +98,9 @@ export class HashResolution {
     }
     if (step.action === "done") {
       barrier?.leave();
-      return Promise.resolve(this.#finishResolution(url, step));
+      // Answered from memory, or from a listing of its revision (then it is persisted now).
+      if (!step.persistKey) return Promise.resolve(this.#finishResolution(url, step));
+      return this.persist(url, step.persistKey, step.persistBody).then(() => this.#finishResolution(url, step));
     }
     if (barrier && this.#resolving.has(step.key)) {
       // Joining work that is already running: this URL will not arrive at the barrier.
@@ -114,7 +117,7 @@ export class HashResolution {
       return null;
     }
     this.#stats.hits[step.hit] = (this.#stats.hits[step.hit] ?? 0) + 1;
-    return step.record;
+    return { ...step.record, hit: step.hit };
   }
 
   #reportStep(url, step) {
@@ -197,8 +200,10 @@ export class HashResolution {
     let pending = this.#batchGroups.get(group);
     if (!pending || pending.sent) {
       pending = { urls: [], sent: false };
-      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(async () => {
         pending.sent = true;
+        // A request for this revision already on its way may answer for these URLs too.
+        await this.#batchesInFlight.get(group)?.catch(() => {});
         return this.#sendBatches(pending.urls);
       });
       this.#batchGroups.set(group, pending);
@@ -212,29 +217,40 @@ export class HashResolution {
 
   async #sendBatches(urls) {
     const requests = this.#live().planBatch(urls, Date.now());
-    await Promise.all(requests.map(async (request) => {
-      this.#stats.resolutionRequests.batch++;
-      let status = 0;
-      let body = "";
-      let commit = "";
-      try {
-        const response = await this.#fetch(request.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: request.body,
-        });
-        status = response.status;
-        commit = response.headers.get("X-Repo-Commit") ?? "";
-        body = await response.text();
-      } catch (error) {
-        body = String(error?.message ?? error);
-      }
-      const outcome = this.#live().applyBatch(request.group, status, body, commit, Date.now());
-      if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
-      for (let i = 0; i < outcome.persistKeys.length; i++) {
-        await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
-      }
+    await Promise.all(requests.map((request) => {
+      const sent = this.#sendBatch(request);
+      this.#batchesInFlight.set(request.group, sent);
+      return sent.finally(() => {
+        if (this.#batchesInFlight.get(request.group) === sent) this.#batchesInFlight.delete(request.group);
+      });
     }));
+  }
+
+  // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core.
+  async #sendBatch(request) {
+    this.#stats.resolutionRequests[request.kind === "tree" ? "listing" : "batch"]++;
+    let status = 0;
+    let body = "";
+    let commit = "";
+    let link = "";
+    try {
+      const response = await this.#fetch(request.url, request.method === "GET" ? {} : {
+        method: request.method,
+        headers: { "Content-Type": "application/json" },
+        body: request.body,
+      });
+      status = response.status;
+      commit = response.headers.get("X-Repo-Commit") ?? "";
+      link = response.headers.get("Link") ?? "";
+      body = await response.text();
+    } catch (error) {
+      body = String(error?.message ?? error);
+    }
+    const outcome = this.#live().applyBatch(request.group, status, body, commit, link, Date.now());
+    if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
+    for (let i = 0; i < outcome.persistKeys.length; i++) {
+      await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
+    }
   }
 
   async #fetchPointer(url, signal) {
@@ -260,7 +276,10 @@ export class HashResolution {
   // The record memory or the persisted store has for url, without any network request.
   async local(url) {
     const step = this.#live().begin(url, Date.now());
-    if (step.action === "done") return step.found ? step.record : null;
+    if (step.action === "done") {
+      await this.persist(url, step.persistKey, step.persistBody);
+      return step.found ? step.record : null;
+    }
     if (step.action !== "read-persisted") return null;
     const { found, body } = await this.readStore(url, this.#persisted, step.target);
     if (!found) return null;

@@ -34,6 +34,8 @@ export type ErrorKind =
   | "batch-unavailable"
   | "batch-failed"
   | "batch-invalid"
+  | "listing-failed"
+  | "listing-invalid"
   | "cos-not-allowed"
   | "cos-quota"
   | "cos-hash-mismatch"
@@ -79,8 +81,12 @@ export interface CrossOriginCacheOptions extends CoreOptions {
   fallback?: boolean;
   /** Read tvmjs's and transformers.js's stored URL→hash maps after our own. Default true. */
   importLegacy?: boolean;
-  /** Use the hub's paths-info endpoint (one request per repo revision). Default true. */
+  /** Ask the hub's API for hashes in batches (one request per repo revision). Default true. */
   batch?: boolean;
+  /** With `batch`: list a model repo's revision once (`GET /api/models/{repo}/tree/{revision}?recursive=true`),
+   * so its other files need no request; `false` asks paths-info for the files at hand instead
+   * (always so for datasets and spaces). Default true. */
+  listRepos?: boolean;
   /** Milliseconds after which a hash of a branch/tag URL is revalidated. Default 3600000. */
   maxAge?: number;
   /** Milliseconds after which a hash of a non-hub URL expires; default never. */
@@ -96,7 +102,8 @@ export interface CrossOriginCacheOptions extends CoreOptions {
 export interface CrossOriginCacheStats {
   hits: Record<"memory" | "persisted" | "imported" | "batch" | "pointer" | "content" | "hint" | "stale", number>;
   unresolved: number;
-  resolutionRequests: { batch: number; pointer: number };
+  /** listing: tree listings; batch: paths-info requests; pointer: /raw/ pointer requests. */
+  resolutionRequests: { listing: number; batch: number; pointer: number };
   pointerRequests: number;
   downloads: number;
   bytesDownloaded: number;
@@ -111,11 +118,26 @@ export interface CrossOriginCacheStats {
 
 export type RequestLike = string | URL | Request;
 
+/** Where a hash came from this time: memory, our persisted store, another library's store
+ * (imported), the hub's listing or paths-info (batch), an LFS pointer, a caller's hint, or a
+ * record past maxAge the hub could not revalidate (stale). */
+export type HashSource = "memory" | "persisted" | "imported" | "batch" | "pointer" | "hint" | "stale";
+
+export interface HashDetails extends HashDescriptor {
+  /** Bytes, when the source said. */
+  size: number | null;
+  /** The repo commit the hash was read at, when known. */
+  commit: string | null;
+  source: HashSource;
+}
+
 export declare class CrossOriginCache {
   readonly scope: string;
   readonly storageKind: "cross-origin-storage" | "fallback" | "none";
   resolveHash(request: RequestLike): Promise<HashDescriptor | null>;
   resolveHashes(requests: RequestLike[]): Promise<(HashDescriptor | null)[]>;
+  /** As resolveHashes, with size, commit and source; null where the hash must come from the bytes. */
+  resolveHashDetails(requests: RequestLike[]): Promise<(HashDetails | null)[]>;
   addHint(url: RequestLike, integrity: string): void;
   // tvmjs ArtifactCacheTemplate
   fetchWithCache(url: string, storetype?: undefined, signal?: AbortSignal): Promise<Response>;

@@ -80,6 +80,8 @@ std::string api_url(const ArtifactUrl& url) {
          "/paths-info/" + revision_segment(url.revision_raw);
 }
 
+constexpr std::string_view kPathsInfoSegment = "/paths-info/";
+
 std::string request_body(const std::vector<std::string>& distinct_paths) {
   OrderedJson body;
   body["paths"] = distinct_paths;
@@ -203,6 +205,57 @@ std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& u
   }
   for (std::size_t i = 0; i < requests.size(); ++i) requests[i].body = request_body(distinct_paths[i]);
   return requests;
+}
+
+BatchRequest as_tree_request(BatchRequest request) {
+  // The paths-info URL differs from the tree URL only in that one segment.
+  const std::size_t at = request.url.rfind(kPathsInfoSegment);
+  if (at == std::string::npos) return request;
+  request.url = request.url.substr(0, at) + "/tree/" +
+                request.url.substr(at + kPathsInfoSegment.size()) + "?recursive=true";
+  request.kind = "tree";
+  request.method = "GET";
+  request.body.clear();
+  return request;
+}
+
+bool link_has_next(std::string_view link_header) {
+  // Link: <url>; rel="next", <url>; rel="last" — parameters may be spaced, unquoted or hold
+  // several relation types; the <url> parts are skipped (a URL may say "rel=next" itself).
+  const std::string lower = to_lower_ascii(link_header);
+  const std::size_t n = lower.size();
+  std::size_t i = 0;
+  while (i < n) {
+    if (lower[i] == '<') {
+      i = lower.find('>', i);
+      if (i == std::string::npos) return false;
+      ++i;
+      continue;
+    }
+    const bool param_start = i == 0 || lower[i - 1] == ';' || lower[i - 1] == ' ';
+    if (!param_start || lower.compare(i, 3, "rel") != 0) {
+      ++i;
+      continue;
+    }
+    i += 3;
+    while (i < n && lower[i] == ' ') ++i;
+    if (i >= n || lower[i] != '=') continue;
+    ++i;
+    while (i < n && lower[i] == ' ') ++i;
+    const bool quoted = i < n && lower[i] == '"';
+    if (quoted) ++i;
+    std::size_t end = i;
+    while (end < n && lower[end] != '"' && (quoted || (lower[end] != ';' && lower[end] != ','))) ++end;
+    const std::string_view types(lower.data() + i, end - i);
+    for (std::size_t start = 0; start <= types.size();) {
+      std::size_t space = types.find(' ', start);
+      if (space == std::string_view::npos) space = types.size();
+      if (types.substr(start, space - start) == "next") return true;
+      start = space + 1;
+    }
+    i = end;
+  }
+  return false;
 }
 
 PathsInfoParse parse_paths_info(std::string_view body) {

@@ -1,5 +1,7 @@
-// Batch resolution through the hub's paths-info API: one POST per repo revision returns the sha256
-// of every LFS file asked for, and tells which files are not in LFS.
+// Batch resolution through the hub's API: one request per repo revision returns the sha256 of every
+// LFS file, and tells which files are not in LFS. Either a listing of the whole revision (GET
+// .../tree/{revision}?recursive=true, so one request answers for files not yet asked for) or
+// paths-info for the paths asked (POST .../paths-info/{revision}); both answer with the same entries.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -12,14 +14,22 @@ namespace coc {
 
 struct BatchRequest {
   std::string group;                    // endpoint|repo_type|repo_id|revision
+  std::string kind = "paths-info";      // "paths-info" | "tree"
+  std::string method = "POST";          // POST for paths-info, GET for tree
   std::string url;                      // {endpoint}/api/{models|datasets|spaces}/{repo}/paths-info/{revision_raw}
-  std::string body;                     // {"paths":[...],"expand":false}
+  std::string body;                     // {"paths":[...],"expand":false}; "" for tree
   std::vector<std::string> keys;        // storage keys of the URLs in this group, in input order
   std::vector<std::string> paths;       // their repo paths, same order
 };
 
 // Groups hub URLs by repo revision (non-hub URLs are skipped); duplicate paths are asked once.
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls);
+
+// Turns a paths-info request into a listing of the whole revision (same group, keys and paths).
+BatchRequest as_tree_request(BatchRequest request);
+
+// Whether a Link header names a next page (rel="next"): then a listing is not complete.
+bool link_has_next(std::string_view link_header);
 
 struct PathInfo {
   std::string path;
@@ -36,7 +46,8 @@ struct PathsInfoParse {
   std::string reason;
 };
 
-// Entries that are malformed are a parse failure as a whole (never a wrong hash).
+// Entries that are malformed are a parse failure as a whole (never a wrong hash). A tree listing
+// has the same shape and is read by the same function.
 PathsInfoParse parse_paths_info(std::string_view body);
 
 }  // namespace coc

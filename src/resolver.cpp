@@ -34,6 +34,11 @@ bool looks_like_pointer(const std::string& text) {
   return text.rfind("version ", 0) == 0;
 }
 
+// Listings kept at once (one per repo revision; LRU by listing time) and files kept per listing:
+// a page of the hub's tree API holds 1000, so these only bound what a hostile server can send.
+constexpr std::size_t kMaxListings = 16;
+constexpr std::size_t kMaxListedFiles = 100000;
+
 }  // namespace
 
 Resolver::Resolver(ResolverOptions options)
@@ -89,6 +94,10 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
   if (from <= Stage::memory && known != nullptr && !is_stale(url, *known, now_ms)) {
     return done(url, known, known->source == "hint" ? "hint" : "memory");
   }
+  // A listing of the revision is as fresh as any network answer and costs no request.
+  Step listed;
+  if (from_listing(url, now_ms, listed) != Listed::unknown) return listed;
+  known = index_.find(key);
   // A stale record in memory is newer than anything persisted: go straight to revalidation.
   if (known == nullptr) {
     if (from <= Stage::persisted && options_.persist && !url.has_credentials) {
@@ -196,15 +205,145 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
     if (pending_batches_.count(group_of(url)) != 0) continue;
     const HashRecord* known = index_.find(url.storage_key);
     if (known != nullptr && !is_stale(url, *known, now_ms)) continue;
+    if (listing_answers(url, now_ms)) continue;
     wanted.push_back(std::move(url));
   }
   std::vector<BatchRequest> requests = group_batch_requests(wanted);
-  for (const BatchRequest& request : requests) pending_batches_[request.group] = request;
+  for (BatchRequest& request : requests) {
+    const ArtifactUrl first = parse_artifact_url(request.keys.front());
+    if (options_.list_repos && first.repo_type == "model" && listings_.count(request.group) == 0 &&
+        tree_failed_.count(request.group) == 0 && tree_disabled_.count(first.endpoint) == 0) {
+      request = as_tree_request(std::move(request));
+    }
+    pending_batches_[request.group] = request;
+  }
   return requests;
 }
 
+bool Resolver::listing_answers(const ArtifactUrl& url, double now_ms) const {
+  auto found = listings_.find(group_of(url));
+  if (found == listings_.end() || listing_stale(url, found->second, now_ms)) return false;
+  return found->second.complete || found->second.files.count(url.path) != 0;
+}
+
+bool Resolver::listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const {
+  return !url.immutable && options_.max_age_ms >= 0 && now_ms - listing.listed_at > options_.max_age_ms;
+}
+
+Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step) {
+  if (!url.is_hub || listings_.empty()) return Listed::unknown;
+  auto found = listings_.find(group_of(url));
+  if (found == listings_.end()) return Listed::unknown;
+  const Listing& listing = found->second;
+  if (listing_stale(url, listing, now_ms)) {
+    listings_.erase(found);
+    return Listed::unknown;
+  }
+  const std::string& key = url.storage_key;
+  auto file = listing.files.find(url.path);
+  if (file == listing.files.end()) {
+    if (!listing.complete) return Listed::unknown;
+    // The revision has no such file: its download will say so; nothing to ask the hub.
+    step = done(url, nullptr, "");
+    return Listed::absent;
+  }
+  if (!file->second.is_lfs) {
+    // Its /raw/ is the whole file: the hash can only come from the content.
+    no_pointer_.insert(key);
+    const HashRecord* known = index_.find(key);
+    if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(key);
+    step = done(url, nullptr, "");
+    return Listed::plain;
+  }
+  HashRecord record;
+  record.value = file->second.sha256;
+  record.size = file->second.size;
+  record.source = "batch";
+  record.commit = listing.commit;
+  record.stored_at = listing.listed_at;  // it is as old as the listing, not as this lookup
+  step = done(url, &record, "batch");
+  learn(url, std::move(record), step);
+  return Listed::lfs;
+}
+
+void Resolver::keep_listing(const std::string& group, Listing listing) {
+  if (listings_.count(group) == 0 && listings_.size() >= kMaxListings) {
+    auto oldest = listings_.begin();
+    for (auto it = listings_.begin(); it != listings_.end(); ++it) {
+      if (it->second.listed_at < oldest->second.listed_at) oldest = it;
+    }
+    listings_.erase(oldest);
+  }
+  listings_[group] = std::move(listing);
+}
+
+BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, const std::string& body,
+                                  const std::string& repo_commit, const std::string& link_header,
+                                  double now_ms) {
+  BatchOutcome outcome;
+  const ArtifactUrl first = parse_artifact_url(request.keys.front());
+  const std::string where = first.repo_id + "@" + first.revision;
+  // Failure costs nothing but the request: the same URLs ask paths-info next.
+  auto fall_back = [&](std::string kind, std::string message) {
+    tree_failed_.insert(request.group);
+    if (status == 405 || status == 501) tree_disabled_.insert(first.endpoint);
+    for (const std::string& key : request.keys) retry_batch_.insert(key);
+    outcome.error_kind = std::move(kind);
+    outcome.error_message = std::move(message) + "; asking paths-info instead";
+    return outcome;
+  };
+  if (status < 200 || status > 299) {
+    return fall_back("listing-failed", "listing of " + where + " failed with status " + std::to_string(status));
+  }
+  PathsInfoParse parsed = parse_paths_info(body);
+  if (!parsed.ok) return fall_back("listing-invalid", "listing of " + where + " ignored: " + parsed.reason);
+
+  Listing listing;
+  listing.complete = !link_has_next(link_header);
+  listing.listed_at = now_ms;
+  listing.commit = commit_of(first, repo_commit);
+  for (PathInfo& entry : parsed.entries) {
+    if (entry.type != "file") continue;
+    if (listing.files.size() >= kMaxListedFiles) {
+      listing.complete = false;
+      break;
+    }
+    ListedFile file;
+    file.is_lfs = entry.is_lfs;
+    file.sha256 = std::move(entry.sha256);
+    file.size = entry.size;
+    listing.files.emplace(std::move(entry.path), std::move(file));
+  }
+  keep_listing(request.group, std::move(listing));
+
+  outcome.ok = true;
+  for (const std::string& key : request.keys) {
+    const ArtifactUrl url = parse_artifact_url(key);
+    Step side_effects;
+    switch (from_listing(url, now_ms, side_effects)) {
+      case Listed::lfs:
+        if (!side_effects.persist_key.empty()) {
+          outcome.persist_keys.push_back(side_effects.persist_key);
+          outcome.persist_bodies.push_back(side_effects.persist_body);
+        }
+        ++outcome.resolved;
+        break;
+      case Listed::plain:
+        ++outcome.plain;
+        break;
+      case Listed::absent:
+        break;
+      case Listed::unknown:
+        retry_batch_.insert(key);  // beyond the first page: paths-info knows
+        break;
+    }
+  }
+  return outcome;
+}
+
 BatchOutcome Resolver::apply_batch(const std::string& group, int status, const std::string& body,
-                                   const std::string& repo_commit, double now_ms) {
+                                   const std::string& repo_commit, const std::string& link_header,
+                                   double now_ms) {
   BatchOutcome outcome;
   auto pending = pending_batches_.find(group);
   if (pending == pending_batches_.end()) {
@@ -214,6 +353,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, const s
   }
   const BatchRequest request = std::move(pending->second);
   pending_batches_.erase(pending);
+  if (request.kind == "tree") return apply_tree(request, status, body, repo_commit, link_header, now_ms);
   const ArtifactUrl first = parse_artifact_url(request.keys.front());
 
   // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
@@ -278,6 +418,8 @@ Step Resolver::after_batch(const std::string& url, double now_ms) {
   if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
     return done(parsed, known, known->source == "batch" ? "batch" : "memory");
   }
+  // A listing that did not answer for it (failed, or the file is past its first page).
+  if (retry_batch_.erase(parsed.storage_key) != 0) return plan(parsed, Stage::batch, 0, now_ms);
   return plan(parsed, Stage::pointer, 0, now_ms);
 }
 
@@ -415,7 +557,9 @@ Step Resolver::check_digest(const std::string& url, const std::string& algorithm
 bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
-  return index_.erase(parsed.storage_key) || plain;
+  // A listing that gave a hash now in doubt must not give it again.
+  const bool listed = parsed.is_hub && listings_.erase(group_of(parsed)) != 0;
+  return index_.erase(parsed.storage_key) || plain || listed;
 }
 
 }  // namespace coc

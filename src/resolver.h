@@ -23,6 +23,10 @@ struct ResolverOptions {
   double max_age_other_ms = -1;       // non-hub URLs: < 0 = never expire
   bool persist = true;                // a persisted store exists
   bool batch = true;                  // use the hub's paths-info endpoint
+  // List a model repo's revision in one request (tree API) instead of asking paths-info for the
+  // paths at hand: later files of the same revision then need no request. Datasets and spaces can
+  // hold millions of files, so they always use paths-info.
+  bool list_repos = true;
   std::vector<std::string> legacy_stores;  // e.g. "tvmjs-cos-hash-meta", read after our own
 };
 
@@ -72,8 +76,10 @@ class Resolver {
 
   // Batch requests for the URLs whose hash is not already in memory and fresh.
   std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
+  // link_header: the response's Link header; a tree listing with a next page is incomplete.
   BatchOutcome apply_batch(const std::string& group, int status, const std::string& body,
-                           const std::string& repo_commit, double now_ms);
+                           const std::string& repo_commit, const std::string& link_header,
+                           double now_ms);
 
   // The hash of bytes just downloaded: verifies against what was expected and records it.
   Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
@@ -89,12 +95,35 @@ class Resolver {
   // Compares a digest of downloaded bytes with the expected one: an error step on mismatch.
   Step check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) const;
 
-  bool forget(const std::string& url);  // drops memory + "no pointer" state; true if it was known
+  // Drops memory, "no pointer" state and the listing of the URL's revision; true if it was known.
+  bool forget(const std::string& url);
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
+  std::size_t listings() const { return listings_.size(); }
 
  private:
+  // What a listing of one repo revision says about its files.
+  struct ListedFile {
+    bool is_lfs = false;
+    std::string sha256;
+    std::int64_t size = -1;
+  };
+  struct Listing {
+    bool complete = false;  // false when the hub had a next page: absent paths may still exist
+    double listed_at = 0;
+    std::string commit;
+    std::unordered_map<std::string, ListedFile> files;
+  };
+  enum class Listed { unknown, lfs, plain, absent };
+  bool listing_answers(const ArtifactUrl& url, double now_ms) const;
+  bool listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const;
+  Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
+  void keep_listing(const std::string& group, Listing listing);
+  BatchOutcome apply_tree(const BatchRequest& request, int status, const std::string& body,
+                          const std::string& repo_commit, const std::string& link_header,
+                          double now_ms);
+
   enum class Stage { memory, persisted, legacy, batch, pointer };
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
@@ -108,7 +137,10 @@ class Resolver {
   std::unordered_set<std::string> no_pointer_;       // keys whose /raw/ is the file itself
   std::unordered_set<std::string> batch_failed_;     // groups whose batch request failed
   std::unordered_set<std::string> batch_disabled_;   // endpoints without a working paths-info
-  std::unordered_map<std::string, std::string> group_commit_;  // group -> commit it was resolved at
+  std::unordered_set<std::string> tree_failed_;       // groups whose listing failed
+  std::unordered_set<std::string> tree_disabled_;     // endpoints without a tree API
+  std::unordered_set<std::string> retry_batch_;       // keys a listing did not answer: ask paths-info
+  std::unordered_map<std::string, Listing> listings_;  // group -> listing of that revision
   std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
   std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
 };

@@ -16,46 +16,22 @@ const state = {
   cache: null,
   simulatedCos: false,
   rows: [],
-  /** URLs the current cache instance resolved before: its in-memory index has them. */
-  resolvedBefore: new Set(),
   busy: false,
 };
 
 // ---- which network requests the cache made (the `fetch` option), per load -------------------
 
+// Which files' bytes came over the network (hash sources come from the cache itself).
 const net = {
-  batchKeys: new Set(),
-  pointers: new Set(),
   downloads: new Set(),
   clear() {
-    this.batchKeys.clear();
-    this.pointers.clear();
     this.downloads.clear();
   },
 };
 
-/** "repo@revision/path" for a hub /resolve/ URL, or null. */
-function batchKeyOf(url) {
-  const m = /^\/(?:(?:datasets|spaces)\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(new URL(url).pathname);
-  return m ? `${decodeURIComponent(m[1])}@${decodeURIComponent(m[2])}/${m[3].split("/").map(decodeURIComponent).join("/")}` : null;
-}
-
 function trackingFetch(input, init = {}) {
   const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  const method = String(init.method ?? (typeof input === "object" && "method" in input ? input.method : "GET")).toUpperCase();
-  const batch = /\/api\/(?:models|datasets|spaces)\/(.+)\/paths-info\/([^/?]+)/.exec(new URL(url).pathname);
-  if (method === "POST" && batch) {
-    try {
-      const repo = decodeURIComponent(batch[1]);
-      const revision = decodeURIComponent(batch[2]);
-      for (const path of JSON.parse(init.body).paths ?? []) net.batchKeys.add(`${repo}@${revision}/${path}`);
-    } catch {
-      // not a body we know: it still counts in stats().resolutionRequests
-    }
-  } else if (method === "GET") {
-    if (state.rows.some((row) => row.rawUrl === url)) net.pointers.add(url);
-    else net.downloads.add(url);
-  }
+  if (state.rows.some((row) => row.url === url)) net.downloads.add(url);
   return fetch(input, init);
 }
 
@@ -78,8 +54,7 @@ function makeRow(file) {
     el("td", {}, el("div", { class: "bar" }, fill)),
     status,
   ]);
-  const rawUrl = file.url.includes("/resolve/") ? file.url.replace("/resolve/", "/raw/") : null;
-  return { file, url: file.url, rawUrl, batchKey: batchKeyOf(file.url), tr, hashCell, hashFromCell: hashFrom, bytesFromCell: bytesFrom, fill, statusCell: status };
+  return { file, url: file.url, tr, hashCell, hashFromCell: hashFrom, bytesFromCell: bytesFrom, fill, statusCell: status };
 }
 
 function setStatus(row, kind, text) {
@@ -193,21 +168,12 @@ async function loadModel() {
   let failed = 0;
   let resolveMs = 0;
   try {
-    const hashes = await cache.resolveHashes(urls);
+    const hashes = await cache.resolveHashDetails(urls);
     resolveMs = performance.now() - t0;
-    const resolved = cache.stats();
-    const localKind = ["persisted", "imported", "hint"].find((k) => resolved.hits[k] > before.hits[k]) ?? "persisted";
     state.rows.forEach((row, i) => {
       const hash = hashes[i]?.value ?? null;
-      let source = null;
-      if (hash) {
-        if (row.rawUrl && net.pointers.has(row.rawUrl)) source = "pointer";
-        else if (row.batchKey && net.batchKeys.has(row.batchKey)) source = "batch";
-        else if (state.resolvedBefore.has(row.url)) source = "memory";
-        else source = localKind;
-        setHash(row, hash);
-      }
-      setBadge(row.hashFromCell, "hashSource", row, "src", source);
+      if (hash) setHash(row, hash);
+      setBadge(row.hashFromCell, "hashSource", row, "src", hashes[i]?.source ?? null);
       setStatus(row, "queued", hash ? "hash known" : "hash from bytes");
     });
 
@@ -225,7 +191,6 @@ async function loadModel() {
           setBadge(row.hashFromCell, "hashSource", row, "src", "content");
         }
         row.tr.dataset.loadedBytes = String(buffer.byteLength);
-        state.resolvedBefore.add(row.url);
         setProgress(row, 1);
         setStatus(row, "done", "done");
       } catch (error) {
@@ -242,13 +207,15 @@ async function loadModel() {
 
   const after = cache.stats();
   const elapsed = performance.now() - t0;
-  const batches = after.resolutionRequests.batch - before.resolutionRequests.batch;
-  const pointers = after.resolutionRequests.pointer - before.resolutionRequests.pointer;
+  const requestsOf = (kind) => after.resolutionRequests[kind] - before.resolutionRequests[kind];
+  const listings = requestsOf("listing");
+  const batches = listings + requestsOf("batch");
+  const pointers = requestsOf("pointer");
   const rowsFrom = (kind) => state.rows.filter((row) => row.tr.dataset.bytesSource === kind);
   const fromNetwork = rowsFrom("network");
   const fromStorage = rowsFrom(storageLabel());
   const storageBytes = fromStorage.reduce((sum, row) => sum + row.file.size, 0);
-  setCounter("c-resolution", String(batches + pointers), `${batches} batch · ${pointers} pointer`);
+  setCounter("c-resolution", String(batches + pointers), `${listings} listing · ${batches - listings} paths-info · ${pointers} pointer`);
   setCounter("c-downloaded", formatBytes(after.bytesDownloaded - before.bytesDownloaded), `${fromNetwork.length} file${fromNetwork.length === 1 ? "" : "s"} from the network`);
   setCounter("c-storage", formatBytes(storageBytes), `${fromStorage.length} file${fromStorage.length === 1 ? "" : "s"} from ${storageLabel() === "cos" ? "COS" : "the fallback store"}`);
   setCounter("c-elapsed", formatDuration(elapsed), `hashes ${formatDuration(resolveMs)} · bytes ${formatDuration(elapsed - resolveMs)}`);
@@ -274,7 +241,6 @@ async function clearMappings() {
     // A fresh cache instance also forgets the hashes it holds in memory.
     state.cache.dispose();
     state.cache = await newCache();
-    state.resolvedBefore.clear();
     resetRows();
     for (const row of state.rows) setStatus(row, "idle", "not loaded");
     for (const id of ["c-resolution", "c-downloaded", "c-storage", "c-elapsed"]) setCounter(id, "–");

@@ -36,7 +36,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
   };
   const lfsFiles = () => hub.model.files.filter((f) => f.lfs);
 
-  test("cold load: one paths-info request, every file downloaded once and stored in COS", async (t) => {
+  test("cold load: one listing of the repo revision, every file downloaded once and stored in COS", async (t) => {
     const page = await browser.open(hub.url + BLANK_PAGE);
     hub.resetCounters();
     const result = await loadModelInPage(page, urls);
@@ -45,7 +45,8 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     assertBytes(result);
     // LFS files resolve from the batch answer; ordinary files have no SHA-256 before their bytes.
     assert.deepEqual(result.resolved, urls.map((url) => (truth.get(url).lfs ? truth.get(url).sha256 : null)));
-    assert.equal(hub.counters.pathsInfo, 1, "one paths-info request for the repo revision");
+    assert.equal(hub.counters.tree, 1, "one listing of the repo revision");
+    assert.equal(hub.counters.pathsInfo, 0);
     assert.equal(hub.counters.raw, 0, "no LFS pointer requests");
     assert.equal(hub.counters.resolve, hub.model.files.length, "each hub file downloaded once");
     assert.equal(hub.counters.wasm, 1);
@@ -53,7 +54,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     assert.equal(hub.counters.bytes.resolve + hub.counters.bytes.wasm, sum([...truth.values()].map((f) => f.size)));
 
     const { stats } = result;
-    assert.deepEqual(stats.resolutionRequests, { batch: 1, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
     assert.equal(stats.hits.batch, lfsFiles().length);
     assert.equal(stats.hits.content, urls.length - lfsFiles().length);
     assert.equal(stats.downloads, urls.length);
@@ -70,7 +71,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     assert.deepEqual(entries.map((e) => e.hash).sort(), [...truth.values()].map((f) => f.sha256).sort());
     assert.equal(cos.counts.bytesWritten, sum([...truth.values()].map((f) => f.size)));
     page.errors.assertNone();
-    t.diagnostic(`hub: ${hub.counters.pathsInfo} paths-info, ${hub.counters.resolve} resolve + ${hub.counters.wasm} wasm downloads; ` +
+    t.diagnostic(`hub: ${hub.counters.tree} listing, ${hub.counters.tree} listing, ${hub.counters.resolve} resolve + ${hub.counters.wasm} wasm downloads; ` +
       `COS: ${cos.counts.created} entries created, ${cos.counts.write} write requests`);
     await page.close();
   });
@@ -83,14 +84,14 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
 
     assertBytes(result);
     assert.deepEqual(result.resolved, urls.map((url) => truth.get(url).sha256), "every hash known before any byte");
-    assert.equal(hub.counters.pathsInfo, 0, "no paths-info");
+    assert.equal(hub.counters.tree + hub.counters.pathsInfo, 0, "no listing, no paths-info");
     assert.equal(hub.counters.raw, 0, "no pointer");
     assert.equal(hub.counters.resolve, 0, "no /resolve/ download");
     assert.equal(hub.counters.wasm, 0);
     assert.equal(hub.counters.requests, hub.counters.static, "only the page and the package were fetched");
     const { stats } = result;
     assert.equal(stats.hits.persisted, urls.length);
-    assert.deepEqual(stats.resolutionRequests, { batch: 0, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
     assert.equal(stats.downloads, 0);
     assert.equal(stats.bytesDownloaded, 0);
     assert.equal(stats.storageHits, urls.length);
@@ -103,7 +104,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     await page.close();
   });
 
-  test("second origin: LFS files resolve by one batch request and come from COS without download", async (t) => {
+  test("second origin: LFS files resolve by one listing and come from COS without download", async (t) => {
     const other = await startSite({ shards: 0 });
     defer(() => other.close());
     assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
@@ -113,14 +114,14 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     const result = await loadModelInPage(page, urls);
 
     assertBytes(result);
-    assert.equal(hub.counters.pathsInfo, 1, "its own persisted store is empty: one batch request");
+    assert.equal(hub.counters.tree, 1, "its own persisted store is empty: one listing");
     assert.equal(hub.counters.raw, 0);
     for (const file of lfsFiles()) assert.equal(hub.countFor(file.path).resolve, 0, `${file.path} not downloaded`);
     const ordinary = hub.model.files.filter((f) => !f.lfs);
     assert.equal(hub.counters.resolve, ordinary.length, "ordinary files have no hash before their bytes: downloaded");
     assert.equal(hub.counters.wasm, 1);
     const { stats } = result;
-    assert.deepEqual(stats.resolutionRequests, { batch: 1, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
     assert.equal(stats.hits.batch, lfsFiles().length);
     assert.equal(stats.storageHits, lfsFiles().length);
     assert.equal(stats.bytesFromStorage, sum(lfsFiles().map((f) => f.size)));
@@ -132,7 +133,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
     assert.ok(reads.every((c) => c.origin === other.url && !c.error), "read by the second origin");
     assert.deepEqual(result.events, []);
     page.errors.assertNone();
-    t.diagnostic(`second origin ${other.url}: ${hub.counters.pathsInfo} paths-info, ${hub.counters.resolve} resolve + ` +
+    t.diagnostic(`second origin ${other.url}: ${hub.counters.tree} listing, ${hub.counters.resolve} resolve + ` +
       `${hub.counters.wasm} wasm downloads, ${stats.storageHits} files (${stats.bytesFromStorage} bytes) from COS`);
     await page.close();
   });

@@ -43,7 +43,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
   assert.match(await page.textContent("#storage-kind"), /Cross-Origin Storage/);
   assert.equal(await page.locator("#files tbody tr").count(), model.files.length);
 
-  // Cold: one batch request; LFS hashes from it, the others from their bytes; all from the network.
+  // Cold: one listing of the repo revision; LFS hashes from it, the others from their bytes; all from the network.
   hub.resetCounters();
   await page.click("#load");
   await settled(page);
@@ -58,7 +58,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
     assert.equal(row.hashSource, file.lfs ? "batch" : "content", `hash source of ${row.path}`);
     assert.equal(row.bytesSource, "network", row.path);
   }
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.tree, 1);
   assert.equal(hub.counters.raw, 0);
   assert.equal(await page.textContent("#c-resolution"), "1");
   assert.equal(cos.counts.created, model.files.length);
@@ -78,7 +78,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
   }
   assert.equal(await page.textContent("#c-resolution"), "0");
   assert.equal(await page.textContent("#c-downloaded"), "0 B");
-  assert.equal(hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
+  assert.equal(hub.counters.tree + hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
 
   // The file hasher: wasm and WebCrypto agree with node:crypto.
   const bytes = Buffer.alloc(5 * 1024 * 1024 + 7);
@@ -92,7 +92,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
   await page.screenshot({ path: path.join(OUTPUT, "demo.png"), fullPage: true });
   page.errors.assertNone("the demo page");
 
-  // The same demo on the other origin: shards by one batch request, bytes from COS.
+  // The same demo on the other origin: shards by one listing, bytes from COS.
   hub.resetCounters();
   const other = await browser.open(demo.secondUrl);
   await other.waitForSelector("body[data-state=idle]");
@@ -105,7 +105,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
     assert.equal(row.hashSource, file.lfs ? "batch" : "content", row.path);
     assert.equal(row.bytesSource, file.lfs ? "cos" : "network", row.path);
   }
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.tree, 1);
   for (const file of model.files.filter((f) => f.lfs)) assert.equal(hub.countFor(file.name).resolve, 0, `${file.name} not downloaded`);
   await other.screenshot({ path: path.join(OUTPUT, "demo-other-origin.png"), fullPage: true });
   other.errors.assertNone("the demo page on the other origin");
@@ -132,7 +132,7 @@ test("demo page without COS: the fallback store, and Clear mappings", { timeout:
   demo.hub.resetCounters();
   await page.click("#load");
   await settled(page);
-  assert.equal(demo.hub.counters.pathsInfo, 1);
+  assert.equal(demo.hub.counters.tree, 1);
   const rows = await tableRows(page);
   for (const row of rows) {
     const file = demo.model.files.find((f) => f.name === row.path);

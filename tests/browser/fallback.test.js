@@ -25,7 +25,7 @@ test("no COS manager: the Cache API fallback store serves the reload", async (t)
   const cold = await loadModelInPage(first, urls);
   assert.equal(cold.storageKind, "fallback");
   assertBytes(cold);
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.tree, 1);
   assert.equal(hub.counters.resolve + hub.counters.wasm, urls.length, "each file downloaded once");
   assert.equal(cold.stats.stored, urls.length);
   assert.equal(cold.stats.storage, "fallback");
@@ -44,9 +44,9 @@ test("no COS manager: the Cache API fallback store serves the reload", async (t)
   assertBytes(warm);
   assert.equal(warm.storageKind, "fallback");
   assert.equal(hub.counters.requests, hub.counters.static, "only the page and the package were fetched");
-  assert.equal(hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
+  assert.equal(hub.counters.tree + hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
   assert.equal(warm.stats.hits.persisted, urls.length);
-  assert.deepEqual(warm.stats.resolutionRequests, { batch: 0, pointer: 0 });
+  assert.deepEqual(warm.stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
   assert.equal(warm.stats.downloads, 0);
   assert.equal(warm.stats.storageHits, urls.length);
   assert.equal(warm.stats.bytesFromStorage, total);

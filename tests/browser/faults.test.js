@@ -12,7 +12,7 @@
 //  2. Cache API failures: `caches.open` rejecting (monkeypatched on the page's real `caches`), and
 //     `cache.put` throwing QuotaExceededError (a wrapping `caches` option over the real one).
 //  3. Hub faults through the browser's own fetch: a connection reset mid-body, bytes that are not
-//     those the paths-info answer named, and an HTTP 500.
+//     those the listing named, and an HTTP 500.
 //  4. Aborts at seeded random points of a load (30 trials). The hub holds each /resolve/ answer
 //     30 ms as in the Node test, but a load in Chromium takes ~50–300 ms (every COS step is an
 //     HTTP round trip to the backend), so an abort within 0–25 ms would always land before the
@@ -278,7 +278,7 @@ describe("fault injection in Chromium", () => {
 
   /**
    * Mappings only for the URLs loaded and never to a wrong hash; tokenizer.json's (known only from
-   * its bytes) only if they were stored. (The shard's comes from the hub's paths-info answer before
+   * its bytes) only if they were stored. (The shard's comes from the hub's listing before
    * any byte, so it may be persisted whatever happens to the download, as in the Node tests.)
    */
   function assertNoStrayMapping(result, cos, label) {
@@ -414,7 +414,7 @@ describe("fault injection in Chromium", () => {
     await cos.close();
   });
 
-  test("bytes that differ from the paths-info hash: rejects naming the URL and both hashes; nothing stored", async (t) => {
+  test("bytes that differ from the listed hash: rejects naming the URL and both hashes; nothing stored", async (t) => {
     const cos = await freshCos();
     const scope = "faults-hub-replaced";
     const real = Buffer.from(await (await fetch(shard.url)).arrayBuffer());
@@ -530,11 +530,11 @@ describe("fault injection in Chromium", () => {
     t.diagnostic(`${Object.entries(tally).map(([k, v]) => `${k} ${v}`).join(", ")}; ${complete} left a complete COS entry, none a partial one`);
   });
 
-  // Found with this file: a paths-info answer arriving after dispose() used the freed Resolver, and
-  // the rejection reached no handler.
+  // Found with this file: a batch answer (then paths-info, now the listing) arriving after dispose()
+  // used the freed Resolver, and the rejection reached no handler.
   test("dispose() right after an aborted load: no unhandled rejection", async () => {
     const other = await browser.open(hub.url + BLANK_PAGE);
-    const removeFault = hub.setFault((req) => req.kind === "pathsInfo", { delayMs: 200 });
+    const removeFault = hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { delayMs: 200 });
     try {
       const result = await evaluateModule(other, "/js/index.js", async (m, { url }) => {
         const unhandled = [];
@@ -542,7 +542,7 @@ describe("fault injection in Chromium", () => {
         const cache = await m.createCrossOriginCache({ scope: "faults-dispose-after-abort" });
         const controller = new AbortController();
         const loading = cache.fetchWithCache(url, "arraybuffer", controller.signal);
-        setTimeout(() => controller.abort(), 100);  // while the paths-info request is out
+        setTimeout(() => controller.abort(), 100);  // while the listing request is out
         const outcome = await loading.then(() => "loaded", (error) => error.name);
         cache.dispose();  // the cache's only call has settled
         await new Promise((resolve) => setTimeout(resolve, 400));

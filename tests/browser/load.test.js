@@ -100,7 +100,7 @@ describe("load in Chromium", () => {
         epoch++;
       }
       const resolveBefore = hub.counters.resolve;
-      const pathsInfoBefore = hub.counters.pathsInfo;
+      const listingsBefore = hub.counters.tree + hub.counters.pathsInfo;
       const result = await evaluateModule(page, "/js/index.js", async (m, { urls, scope, concurrent }) => {
         const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
         const events = [];
@@ -133,7 +133,7 @@ describe("load in Chromium", () => {
         fresh,
         ...result,
         resolve: hub.counters.resolve - resolveBefore,
-        pathsInfo: hub.counters.pathsInfo - pathsInfoBefore,
+        listings: hub.counters.tree + hub.counters.pathsInfo - listingsBefore,
       });
     }
     const liveEnd = await evaluateModule(page, "/js/index.js", async (m) => (await m.loadCore()).liveObjectCount());
@@ -154,7 +154,7 @@ describe("load in Chromium", () => {
     assert.equal(hub.counters.resolve, freshRounds.length * urls.length, "one /resolve/ download per URL per fresh round, none otherwise");
     for (const r of rounds) {
       assert.equal(r.resolve, r.fresh ? urls.length : 0, `round ${r.round} (${r.fresh ? "fresh" : "persisted"}): /resolve/ downloads`);
-      assert.equal(r.pathsInfo, r.fresh ? 1 : 0, `round ${r.round}: one paths-info request when fresh, none when persisted`);
+      assert.equal(r.listings, r.fresh ? 1 : 0, `round ${r.round}: one listing when fresh, none when persisted`);
       assert.equal(r.stats.downloads, r.fresh ? urls.length : 0, `round ${r.round}: stats.downloads`);
       assert.equal(r.stats.storageHits, r.fresh ? 0 : urls.length, `round ${r.round}: stats.storageHits`);
     }
@@ -166,7 +166,7 @@ describe("load in Chromium", () => {
     const warmMs = stat(rounds.filter((r) => !r.fresh).map((r) => r.ms));
     t.diagnostic(`${ROUNDS} rounds × ${CONCURRENT} × ${urls.length} loads in ${elapsed} ms; ` +
       `/resolve/ downloads ${hub.counters.resolve} (= ${freshRounds.length} fresh rounds × ${urls.length}), ` +
-      `paths-info ${hub.counters.pathsInfo}, raw ${hub.counters.raw}`);
+      `listings ${hub.counters.tree}, paths-info ${hub.counters.pathsInfo}, raw ${hub.counters.raw}`);
     t.diagnostic(`round time in the page (ms): fresh mean ${freshMs.mean} / median ${freshMs.median} / max ${freshMs.max}; ` +
       `persisted mean ${warmMs.mean} / median ${warmMs.median} / max ${warmMs.max}`);
     t.diagnostic(`wasm live objects ${liveStart} → ${liveEnd}; unhandled rejections ${unhandled.length}; page errors ${page.errors.all().length}`);
@@ -248,7 +248,7 @@ describe("load in Chromium", () => {
       `(test ${Date.now() - started} ms): resolved ${result.resolved}, unresolved ${result.unresolved}, matched ${result.matched}, missed ${result.missed}`);
     t.diagnostic(`wasm live objects ${result.liveStart} → ${result.liveBeforeDispose} (cache alive) → ${result.liveEnd}; ` +
       `wasm memory ${Object.entries(result.heap).map(([i, n]) => `${i}: ${mib(n)}`).join(", ")}`);
-    t.diagnostic(`hub: ${hub.counters.pathsInfo} paths-info, ${hub.counters.raw} raw, ${hub.counters.resolve} resolve; ` +
+    t.diagnostic(`hub: ${hub.counters.tree} listing, ${hub.counters.pathsInfo} paths-info, ${hub.counters.raw} raw, ${hub.counters.resolve} resolve; ` +
       `stats: hits ${JSON.stringify(result.stats.hits)}, storageHits ${result.stats.storageHits}, storageMisses ${result.stats.storageMisses}`);
     await page.close();
   });

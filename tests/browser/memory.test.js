@@ -102,8 +102,8 @@ test("a 256 MiB file stored through the page keeps the renderer's memory flat", 
   assert.equal(stats.downloads, 1);
   assert.equal(stats.bytesDownloaded, SIZE);
   assert.equal(stats.stored, 1);
-  assert.equal(stats.hits.batch, 1, "hash known from paths-info before the bytes: streamed straight into COS");
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(stats.hits.batch, 1, "hash known from the listing before the bytes: streamed straight into COS");
+  assert.equal(hub.counters.tree, 1);
   assert.equal(hub.countFor("big.bin").resolve, 1);
   assert.equal(hub.counters.bytes.resolve, SIZE);
   const entry = cos.entry(info.sha256);
@@ -144,6 +144,8 @@ test("a 256 MiB file stored through the page keeps the renderer's memory flat", 
   for (const line of report) t.diagnostic(line);
 
   assert.ok(retained < 16 * MIB, `the load retained ${mib(retained)}`);
-  assert.ok(store.renderer < SIZE * 0.75, `renderer RSS rose ${mib(store.renderer)} for a ${mib(SIZE)} file`);
+  // Holding the file would raise RSS by at least its size; the rest is allocator and GC slack, which
+  // varies by machine (seen: 140–190 MiB), so the bound is the size itself, not a tighter guess.
+  assert.ok(store.renderer < SIZE, `renderer RSS rose ${mib(store.renderer)} for a ${mib(SIZE)} file`);
   reader.errors.assertNone();
 });

@@ -13,8 +13,8 @@ import { cosInitScript } from "../support/cos-page-polyfill.js";
 const TVMJS = "/node_modules/@mlc-ai/web-runtime/lib/index.js";
 const SHARDS = 4;
 
-const hubWork = (hub) => ({ resolve: hub.counters.resolve, raw: hub.counters.raw, pathsInfo: hub.counters.pathsInfo, wasm: hub.counters.wasm });
-const NO_HUB_WORK = { resolve: 0, raw: 0, pathsInfo: 0, wasm: 0 };
+const hubWork = (hub) => ({ resolve: hub.counters.resolve, raw: hub.counters.raw, tree: hub.counters.tree, pathsInfo: hub.counters.pathsInfo, wasm: hub.counters.wasm });
+const NO_HUB_WORK = { resolve: 0, raw: 0, tree: 0, pathsInfo: 0, wasm: 0 };
 
 /** A hub site, a COS backend and a fresh Chromium profile with the COS polyfill, all closed after t. */
 async function world(t) {
@@ -93,7 +93,7 @@ test("migration: what tvmjs's ArtifactCrossOriginStorageCache stored resolves in
   assert.equal(result.scope, "cross-origin-cache");
   assert.deepEqual(result.resolved, expected, "every hash resolved");
   assert.equal(result.afterResolve.hits.imported, urls.length, "all of them from tvmjs's store");
-  assert.deepEqual(result.afterResolve.resolutionRequests, { batch: 0, pointer: 0 });
+  assert.deepEqual(result.afterResolve.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
   assert.deepEqual(result.hashes, expected);
   assert.equal(result.stats.storageHits, urls.length, "every byte from COS");
   assert.equal(result.stats.downloads, 0);

@@ -112,6 +112,33 @@ TEST_CASE("a raw '/' in the revision is escaped in the API URL", "[paths_info]")
   CHECK(requests[0].group == kHf + "|model|org/a|refs/pr/2");
 }
 
+TEST_CASE("a tree request lists the whole revision with GET", "[paths_info]") {
+  const auto requests =
+      coc::group_batch_requests({hub(kHf, "model", "org/a", "refs/pr/2", "refs/pr/2", "x.bin")});
+  REQUIRE(requests.size() == 1);
+  const coc::BatchRequest tree = coc::as_tree_request(requests[0]);
+  CHECK(tree.kind == "tree");
+  CHECK(tree.method == "GET");
+  CHECK(tree.body.empty());
+  CHECK(tree.url == kHf + "/api/models/org/a/tree/refs%2Fpr%2F2?recursive=true");
+  CHECK(tree.group == requests[0].group);
+  CHECK(tree.keys == requests[0].keys);
+  CHECK(requests[0].kind == "paths-info");
+  CHECK(requests[0].method == "POST");
+}
+
+TEST_CASE("Link headers: a next page is found however it is spelled", "[paths_info]") {
+  CHECK(coc::link_has_next(R"(<https://hf.co/api/models/a/b/tree/main?cursor=x>; rel="next")"));
+  CHECK(coc::link_has_next(R"(<https://x/?p=1>; rel="prev", <https://x/?p=3>; REL=next)"));
+  CHECK(coc::link_has_next(R"(<https://x/?p=3>; rel = "last next")"));
+  CHECK_FALSE(coc::link_has_next(""));
+  CHECK_FALSE(coc::link_has_next(R"(<https://x/?p=1>; rel="prev")"));
+  CHECK_FALSE(coc::link_has_next(R"(<https://x/next>; rel="nextish")"));
+  CHECK_FALSE(coc::link_has_next(R"(<https://x/?rel=next>; title="rel")"));
+  CHECK_FALSE(coc::link_has_next(R"(<https://x/?a=1; rel=next>; rel="prev")"));
+  CHECK_FALSE(coc::link_has_next(R"(<https://x/; rel=next)"));  // unterminated URL
+}
+
 TEST_CASE("non-hub and unusable URLs are skipped", "[paths_info]") {
   CHECK(coc::group_batch_requests({}).empty());
   CHECK(coc::group_batch_requests({plain("https://example.com/a.bin"), plain("http://x/y")}).empty());

@@ -32,6 +32,26 @@ std::string paths_info(const std::string& lfs_path, const std::string& oid, cons
          R"({"type":"file","path":")" + plain_path + R"(","size":5,"oid":")" + std::string(40, '2') + R"("}])";
 }
 
+// A resolver that asks paths-info for the paths at hand, as for datasets and spaces.
+ResolverOptions paths_info_only() {
+  ResolverOptions options;
+  options.list_repos = false;
+  return options;
+}
+
+const std::string kNested = kHub + "/org/model/resolve/main/onnx/model.onnx";
+const std::string kAbsent = kHub + "/org/model/resolve/main/missing.bin";
+
+// A tree listing: shard_0.bin in LFS, config.json plain, onnx/model.onnx in LFS, a directory.
+std::string tree_listing() {
+  return R"([{"type":"file","path":"shard_0.bin","size":10,"oid":")" + std::string(40, '1') +
+         R"(","lfs":{"oid":")" + kHash + R"(","size":10,"pointerSize":130}},)" +
+         R"({"type":"file","path":"config.json","size":5,"oid":")" + std::string(40, '2') + R"("},)" +
+         R"({"type":"directory","path":"onnx","size":0,"oid":")" + std::string(40, '3') + R"("},)" +
+         R"({"type":"file","path":"onnx/model.onnx","size":20,"oid":")" + std::string(40, '4') +
+         R"(","lfs":{"oid":")" + kHash2 + R"(","size":20,"pointerSize":130}}])";
+}
+
 }  // namespace
 
 TEST_CASE("a cold hub URL goes memory → persisted → legacy → batch → pointer", "[resolver]") {
@@ -85,7 +105,7 @@ TEST_CASE("a non-hub URL has no network step: its hash comes from the content", 
 }
 
 TEST_CASE("a batch answer resolves LFS files of the group and marks plain files", "[resolver]") {
-  Resolver resolver;
+  Resolver resolver(paths_info_only());
   auto requests = resolver.plan_batch({kShard, kConfig, kOther}, 0);
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].url == kHub + "/api/models/org/model/paths-info/main");
@@ -93,7 +113,7 @@ TEST_CASE("a batch answer resolves LFS files of the group and marks plain files"
   // A second plan while the first is pending asks nothing new.
   CHECK(resolver.plan_batch({kShard}, 0).empty());
   coc::BatchOutcome outcome =
-      resolver.apply_batch(requests[0].group, 200, paths_info("shard_0.bin", kHash, "config.json"), kCommit, 10);
+      resolver.apply_batch(requests[0].group, 200, paths_info("shard_0.bin", kHash, "config.json"), kCommit, "", 10);
   REQUIRE(outcome.ok);
   CHECK(outcome.resolved == 1);
   CHECK(outcome.plain == 1);
@@ -111,20 +131,143 @@ TEST_CASE("a batch answer resolves LFS files of the group and marks plain files"
 }
 
 TEST_CASE("a hub without paths-info is not asked again; a failed group falls back to pointers", "[resolver]") {
-  Resolver resolver;
+  Resolver resolver(paths_info_only());
   auto requests = resolver.plan_batch({kShard}, 0);
   REQUIRE(requests.size() == 1);
-  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 404, "Not Found", "", 0);
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 404, "Not Found", "", "", 0);
   CHECK_FALSE(outcome.ok);
   CHECK(outcome.error_kind == "batch-unavailable");
   CHECK(resolver.plan_batch({kShard, kConfig}, 0).empty());
   CHECK(resolver.after_persisted(kShard, false, "", 0).action == "fetch-pointer");
 
-  Resolver other;
+  Resolver other(paths_info_only());
   requests = other.plan_batch({kShard}, 0);
-  outcome = other.apply_batch(requests[0].group, 200, "[{\"type\":\"file\"", "", 0);
+  outcome = other.apply_batch(requests[0].group, 200, "[{\"type\":\"file\"", "", "", 0);
   CHECK(outcome.error_kind == "batch-invalid");
   CHECK(other.after_batch(kShard, 0).action == "fetch-pointer");
+}
+
+TEST_CASE("a model revision is listed once; its other files then need no request", "[resolver][listing]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kConfig}, 0);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].kind == "tree");
+  CHECK(requests[0].method == "GET");
+  CHECK(requests[0].url == kHub + "/api/models/org/model/tree/main?recursive=true");
+  CHECK(requests[0].body.empty());
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 200, tree_listing(), kCommit, "", 10);
+  REQUIRE(outcome.ok);
+  CHECK(outcome.plain == 1);      // config.json, the one asked for
+  CHECK(outcome.resolved == 0);
+  CHECK(outcome.persist_keys.empty());  // files not asked for are not written
+  CHECK(resolver.listings() == 1);
+  Step config = resolver.after_batch(kConfig, 10);
+  CHECK(config.action == "done");
+  CHECK_FALSE(config.found);
+
+  // Files never asked for: answered from the listing, persisted when first asked.
+  Step shard = resolver.begin(kShard, 20);
+  REQUIRE(shard.action == "done");
+  CHECK(shard.hit == "batch");
+  CHECK(shard.record.value == kHash);
+  CHECK(shard.record.size == 10);
+  CHECK(shard.record.commit == kCommit);
+  CHECK(shard.record.stored_at == 10);  // as old as the listing
+  CHECK(shard.persist_key == kShard);
+  Step nested = resolver.begin(kNested, 20);
+  CHECK(nested.record.value == kHash2);
+  CHECK(resolver.begin(kShard, 30).hit == "memory");
+  // A path the complete listing lacks: no request, the content will tell.
+  Step absent = resolver.begin(kAbsent, 20);
+  CHECK(absent.action == "done");
+  CHECK_FALSE(absent.found);
+  CHECK(resolver.plan_batch({kShard, kNested, kAbsent, kConfig}, 20).empty());
+}
+
+TEST_CASE("a listing expires with max_age for branches, never for commits", "[resolver][listing]") {
+  ResolverOptions options;
+  options.max_age_ms = 1000;
+  Resolver resolver(options);
+  auto requests = resolver.plan_batch({kConfig}, 0);
+  resolver.apply_batch(requests[0].group, 200, tree_listing(), kCommit, "", 0);
+  CHECK(resolver.begin(kShard, 500).hit == "batch");
+  // Past max_age the listing is dropped; the shard's record is stale too: asked again.
+  CHECK(resolver.begin(kNested, 2000).action == "read-persisted");
+  CHECK(resolver.listings() == 0);
+  requests = resolver.plan_batch({kNested}, 2000);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].kind == "tree");
+
+  const std::string at_commit = kHub + "/org/model/resolve/" + kCommit + "/onnx/model.onnx";
+  requests = resolver.plan_batch({at_commit}, 0);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].url == kHub + "/api/models/org/model/tree/" + kCommit + "?recursive=true");
+  resolver.apply_batch(requests[0].group, 200, tree_listing(), "", "", 0);
+  Step late = resolver.begin(kHub + "/org/model/resolve/" + kCommit + "/shard_0.bin", 1e12);
+  CHECK(late.hit == "batch");
+  CHECK(late.record.commit == kCommit);
+}
+
+TEST_CASE("a listing with a next page: paths beyond it ask paths-info", "[resolver][listing]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard, kAbsent}, 0);
+  REQUIRE(requests.size() == 1);
+  coc::BatchOutcome outcome = resolver.apply_batch(
+      requests[0].group, 200, tree_listing(), "",
+      "<https://hub.example/api/models/org/model/tree/main?recursive=true&cursor=x>; rel=\"next\"", 0);
+  CHECK(outcome.resolved == 1);
+  CHECK(resolver.after_batch(kShard, 0).hit == "batch");
+  // Not on the first page: one paths-info request for it, then the pointer if that fails too.
+  Step step = resolver.after_batch(kAbsent, 0);
+  REQUIRE(step.action == "fetch-batch");
+  requests = resolver.plan_batch({kAbsent}, 0);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].kind == "paths-info");
+  CHECK(requests[0].body == R"({"paths":["missing.bin"],"expand":false})");
+  outcome = resolver.apply_batch(requests[0].group, 200, "[]", "", "", 0);
+  CHECK(outcome.ok);
+  CHECK(resolver.after_batch(kAbsent, 0).action == "fetch-pointer");
+}
+
+TEST_CASE("a failed or invalid listing falls back to paths-info, once", "[resolver][listing]") {
+  for (int status : {500, 404, 405, 0, 200}) {
+    Resolver resolver;
+    auto requests = resolver.plan_batch({kShard}, 0);
+    REQUIRE(requests[0].kind == "tree");
+    coc::BatchOutcome outcome =
+        resolver.apply_batch(requests[0].group, status, status == 200 ? "{\"not\":\"a list\"}" : "", "", "", 0);
+    CHECK_FALSE(outcome.ok);
+    CHECK(outcome.error_kind == (status == 200 ? "listing-invalid" : "listing-failed"));
+    CHECK(outcome.error_message.find("asking paths-info instead") != std::string::npos);
+    REQUIRE(resolver.after_batch(kShard, 0).action == "fetch-batch");
+    requests = resolver.plan_batch({kShard}, 0);
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].kind == "paths-info");
+    outcome = resolver.apply_batch(requests[0].group, 500, "", "", "", 0);
+    CHECK(outcome.error_kind == "batch-failed");
+    CHECK(resolver.after_batch(kShard, 0).action == "fetch-pointer");
+  }
+}
+
+TEST_CASE("datasets, spaces and list_repos = false use paths-info", "[resolver][listing]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kHub + "/datasets/org/data/resolve/main/part-0.parquet",
+                                       kHub + "/spaces/org/app/resolve/main/model.bin"}, 0);
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].kind == "paths-info");
+  CHECK(requests[1].kind == "paths-info");
+  Resolver without(paths_info_only());
+  CHECK(without.plan_batch({kShard}, 0).at(0).kind == "paths-info");
+}
+
+TEST_CASE("forgetting a URL drops the listing that named its hash", "[resolver][listing]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 0);
+  resolver.apply_batch(requests[0].group, 200, tree_listing(), "", "", 0);
+  CHECK(resolver.after_batch(kShard, 0).hit == "batch");
+  CHECK(resolver.forget(kShard));
+  CHECK(resolver.listings() == 0);
+  CHECK(resolver.begin(kNested, 0).action == "read-persisted");
 }
 
 TEST_CASE("persisted records: ours, tvmjs's undated form, and invalid ones", "[resolver]") {

@@ -7,7 +7,7 @@
 // ops: b begin · p after_persisted (found = arg2 odd) · l after_legacy (found = arg2 odd, store by
 //   arg2/2) · a after_batch · r after_pointer (status by arg2) · P plan_batch (raw arg1 bits: URLs
 //   0-7, arg2 odd: URL 8 too) · A apply_batch (request arg1 of the last plan; a raw 0xff: a group
-//   never planned; status by arg2) · c record_content (hash = payload, or a known hash by arg2 when
+//   never planned; status by arg2, a next-page Link header by arg2's bit 4) · c record_content (hash = payload, or a known hash by arg2 when
 //   empty) · h add_hint (the same) · f forget · t advance the clock by arg2 · u set URL 8 to the
 //   payload.
 // The URL is kUrls[arg1 % 9] (8: the settable one). Bodies and texts are the payload.
@@ -220,7 +220,9 @@ struct Driver {
           std::string group = "no such group";
           if (raw1 != 0xff && !last_plan.empty()) group = last_plan[arg1 % last_plan.size()].group;
           const std::size_t which = arg2 % (sizeof kStatuses / sizeof kStatuses[0]);
-          check_outcome(resolver.apply_batch(group, kStatuses[which], body, which == 9 ? kCommit : "", now));
+          // arg2's bit 4: the answer says a next page exists (a listing is then incomplete).
+          const std::string link = (arg2 >> 4) & 1u ? "<https://huggingface.co/api/next?cursor=1>; rel=\"next\"" : "";
+          check_outcome(resolver.apply_batch(group, kStatuses[which], body, which == 9 ? kCommit : "", link, now));
           break;
         }
         case 'c':
@@ -267,6 +269,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const std::size_t kCapacities[] = {10000, 1, 2, 3};
   options.capacity = kCapacities[(bits >> 3) & 3u];
   if (bits & 32u) options.max_age_ms = (bits & 64u) ? -1 : 0;
+  // Bit 64 alone (it means nothing else without bit 32): paths-info instead of tree listings.
+  options.list_repos = !((bits & 64u) != 0 && (bits & 32u) == 0);
   if (bits & 128u) options.max_age_other_ms = 1000;
 
   Driver driver(options);

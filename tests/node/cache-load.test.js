@@ -13,14 +13,15 @@ async function loadAll(cache, urls) {
   return buffers.map(sha);
 }
 
-test("cold load: one batch request for the repo, every file downloaded once and stored in COS", async (t) => {
+test("cold load: one listing of the repo revision, every file downloaded once and stored in COS", async (t) => {
   const hub = await hubFor(t);
   const { caches, cos } = stores();
   const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
   const urls = modelUrls(hub);
 
   assert.deepEqual(await loadAll(cache, urls), urls.map((url) => expectedHash(hub, url)));
-  assert.equal(hub.counters.pathsInfo, 1, "one paths-info request for the whole repo revision");
+  assert.equal(hub.counters.tree, 1, "one listing for the whole repo revision");
+  assert.equal(hub.counters.pathsInfo, 0, "no paths-info request");
   assert.equal(hub.counters.raw, 0, "no LFS pointer requests");
   assert.equal(hub.counters.resolve, hub.model.files.length, "each hub file downloaded once");
   assert.equal(hub.counters.wasm, 1);
@@ -28,8 +29,7 @@ test("cold load: one batch request for the repo, every file downloaded once and 
   for (const entry of cos.store.entries()) assert.equal(entry.origins, "*");
   const stats = cache.stats();
   assert.equal(stats.hits.batch, hub.model.files.filter((f) => f.lfs).length);
-  assert.equal(stats.resolutionRequests.batch, 1);
-  assert.equal(stats.resolutionRequests.pointer, 0);
+  assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
   assert.equal(stats.stored, urls.length);
   assert.equal(stats.storageHits, 0, "reading back what was just stored is not a storage hit");
   assert.equal(stats.bytesFromStorage, 0);
@@ -66,7 +66,8 @@ test("another origin: LFS files resolve by one batch request and come from COS w
   const b = await cacheOn({ caches: new MemoryCacheStorage(), storage: cos.store.manager("http://localhost:2222") });
   assert.deepEqual(await loadAll(b.cache, urls), urls.map((url) => expectedHash(hub, url)));
   const lfs = hub.model.files.filter((f) => f.lfs);
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.tree, 1);
+  assert.equal(hub.counters.pathsInfo, 0);
   assert.equal(hub.counters.raw, 0);
   for (const file of lfs) assert.equal(hub.countFor(file.path).resolve, 0, `${file.path} not downloaded`);
   // Non-LFS files have no hash before their bytes: they are downloaded once.
@@ -85,7 +86,8 @@ test("without a Cache API persistence is off and loading still works", async (t)
   hub.resetCounters();
   const again = await cacheOn({ caches: undefined, storage: cos.store.manager() });
   await loadAll(again.cache, urls);
-  assert.equal(hub.counters.pathsInfo, 1);
+  assert.equal(hub.counters.tree, 1);
+  assert.equal(hub.counters.pathsInfo, 0);
   assert.equal(again.cache.stats().hits.persisted, 0);
   assert.deepEqual(events, []);
 });

@@ -64,7 +64,7 @@ for (const [name, body] of Object.entries(invalidBodies)) {
     assert.deepEqual(await cache.resolveHash(file.url), { algorithm: "SHA-256", value: file.sha256 });
     assert.deepEqual(events.map((e) => e.kind), ["persisted-record-invalid"]);
     assert.equal(cache.stats().errors["persisted-record-invalid"], 1);
-    assert.equal(hub.counters.pathsInfo, 1, "re-resolved from the hub");
+    assert.equal(hub.counters.tree, 1, "re-resolved from the hub");
     const rewritten = JSON.parse(await (await (await caches.open("cross-origin-cache-cos-hash-meta")).match(file.url)).text());
     assert.equal(rewritten.value, file.sha256, "the bad record was replaced");
   });
@@ -119,19 +119,34 @@ test("uppercase LFS pointer oids are lowercased before they reach COS", async (t
   for (const call of cos.store.calls) assert.match(call.hash, /^[0-9a-f]{64}$/);
 });
 
-test("a hub without paths-info falls back to pointers, reported once", async (t) => {
+test("a hub without the tree API or paths-info falls back to pointers, each reported once", async (t) => {
   const hub = await hubFor(t, { shards: 4 });
-  hub.setFault((req) => req.kind === "pathsInfo", { status: 404, body: "Not Found" });
+  hub.setFault((req) => req.kind === "pathsInfo" || req.kind === "tree", { status: 404, body: "Not Found" });
   const { caches, cos } = stores();
   const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
   const lfs = lfsFiles(hub);
   const resolved = await cache.resolveHashes(lfs.map((f) => f.url));
   assert.deepEqual(resolved.map((r) => r.value), lfs.map((f) => f.sha256));
+  assert.equal(hub.counters.tree, 1);
   assert.equal(hub.counters.pathsInfo, 1);
   assert.equal(hub.counters.raw, lfs.length);
-  assert.deepEqual(events.map((e) => e.kind), ["batch-unavailable"]);
+  assert.deepEqual(events.map((e) => e.kind), ["listing-failed", "batch-unavailable"]);
   await cache.resolveHash(hub.model.files.find((f) => !f.lfs).url);
+  assert.equal(hub.counters.tree, 1, "not listed again");
   assert.equal(hub.counters.pathsInfo, 1, "not asked again");
+});
+
+test("a hub without the tree API: paths-info answers, one request each", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  hub.setFault((req) => req.kind === "tree", { status: 405, body: "Method Not Allowed" });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const lfs = lfsFiles(hub);
+  const resolved = await cache.resolveHashes(lfs.map((f) => f.url));
+  assert.deepEqual(resolved.map((r) => r.value), lfs.map((f) => f.sha256));
+  assert.deepEqual([hub.counters.tree, hub.counters.pathsInfo, hub.counters.raw], [1, 1, 0]);
+  assert.deepEqual(events.map((e) => e.kind), ["listing-failed"]);
+  assert.deepEqual(cache.stats().resolutionRequests, { listing: 1, batch: 1, pointer: 0 });
 });
 
 test("a garbage pointer is reported and the hash comes from the content", async (t) => {
@@ -165,7 +180,7 @@ test("loading the tensor cache then its shards one by one (as tvmjs does) costs 
     const bytes = await cache.fetchWithCache(url, "arraybuffer");
     assert.equal(bytes.byteLength, record.nbytes);
   }
-  assert.equal(hub.counters.pathsInfo + hub.counters.raw, 1);
+  assert.equal(hub.counters.tree + hub.counters.pathsInfo + hub.counters.raw, 1);
   assert.equal(cache.stats().hits.batch, manifest.records.length);
   assert.equal(cos.store.entries().length, manifest.records.length + 1);
   assert.deepEqual(events, []);

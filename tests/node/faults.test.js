@@ -133,32 +133,47 @@ const badPathsInfo = {
   "not JSON": () => "<html>rate limited</html>",
   "an object": () => JSON.stringify({ error: "Repository not found" }),
 };
-for (const [name, body] of Object.entries(badPathsInfo)) {
-  test(`paths-info with ${name}: reported, pointers used, never a wrong hash`, async (t) => {
-    const hub = await hubFor(t, { shards: 2 });
-    hub.setFault((req) => req.kind === "pathsInfo", { status: 200, body: body(hub), headers: { "Content-Type": "application/json" } });
-    const { caches, cos } = stores();
-    const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
-    const files = hub.model.files.filter((f) => f.lfs);
-    const hashes = await cache.resolveHashes(files.map((f) => f.url));
-    assert.deepEqual(hashes.map((h) => h.value), files.map((f) => f.sha256));
-    assert.deepEqual(events.map((e) => e.kind), ["batch-invalid"]);
-    assert.equal(hub.counters.raw, files.length);
-  });
+// Which API answers badly: the listing (paths-info then answers), paths-info alone (listing off),
+// or both (pointers answer).
+const badApis = {
+  "tree listing": { kinds: ["tree"], options: {}, events: ["listing-invalid"], fallback: "pathsInfo" },
+  "paths-info": { kinds: ["pathsInfo"], options: { listRepos: false }, events: ["batch-invalid"], fallback: "raw" },
+  "tree listing and paths-info": { kinds: ["tree", "pathsInfo"], options: {}, events: ["listing-invalid", "batch-invalid"], fallback: "raw" },
+};
+for (const [api, bad] of Object.entries(badApis)) {
+  for (const [name, body] of Object.entries(badPathsInfo)) {
+    test(`${api} with ${name}: reported, the next source used, never a wrong hash`, async (t) => {
+      const hub = await hubFor(t, { shards: 2 });
+      hub.setFault((req) => bad.kinds.includes(req.kind), { status: 200, body: body(hub), headers: { "Content-Type": "application/json" } });
+      const { caches, cos } = stores();
+      const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), ...bad.options });
+      const files = hub.model.files.filter((f) => f.lfs);
+      const hashes = await cache.resolveHashes(files.map((f) => f.url));
+      assert.deepEqual(hashes.map((h) => h.value), files.map((f) => f.sha256));
+      assert.deepEqual(events.map((e) => e.kind), bad.events);
+      assert.equal(hub.counters.raw, bad.fallback === "raw" ? files.length : 0);
+      assert.equal(hub.counters.pathsInfo, 1);
+    });
+  }
 }
 
-test("paths-info with 10^5 entries: the right ones are used", async (t) => {
-  const hub = await hubFor(t, { shards: 2 });
-  const entries = Array.from({ length: 100000 }, (_, i) => ({ type: "file", path: `other/file_${i}.bin`, size: i, oid: "1".repeat(40) }));
-  for (const f of hub.model.files.filter((x) => x.lfs)) entries.push({ type: "file", path: f.path, size: f.size, oid: "2".repeat(40), lfs: { oid: f.sha256, size: f.size, pointerSize: 130 } });
-  hub.setFault((req) => req.kind === "pathsInfo", { status: 200, body: JSON.stringify(entries) });
-  const { caches, cos } = stores();
-  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
-  const files = hub.model.files.filter((f) => f.lfs);
-  assert.deepEqual((await cache.resolveHashes(files.map((f) => f.url))).map((h) => h.value), files.map((f) => f.sha256));
-  assert.deepEqual(events, []);
-  assert.equal(hub.counters.raw, 0);
-});
+for (const kind of ["tree", "pathsInfo"]) {
+  test(`${kind} answer with 10^5 entries before the files asked for: the right ones are used`, async (t) => {
+    const hub = await hubFor(t, { shards: 2 });
+    const entries = Array.from({ length: 100000 }, (_, i) => ({ type: "file", path: `other/file_${i}.bin`, size: i, oid: "1".repeat(40) }));
+    for (const f of hub.model.files.filter((x) => x.lfs)) entries.push({ type: "file", path: f.path, size: f.size, oid: "2".repeat(40), lfs: { oid: f.sha256, size: f.size, pointerSize: 130 } });
+    hub.setFault((req) => req.kind === kind, { status: 200, body: JSON.stringify(entries) });
+    const { caches, cos } = stores();
+    const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: kind === "tree" });
+    const files = hub.model.files.filter((f) => f.lfs);
+    assert.deepEqual((await cache.resolveHashes(files.map((f) => f.url))).map((h) => h.value), files.map((f) => f.sha256));
+    assert.deepEqual(events, []);
+    assert.equal(hub.counters.raw, 0);
+    assert.equal(hub.counters.tree, kind === "tree" ? 1 : 0);
+    // A listing keeps at most 10^5 files: those past them are asked of paths-info, never guessed.
+    assert.equal(hub.counters.pathsInfo, 1);
+  });
+}
 
 function seeded(seed) {
   let state = seed >>> 0;

@@ -168,6 +168,49 @@ test("raw: LFS pointer text for LFS files, whole content otherwise", async (t) =
   assert.equal(raw.headers.get("x-repo-commit"), commit);
 });
 
+test("tree: the same entries as paths-info, recursive or one level, paged by a Link header", async (t) => {
+  const hub = await hubFor(t, { shards: 2, treePageSize: 3 });
+  hub.addRepo({ id: "org/nested", files: [
+    { path: "config.json", bytes: "{}" },
+    { path: "onnx/model.onnx", bytes: "weights", lfs: true },
+    { path: "onnx/deep/extra.bin", bytes: "x" },
+  ] });
+  const base = `${hub.url}/api/models/org/nested/tree/main`;
+  const recursive = await fetch(`${base}?recursive=true`);
+  assert.equal(recursive.status, 200);
+  const entries = await recursive.json();
+  assert.deepEqual(entries.map((e) => [e.type, e.path]), [["file", "config.json"], ["directory", "onnx"], ["file", "onnx/model.onnx"]]);
+  assert.equal(entries[2].lfs.oid, sha256("weights"));
+  assert.equal(entries[0].lfs, undefined);
+  assert.equal(recursive.headers.get("link"), `<${base}?recursive=true&cursor=3>; rel="next"`);
+  const last = await fetch(`${base}?recursive=true&cursor=3`);
+  assert.deepEqual((await last.json()).map((e) => [e.type, e.path]), [["directory", "onnx/deep"], ["file", "onnx/deep/extra.bin"]]);
+  assert.equal(last.headers.get("link"), null);
+  assert.equal(hub.counters.tree, 2);
+
+  const oneLevel = await (await fetch(`${base}/onnx`)).json();
+  assert.deepEqual(oneLevel.map((e) => [e.type, e.path]), [["file", "onnx/model.onnx"], ["directory", "onnx/deep"]]);
+
+  // The default model: 2 shards + JSON files, 3 per page, pages chained by rel="next".
+  const seen = [];
+  let next = `${hub.url}/api/models/${DEFAULT_REPO}/tree/main?recursive=true`;
+  let pages = 0;
+  while (next) {
+    const page = await fetch(next);
+    seen.push(...(await page.json()).map((e) => e.path));
+    const link = page.headers.get("link");
+    next = link ? /<([^>]+)>;\s*rel="next"/.exec(link)[1] : null;
+    pages++;
+  }
+  assert.deepEqual(seen.sort(), hub.model.files.map((f) => f.path).sort());
+  assert.equal(pages, Math.ceil(hub.model.files.length / 3));
+
+  assert.equal((await fetch(`${hub.url}/api/models/org/none/tree/main`)).status, 404);
+  assert.equal((await fetch(`${base}/no-such-dir`)).status, 404);
+  assert.equal((await fetch(`${hub.url}/api/models/org/nested/tree/v9`)).status, 404);
+  assert.equal((await fetch(base, { method: "POST" })).status, 405);
+});
+
 test("paths-info: shape, LFS details, omissions, bad bodies", async (t) => {
   const hub = await hubFor(t, { shards: 2 });
   const { commit, files } = hub.model;

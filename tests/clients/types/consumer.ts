@@ -16,6 +16,8 @@ import {
   type CrossOriginStorageManager,
   type ErrorKind,
   type HashDescriptor,
+  type HashDetails,
+  type HashSource,
   type ProgressEvent,
   type RequestLike,
   type Sha256Hasher,
@@ -63,7 +65,7 @@ function onError(event: CacheErrorEvent): void {
   const kind: ErrorKind | string = event.kind;
   const known: ErrorKind[] = [
     "persist-failed", "persisted-read-failed", "persisted-record-invalid", "pointer-invalid",
-    "pointer-fetch-failed", "batch-unavailable", "batch-failed", "batch-invalid", "cos-not-allowed",
+    "pointer-fetch-failed", "batch-unavailable", "batch-failed", "batch-invalid", "listing-failed", "listing-invalid", "cos-not-allowed",
     "cos-quota", "cos-hash-mismatch", "cos-failed",
   ];
   console.log(kind, known.includes(event.kind as ErrorKind), event.url, event.error.message, event.message);
@@ -87,6 +89,7 @@ const everyOption: CrossOriginCacheOptions = {
   fallback: false,
   importLegacy: true,
   batch: true,
+  listRepos: false,
   maxAge: 60_000,
   maxAgeOtherHosts: 86_400_000,
   capacity: 1000,
@@ -109,6 +112,10 @@ async function caching(signal: AbortSignal): Promise<void> {
   const requests: RequestLike[] = [url, new URL(url), new Request(url)];
   const one: HashDescriptor | null = await cache.resolveHash(requests[2]!);
   const many: (HashDescriptor | null)[] = await cache.resolveHashes(requests);
+  const detailed: (HashDetails | null)[] = await cache.resolveHashDetails(requests);
+  const source: HashSource | undefined = detailed[0]?.source;
+  const detailNumbers: (number | null | undefined)[] = [detailed[0]?.size];
+  const commit: string | null | undefined = detailed[0]?.commit;
   const algorithm: "SHA-256" | undefined = one?.algorithm;
   cache.addHint(url, "0".repeat(64));
   cache.addHint(new URL(url), "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
@@ -132,14 +139,14 @@ async function caching(signal: AbortSignal): Promise<void> {
   const stats: CrossOriginCacheStats = cache.stats();
   const counts: number[] = [
     stats.hits.memory, stats.hits.persisted, stats.hits.imported, stats.hits.batch, stats.hits.pointer,
-    stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.batch,
+    stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.listing, stats.resolutionRequests.batch,
     stats.resolutionRequests.pointer, stats.pointerRequests, stats.downloads, stats.bytesDownloaded,
     stats.storageHits, stats.storageMisses, stats.bytesFromStorage, stats.stored, stats.bytesStored,
     stats.errors["cos-failed"] ?? 0,
   ];
   const storage: CrossOriginCacheStats["storage"] = stats.storage;
   cache.dispose();
-  console.log(scope, kind, many, algorithm, json, bytes, dynamic, all, matched, counts, storage);
+  console.log(scope, kind, many, detailed, source, detailNumbers, commit, algorithm, json, bytes, dynamic, all, matched, counts, storage);
 }
 
 // ---- tvmjs (@mlc-ai/web-runtime): our cache where its typings take an artifact cache.
