@@ -7,8 +7,8 @@
 // (createCrossOriginCache()) or tvmjs's ArtifactCrossOriginStorageCache. A diagnostic row loads the
 // same files with ours asking for all of them at once (Promise.all of fetchWithCache).
 //
-// Counted from the hub (counters and its request log): resolution requests (paths-info requests
-// + /raw/ pointer requests), bytes by kind, and how often each non-LFS file's body was downloaded
+// Counted from the hub (counters and its request log): resolution requests (tree listings +
+// paths-info requests + /raw/ pointer requests), bytes by kind, and how often each non-LFS file's body was downloaded
 // whole (from /resolve/ or, for tvmjs's pointer probe, from /raw/, which serves a non-LFS file's
 // content).
 import { createHash } from "node:crypto";
@@ -121,12 +121,13 @@ async function loadOnce(world, { entry, tag, shardHashes, shardGenerators }) {
     return {
       id: entry.id,
       ms: result.ms,
-      resolutionRequests: counters.pathsInfo + counters.raw,
+      resolutionRequests: counters.tree + counters.pathsInfo + counters.raw,
+      tree: counters.tree,
       pathsInfo: counters.pathsInfo,
       raw: counters.raw,
       resolve: counters.resolve,
       bytes: { ...counters.bytes },
-      downloadedBytes: counters.bytes.resolve + counters.bytes.raw + counters.bytes.pathsInfo,
+      downloadedBytes: counters.bytes.resolve + counters.bytes.raw + counters.bytes.pathsInfo + counters.bytes.tree,
       cosCreated: world.cos.counts.created,
       cosBytesRead: world.cos.counts.bytesRead,
       ...analysis,
@@ -147,12 +148,14 @@ function summarizeEntry(entry, runs) {
     ms: s((run) => run.ms),
     resolutionRequests: s((run) => run.resolutionRequests),
     maxResolutionRequests: Math.max(...mine.map((run) => run.resolutionRequests)),
+    tree: s((run) => run.tree),
     pathsInfo: s((run) => run.pathsInfo),
     raw: s((run) => run.raw),
     resolve: s((run) => run.resolve),
     bytesResolveMiB: s((run) => run.bytes.resolve / MiB),
     bytesRaw: s((run) => run.bytes.raw),
     bytesPathsInfo: s((run) => run.bytes.pathsInfo),
+    bytesTree: s((run) => run.bytes.tree),
     downloadedMiB: s((run) => run.downloadedBytes / MiB),
     nonLfsBodyBytes: s((run) => run.nonLfsBodyBytes),
     nonLfsBytesOnce: mine[0]?.nonLfsBytesOnce ?? null,
@@ -229,11 +232,13 @@ export async function run(context) {
     rangeCell(r.ms, 0),
     times(r.ms.median / tvmjs.ms.median),
     `${fixed(r.resolutionRequests.median, 0)} (max ${r.maxResolutionRequests})`,
+    fixed(r.tree.median, 0),
     fixed(r.pathsInfo.median, 0),
     fixed(r.raw.median, 0),
     fixed(r.resolve.median, 0),
     fixed(r.bytesResolveMiB.median, 2),
     fixed(r.bytesRaw.median, 0),
+    fixed(r.bytesTree.median, 0),
     fixed(r.bytesPathsInfo.median, 0),
     `${fixed(r.nonLfsBodyBytes.median, 0)} / ${r.nonLfsBytesOnce}`,
     `${r.maxNonLfsDownloads}${r.nonLfsDownloadedTwice.length ? ` (${r.nonLfsDownloadedTwice.join(", ")})` : ""}`,
@@ -251,7 +256,7 @@ export async function run(context) {
       `records are empty, so no tensor is created), with the candidate as the artifact cache. ours = ${oursText(v)}; tvmjs = @mlc-ai/web-runtime ${v.tvmjs}.`,
     "",
     `Method: ${plural(warmupRounds, "warm-up round")}, then ${plural(rounds, "timed round")}, a new repo, an empty COS backend and a new page per run; ` +
-      `candidates alternate order every round (the diagnostic runs once, after the candidates in the last round). Resolution requests = paths-info + /raw/ requests; "resolve" = /resolve/ (body) requests; ` +
+      `candidates alternate order every round (the diagnostic runs once, after the candidates in the last round). Resolution requests = tree listings + paths-info + /raw/ requests; "resolve" = /resolve/ (body) requests; ` +
       `bytes are what the hub wrote per kind; "non-LFS bytes" = bytes of the 5 JSON files served from /resolve/ or /raw/ (vs one copy of each); ` +
       `"most downloads of a non-LFS body" counts whole-body transfers of the same file (tvmjs's pointer probe at /raw/ gets a non-LFS file's whole content). ` +
       `Times are medians over the timed rounds (performance.now in the page; no target, shown for context).`,
@@ -263,11 +268,13 @@ export async function run(context) {
         { title: "ms min–max", align: "right" },
         { title: "× tvmjs", align: "right" },
         { title: "resolution requests", align: "right" },
+        { title: "listing", align: "right" },
         { title: "paths-info", align: "right" },
         { title: "raw", align: "right" },
         { title: "resolve", align: "right" },
         { title: "MiB via /resolve/", align: "right" },
         { title: "bytes via /raw/", align: "right" },
+        { title: "bytes via listing", align: "right" },
         { title: "bytes via paths-info", align: "right" },
         { title: "non-LFS bytes / one copy", align: "right" },
         { title: "most downloads of a non-LFS body", align: "right" },

@@ -100,10 +100,11 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
       samples: memory.renderer.samples,
       maxSampleGapMs: memory.maxGapMs,
       hub: {
-        requests: counters.resolve + counters.raw + counters.pathsInfo,
+        requests: counters.resolve + counters.raw + counters.pathsInfo + counters.tree,
         resolve: counters.resolve,
         raw: counters.raw,
         pathsInfo: counters.pathsInfo,
+        tree: counters.tree,
         bytes: { ...counters.bytes },
       },
       cos: { ...world.cos.counts },
@@ -255,7 +256,7 @@ export async function run(context) {
     "",
     `What: one file of each size, served by the local hub (tests/fixtures/hub-server.js) as a Git LFS file generated lazily, stored into COS ` +
       `through the test polyfill and its node backend (the same COS manager for both) from a Chromium page. ours = ${oursText(v)} ` +
-      `(addToCache: one paths-info request for the hash, then the body streamed through the wasm SHA-256 into a COS writable); ` +
+      `(addToCache: one listing of the repo revision for the hash, then the body streamed through the wasm SHA-256 into a COS writable); ` +
       `tvmjs = @mlc-ai/web-runtime ${v.tvmjs} ArtifactCrossOriginStorageCache (addToCache: the LFS pointer at /raw/ for the hash, then the body as one Blob, ` +
       `hashed with crypto.subtle from one ArrayBuffer, and written into COS as a Blob).`,
     "",

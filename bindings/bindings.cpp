@@ -12,6 +12,7 @@
 
 #include "artifact_url.h"
 #include "hash_record.h"
+#include "record_snapshot.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "resolver.h"
@@ -255,6 +256,19 @@ class JsResolver : LiveCounted {
     return static_cast<double>(resolver_.references(hex));
   }
   double size() const { return static_cast<double>(resolver_.size()); }
+  std::string snapshot() const { return guarded([&] { return resolver_.snapshot(); }); }
+  val load_snapshot(const std::string& body, double now) {
+    return guarded([&] {
+      coc::SnapshotLoad load = resolver_.load_snapshot(body, now);
+      val result = val::object();
+      result.set("loaded", static_cast<double>(load.loaded));
+      result.set("skipped", static_cast<double>(load.skipped));
+      result.set("errorKind", load.error_kind);
+      result.set("errorMessage", load.error_message);
+      return result;
+    });
+  }
+  void snapshot_written() { resolver_.snapshot_written(); }
 
  private:
   static coc::ResolverOptions read_options(const val& options) {
@@ -311,6 +325,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("storageWriteErrorKind", &storage_write_error_kind);
   function("servedMediaType", &served_media_type);
   constant("maxLfsPointerBytes", static_cast<double>(coc::kMaxLfsPointerBytes));
+  constant("snapshotKey", std::string(coc::kSnapshotKey));
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
 
@@ -367,5 +382,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("checkDigest", &JsResolver::check_digest)
       .function("forget", &JsResolver::forget)
       .function("references", &JsResolver::references)
-      .function("size", &JsResolver::size);
+      .function("size", &JsResolver::size)
+      .function("snapshot", &JsResolver::snapshot)
+      .function("loadSnapshot", &JsResolver::load_snapshot)
+      .function("snapshotWritten", &JsResolver::snapshot_written);
 }

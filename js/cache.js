@@ -158,6 +158,11 @@ export class CrossOriginCache {
     return descriptor(await this.#hashes.record(requestUrl(request)));
   }
 
+  /** Writes pending persisted state (the snapshot of every URL→hash record) now. */
+  async flush() {
+    await this.#hashes.flush();
+  }
+
   async resolveHashes(requests) {
     const records = await this.#hashes.many(requests.map(requestUrl));
     return records.map(descriptor);
@@ -443,6 +448,8 @@ export class CrossOriginCache {
       } catch (error) {
         this.#errors.report("persist-failed", redactUrl(this.#core, target), error);
       }
+      // The snapshot of all records must forget it too before a reload could read it back.
+      await this.#hashes.flush();
     }
     if (record && this.#fallback && !(await this.#hashes.referenced(record.value))) {
       await this.#fallback.remove(record.value);

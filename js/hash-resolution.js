@@ -1,6 +1,7 @@
 // Hash resolution: executes the core's steps for a URL (memory → persisted store → legacy stores →
 // batch → LFS pointer → content), shares in-flight work, and batches URLs that ask together.
 import { BatchBarrier } from "./batch-barrier.js";
+import { RecordSnapshot } from "./record-snapshot.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 
@@ -42,11 +43,13 @@ export class HashResolution {
   #closed = false;
   #batchGroups = new Map();
   #batchesInFlight = new Map();  // group -> the request being sent for it
+  #snapshot = null;
 
   /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
   close() {
     this.#closed = true;
+    this.#snapshot?.close();
   }
 
   #live() {
@@ -62,10 +65,19 @@ export class HashResolution {
     this.#legacy = legacy;
     this.#errors = errors;
     this.#stats = stats;
+    if (persisted) {
+      this.#snapshot = new RecordSnapshot({ key: core.snapshotKey, persisted, live: () => this.#live(), errors });
+    }
+  }
+
+  /** Writes the persisted snapshot of every record now (it is otherwise written within a second). */
+  async flush() {
+    await this.#snapshot?.flush();
   }
 
   // Resolves many URLs so that those needing the network share one batch request per revision.
   many(urls, signal) {
+    if (this.#snapshot && !this.#snapshot.loaded) return this.#snapshot.load().then(() => this.many(urls, signal));
     const keyOf = (url) => {
       try {
         return this.#core.parseArtifactUrl(url).storageKey;
@@ -128,6 +140,7 @@ export class HashResolution {
     if (!key || !this.#persisted) return;
     try {
       await this.#persisted.write(key, body);
+      this.#snapshot?.changed();
     } catch (error) {
       this.#errors.report("persist-failed", redactUrl(this.#core, url), error);
     }
@@ -168,6 +181,12 @@ export class HashResolution {
           return this.#finishResolution(url, step);
         case "read-persisted": {
           this.#reportStep(url, step);
+          if (this.#snapshot && !this.#snapshot.loaded) {
+            // One read of the snapshot may answer for this URL and every other.
+            await this.#snapshot.load();
+            step = this.#live().begin(url, Date.now());
+            break;
+          }
           const { found, body } = await this.readStore(url, this.#persisted, step.target);
           step = this.#live().afterPersisted(url, found, body, Date.now());
           break;
@@ -275,6 +294,7 @@ export class HashResolution {
 
   // The record memory or the persisted store has for url, without any network request.
   async local(url) {
+    if (this.#snapshot && !this.#snapshot.loaded) await this.#snapshot.load();
     const step = this.#live().begin(url, Date.now());
     if (step.action === "done") {
       await this.persist(url, step.persistKey, step.persistBody);

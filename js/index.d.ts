@@ -29,6 +29,7 @@ export type ErrorKind =
   | "persist-failed"
   | "persisted-read-failed"
   | "persisted-record-invalid"
+  | "persisted-snapshot-invalid"
   | "pointer-invalid"
   | "pointer-fetch-failed"
   | "batch-unavailable"
@@ -139,6 +140,9 @@ export declare class CrossOriginCache {
   /** As resolveHashes, with size, commit and source; null where the hash must come from the bytes. */
   resolveHashDetails(requests: RequestLike[]): Promise<(HashDetails | null)[]>;
   addHint(url: RequestLike, integrity: string): void;
+  /** Writes pending persisted state now: the one-entry snapshot of every URL→hash record that a
+   * reload reads instead of one entry per URL (otherwise written within a second of a change). */
+  flush(): Promise<void>;
   // tvmjs ArtifactCacheTemplate
   fetchWithCache(url: string, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
   fetchWithCache(url: string, storetype: "json", signal?: AbortSignal): Promise<any>;

@@ -24,6 +24,11 @@ class HashIndex {
   std::size_t capacity() const { return capacity_; }
   // How many keys map to this hash value (to know when a stored blob is no longer referenced).
   std::size_t count_value(const std::string& value) const;
+  // Every entry, most recently used first; the order does not change.
+  template <typename Visit>
+  void for_each(Visit&& visit) const {
+    for (const Entry& entry : entries_) visit(entry.first, entry.second);
+  }
 
  private:
   using Entry = std::pair<std::string, HashRecord>;

@@ -1,11 +1,15 @@
 #include "resolver.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
+#include "message_text.h"
+#include "record_snapshot.h"
 #include "tensor_cache.h"
 
 namespace coc {
@@ -85,6 +89,7 @@ void Resolver::learn(const ArtifactUrl& url, HashRecord record, Step& step) {
     step.persist_key = url.storage_key;
     step.persist_body = encode_record(record);
   }
+  from_snapshot_.erase(url.storage_key);
   index_.put(url.storage_key, std::move(record));
 }
 
@@ -92,6 +97,7 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
   const std::string& key = url.storage_key;
   const HashRecord* known = index_.find(key);
   if (from <= Stage::memory && known != nullptr && !is_stale(url, *known, now_ms)) {
+    if (from_snapshot_.erase(key) != 0) return done(url, known, "persisted");
     return done(url, known, known->source == "hint" ? "hint" : "memory");
   }
   // A listing of the revision is as fresh as any network answer and costs no request.
@@ -557,9 +563,80 @@ Step Resolver::check_digest(const std::string& url, const std::string& algorithm
 bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
+  from_snapshot_.erase(parsed.storage_key);
+  // Bounded: past capacity the oldest tombstones matter least (a merge may bring one back).
+  if (forgotten_.size() >= options_.capacity) forgotten_.clear();
+  forgotten_.insert(parsed.storage_key);
   // A listing that gave a hash now in doubt must not give it again.
   const bool listed = parsed.is_hub && listings_.erase(group_of(parsed)) != 0;
   return index_.erase(parsed.storage_key) || plain || listed;
+}
+
+std::string Resolver::snapshot() const {
+  std::vector<KeyedRecord> records;
+  if (!options_.persist) return encode_snapshot(records);
+  index_.for_each([&](const std::string& key, const HashRecord& record) {
+    if (record.source == "hint" || forgotten_.count(key) != 0) return;
+    // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
+    if (key.find_first_of("@?") != std::string::npos && parse_artifact_url(key).has_credentials) return;
+    records.emplace_back(key, record);
+  });
+  return encode_snapshot(records);
+}
+
+SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
+  SnapshotLoad load;
+  SnapshotDecode decoded = decode_snapshot(body);
+  if (!decoded.ok) {
+    load.error_kind = "persisted-snapshot-invalid";
+    load.error_message = "persisted snapshot ignored: " + decoded.reason;
+    return load;
+  }
+  std::string first_reason = decoded.first_skip_reason;
+  load.skipped = decoded.skipped;
+  // Only as many as memory holds, the most recent ones.
+  const std::size_t count = std::min(decoded.records.size(), options_.capacity);
+  std::vector<std::size_t> usable;
+  for (std::size_t i = 0; i < count; ++i) {
+    const KeyedRecord& entry = decoded.records[i];
+    const std::string& key = entry.first;
+    if (forgotten_.count(key) != 0 || index_.contains(key)) continue;
+    // Reasons name the key redacted: a foreign entry may carry a secret.
+    std::string reason;
+    try {
+      const ArtifactUrl url = parse_artifact_url(key);
+      if (url.storage_key != key) reason = url.redacted + ": key is not a storage key";
+      else if (url.has_credentials) reason = url.redacted + ": key carries credentials";
+      else if (entry.second.source == "hint") reason = url.redacted + ": hints are never persisted";
+    } catch (const std::invalid_argument& error) {
+      reason = error.what();
+    }
+    if (!reason.empty()) {
+      if (load.skipped++ == 0 && first_reason.empty()) first_reason = reason;
+      continue;
+    }
+    usable.push_back(i);
+  }
+  // Oldest first, so the most recently used end up in front.
+  for (auto it = usable.rbegin(); it != usable.rend(); ++it) {
+    KeyedRecord& entry = decoded.records[*it];
+    if (entry.second.stored_at <= 0) entry.second.stored_at = now_ms;
+    from_snapshot_.insert(entry.first);
+    index_.put(entry.first, std::move(entry.second));
+    ++load.loaded;
+  }
+  if (from_snapshot_.size() > options_.capacity) {
+    // Keys the index has since dropped: their label no longer matters.
+    for (auto it = from_snapshot_.begin(); it != from_snapshot_.end();) {
+      it = index_.contains(*it) ? std::next(it) : from_snapshot_.erase(it);
+    }
+  }
+  if (load.skipped > 0) {
+    load.error_kind = "persisted-snapshot-invalid";
+    load.error_message = std::to_string(load.skipped) + " persisted snapshot entr" +
+                         (load.skipped == 1 ? "y" : "ies") + " ignored; first: " + first_reason;
+  }
+  return load;
 }
 
 }  // namespace coc

@@ -51,6 +51,14 @@ struct Step {
   std::string error_message;
 };
 
+// What reading a snapshot of the persisted records did.
+struct SnapshotLoad {
+  std::size_t loaded = 0;   // records memory did not have yet
+  std::size_t skipped = 0;  // entries that were not valid records for a persistable URL
+  std::string error_kind;   // "persisted-snapshot-invalid" when anything was refused
+  std::string error_message;
+};
+
 // Side effects of a batch response, applied once for the whole group.
 struct BatchOutcome {
   bool ok = false;
@@ -97,6 +105,15 @@ class Resolver {
 
   // Drops memory, "no pointer" state and the listing of the URL's revision; true if it was known.
   bool forget(const std::string& url);
+
+  // The snapshot (record_snapshot.h) of every persistable record in memory, most recently used
+  // first; keys forgotten since the last snapshot_written() are left out.
+  std::string snapshot() const;
+  // Adds the snapshot's records that memory lacks (memory is newer); keys forgotten since the last
+  // snapshot_written() stay forgotten. Their first hit reports "persisted", as a per-URL read would.
+  SnapshotLoad load_snapshot(const std::string& body, double now_ms);
+  // The stored snapshot now reflects what was forgotten.
+  void snapshot_written() { forgotten_.clear(); }
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
@@ -141,6 +158,8 @@ class Resolver {
   std::unordered_set<std::string> tree_disabled_;     // endpoints without a tree API
   std::unordered_set<std::string> retry_batch_;       // keys a listing did not answer: ask paths-info
   std::unordered_map<std::string, Listing> listings_;  // group -> listing of that revision
+  std::unordered_set<std::string> forgotten_;         // keys forgotten since the snapshot was written
+  std::unordered_set<std::string> from_snapshot_;     // keys loaded from a snapshot, not yet hit
   std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
   std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
 };

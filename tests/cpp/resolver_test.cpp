@@ -270,6 +270,77 @@ TEST_CASE("forgetting a URL drops the listing that named its hash", "[resolver][
   CHECK(resolver.begin(kNested, 0).action == "read-persisted");
 }
 
+TEST_CASE("a snapshot carries every persistable record to a new resolver", "[resolver][snapshot]") {
+  Resolver before;
+  before.after_pointer(kShard, 200, pointer(kHash, 10), kCommit, 1000);
+  before.record_content(kOther, kHash2, 5, 1000);
+  before.add_hint(kConfig, kHash, 3);  // the caller's, never persisted
+  before.after_pointer(kHub + "/org/model/resolve/main/secret.bin?token=hf_x", 200, pointer(kHash, 10), "", 1000);
+  const std::string body = before.snapshot();
+  CHECK(body.find("hf_x") == std::string::npos);
+  CHECK(body.find("config.json") == std::string::npos);
+
+  Resolver after;
+  coc::SnapshotLoad load = after.load_snapshot(body, 2000);
+  CHECK(load.loaded == 2);
+  CHECK(load.skipped == 0);
+  CHECK(load.error_kind.empty());
+  Step shard = after.begin(kShard, 2000);
+  REQUIRE(shard.action == "done");
+  CHECK(shard.hit == "persisted");  // from the persisted store, read once for all
+  CHECK(shard.record.value == kHash);
+  CHECK(shard.record.commit == kCommit);
+  CHECK(shard.persist_key.empty());
+  CHECK(after.begin(kShard, 2000).hit == "memory");
+  CHECK(after.begin(kOther, 2000).record.value == kHash2);
+  CHECK(after.begin(kConfig, 2000).action == "read-persisted");
+  // Past max_age a branch URL's record is revalidated, as a per-URL record would be.
+  ResolverOptions short_lived;
+  short_lived.max_age_ms = 10;
+  Resolver later(short_lived);
+  later.load_snapshot(body, 5000);
+  CHECK(later.begin(kShard, 5000).action == "fetch-batch");
+}
+
+TEST_CASE("a snapshot never overrides memory and keeps forgotten keys forgotten", "[resolver][snapshot]") {
+  Resolver older;
+  older.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  older.record_content(kOther, kHash, 5, 1000);
+  const std::string body = older.snapshot();
+
+  Resolver resolver;
+  resolver.after_pointer(kShard, 200, pointer(kHash2, 10), "", 1500);
+  resolver.record_content(kOther, kHash2, 5, 1500);
+  CHECK(resolver.forget(kOther));
+  coc::SnapshotLoad load = resolver.load_snapshot(body, 2000);
+  CHECK(load.loaded == 0);
+  CHECK(resolver.begin(kShard, 2000).record.value == kHash2);
+  CHECK(resolver.begin(kOther, 2000).action == "read-persisted");
+  CHECK(resolver.snapshot().find("cdn.example") == std::string::npos);
+  // Once the snapshot written says so, a later snapshot (another tab's) may bring it back.
+  resolver.snapshot_written();
+  CHECK(resolver.load_snapshot(body, 2000).loaded == 1);
+}
+
+TEST_CASE("snapshot entries that are not ours are skipped and reported", "[resolver][snapshot]") {
+  Resolver resolver;
+  const std::string value = R"({"algorithm":"SHA-256","value":")" + kHash + R"("})";
+  const std::string body = R"({"version":1,"records":[["https://u:p@x.example/a?token=t0p",)" + value + R"(],["not a url",)" +
+                           value + R"(],["HTTPS://X.EXAMPLE/b#frag",)" + value + R"(],["https://x.example/c",)" + value + "]]}";
+  coc::SnapshotLoad load = resolver.load_snapshot(body, 100);
+  CHECK(load.loaded == 1);
+  CHECK(load.skipped == 3);
+  CHECK(load.error_kind == "persisted-snapshot-invalid");
+  CHECK(load.error_message.find("3 persisted snapshot entries ignored") == 0);
+  CHECK(load.error_message.find("u:p") == std::string::npos);
+  CHECK(load.error_message.find("t0p") == std::string::npos);
+  CHECK(load.error_message.find("x.example/a") != std::string::npos);
+  Step step = resolver.begin("https://x.example/c", 100);
+  CHECK(step.hit == "persisted");
+  CHECK(step.record.stored_at == 100);  // undated: counts from when it was read
+  CHECK(resolver.load_snapshot("{}", 0).error_kind == "persisted-snapshot-invalid");
+}
+
 TEST_CASE("persisted records: ours, tvmjs's undated form, and invalid ones", "[resolver]") {
   Resolver resolver;
   coc::HashRecord record;

@@ -2,7 +2,8 @@
 // built from the same bytes. Properties: an accepted record has a 64-lowercase-hex value and
 // fields in their documented domains, and encode_record(record) decodes to an equal record; any
 // record with fields in those domains encodes to something that decodes (storedAt that cannot be a
-// time reads back as 0).
+// time reads back as 0). decode_snapshot on the same bodies: accepted records are in the same
+// domains and a snapshot of them reads back equal.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "fuzz_common.h"
 #include "hash_record.h"
+#include "record_snapshot.h"
 
 namespace {
 
@@ -107,8 +109,29 @@ void check_encoder(const std::uint8_t* data, std::size_t size) {
 
 }  // namespace
 
+void check_snapshot(std::string_view body) {
+  const std::string where = " for snapshot " + fuzz::show(body);
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+  if (!decoded.ok) {
+    FUZZ_CHECK(!decoded.reason.empty() && decoded.records.empty(), "refused without a reason" + where);
+    return;
+  }
+  FUZZ_CHECK(decoded.skipped == 0 || !decoded.first_skip_reason.empty(), "skipped without a reason" + where);
+  for (const coc::KeyedRecord& entry : decoded.records) check_domains(entry.second, where);
+  const coc::SnapshotDecode again = coc::decode_snapshot(coc::encode_snapshot(decoded.records));
+  FUZZ_CHECK(again.ok && again.skipped == 0 && again.records.size() == decoded.records.size(), "re-encoded snapshot" + where);
+  for (std::size_t i = 0; i < again.records.size(); ++i) {
+    const coc::HashRecord& a = again.records[i].second;
+    const coc::HashRecord& r = decoded.records[i].second;
+    FUZZ_CHECK(again.records[i].first == decoded.records[i].first && a.value == r.value && a.size == r.size &&
+                   a.source == r.source && a.commit == r.commit && same_time(a.stored_at, r.stored_at),
+               describe(r) + " came back as " + describe(a) + where);
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   check_decoders(std::string_view(reinterpret_cast<const char*>(data), size));
+  check_snapshot(std::string_view(reinterpret_cast<const char*>(data), size));
   check_encoder(data, size);
   return 0;
 }

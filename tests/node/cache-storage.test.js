@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { loadCore } from "../../js/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 
 const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
@@ -134,9 +135,17 @@ test("deleteInCache removes the mapping from memory and the persisted store, and
   const file = plainFile(hub, "mlc-chat-config.json");
   await cache.fetchWithCache(file.url, "arraybuffer");
   assert.deepEqual(await persistedKeys(caches), [file.url]);
+  await cache.flush();
+  const snapshotKey = (await loadCore()).snapshotKey;
+  assert.deepEqual((await persistedKeys(caches)).sort(), [file.url, snapshotKey].sort());
   await cache.deleteInCache(file.url);
-  assert.deepEqual(await persistedKeys(caches), []);
+  // Gone from the per-URL entries and from the snapshot of all records a reload reads first.
+  assert.deepEqual(await persistedKeys(caches), [snapshotKey]);
+  const snapshot = await (await (await caches.open("cross-origin-cache-cos-hash-meta")).match(snapshotKey)).text();
+  assert.ok(!snapshot.includes(file.url), snapshot);
   assert.equal((await (await caches.open("cross-origin-cache-cos-fallback")).keys()).length, 0);
+  const { cache: reloaded } = await cacheOn({ caches, storage: null });
+  assert.equal(await reloaded.resolveHash(file.url), null, "a reload does not bring the mapping back");
   hub.resetCounters();
   assert.equal(await cache.hasAllKeys([file.url]), false);
   await cache.fetchWithCache(file.url, "arraybuffer");

@@ -1,0 +1,95 @@
+// One persisted entry holding every URL→hash record of the scope (the core encodes and checks it),
+// so a reload reads one Cache API entry instead of one per URL. The per-URL entries stay the
+// source of truth; a missing or stale snapshot only costs their reads.
+
+// New records are written at most this often: a load learns them one by one.
+const WRITE_INTERVAL_MS = 1000;
+
+export class RecordSnapshot {
+  #key;
+  #persisted;
+  #live;
+  #errors;
+  #loading = null;
+  #timer = null;
+  #writing = Promise.resolve();
+  #closed = false;
+  loaded = false;
+
+  /** `live()` returns the core's Resolver (it throws once the cache is disposed). */
+  constructor({ key, persisted, live, errors }) {
+    this.#key = key;
+    this.#persisted = persisted;
+    this.#live = live;
+    this.#errors = errors;
+  }
+
+  /** Reads the stored snapshot into memory, once; later calls share the first read. */
+  load() {
+    this.#loading ??= (async () => {
+      const body = await this.#read();
+      if (body !== null) this.#apply(body);
+      this.loaded = true;
+    })();
+    return this.#loading;
+  }
+
+  /** Something new was persisted: write the snapshot soon. */
+  changed() {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.flush();
+    }, WRITE_INTERVAL_MS);
+    this.#timer.unref?.();  // never keeps a Node process alive
+  }
+
+  /** Writes the snapshot now (after any write in progress), merged with what other tabs stored. */
+  flush() {
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#writing = this.#writing.then(() => this.#write()).catch((error) => {
+      // After dispose() the core is gone: the write is dropped, which a later visit repairs.
+      if (!this.#closed) this.#errors.report("persist-failed", this.#persisted.name, error);
+    });
+    return this.#writing;
+  }
+
+  close() {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  async #read() {
+    try {
+      const { found, body } = await this.#persisted.read(this.#key);
+      return found ? body : null;
+    } catch (error) {
+      this.#errors.report("persisted-read-failed", this.#persisted.name, error);
+      return null;
+    }
+  }
+
+  #apply(body) {
+    const outcome = this.#live().loadSnapshot(body, Date.now());
+    if (outcome.errorKind) this.#errors.report(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
+  }
+
+  async #write() {
+    if (this.#closed) return;
+    await this.load();
+    // Records another tab wrote since we read: memory keeps its own newer ones. (A stored snapshot
+    // that does not decode was reported when read, and is replaced here.)
+    const stored = await this.#read();
+    if (this.#closed) return;
+    if (stored !== null) this.#live().loadSnapshot(stored, Date.now());
+    const body = this.#live().snapshot();
+    try {
+      await this.#persisted.write(this.#key, body);
+      if (!this.#closed) this.#live().snapshotWritten();
+    } catch (error) {
+      this.#errors.report("persist-failed", this.#persisted.name, error);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+#include "record_snapshot.h"
+
+#include <string>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "json_guard.h"
+#include "message_text.h"
+
+namespace coc {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+constexpr int kVersion = 1;
+// object → records array → [key, record] → record: depth 4 in a real snapshot.
+constexpr std::size_t kMaxNesting = 16;
+
+SnapshotDecode refuse(std::string reason) {
+  SnapshotDecode decode;
+  decode.reason = std::move(reason);
+  return decode;
+}
+
+}  // namespace
+
+std::string encode_snapshot(const std::vector<KeyedRecord>& records) {
+  OrderedJson out;
+  out["version"] = kVersion;
+  OrderedJson& list = out["records"] = OrderedJson::array();
+  for (const KeyedRecord& entry : records) {
+    // One codec for records, so a snapshot entry reads back exactly as a per-URL entry would.
+    list.push_back(OrderedJson::array({entry.first, OrderedJson::parse(encode_record(entry.second))}));
+  }
+  return out.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+}
+
+SnapshotDecode decode_snapshot(std::string_view body) {
+  if (body.size() > kMaxSnapshotBytes) {
+    return refuse("snapshot is " + std::to_string(body.size()) + " bytes, over the " +
+                  std::to_string(kMaxSnapshotBytes) + "-byte limit");
+  }
+  const GuardedJson parsed = parse_guarded_json(body, kMaxNesting);
+  if (!parsed.ok()) return refuse("snapshot " + parsed.reason);
+  const Json& json = parsed.value;
+  if (!json.is_object()) return refuse("snapshot is a JSON " + std::string(json.type_name()) + ", not an object");
+  const auto version = json.find("version");
+  if (version == json.end() || !version->is_number_integer() || version->get<long long>() != kVersion) {
+    return refuse("snapshot is not version " + std::to_string(kVersion));
+  }
+  const auto records = json.find("records");
+  if (records == json.end() || !records->is_array()) return refuse("snapshot has no records array");
+
+  SnapshotDecode decode;
+  decode.ok = true;
+  decode.records.reserve(records->size());
+  auto skip = [&decode](std::size_t index, const std::string& reason) {
+    if (decode.skipped++ == 0) decode.first_skip_reason = "entry " + std::to_string(index) + ": " + reason;
+  };
+  for (std::size_t i = 0; i < records->size(); ++i) {
+    const Json& entry = (*records)[i];
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string()) {
+      skip(i, "is not a [key, record] pair");
+      continue;
+    }
+    RecordDecode record = decode_record(entry[1].dump());
+    if (!record.ok) {
+      skip(i, "\"" + message_text_in_quotes(entry[0].get_ref<const std::string&>()) + "\": " + record.reason);
+      continue;
+    }
+    decode.records.emplace_back(entry[0].get<std::string>(), std::move(record.record));
+  }
+  return decode;
+}
+
+}  // namespace coc

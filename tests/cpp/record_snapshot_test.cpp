@@ -1,0 +1,68 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "record_snapshot.h"
+
+namespace {
+
+coc::HashRecord record(char digit, std::int64_t size, const std::string& source) {
+  coc::HashRecord r;
+  r.value = std::string(64, digit);
+  r.size = size;
+  r.source = source;
+  r.stored_at = 1700000000000.0;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot reads back the records it was given, in order", "[record_snapshot]") {
+  std::vector<coc::KeyedRecord> records = {
+      {"https://hub.example/o/m/resolve/main/b.bin", record('b', 2, "batch")},
+      {"https://hub.example/o/m/resolve/main/a.bin", record('a', 1, "content")},
+      {"https://cdn.example/x.wasm", record('c', -1, "pointer")},
+  };
+  records[0].second.commit = std::string(40, 'f');
+  const std::string body = coc::encode_snapshot(records);
+  CHECK(body.rfind(R"({"version":1,"records":[["https://hub.example/o/m/resolve/main/b.bin",{"algorithm":"SHA-256")", 0) == 0);
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+  REQUIRE(decoded.ok);
+  CHECK(decoded.skipped == 0);
+  REQUIRE(decoded.records.size() == 3);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    CHECK(decoded.records[i].first == records[i].first);
+    CHECK(decoded.records[i].second.value == records[i].second.value);
+    CHECK(decoded.records[i].second.size == records[i].second.size);
+    CHECK(decoded.records[i].second.source == records[i].second.source);
+    CHECK(decoded.records[i].second.commit == records[i].second.commit);
+    CHECK(decoded.records[i].second.stored_at == records[i].second.stored_at);
+  }
+  CHECK(coc::decode_snapshot(coc::encode_snapshot({})).records.empty());
+}
+
+TEST_CASE("a snapshot that is not one is refused as a whole", "[record_snapshot]") {
+  for (const char* body : {"", "[]", "null", "{\"version\":2,\"records\":[]}", "{\"records\":[]}",
+                           "{\"version\":\"1\",\"records\":[]}", "{\"version\":1,\"records\":{}}",
+                           "{\"version\":1,\"records\":[],\"version\":1}", "{\"version\":1,"}) {
+    const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+    CHECK_FALSE(decoded.ok);
+    CHECK_FALSE(decoded.reason.empty());
+    CHECK(decoded.records.empty());
+  }
+  const std::string huge(coc::kMaxSnapshotBytes + 1, ' ');
+  CHECK(coc::decode_snapshot(huge).reason.find("limit") != std::string::npos);
+}
+
+TEST_CASE("bad entries are skipped and counted, good ones kept", "[record_snapshot]") {
+  const std::string good = R"(["https://x.example/a",{"algorithm":"SHA-256","value":")" + std::string(64, 'a') + R"("}])";
+  const std::string body = R"({"version":1,"records":[)" + good +
+                           R"(,["https://x.example/b",{"algorithm":"SHA-256","value":"ABC"}],)"
+                           R"(["only a key"],7,[1,{}],)" + good + "]}";
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+  REQUIRE(decoded.ok);
+  CHECK(decoded.records.size() == 2);
+  CHECK(decoded.skipped == 4);
+  CHECK(decoded.first_skip_reason.find("entry 1: \"https://x.example/b\"") == 0);
+}

@@ -1,0 +1,135 @@
+// The persisted snapshot: one Cache API entry with every URL→hash record, read once on a reload
+// instead of one entry per URL; merged across tabs, repaired when bad, never a secret or a hint.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { loadCore } from "../../js/index.js";
+import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+
+const STORE = "cross-origin-cache-cos-hash-meta";
+const { snapshotKey } = await loadCore();
+const storedSnapshot = async (caches) => {
+  const response = await (await caches.open(STORE)).match(snapshotKey);
+  return response ? JSON.parse(await response.text()) : null;
+};
+const snapshotUrls = async (caches) => ((await storedSnapshot(caches))?.records ?? []).map(([url]) => url).sort();
+
+test("a reload resolves every URL from one read of the store", async (t) => {
+  const hub = await hubFor(t, { shards: 8 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const urls = hub.model.files.map((f) => f.url);
+  for (const url of urls) await cache.fetchWithCache(url, "arraybuffer");
+  await cache.flush();
+  assert.deepEqual(await snapshotUrls(caches), [...urls].sort());
+
+  hub.resetCounters();
+  const counts = caches.countsFor(STORE);
+  const matchesBefore = counts.matches;
+  const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const resolved = await reloaded.resolveHashes(urls);
+  assert.deepEqual(resolved.map((r) => r.value), hub.model.files.map((f) => f.sha256));
+  assert.equal(counts.matches - matchesBefore, 1, "one Cache API read for all of them");
+  assert.equal(reloaded.stats().hits.persisted, urls.length);
+  assert.equal(hub.counters.requests, 0);
+  assert.deepEqual(events, []);
+  // One at a time (match, fetchWithCache) it is the same single read.
+  const { cache: third } = await cacheOn({ caches, storage: cos.store.manager() });
+  const before = counts.matches;
+  for (const url of urls) assert.ok(await third.resolveHash(url));
+  assert.equal(counts.matches - before, 1);
+});
+
+test("without flush() the snapshot is written within about a second of a change", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const [file] = hub.model.files.filter((f) => f.lfs);
+  await cache.resolveHash(file.url);
+  assert.equal(await storedSnapshot(caches), null, "not at once: a load learns records one by one");
+  await sleep(1500);
+  assert.deepEqual(await snapshotUrls(caches), [file.url]);
+  const puts = caches.countsFor(STORE).puts;
+  await sleep(1200);
+  assert.equal(caches.countsFor(STORE).puts, puts, "nothing new, nothing written");
+});
+
+test("two tabs on one store: each snapshot keeps the other's records", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  const { caches, cos } = stores();
+  const [a, b, c] = hub.model.files.filter((f) => f.lfs);
+  const { cache: first } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const { cache: second } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  await first.resolveHash(a.url);
+  await second.resolveHash(b.url);
+  await first.flush();
+  await second.flush();
+  assert.deepEqual(await snapshotUrls(caches), [a.url, b.url].sort());
+  await first.resolveHash(c.url);
+  await first.flush();
+  assert.deepEqual(await snapshotUrls(caches), [a.url, b.url, c.url].sort());
+});
+
+test("a bad snapshot is reported once, the per-URL entries answer, and the next write repairs it", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = hub.model.files.filter((f) => f.lfs);
+  await cache.resolveHashes(files.map((f) => f.url));
+  await (await caches.open(STORE)).put(snapshotKey, new Response("{\"version\":1,\"records\":[[\"https://x.example/a\",{\"value\":\"zz\"}]"));
+
+  hub.resetCounters();
+  const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.deepEqual((await reloaded.resolveHashes(files.map((f) => f.url))).map((r) => r.value), files.map((f) => f.sha256));
+  assert.equal(hub.counters.requests, 0, "the per-URL entries answered");
+  assert.deepEqual(events.map((e) => e.kind), ["persisted-snapshot-invalid"]);
+  assert.equal(events[0].url, STORE);
+  await reloaded.flush();
+  assert.deepEqual(await snapshotUrls(caches), files.map((f) => f.url).sort());
+
+  // Entries of a valid snapshot that are not records are skipped, the rest used.
+  const good = await storedSnapshot(caches);
+  good.records.push(["https://x.example/b", { value: "nope" }]);
+  await (await caches.open(STORE)).put(snapshotKey, new Response(JSON.stringify(good)));
+  const { cache: third, events: thirdEvents } = await cacheOn({ caches, storage: cos.store.manager() });
+  await third.resolveHashes(files.map((f) => f.url));
+  assert.equal(third.stats().hits.persisted, files.length);
+  assert.deepEqual(thirdEvents.map((e) => e.kind), ["persisted-snapshot-invalid"]);
+  assert.match(thirdEvents[0].message, /1 persisted snapshot entry ignored/);
+});
+
+test("the snapshot never holds a URL with credentials, a hint, or anything when persistence is off", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const [a, b] = hub.model.files.filter((f) => f.lfs);
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [b.url]: b.sha256 } });
+  await cache.resolveHash(`${a.url}?token=hf_secret`);
+  await cache.resolveHash(b.url);
+  await cache.resolveHash(a.url);
+  await cache.flush();
+  const text = JSON.stringify(await storedSnapshot(caches));
+  assert.ok(!text.includes("hf_secret"), text);
+  assert.deepEqual(await snapshotUrls(caches), [a.url]);
+
+  const { cache: memoryOnly } = await cacheOn({ caches: undefined, storage: cos.store.manager() });
+  await memoryOnly.resolveHash(a.url);
+  await memoryOnly.flush();  // nothing to write to: resolves without error
+});
+
+test("dispose() with a write pending: nothing reported, nothing unhandled", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const caches = new MemoryCacheStorage();
+  const { cache, events } = await cacheOn({ caches, storage: null });
+  const unhandled = [];
+  const onUnhandled = (reason) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+  await cache.resolveHash(hub.model.files.find((f) => f.lfs).url);
+  cache.dispose();
+  await sleep(1300);
+  assert.deepEqual(unhandled, []);
+  assert.deepEqual(events, []);
+  assert.equal(await storedSnapshot(caches), null);
+});
