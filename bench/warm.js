@@ -9,8 +9,9 @@
 // of both (both resolve every URL and then look for its bytes in COS).
 //
 // Setup (untimed, once): the 1000 files' bytes go into COS (the backend's own add(), readable by
-// every origin); our cache resolves all 1000 (one paths-info request; the records are persisted
-// into its store), then tvmjs's resolver resolves all 1000 (one /raw/ pointer request each), which
+// every origin); our cache resolves all 1000 (one listing of the repo revision; the records are
+// persisted into its store, one entry per URL plus the one-entry snapshot of all of them, which a
+// reload reads instead), then tvmjs's resolver resolves all 1000 (one /raw/ pointer request each), which
 // fills its store.
 // Counted per run: hub requests (hub counters, reset after the page loaded) and time in the page.
 import { MiB, loadAverage, positiveIntegerFromEnv, medianCell, plural, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
@@ -49,7 +50,7 @@ const OPERATIONS = [
 ];
 const CANDIDATES = ["ours", "tvmjs"];
 
-const modelRequests = (counters) => counters.resolve + counters.raw + counters.pathsInfo + counters.revision;
+const modelRequests = (counters) => counters.resolve + counters.raw + counters.pathsInfo + counters.tree + counters.revision;
 
 async function runOnce(world, { operation, candidate, urls, expected }) {
   await closePages(world.context);
@@ -73,7 +74,7 @@ async function runOnce(world, { operation, candidate, urls, expected }) {
       ms: result.ms,
       createMs: result.createMs,
       modelRequests: modelRequests(counters),
-      hub: { resolve: counters.resolve, raw: counters.raw, pathsInfo: counters.pathsInfo, revision: counters.revision, static: counters.static },
+      hub: { resolve: counters.resolve, raw: counters.raw, pathsInfo: counters.pathsInfo, tree: counters.tree, revision: counters.revision, static: counters.static },
       cosRequests: cosCounts.request,
       cosBytesRead: cosCounts.bytesRead,
       hits: result.stats?.hits ?? null,
@@ -175,7 +176,7 @@ export async function run(context) {
     world.hub.resetCounters();
     fill = await setup.page.evaluate((list) => window.cosBench.warmFill(list), urls);
     fill.ms = performance.now() - started;
-    fill.hub = { resolve: world.hub.counters.resolve, raw: world.hub.counters.raw, pathsInfo: world.hub.counters.pathsInfo };
+    fill.hub = { resolve: world.hub.counters.resolve, raw: world.hub.counters.raw, pathsInfo: world.hub.counters.pathsInfo, tree: world.hub.counters.tree };
     await setup.page.close();
     for (const [name, count] of Object.entries(fill.persisted)) {
       if (count < FILE_COUNT) throw new Error(`warm setup: ${name} holds ${count} entries, expected ${FILE_COUNT}`);
@@ -230,7 +231,7 @@ export async function run(context) {
     machineLine(machine),
     "",
     `What: a hub repo of ${FILE_COUNT} Git LFS files of ${FILE_BYTES} bytes. The bytes of every file are in COS, and on an earlier visit (untimed) our cache resolved every URL ` +
-      `(${fill.hub.pathsInfo} paths-info request; the records persisted into \`cross-origin-cache-cos-hash-meta\`) and tvmjs's resolver resolved every URL ` +
+      `(${fill.hub.tree} listing and ${fill.hub.pathsInfo} paths-info request${fill.hub.pathsInfo === 1 ? "" : "s"}; the records persisted into \`cross-origin-cache-cos-hash-meta\`, one entry per URL plus one snapshot entry holding them all, which is what a reload reads) and tvmjs's resolver resolved every URL ` +
       `(one /raw/ pointer request each: ${fill.hub.raw}), filling \`tvmjs-cos-hash-meta\`. ` +
       `Then, in every run, a new page on the same profile (a reload) resolves all ${FILE_COUNT} URLs again. ours = ${oursText(v)}; ` +
       `tvmjs = @mlc-ai/web-runtime ${v.tvmjs} ArtifactCrossOriginStorageCache. tvmjs has no public "resolve" method: its lookup path is its internal ` +
@@ -242,7 +243,7 @@ export async function run(context) {
       `${plural(hasAllKeysRounds, "timed round")} only, without a warm-up of its own (BENCH_WARM_HASALLKEYS_ROUNDS, default 3, to bound the run time: it reads every file from COS). ` +
       `Candidates alternate order every round. ms = performance.now() around ` +
       `the operation in the page, after the cache object was created ("create ms": createCrossOriginCache() loads our wasm core, /dist/core.wasm, one static request; ` +
-      `tvmjs's constructor is synchronous). Hub model requests = resolve + raw + paths-info + revision requests the hub counted during the run (the page's own ` +
+      `tvmjs's constructor is synchronous). Hub model requests = resolve + raw + tree listing + paths-info + revision requests the hub counted during the run (the page's own ` +
       `static files, fetched before the counters were reset, are not counted; "static requests" shows what was fetched from the page's origin during the run). ` +
       `COS requests = handle requests the COS backend saw.`,
     "",

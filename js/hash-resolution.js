@@ -78,26 +78,16 @@ export class HashResolution {
   // Resolves many URLs so that those needing the network share one batch request per revision.
   many(urls, signal) {
     if (this.#snapshot && !this.#snapshot.loaded) return this.#snapshot.load().then(() => this.many(urls, signal));
-    const keyOf = (url) => {
-      try {
-        return this.#core.parseArtifactUrl(url).storageKey;
-      } catch {
-        return undefined;  // resolving it rejects with the parse error
-      }
-    };
-    const unique = new Map();
-    for (const url of urls) {
-      const key = keyOf(url);
-      if (key !== undefined && !unique.has(key)) unique.set(key, url);
-    }
-    const barrier = new BatchBarrier(unique.size, (arrived) => this.#sendBatches(arrived));
-    const byKey = new Map();
-    for (const [key, url] of unique) {
+    // Spellings of one storage key (a fragment, say) meet in the shared work of record().
+    const unique = [...new Set(urls)];
+    const barrier = new BatchBarrier(unique.length, (arrived) => this.#sendBatches(arrived));
+    const byUrl = new Map();
+    for (const url of unique) {
       const promise = this.record(url, signal, barrier);
       promise.catch(() => {});
-      byKey.set(key, promise);
+      byUrl.set(url, promise);
     }
-    return Promise.all(urls.map((url) => byKey.get(keyOf(url)) ?? this.record(url, signal)));
+    return Promise.all(urls.map((url) => byUrl.get(url)));
   }
 
   record(url, signal, barrier) {

@@ -1,4 +1,5 @@
 #include "hash_record.h"
+#include "hash_record_json.h"
 
 #include <cmath>
 #include <cstddef>
@@ -155,7 +156,10 @@ RecordDecode decode_record(std::string_view body) {
                 "\" appears more than once in the record");
   }
   if (!parsed.ok()) return fail("record " + parsed.reason);
-  const Json& json = parsed.value;
+  return decode_record_json(parsed.value);
+}
+
+RecordDecode decode_record_json(const Json& json) {
   if (!json.is_object()) {
     return fail("record is a JSON " + std::string(json.type_name()) + ", not an object");
   }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hash_record_json.h"
 #include "json_guard.h"
 #include "message_text.h"
 
@@ -65,7 +66,7 @@ SnapshotDecode decode_snapshot(std::string_view body) {
       skip(i, "is not a [key, record] pair");
       continue;
     }
-    RecordDecode record = decode_record(entry[1].dump());
+    RecordDecode record = decode_record_json(entry[1]);
     if (!record.ok) {
       skip(i, "\"" + message_text_in_quotes(entry[0].get_ref<const std::string&>()) + "\": " + record.reason);
       continue;
