@@ -429,7 +429,7 @@ export class CrossOriginCache {
     // Hashes this cache stored or saw cost nothing; the others are asked for in parallel, once each.
     const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
     const found = await Promise.all(unknown.map(async (value) => {
-      const result = await this.#cos.read(value);
+      const result = await this.#cos.has(value);
       if (result.status === "hit") this.#seenInStorage.add(value);
       else if (result.status === "error") this.#errors.report("cos-failed", value, result.error);
       return result.status === "hit";

@@ -48,10 +48,18 @@ export class CosClient {
   }
 
   /** {status: "hit", file} | {status: "miss"} | {status: "not-allowed", error} | {status: "error", error} */
-  async read(value) {
+  read(value) {
+    return this.#lookup(value, async (handle) => ({ status: "hit", file: await handle.getFile() }));
+  }
+
+  /** As read(), without opening the file: a handle is enough to know the bytes are there. */
+  has(value) {
+    return this.#lookup(value, async () => ({ status: "hit" }));
+  }
+
+  async #lookup(value, onHandle) {
     try {
-      const handle = await this.#handle(value, {});
-      return { status: "hit", file: await handle.getFile() };
+      return await onHandle(await this.#handle(value, {}));
     } catch (error) {
       if (error?.name === "NotFoundError") return { status: "miss" };
       if (error?.name === "NotAllowedError") return { status: "not-allowed", error };

@@ -177,6 +177,7 @@ test("hasAllKeys: false cold, true after loading; known hashes cost no COS call"
   const reload = await cacheOn({ caches, storage: cos.store.manager() });
   assert.equal(await reload.cache.hasAllKeys(urls), true);
   assert.equal(cos.store.calls.filter((c) => c.step === "request").length, urls.length, "one COS call per unknown hash");
+  assert.equal(cos.store.calls.filter((c) => c.step === "getFile").length, 0, "a handle is enough: no file opened");
 });
 
 test("addToCache streams into COS without reading the file back; an entry lost after close is fetched again when bytes are needed", async (t) => {
