@@ -20,8 +20,6 @@ namespace coc {
 namespace {
 
 using Json = nlohmann::json;
-// Keys must come out in the order we write them (algorithm and value first, like tvmjs).
-using OrderedJson = nlohmann::ordered_json;
 
 // Records are flat; anything deeper than this is not ours and is refused before parsing.
 constexpr std::size_t kMaxNesting = 64;
@@ -119,6 +117,15 @@ std::string too_large(std::size_t bytes) {
          std::to_string(kMaxRecordBytes) + "-byte limit";
 }
 
+// One member of the record: its key (a constant that needs no escaping) and its value as
+// nlohmann writes it; invalid UTF-8 (fields come from URLs and callers) is replaced, not thrown.
+void add_member(std::string& out, const char* key, const Json& value) {
+  out += out.empty() ? "{\"" : ",\"";
+  out += key;
+  out += "\":";
+  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 }  // namespace
 
 bool is_known_source(std::string_view source) {
@@ -129,22 +136,25 @@ bool is_known_source(std::string_view source) {
 }
 
 std::string encode_record(const HashRecord& record) {
-  OrderedJson out;
-  out["algorithm"] = kSha256Algorithm;
-  out["value"] = to_lower_ascii(record.value);  // COS takes lowercase only
-  if (record.size >= 0) out["size"] = record.size;
+  // Keys come out in the order written (algorithm and value first, like tvmjs), as
+  // nlohmann::ordered_json would write them; std::map-based Json would sort them. Building the
+  // object here keeps a second basic_json type (ordered_json) out of the wasm core.
+  std::string out;
+  add_member(out, "algorithm", kSha256Algorithm);
+  add_member(out, "value", to_lower_ascii(record.value));  // COS takes lowercase only
+  if (record.size >= 0) add_member(out, "size", record.size);
   // An empty source would not decode; leaving it out reads back as "imported".
-  if (!record.source.empty()) out["source"] = record.source;
-  if (!record.commit.empty()) out["commit"] = record.commit;
+  if (!record.source.empty()) add_member(out, "source", record.source);
+  if (!record.commit.empty()) add_member(out, "commit", record.commit);
   // Written so that it always decodes: a time that cannot be one becomes 0 ("unknown").
   const double at = (std::isfinite(record.stored_at) && record.stored_at >= 0) ? record.stored_at : 0;
   if (at < kMaxExactInteger && std::floor(at) == at) {
-    out["storedAt"] = static_cast<std::int64_t>(at);
+    add_member(out, "storedAt", static_cast<std::int64_t>(at));
   } else {
-    out["storedAt"] = at;
+    add_member(out, "storedAt", at);
   }
-  // Replacing invalid UTF-8 rather than throwing: the fields come from URLs and callers.
-  return out.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  out += '}';
+  return out;
 }
 
 RecordDecode decode_record(std::string_view body) {

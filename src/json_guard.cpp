@@ -44,37 +44,60 @@ bool nesting_exceeds(std::string_view text, std::size_t limit) {
   return false;
 }
 
-// A first pass that builds nothing: it checks the syntax and finds an object that repeats a key.
-// nlohmann's callback parser could do this in one pass but scans each parent on every close,
-// quadratic on long arrays.
-class KeyChecker final : public Json::json_sax_t {
+// Every parse goes through nlohmann's virtual SAX interface (json_sax_t), with nlohmann's own DOM
+// builder behind it: the parser is then compiled once, for json_sax_t, instead of once per handler
+// type (Json::parse alone compiles it twice, with and without a callback), which keeps the wasm
+// core smaller.
+class DomBuilder : public Json::json_sax_t {
  public:
+  explicit DomBuilder(Json& result) : dom_(result, /*allow_exceptions=*/false) {}
+
+  bool null() override { return dom_.null(); }
+  bool boolean(bool value) override { return dom_.boolean(value); }
+  bool number_integer(Json::number_integer_t value) override { return dom_.number_integer(value); }
+  bool number_unsigned(Json::number_unsigned_t value) override { return dom_.number_unsigned(value); }
+  bool number_float(Json::number_float_t value, const Json::string_t& text) override {
+    return dom_.number_float(value, text);
+  }
+  bool string(Json::string_t& value) override { return dom_.string(value); }
+  bool binary(Json::binary_t& value) override { return dom_.binary(value); }
+  bool start_array(std::size_t size) override { return dom_.start_array(size); }
+  bool end_array() override { return dom_.end_array(); }
+  bool start_object(std::size_t size) override { return dom_.start_object(size); }
+  bool key(Json::string_t& name) override { return dom_.key(name); }
+  bool end_object() override { return dom_.end_object(); }
+  bool parse_error(std::size_t byte, const std::string& token, const Json::exception& error) override {
+    return dom_.parse_error(byte, token, error);
+  }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+};
+
+// One pass that checks the syntax, stops at an object that repeats a key, and builds the
+// document. nlohmann's callback parser could refuse repeated keys too but scans each parent on
+// every close, quadratic on long arrays.
+class KeyChecker final : public DomBuilder {
+ public:
+  using DomBuilder::DomBuilder;
+
   std::string repeated_key;  // the first repeated key
   std::size_t error_byte = 0;
   bool syntax_error = false;
 
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(Json::number_integer_t) override { return true; }
-  bool number_unsigned(Json::number_unsigned_t) override { return true; }
-  bool number_float(Json::number_float_t, const Json::string_t&) override { return true; }
-  bool string(Json::string_t&) override { return true; }
-  bool binary(Json::binary_t&) override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool start_object(std::size_t) override {
+  bool start_object(std::size_t size) override {
     if (open_ == keys_.size()) keys_.emplace_back();
     keys_[open_++].clear();  // sets are reused: one allocation per depth, not per object
-    return true;
+    return DomBuilder::start_object(size);
   }
   bool key(Json::string_t& name) override {
-    if (keys_[open_ - 1].insert(name).second) return true;
+    if (keys_[open_ - 1].insert(name).second) return DomBuilder::key(name);
     repeated_key = name;
     return false;
   }
   bool end_object() override {
     --open_;
-    return true;
+    return DomBuilder::end_object();
   }
   bool parse_error(std::size_t byte, const std::string&, const Json::exception&) override {
     syntax_error = true;
@@ -96,13 +119,20 @@ GuardedJson refuse(JsonFault fault, std::string reason) {
 
 }  // namespace
 
+Json parse_json_or_discarded(std::string_view text) {
+  Json result;
+  DomBuilder builder(result);
+  if (!Json::sax_parse(text.begin(), text.end(), &builder)) result = Json(Json::value_t::discarded);
+  return result;
+}
+
 GuardedJson parse_guarded_json(std::string_view body, std::size_t max_depth) {
   if (nesting_exceeds(body, max_depth)) {
     return refuse(JsonFault::kTooDeep, "nests deeper than " + std::to_string(max_depth) + " levels");
   }
   GuardedJson result;
   try {
-    KeyChecker checker;
+    KeyChecker checker(result.value);
     if (!Json::sax_parse(body.begin(), body.end(), &checker)) {
       if (checker.syntax_error) {
         return refuse(JsonFault::kNotJson,
@@ -110,11 +140,10 @@ GuardedJson parse_guarded_json(std::string_view body, std::size_t max_depth) {
       }
       // The pass stops only on a syntax error or a repeated key.
       const std::string shown = message_text_in_quotes(checker.repeated_key);
-      result = refuse(JsonFault::kRepeatedKey, "repeats the key \"" + shown + "\" in an object");
-      result.repeated_key = std::move(checker.repeated_key);
-      return result;
+      GuardedJson refused = refuse(JsonFault::kRepeatedKey, "repeats the key \"" + shown + "\" in an object");
+      refused.repeated_key = std::move(checker.repeated_key);
+      return refused;
     }
-    result.value = Json::parse(body.begin(), body.end());
   } catch (const std::exception&) {  // out of memory, or anything else the library throws
     return refuse(JsonFault::kNotJson, "is not valid JSON");
   }

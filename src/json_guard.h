@@ -1,6 +1,6 @@
-// Untrusted JSON bodies (hash records, paths-info answers) are checked before a document is built:
-// nesting is bounded by a scan, and a pass that builds nothing checks the syntax and refuses any
-// object that repeats a key (readers disagree on which copy wins). Only then is the body parsed.
+// Untrusted JSON bodies (hash records, paths-info answers) are checked as the document is built:
+// nesting is bounded by a scan first, then the one parsing pass stops at a syntax error or at any
+// object that repeats a key (readers disagree on which copy wins).
 #pragma once
 #include <cstddef>
 #include <string>
@@ -27,6 +27,10 @@ struct GuardedJson {
 
   bool ok() const { return fault == JsonFault::kNone; }
 };
+
+// Json::parse(text, nullptr, false): the document, or a discarded value when text is not JSON.
+// Through the same parser code as parse_guarded_json (a smaller wasm core than Json::parse).
+nlohmann::json parse_json_or_discarded(std::string_view text);
 
 // Never throws. max_depth counts open arrays and objects; brackets inside strings do not count.
 GuardedJson parse_guarded_json(std::string_view body, std::size_t max_depth);

@@ -21,8 +21,6 @@ namespace coc {
 namespace {
 
 using Json = nlohmann::json;
-// The request body's keys must come out in the order written: {"paths":...,"expand":false}.
-using OrderedJson = nlohmann::ordered_json;
 
 // The response is an array of flat objects with one nested "lfs" object: depth 3 at most.
 constexpr std::size_t kMaxNesting = 64;
@@ -82,11 +80,11 @@ std::string api_url(const ArtifactUrl& url) {
 
 constexpr std::string_view kPathsInfoSegment = "/paths-info/";
 
+// {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them); the
+// paths are written by nlohmann. Not nlohmann::ordered_json: a second basic_json type would add
+// its own copy of the library to the wasm core.
 std::string request_body(const std::vector<std::string>& distinct_paths) {
-  OrderedJson body;
-  body["paths"] = distinct_paths;
-  body["expand"] = false;
-  return body.dump();
+  return "{\"paths\":" + Json(distinct_paths).dump() + ",\"expand\":false}";
 }
 
 // ---- responses ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "artifact_url.h"
+#include "json_guard.h"
 
 namespace coc {
 namespace {
@@ -63,7 +64,7 @@ std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std
   std::vector<std::string> urls;
   if (json.size() > kMaxTensorCacheBytes) return urls;
   const ArtifactUrl base_url = parse_artifact_url(cache_url);
-  const nlohmann::json document = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  const nlohmann::json document = parse_json_or_discarded(json);
   if (!document.is_object()) return urls;
   const auto records = document.find("records");
   if (records == document.end() || !records->is_array()) return urls;
