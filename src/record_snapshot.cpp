@@ -13,7 +13,6 @@ namespace coc {
 namespace {
 
 using Json = nlohmann::json;
-using OrderedJson = nlohmann::ordered_json;
 
 constexpr int kVersion = 1;
 // object → records array → [key, record] → record: depth 4 in a real snapshot.
@@ -28,14 +27,21 @@ SnapshotDecode refuse(std::string reason) {
 }  // namespace
 
 std::string encode_snapshot(const std::vector<KeyedRecord>& records) {
-  OrderedJson out;
-  out["version"] = kVersion;
-  OrderedJson& list = out["records"] = OrderedJson::array();
+  // Written in order ("version" first, then the records as given), as nlohmann::ordered_json
+  // would write it; std::map-based Json would sort the keys. Not ordered_json itself: a second
+  // basic_json type would add its own copy of the library to the wasm core.
+  std::string out = "{\"version\":" + std::to_string(kVersion) + ",\"records\":[";
   for (const KeyedRecord& entry : records) {
+    if (out.back() != '[') out += ',';
+    out += '[';
+    out += Json(entry.first).dump(-1, ' ', false, Json::error_handler_t::replace);
+    out += ',';
     // One codec for records, so a snapshot entry reads back exactly as a per-URL entry would.
-    list.push_back(OrderedJson::array({entry.first, OrderedJson::parse(encode_record(entry.second))}));
+    out += encode_record(entry.second);
+    out += ']';
   }
-  return out.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+  out += "]}";
+  return out;
 }
 
 SnapshotDecode decode_snapshot(std::string_view body) {
