@@ -69,10 +69,6 @@ bool batchable(const ArtifactUrl& url) {
          fits_json_string(url.path);
 }
 
-std::string group_of(const ArtifactUrl& url) {
-  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
-}
-
 std::string api_url(const ArtifactUrl& url) {
   return url.endpoint + "/api/" + std::string(api_segment(url.repo_type)) + "/" + url.repo_id +
          "/paths-info/" + revision_segment(url.revision_raw);
@@ -178,6 +174,10 @@ PathsInfoParse fail(std::string reason) {
 
 }  // namespace
 
+std::string batch_group(const ArtifactUrl& url) {
+  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
+}
+
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls) {
   std::vector<BatchRequest> requests;
   std::vector<std::vector<std::string>> distinct_paths;  // per request, first-seen order
@@ -185,7 +185,7 @@ std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& u
   std::unordered_map<std::string, std::size_t> by_group;
   for (const ArtifactUrl& url : urls) {
     if (!batchable(url)) continue;
-    std::string group = group_of(url);
+    std::string group = batch_group(url);
     auto found = by_group.find(group);
     if (found == by_group.end()) {
       found = by_group.emplace(group, requests.size()).first;

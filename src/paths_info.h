@@ -22,6 +22,9 @@ struct BatchRequest {
   std::vector<std::string> paths;       // their repo paths, same order
 };
 
+// The group of a hub URL: endpoint|repo_type|repo_id|revision (one batch request answers for it).
+std::string batch_group(const ArtifactUrl& url);
+
 // Groups hub URLs by repo revision (non-hub URLs are skipped); duplicate paths are asked once.
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls);
 

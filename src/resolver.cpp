@@ -1,24 +1,15 @@
 #include "resolver.h"
 
-#include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <stdexcept>
 #include <utility>
 
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
-#include "message_text.h"
-#include "record_snapshot.h"
 #include "tensor_cache.h"
 
 namespace coc {
 namespace {
-
-// The key group_batch_requests gives a URL; one batch request answers for a whole group.
-std::string group_of(const ArtifactUrl& url) {
-  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
-}
 
 bool is_commit(const std::string& text) {
   if (text.size() != 40) return false;
@@ -69,7 +60,7 @@ bool Resolver::known_plain(const ArtifactUrl& url) const {
 
 bool Resolver::batch_usable(const ArtifactUrl& url) const {
   return options_.batch && url.is_hub && batch_disabled_.count(url.endpoint) == 0 &&
-         batch_failed_.count(group_of(url)) == 0;
+         batch_failed_.count(batch_group(url)) == 0;
 }
 
 Step Resolver::done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit) {
@@ -127,7 +118,7 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
     Step step;
     step.action = "fetch-batch";
     step.key = key;
-    step.group = group_of(url);
+    step.group = batch_group(url);
     return step;
   }
   if (from <= Stage::pointer && !plain_file && url.is_hub) {
@@ -208,7 +199,7 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
   for (const std::string& text : urls) {
     ArtifactUrl url = parse_artifact_url(text);
     if (!batch_usable(url) || known_plain(url)) continue;
-    if (pending_batches_.count(group_of(url)) != 0) continue;
+    if (pending_batches_.count(batch_group(url)) != 0) continue;
     const HashRecord* known = index_.find(url.storage_key);
     if (known != nullptr && !is_stale(url, *known, now_ms)) continue;
     if (listing_answers(url, now_ms)) continue;
@@ -227,7 +218,7 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
 }
 
 bool Resolver::listing_answers(const ArtifactUrl& url, double now_ms) const {
-  auto found = listings_.find(group_of(url));
+  auto found = listings_.find(batch_group(url));
   if (found == listings_.end() || listing_stale(url, found->second, now_ms)) return false;
   return found->second.complete || found->second.files.count(url.path) != 0;
 }
@@ -238,7 +229,7 @@ bool Resolver::listing_stale(const ArtifactUrl& url, const Listing& listing, dou
 
 Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step) {
   if (!url.is_hub || listings_.empty()) return Listed::unknown;
-  auto found = listings_.find(group_of(url));
+  auto found = listings_.find(batch_group(url));
   if (found == listings_.end()) return Listed::unknown;
   const Listing& listing = found->second;
   if (listing_stale(url, listing, now_ms)) {
@@ -568,75 +559,8 @@ bool Resolver::forget(const std::string& url) {
   if (forgotten_.size() >= options_.capacity) forgotten_.clear();
   forgotten_.insert(parsed.storage_key);
   // A listing that gave a hash now in doubt must not give it again.
-  const bool listed = parsed.is_hub && listings_.erase(group_of(parsed)) != 0;
+  const bool listed = parsed.is_hub && listings_.erase(batch_group(parsed)) != 0;
   return index_.erase(parsed.storage_key) || plain || listed;
-}
-
-std::string Resolver::snapshot() const {
-  std::vector<KeyedRecord> records;
-  if (!options_.persist) return encode_snapshot(records);
-  index_.for_each([&](const std::string& key, const HashRecord& record) {
-    if (record.source == "hint" || forgotten_.count(key) != 0) return;
-    // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
-    if (key.find_first_of("@?") != std::string::npos && parse_artifact_url(key).has_credentials) return;
-    records.emplace_back(key, record);
-  });
-  return encode_snapshot(records);
-}
-
-SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
-  SnapshotLoad load;
-  SnapshotDecode decoded = decode_snapshot(body);
-  if (!decoded.ok) {
-    load.error_kind = "persisted-snapshot-invalid";
-    load.error_message = "persisted snapshot ignored: " + decoded.reason;
-    return load;
-  }
-  std::string first_reason = decoded.first_skip_reason;
-  load.skipped = decoded.skipped;
-  // Only as many as memory holds, the most recent ones.
-  const std::size_t count = std::min(decoded.records.size(), options_.capacity);
-  std::vector<std::size_t> usable;
-  for (std::size_t i = 0; i < count; ++i) {
-    const KeyedRecord& entry = decoded.records[i];
-    const std::string& key = entry.first;
-    if (forgotten_.count(key) != 0 || index_.contains(key)) continue;
-    // Reasons name the key redacted: a foreign entry may carry a secret.
-    std::string reason;
-    try {
-      const ArtifactUrl url = parse_artifact_url(key);
-      if (url.storage_key != key) reason = url.redacted + ": key is not a storage key";
-      else if (url.has_credentials) reason = url.redacted + ": key carries credentials";
-      else if (entry.second.source == "hint") reason = url.redacted + ": hints are never persisted";
-    } catch (const std::invalid_argument& error) {
-      reason = error.what();
-    }
-    if (!reason.empty()) {
-      if (load.skipped++ == 0 && first_reason.empty()) first_reason = reason;
-      continue;
-    }
-    usable.push_back(i);
-  }
-  // Oldest first, so the most recently used end up in front.
-  for (auto it = usable.rbegin(); it != usable.rend(); ++it) {
-    KeyedRecord& entry = decoded.records[*it];
-    if (entry.second.stored_at <= 0) entry.second.stored_at = now_ms;
-    from_snapshot_.insert(entry.first);
-    index_.put(entry.first, std::move(entry.second));
-    ++load.loaded;
-  }
-  if (from_snapshot_.size() > options_.capacity) {
-    // Keys the index has since dropped: their label no longer matters.
-    for (auto it = from_snapshot_.begin(); it != from_snapshot_.end();) {
-      it = index_.contains(*it) ? std::next(it) : from_snapshot_.erase(it);
-    }
-  }
-  if (load.skipped > 0) {
-    load.error_kind = "persisted-snapshot-invalid";
-    load.error_message = std::to_string(load.skipped) + " persisted snapshot entr" +
-                         (load.skipped == 1 ? "y" : "ies") + " ignored; first: " + first_reason;
-  }
-  return load;
 }
 
 }  // namespace coc

@@ -1,0 +1,83 @@
+// The Resolver's side of the persisted snapshot (record_snapshot.h): what goes into it and what
+// is taken from it.
+#include <algorithm>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "artifact_url.h"
+#include "record_snapshot.h"
+#include "resolver.h"
+
+namespace coc {
+
+std::string Resolver::snapshot() const {
+  std::vector<KeyedRecord> records;
+  if (!options_.persist) return encode_snapshot(records);
+  index_.for_each([&](const std::string& key, const HashRecord& record) {
+    if (record.source == "hint" || forgotten_.count(key) != 0) return;
+    // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
+    if (key.find_first_of("@?") != std::string::npos && parse_artifact_url(key).has_credentials) return;
+    records.emplace_back(key, record);
+  });
+  return encode_snapshot(records);
+}
+
+SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
+  SnapshotLoad load;
+  SnapshotDecode decoded = decode_snapshot(body);
+  if (!decoded.ok) {
+    load.error_kind = "persisted-snapshot-invalid";
+    load.error_message = "persisted snapshot ignored: " + decoded.reason;
+    return load;
+  }
+  std::string first_reason = decoded.first_skip_reason;
+  load.skipped = decoded.skipped;
+  // Only as many as memory holds, the most recent ones.
+  const std::size_t count = std::min(decoded.records.size(), options_.capacity);
+  std::vector<std::size_t> usable;
+  for (std::size_t i = 0; i < count; ++i) {
+    const KeyedRecord& entry = decoded.records[i];
+    const std::string& key = entry.first;
+    if (forgotten_.count(key) != 0 || index_.contains(key)) continue;
+    // Reasons name the key redacted: a foreign entry may carry a secret.
+    std::string reason;
+    try {
+      const ArtifactUrl url = parse_artifact_url(key);
+      if (url.storage_key != key) reason = url.redacted + ": key is not a storage key";
+      else if (url.has_credentials) reason = url.redacted + ": key carries credentials";
+      else if (entry.second.source == "hint") reason = url.redacted + ": hints are never persisted";
+    } catch (const std::invalid_argument& error) {
+      reason = error.what();
+    }
+    if (!reason.empty()) {
+      if (load.skipped++ == 0 && first_reason.empty()) first_reason = reason;
+      continue;
+    }
+    usable.push_back(i);
+  }
+  // Oldest first, so the most recently used end up in front.
+  for (auto it = usable.rbegin(); it != usable.rend(); ++it) {
+    KeyedRecord& entry = decoded.records[*it];
+    if (entry.second.stored_at <= 0) entry.second.stored_at = now_ms;
+    from_snapshot_.insert(entry.first);
+    index_.put(entry.first, std::move(entry.second));
+    ++load.loaded;
+  }
+  if (from_snapshot_.size() > options_.capacity) {
+    // Keys the index has since dropped: their label no longer matters.
+    for (auto it = from_snapshot_.begin(); it != from_snapshot_.end();) {
+      it = index_.contains(*it) ? std::next(it) : from_snapshot_.erase(it);
+    }
+  }
+  if (load.skipped > 0) {
+    load.error_kind = "persisted-snapshot-invalid";
+    load.error_message = std::to_string(load.skipped) + " persisted snapshot entr" +
+                         (load.skipped == 1 ? "y" : "ies") + " ignored; first: " + first_reason;
+  }
+  return load;
+}
+
+}  // namespace coc
