@@ -426,15 +426,14 @@ export class CrossOriginCache {
   async hasAllKeys(urls) {
     const records = await this.#hashes.many(urls.map(requestUrl));
     if (!this.#cos || records.some((record) => !record)) return false;
-    // Hashes this cache stored or saw cost nothing; the others are asked for in parallel, once each.
+    // Hashes this cache stored or saw cost nothing; the others are asked for together.
     const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
-    const found = await Promise.all(unknown.map(async (value) => {
-      const result = await this.#cos.has(value);
-      if (result.status === "hit") this.#seenInStorage.add(value);
-      else if (result.status === "error") this.#errors.report("cos-failed", value, result.error);
-      return result.status === "hit";
-    }));
-    return found.every(Boolean);
+    if (unknown.length === 0) return true;
+    const result = await this.#cos.hasAll(unknown);
+    if (result.status === "error") this.#errors.report("cos-failed", unknown.length === 1 ? unknown[0] : `${unknown.length} hashes`, result.error);
+    if (result.status !== "hit") return false;
+    for (const value of unknown) this.#seenInStorage.add(value);
+    return true;
   }
 
   async deleteInCache(url) {

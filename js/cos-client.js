@@ -21,6 +21,12 @@ async function storageStep(step, action) {
   }
 }
 
+function missOrError(error) {
+  if (error?.name === "NotFoundError") return { status: "miss" };
+  if (error?.name === "NotAllowedError") return { status: "not-allowed", error };
+  return { status: "error", error };
+}
+
 export class CosClient {
   #manager;
   #queue = Promise.resolve();
@@ -57,13 +63,33 @@ export class CosClient {
     return this.#lookup(value, async () => ({ status: "hit" }));
   }
 
+  /**
+   * Whether every value is stored: {status: "hit"} when all are, else as has() answers for the
+   * first that is not. A manager with requestFileHandles (an older draft shape) is asked once for
+   * all of them (it rejects when any is missing); the others once per value, in parallel.
+   */
+  async hasAll(values) {
+    if (values.length > 1 && typeof this.#manager.requestFileHandles === "function") {
+      return this.#lookupMany(values);
+    }
+    const results = await Promise.all(values.map((value) => this.has(value)));
+    return results.find((result) => result.status !== "hit") ?? { status: "hit" };
+  }
+
+  async #lookupMany(values) {
+    try {
+      await this.#manager.requestFileHandles(values.map(hashOf), {});
+      return { status: "hit" };
+    } catch (error) {
+      return missOrError(error);
+    }
+  }
+
   async #lookup(value, onHandle) {
     try {
       return await onHandle(await this.#handle(value, {}));
     } catch (error) {
-      if (error?.name === "NotFoundError") return { status: "miss" };
-      if (error?.name === "NotAllowedError") return { status: "not-allowed", error };
-      return { status: "error", error };
+      return missOrError(error);
     }
   }
 

@@ -196,3 +196,42 @@ test("addToCache streams into COS without reading the file back; an entry lost a
   assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
   assert.equal(hub.countFor(b.path).resolve, 2);
 });
+
+test("hasAllKeys asks a manager with requestFileHandles once for every unknown hash, the others per hash", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  const urls = hub.model.files.map((f) => f.url);
+  for (const api of ["all", "getFileHandle"]) {
+    const caches = new MemoryCacheStorage();
+    const { cos } = stores({ api });
+    const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+    for (const url of urls) await cache.addToCache(url);
+    const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    cos.store.clearCalls();
+    assert.equal(await reloaded.hasAllKeys(urls), true, api);
+    const methods = new Set(cos.store.calls.map((c) => c.method));
+    assert.deepEqual([...methods], [api === "all" ? "requestFileHandles" : "getFileHandle"], api);
+    assert.equal(cos.store.calls.length, urls.length, `${api}: each hash asked once`);
+    cos.store.clearCalls();
+    assert.equal(await reloaded.hasAllKeys(urls), true, "known now: no call");
+    assert.equal(cos.store.calls.length, 0);
+    assert.deepEqual(events, []);
+  }
+});
+
+test("hasAllKeys: one hash missing or a failing manager answers false; failures are reported", async (t) => {
+  const hub = await hubFor(t, { shards: 3 });
+  const urls = hub.model.files.filter((f) => f.lfs).map((f) => f.url);
+  const caches = new MemoryCacheStorage();
+  let failing = false;
+  const { cos } = stores({ faults: ({ step }) => (failing && step === "request" ? new DOMException("broken", "UnknownError") : undefined) });
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  for (const url of urls.slice(1)) await cache.addToCache(url);
+  const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.equal(await reloaded.hasAllKeys(urls), false, "the first shard was never stored");
+  assert.deepEqual(events, []);
+  failing = true;
+  assert.equal(await reloaded.hasAllKeys(urls.slice(1)), false);
+  assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
+  failing = false;
+  assert.equal(await reloaded.hasAllKeys(urls.slice(1)), true);
+});
