@@ -16,13 +16,14 @@
 // children). The browser process and the whole Chromium tree are sampled too, as diagnostics:
 // Blob bytes live in the browser process, not the renderer.
 import { createHash } from "node:crypto";
+import os from "node:os";
 import { seededBytes } from "../tests/fixtures/hub-server.js";
 import { MiB, integerListFromEnv, loadAverage, medianCell, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
 import { closePages, openCosWorld } from "./lib/cos-world.js";
 import { writeCombined } from "./lib/combined.js";
 import { machineLine } from "./lib/machine.js";
 import { fixed, table, times } from "./lib/markdown.js";
-import { processTree } from "./lib/proc.js";
+import { cpuSecondsSync, processTree } from "./lib/proc.js";
 import { writeResults } from "./lib/results.js";
 import { startRssSampler } from "./lib/rss-sampler.js";
 import { verdict, verdictLine } from "./lib/verdicts.js";
@@ -70,6 +71,11 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
       if (proc.type !== "renderer" && proc.type !== "zygote" && proc.type !== "") pids[`${proc.type}-${proc.pid}`] = proc.pid;
     }
     world.hub.resetCounters();
+    // CPU used while storing: by Chromium's processes, and by this process (the hub and the COS
+    // backend run here). Their sum over the wall time says how many of the cores were busy.
+    const chromiumCpu = () => Object.values(pids).reduce((sum, pid) => sum + cpuSecondsSync(pid), 0);
+    const benchCpu = () => { const { user, system } = process.cpuUsage(); return (user + system) / 1e6; };
+    const cpuBefore = { chromium: chromiumCpu(), bench: benchCpu(), at: performance.now() };
     const sampler = await startRssSampler({ pids, intervalMs: SAMPLE_MS });
     let result;
     let memory;
@@ -80,6 +86,8 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
     } finally {
       memory = await sampler.stop();
     }
+    // Over the same window as the CPU times (a little longer than the page's own timing).
+    const cpu = { chromium: chromiumCpu() - cpuBefore.chromium, bench: benchCpu() - cpuBefore.bench, seconds: (performance.now() - cpuBefore.at) / 1e3 };
     if (diagnostic) {
       if (result.bytes !== size) throw new Error(`${candidate} ${tag}: read ${result.bytes} of ${size} bytes`);
       if (candidate === "stream-hash" && result.hex !== sha256) throw new Error(`${candidate} ${tag}: SHA-256 ${result.hex}, expected ${sha256}`);
@@ -93,6 +101,7 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
     return {
       candidate,
       ms: result.ms,
+      cpuSeconds: cpu,
       rendererPeakIncrease: increase("renderer"),
       browserPeakIncrease: increase("browser"),
       chromiumPeakIncrease: increase("sum"),
@@ -133,6 +142,9 @@ function summarizeSize(size, runs, candidates) {
           hubRequests: summary(mine.map((run) => run.hub.requests)),
           hubBodyBytes: summary(mine.map((run) => run.hub.bytes.resolve)),
           cosBytesRead: summary(mine.map((run) => run.cos.bytesRead)),
+          cpuChromium: summary(mine.map((run) => run.cpuSeconds.chromium)),
+          cpuBench: summary(mine.map((run) => run.cpuSeconds.bench)),
+          coresBusy: summary(mine.map((run) => (run.cpuSeconds.chromium + run.cpuSeconds.bench) / run.cpuSeconds.seconds)),
           runs: mine,
         },
       ];
@@ -167,6 +179,9 @@ function sizeMarkdown(result) {
       medianCell(c.chromiumMiB, 1),
       `${fixed(c.hubRequests.median, 0)} (${fixed(c.hubBodyBytes.median / MiB, 0)} MiB)`,
       fixed(c.cosBytesRead.median / MiB, 0),
+      fixed(c.cpuChromium.median, 1),
+      fixed(c.cpuBench.median, 1),
+      fixed(c.coresBusy.median, 2),
     ];
   });
   const n = candidates.ours.ms.n;
@@ -187,6 +202,9 @@ function sizeMarkdown(result) {
         { title: "Chromium total +MiB", align: "right" },
         { title: "hub requests (body)", align: "right" },
         { title: "COS bytes read back, MiB", align: "right" },
+        { title: "CPU-s Chromium", align: "right" },
+        { title: "CPU-s hub + COS backend", align: "right" },
+        { title: "cores busy", align: "right" },
       ],
       rows,
     ),
@@ -265,6 +283,8 @@ export async function run(context) {
       `minus its value just before the call, after a forced GC. "browser proc" is the browser process (where Blob bytes live), "Chromium total" the browser, GPU, ` +
       `utility and page renderer processes together (diagnostics, no target). Candidates alternate order every round (ABBA). Median and min–max over the timed rounds; ` +
       `ratios are median over median against tvmjs measured in the same run. "COS bytes read back" are bytes the page read from the COS backend during addToCache. ` +
+      `CPU-s = CPU seconds (user + system) used during the call by the Chromium processes above (/proc/<pid>/stat) and by the bench's own Node process, which runs the hub and the COS backend; ` +
+      `"cores busy" = their sum over the wall time of the same window (from just before the call until the memory sampler stopped) (this machine has ${os.availableParallelism?.() ?? os.cpus().length}): near the core count, the store is bound by CPU, not by waiting. ` +
       `Rows in italics are diagnostics, not contenders (no COS involved; sizes up to ${LARGE_MIB} MiB only): the page only downloading the body, and downloading it through our wasm SHA-256 — the floor under any store.`,
     "",
     ...(notes.length > 0 ? ["Rounds: " + notes.join(" "), ""] : []),

@@ -21,3 +21,18 @@ export function rssBytesSync(pid) {
     return undefined;
   }
 }
+
+// Clock ticks per second of /proc/<pid>/stat times: USER_HZ, 100 on every Linux we run on.
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) a process has used so far, or 0 when it is gone. */
+export function cpuSecondsSync(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
