@@ -127,6 +127,9 @@ export class CrossOriginCache {
       legacy: this.#legacy,
       errors: this.#errors,
       stats: this.#stats,
+      // A store another library also writes and deletes from (scope "tvmjs") gets no snapshot: it
+      // would keep answering for URLs that library deleted.
+      snapshot: !LEGACY_STORES.includes(ownStore),
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }

@@ -57,7 +57,7 @@ export class HashResolution {
     return this.#resolver;
   }
 
-  constructor({ core, resolver, fetch, persisted, legacy, errors, stats }) {
+  constructor({ core, resolver, fetch, persisted, legacy, errors, stats, snapshot = true }) {
     this.#core = core;
     this.#resolver = resolver;
     this.#fetch = fetch;
@@ -65,7 +65,7 @@ export class HashResolution {
     this.#legacy = legacy;
     this.#errors = errors;
     this.#stats = stats;
-    if (persisted) {
+    if (persisted && snapshot) {
       this.#snapshot = new RecordSnapshot({ key: core.snapshotKey, persisted, live: () => this.#live(), errors });
     }
   }

@@ -133,3 +133,21 @@ test("dispose() with a write pending: nothing reported, nothing unhandled", asyn
   assert.deepEqual(events, []);
   assert.equal(await storedSnapshot(caches), null);
 });
+
+test("scope \"tvmjs\" shares tvmjs's store: no snapshot, so what tvmjs deletes stays deleted", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const [a, b] = hub.model.files.filter((f) => f.lfs);
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), scope: "tvmjs", listRepos: false });
+  await cache.resolveHashes([a.url, b.url]);
+  await cache.flush();
+  const store = await caches.open("tvmjs-cos-hash-meta");
+  assert.deepEqual((await store.keys()).map((r) => r.url).sort(), [a.url, b.url].sort(), "per-URL entries only");
+  // tvmjs's deleteInCache removes its entry; a reload of ours must not find it elsewhere.
+  await store.delete(a.url);
+  hub.resetCounters();
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager(), scope: "tvmjs", listRepos: false });
+  const details = await reloaded.resolveHashDetails([a.url, b.url]);
+  assert.deepEqual(details.map((d) => d.source), ["batch", "persisted"]);
+  assert.equal(hub.counters.pathsInfo, 1, "the deleted one was resolved again");
+});
