@@ -78,12 +78,16 @@ export class RecordSnapshot {
 
   async #write() {
     if (this.#closed) return;
-    await this.load();
-    // Records another tab wrote since we read: memory keeps its own newer ones. (A stored snapshot
-    // that does not decode was reported when read, and is replaced here.)
-    const stored = await this.#read();
+    if (!this.loaded) {
+      await this.load();  // a first read is also the merge
+    } else {
+      // Records another tab wrote since we read: memory keeps its own newer ones. (A stored
+      // snapshot that does not decode was reported when read, and is replaced here.)
+      const stored = await this.#read();
+      if (this.#closed) return;
+      if (stored !== null) this.#live().loadSnapshot(stored, Date.now());
+    }
     if (this.#closed) return;
-    if (stored !== null) this.#live().loadSnapshot(stored, Date.now());
     const body = this.#live().snapshot();
     try {
       await this.#persisted.write(this.#key, body);

@@ -69,12 +69,11 @@ bool batchable(const ArtifactUrl& url) {
          fits_json_string(url.path);
 }
 
-std::string api_url(const ArtifactUrl& url) {
-  return url.endpoint + "/api/" + std::string(api_segment(url.repo_type)) + "/" + url.repo_id +
-         "/paths-info/" + revision_segment(url.revision_raw);
+// {endpoint}/api/{models|datasets|spaces}/{repo}/{route}/{revision}
+std::string api_url(const ArtifactUrl& url, std::string_view route) {
+  return url.endpoint + "/api/" + std::string(api_segment(url.repo_type)) + "/" + url.repo_id + "/" +
+         std::string(route) + "/" + revision_segment(url.revision_raw);
 }
-
-constexpr std::string_view kPathsInfoSegment = "/paths-info/";
 
 // {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them); the
 // paths are written by nlohmann. Not nlohmann::ordered_json: a second basic_json type would add
@@ -191,7 +190,7 @@ std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& u
       found = by_group.emplace(group, requests.size()).first;
       BatchRequest request;
       request.group = std::move(group);
-      request.url = api_url(url);  // the first URL's spelling of the revision is used
+      request.url = api_url(url, "paths-info");  // the first URL's spelling of the revision is used
       requests.push_back(std::move(request));
       distinct_paths.emplace_back();
       asked.emplace_back();
@@ -205,12 +204,8 @@ std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& u
   return requests;
 }
 
-BatchRequest as_tree_request(BatchRequest request) {
-  // The paths-info URL differs from the tree URL only in that one segment.
-  const std::size_t at = request.url.rfind(kPathsInfoSegment);
-  if (at == std::string::npos) return request;
-  request.url = request.url.substr(0, at) + "/tree/" +
-                request.url.substr(at + kPathsInfoSegment.size()) + "?recursive=true";
+BatchRequest as_tree_request(BatchRequest request, const ArtifactUrl& first) {
+  request.url = api_url(first, "tree") + "?recursive=true";
   request.kind = "tree";
   request.method = "GET";
   request.body.clear();

@@ -28,8 +28,9 @@ std::string batch_group(const ArtifactUrl& url);
 // Groups hub URLs by repo revision (non-hub URLs are skipped); duplicate paths are asked once.
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls);
 
-// Turns a paths-info request into a listing of the whole revision (same group, keys and paths).
-BatchRequest as_tree_request(BatchRequest request);
+// Turns a paths-info request into a listing of the whole revision (same group, keys and paths);
+// `first` is the URL the request was built from (its first key).
+BatchRequest as_tree_request(BatchRequest request, const ArtifactUrl& first);
 
 // Whether a Link header names a next page (rel="next"): then a listing is not complete.
 bool link_has_next(std::string_view link_header);

@@ -210,7 +210,7 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
     const ArtifactUrl first = parse_artifact_url(request.keys.front());
     if (options_.list_repos && first.repo_type == "model" && listings_.count(request.group) == 0 &&
         tree_failed_.count(request.group) == 0 && tree_disabled_.count(first.endpoint) == 0) {
-      request = as_tree_request(std::move(request));
+      request = as_tree_request(std::move(request), first);
     }
     pending_batches_[request.group] = request;
   }
@@ -236,7 +236,6 @@ Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, S
     listings_.erase(found);
     return Listed::unknown;
   }
-  const std::string& key = url.storage_key;
   auto file = listing.files.find(url.path);
   if (file == listing.files.end()) {
     if (!listing.complete) return Listed::unknown;
@@ -245,22 +244,33 @@ Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, S
     return Listed::absent;
   }
   if (!file->second.is_lfs) {
-    // Its /raw/ is the whole file: the hash can only come from the content.
-    no_pointer_.insert(key);
-    const HashRecord* known = index_.find(key);
-    if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(key);
+    learn_plain(url, now_ms);
     step = done(url, nullptr, "");
     return Listed::plain;
   }
-  HashRecord record;
-  record.value = file->second.sha256;
-  record.size = file->second.size;
-  record.source = "batch";
-  record.commit = listing.commit;
-  record.stored_at = listing.listed_at;  // it is as old as the listing, not as this lookup
-  step = done(url, &record, "batch");
-  learn(url, std::move(record), step);
+  // As old as the listing, not as this lookup.
+  step = learn_batch(url, file->second.sha256, file->second.size, listing.commit, listing.listed_at);
   return Listed::lfs;
+}
+
+void Resolver::learn_plain(const ArtifactUrl& url, double now_ms) {
+  // Its /raw/ is the whole file: the hash can only come from the content.
+  no_pointer_.insert(url.storage_key);
+  const HashRecord* known = index_.find(url.storage_key);
+  if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(url.storage_key);
+}
+
+Step Resolver::learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
+                           const std::string& commit, double learned_at) {
+  HashRecord record;
+  record.value = sha256;
+  record.size = size;
+  record.source = "batch";
+  record.commit = commit;
+  record.stored_at = learned_at;
+  Step step = done(url, &record, "batch");
+  learn(url, std::move(record), step);
+  return step;
 }
 
 void Resolver::keep_listing(const std::string& group, Listing listing) {
@@ -385,21 +395,12 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, const s
     if (entry == by_path.end() || entry->second->type != "file") continue;
     const ArtifactUrl url = parse_artifact_url(request.keys[i]);
     if (!entry->second->is_lfs) {
-      // Its /raw/ is the whole file: the hash can only come from the content.
-      no_pointer_.insert(url.storage_key);
-      const HashRecord* known = index_.find(url.storage_key);
-      if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(url.storage_key);
+      learn_plain(url, now_ms);
       ++outcome.plain;
       continue;
     }
-    HashRecord record;
-    record.value = entry->second->sha256;
-    record.size = entry->second->size;
-    record.source = "batch";
-    record.commit = commit_of(url, repo_commit);
-    record.stored_at = now_ms;
-    Step side_effects;
-    learn(url, std::move(record), side_effects);
+    const Step side_effects =
+        learn_batch(url, entry->second->sha256, entry->second->size, commit_of(url, repo_commit), now_ms);
     if (!side_effects.persist_key.empty()) {
       outcome.persist_keys.push_back(side_effects.persist_key);
       outcome.persist_bodies.push_back(side_effects.persist_body);

@@ -137,6 +137,10 @@ class Resolver {
   bool listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const;
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
   void keep_listing(const std::string& group, Listing listing);
+  // What a batch answer (listing or paths-info) says of one file: not in LFS, or in LFS with sha256.
+  void learn_plain(const ArtifactUrl& url, double now_ms);
+  Step learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
+                   const std::string& commit, double learned_at);
   BatchOutcome apply_tree(const BatchRequest& request, int status, const std::string& body,
                           const std::string& repo_commit, const std::string& link_header,
                           double now_ms);

@@ -5,7 +5,7 @@
 //             "cross-origin" uses), from the UMD bundle cos.html loads (globalThis.tvmjs).
 // Both talk to the same navigator.crossOriginStorage (the test polyfill, installed by Node with
 // an init script). Every timed function returns {ms, ...}; timing is performance.now() in the page.
-import { createCrossOriginCache, createSha256 } from "/js/index.js";
+import { createCrossOriginCache, createSha256, loadCore } from "/js/index.js";
 
 function tvmjs() {
   if (!globalThis.tvmjs?.ArtifactCrossOriginStorageCache) throw new Error("cos bench page: tvmjs did not load");
@@ -92,8 +92,14 @@ const cosBench = {
     const resolved = await ours.resolveHashes(urls);
     const storage = new (tvmjs().ArtifactCrossOriginStorageCache)("tvmjs").storage;
     const theirs = await Promise.all(urls.map((url) => storage.resolveHashDescriptor(url)));
-    // A visit lasts longer than the 1 s our snapshot of all records takes to be written.
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // A visit lasts longer than our snapshot of all records takes to be written (within a second
+    // of the last change): wait for it, as any real visit would have.
+    const { snapshotKey } = await loadCore();
+    const ownStore = await caches.open("cross-origin-cache-cos-hash-meta");
+    for (let waited = 0; !(await ownStore.match(snapshotKey)); waited += 100) {
+      if (waited > 10000) throw new Error("warmFill: our snapshot was not written within 10 s");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const persisted = {};
     for (const name of ["cross-origin-cache-cos-hash-meta", "tvmjs-cos-hash-meta"]) {
       persisted[name] = (await caches.has(name)) ? (await (await caches.open(name)).keys()).length : 0;

@@ -113,10 +113,10 @@ TEST_CASE("a raw '/' in the revision is escaped in the API URL", "[paths_info]")
 }
 
 TEST_CASE("a tree request lists the whole revision with GET", "[paths_info]") {
-  const auto requests =
-      coc::group_batch_requests({hub(kHf, "model", "org/a", "refs/pr/2", "refs/pr/2", "x.bin")});
+  const coc::ArtifactUrl url = hub(kHf, "model", "org/a", "refs/pr/2", "refs/pr/2", "x.bin");
+  const auto requests = coc::group_batch_requests({url});
   REQUIRE(requests.size() == 1);
-  const coc::BatchRequest tree = coc::as_tree_request(requests[0]);
+  const coc::BatchRequest tree = coc::as_tree_request(requests[0], url);
   CHECK(tree.kind == "tree");
   CHECK(tree.method == "GET");
   CHECK(tree.body.empty());
