@@ -117,6 +117,15 @@ JsStep to_js(const coc::Step& step) {
           step.error_message};
 }
 
+val to_js(const coc::SnapshotLoad& load) {
+  val result = val::object();
+  result.set("loaded", static_cast<double>(load.loaded));
+  result.set("skipped", static_cast<double>(load.skipped));
+  result.set("errorKind", load.error_kind);
+  result.set("errorMessage", load.error_message);
+  return result;
+}
+
 struct JsLfsPointer {
   bool ok = false;
   std::string oid;
@@ -258,17 +267,20 @@ class JsResolver : LiveCounted {
   double size() const { return static_cast<double>(resolver_.size()); }
   std::string snapshot() const { return guarded([&] { return resolver_.snapshot(); }); }
   val load_snapshot(const std::string& body, double now) {
+    return guarded([&] { return to_js(resolver_.load_snapshot(body, now)); });
+  }
+  val merge_snapshot(const std::string& stored, bool stored_found, double now) {
     return guarded([&] {
-      coc::SnapshotLoad load = resolver_.load_snapshot(body, now);
-      val result = val::object();
-      result.set("loaded", static_cast<double>(load.loaded));
-      result.set("skipped", static_cast<double>(load.skipped));
-      result.set("errorKind", load.error_kind);
-      result.set("errorMessage", load.error_message);
+      coc::SnapshotMerge merge = resolver_.merge_snapshot(stored, stored_found, now);
+      val result = to_js(merge.load);
+      result.set("body", merge.body);
+      result.set("generation", static_cast<double>(merge.generation));
       return result;
     });
   }
-  void snapshot_written() { resolver_.snapshot_written(); }
+  void snapshot_written(double generation) {
+    resolver_.snapshot_written(static_cast<std::uint64_t>(generation));
+  }
 
  private:
   static coc::ResolverOptions read_options(const val& options) {
@@ -385,5 +397,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("size", &JsResolver::size)
       .function("snapshot", &JsResolver::snapshot)
       .function("loadSnapshot", &JsResolver::load_snapshot)
+      .function("mergeSnapshot", &JsResolver::merge_snapshot)
       .function("snapshotWritten", &JsResolver::snapshot_written);
 }

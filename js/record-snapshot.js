@@ -72,26 +72,30 @@ export class RecordSnapshot {
   }
 
   #apply(body) {
-    const outcome = this.#live().loadSnapshot(body, Date.now());
+    this.#report(this.#live().loadSnapshot(body, Date.now()));
+  }
+
+  #report(outcome) {
     if (outcome.errorKind) this.#errors.report(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
   }
 
   async #write() {
     if (this.#closed) return;
-    if (!this.loaded) {
-      await this.load();  // a first read is also the merge
-    } else {
-      // Records another tab wrote since we read: memory keeps its own newer ones. (A stored
-      // snapshot that does not decode was reported when read, and is replaced here.)
-      const stored = await this.#read();
-      if (this.#closed) return;
-      if (stored !== null) this.#live().loadSnapshot(stored, Date.now());
-    }
+    // The core merges: what other tabs stored stays (and comes into memory), what this tab
+    // learned goes on top, what it forgot goes out. A stored snapshot that cannot be read or
+    // decoded is replaced by everything this tab knows.
+    const stored = await this.#read();
     if (this.#closed) return;
-    const body = this.#live().snapshot();
+    const merge = this.#live().mergeSnapshot(stored ?? "", stored !== null, Date.now());
+    this.#report(merge);
+    if (!this.loaded) {
+      // That read was also this tab's first load of the snapshot.
+      this.#loading ??= Promise.resolve();
+      this.loaded = true;
+    }
     try {
-      await this.#persisted.write(this.#key, body);
-      if (!this.#closed) this.#live().snapshotWritten();
+      await this.#persisted.write(this.#key, merge.body);
+      if (!this.#closed) this.#live().snapshotWritten(merge.generation);
     } catch (error) {
       this.#errors.report("persist-failed", this.#persisted.name, error);
     }

@@ -1,6 +1,7 @@
 #include "resolver.h"
 
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -80,7 +81,21 @@ void Resolver::learn(const ArtifactUrl& url, HashRecord record, Step& step) {
     step.persist_key = url.storage_key;
     step.persist_body = encode_record(record);
   }
+  keep(url, std::move(record));
+}
+
+void Resolver::keep(const ArtifactUrl& url, HashRecord record) {
   from_snapshot_.erase(url.storage_key);
+  if (options_.persist && !url.has_credentials) {
+    forgotten_.erase(url.storage_key);
+    unsaved_[url.storage_key] = ++generation_;
+    // Bounded by memory: keys the index has dropped need no writing.
+    if (unsaved_.size() > options_.capacity * 2) {
+      for (auto it = unsaved_.begin(); it != unsaved_.end();) {
+        it = index_.contains(it->first) ? std::next(it) : unsaved_.erase(it);
+      }
+    }
+  }
   index_.put(url.storage_key, std::move(record));
 }
 
@@ -157,11 +172,12 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
     learn(parsed, std::move(record), step);
     return step;
   }
+  // Read from its own entry: the snapshot may lack it (written by tvmjs or before the snapshot).
   if (!is_stale(parsed, record, now_ms)) {
-    index_.put(parsed.storage_key, record);
+    keep(parsed, record);
     return done(parsed, &record, "persisted");
   }
-  index_.put(parsed.storage_key, std::move(record));
+  keep(parsed, std::move(record));
   return plan(parsed, Stage::batch, 0, now_ms);
 }
 
@@ -556,9 +572,10 @@ bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
   from_snapshot_.erase(parsed.storage_key);
+  unsaved_.erase(parsed.storage_key);
   // Bounded: past capacity the oldest tombstones matter least (a merge may bring one back).
   if (forgotten_.size() >= options_.capacity) forgotten_.clear();
-  forgotten_.insert(parsed.storage_key);
+  forgotten_[parsed.storage_key] = ++generation_;
   // A listing that gave a hash now in doubt must not give it again.
   const bool listed = parsed.is_hub && listings_.erase(batch_group(parsed)) != 0;
   return index_.erase(parsed.storage_key) || plain || listed;

@@ -13,6 +13,7 @@
 #include "hash_index.h"
 #include "hash_record.h"
 #include "paths_info.h"
+#include "record_snapshot.h"
 #include "sri.h"
 
 namespace coc {
@@ -57,6 +58,13 @@ struct SnapshotLoad {
   std::size_t skipped = 0;  // entries that were not valid records for a persistable URL
   std::string error_kind;   // "persisted-snapshot-invalid" when anything was refused
   std::string error_message;
+};
+
+// A snapshot to write: what is stored merged with what this resolver changed since it last wrote.
+struct SnapshotMerge {
+  std::string body;              // the snapshot to store
+  std::uint64_t generation = 0;  // give to snapshot_written() once body is stored
+  SnapshotLoad load;             // what the stored snapshot brought into memory
 };
 
 // Side effects of a batch response, applied once for the whole group.
@@ -112,8 +120,14 @@ class Resolver {
   // Adds the snapshot's records that memory lacks (memory is newer); keys forgotten since the last
   // snapshot_written() stay forgotten. Their first hit reports "persisted", as a per-URL read would.
   SnapshotLoad load_snapshot(const std::string& body, double now_ms);
-  // The stored snapshot now reflects what was forgotten.
-  void snapshot_written() { forgotten_.clear(); }
+  // What to write over the stored snapshot (stored_found false: there is none, or it could not be
+  // read). Other tabs share the store, so the stored records are the base: on top go the records
+  // this resolver learned since its last write, and out go the keys it forgot. A record it holds
+  // unchanged that the stored snapshot lacks was deleted by another tab and stays out. Without a
+  // usable stored snapshot, every persistable record is written (a repair).
+  SnapshotMerge merge_snapshot(const std::string& stored, bool stored_found, double now_ms);
+  // A snapshot from merge_snapshot() is stored: changes up to its generation are in it.
+  void snapshot_written(std::uint64_t generation);
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
@@ -152,6 +166,10 @@ class Resolver {
   void learn(const ArtifactUrl& url, HashRecord record, Step& step);
   bool batch_usable(const ArtifactUrl& url) const;
   bool known_plain(const ArtifactUrl& url) const;  // its hash can only come from its content
+  // Puts a record in memory that the persisted snapshot should carry.
+  void keep(const ArtifactUrl& url, HashRecord record);
+  bool snapshot_worthy(const std::string& key, const HashRecord& record) const;
+  void import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load);
 
   ResolverOptions options_;
   HashIndex index_;
@@ -162,7 +180,11 @@ class Resolver {
   std::unordered_set<std::string> tree_disabled_;     // endpoints without a tree API
   std::unordered_set<std::string> retry_batch_;       // keys a listing did not answer: ask paths-info
   std::unordered_map<std::string, Listing> listings_;  // group -> listing of that revision
-  std::unordered_set<std::string> forgotten_;         // keys forgotten since the snapshot was written
+  // Changes the stored snapshot may not have yet, each with the generation it was made at, so a
+  // write only settles what it carried (a key forgotten while a write is under way stays forgotten).
+  std::unordered_map<std::string, std::uint64_t> forgotten_;  // keys forgotten
+  std::unordered_map<std::string, std::uint64_t> unsaved_;    // keys learned or changed
+  std::uint64_t generation_ = 0;
   std::unordered_set<std::string> from_snapshot_;     // keys loaded from a snapshot, not yet hit
   std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
   std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected

@@ -4,6 +4,7 @@
 #include <iterator>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -13,14 +14,17 @@
 
 namespace coc {
 
+bool Resolver::snapshot_worthy(const std::string& key, const HashRecord& record) const {
+  if (record.source == "hint" || forgotten_.count(key) != 0) return false;
+  // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
+  return key.find_first_of("@?") == std::string::npos || !parse_artifact_url(key).has_credentials;
+}
+
 std::string Resolver::snapshot() const {
   std::vector<KeyedRecord> records;
   if (!options_.persist) return encode_snapshot(records);
   index_.for_each([&](const std::string& key, const HashRecord& record) {
-    if (record.source == "hint" || forgotten_.count(key) != 0) return;
-    // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
-    if (key.find_first_of("@?") != std::string::npos && parse_artifact_url(key).has_credentials) return;
-    records.emplace_back(key, record);
+    if (snapshot_worthy(key, record)) records.emplace_back(key, record);
   });
   return encode_snapshot(records);
 }
@@ -33,6 +37,59 @@ SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
     load.error_message = "persisted snapshot ignored: " + decoded.reason;
     return load;
   }
+  import_snapshot(decoded, now_ms, load);
+  return load;
+}
+
+SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_found, double now_ms) {
+  SnapshotMerge merge;
+  merge.generation = generation_;
+  if (!options_.persist) {
+    merge.body = encode_snapshot({});
+    return merge;
+  }
+  SnapshotDecode decoded;
+  if (stored_found) {
+    decoded = decode_snapshot(stored);
+    if (!decoded.ok) {
+      merge.load.error_kind = "persisted-snapshot-invalid";
+      merge.load.error_message = "persisted snapshot ignored: " + decoded.reason;
+    }
+  }
+  if (!decoded.ok) {
+    merge.body = snapshot();  // nothing usable stored: write all we know
+    return merge;
+  }
+  // What the other tabs stored, by key (their valid entries only; the import below checks them).
+  std::unordered_map<std::string, HashRecord> others;
+  others.reserve(decoded.records.size());
+  for (const KeyedRecord& entry : decoded.records) others.emplace(entry.first, entry.second);
+  import_snapshot(decoded, now_ms, merge.load);
+  std::vector<KeyedRecord> records;
+  index_.for_each([&](const std::string& key, const HashRecord& record) {
+    if (forgotten_.count(key) != 0) return;
+    if (record.source != "hint" && unsaved_.count(key) != 0) {
+      records.emplace_back(key, record);
+      return;
+    }
+    // Unchanged here (or only a caller's hint): what is stored stands, and what is not stored
+    // was deleted by another tab.
+    auto found = others.find(key);
+    if (found != others.end() && snapshot_worthy(key, found->second)) records.emplace_back(key, found->second);
+  });
+  merge.body = encode_snapshot(records);
+  return merge;
+}
+
+void Resolver::snapshot_written(std::uint64_t generation) {
+  for (auto* changes : {&forgotten_, &unsaved_}) {
+    for (auto it = changes->begin(); it != changes->end();) {
+      it = it->second <= generation ? changes->erase(it) : std::next(it);
+    }
+  }
+}
+
+void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load) {
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
   // Only as many as memory holds, the most recent ones.
@@ -77,7 +134,6 @@ SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
     load.error_message = std::to_string(load.skipped) + " persisted snapshot entr" +
                          (load.skipped == 1 ? "y" : "ies") + " ignored; first: " + first_reason;
   }
-  return load;
 }
 
 }  // namespace coc

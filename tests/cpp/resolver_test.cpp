@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "hash_record.h"
+#include "record_snapshot.h"
 #include "resolver.h"
 
 using coc::Resolver;
@@ -317,9 +320,98 @@ TEST_CASE("a snapshot never overrides memory and keeps forgotten keys forgotten"
   CHECK(resolver.begin(kShard, 2000).record.value == kHash2);
   CHECK(resolver.begin(kOther, 2000).action == "read-persisted");
   CHECK(resolver.snapshot().find("cdn.example") == std::string::npos);
-  // Once the snapshot written says so, a later snapshot (another tab's) may bring it back.
-  resolver.snapshot_written();
+  // Once a written snapshot carried the deletion, a later snapshot (another tab's) may bring it back.
+  resolver.snapshot_written(resolver.merge_snapshot("", false, 2000).generation);
   CHECK(resolver.load_snapshot(body, 2000).loaded == 1);
+}
+
+namespace {
+std::vector<std::string> snapshot_keys(const std::string& body) {
+  std::vector<std::string> keys;
+  for (const coc::KeyedRecord& entry : coc::decode_snapshot(body).records) keys.push_back(entry.first);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+const std::string kThird = "https://cdn.example/lib/third.bin";
+}  // namespace
+
+TEST_CASE("a snapshot write keeps what other tabs stored and adds what this tab learned", "[resolver][snapshot]") {
+  Resolver other;
+  other.record_content(kOther, kHash2, 5, 1000);
+  const std::string stored = other.snapshot();
+
+  Resolver tab;
+  tab.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  coc::SnapshotMerge merge = tab.merge_snapshot(stored, true, 1100);
+  CHECK(merge.load.loaded == 1);  // the other tab's record comes into memory
+  CHECK(merge.load.error_kind.empty());
+  CHECK(snapshot_keys(merge.body) == std::vector<std::string>{kOther, kShard});
+  CHECK(tab.begin(kOther, 1100).record.value == kHash2);
+  // Nothing stored, or nothing readable: everything this tab knows is written (a repair).
+  CHECK(snapshot_keys(tab.merge_snapshot("", false, 1100).body) == std::vector<std::string>{kOther, kShard});
+  coc::SnapshotMerge repaired = tab.merge_snapshot("not json", true, 1100);
+  CHECK(repaired.load.error_kind == "persisted-snapshot-invalid");
+  CHECK(snapshot_keys(repaired.body) == std::vector<std::string>{kOther, kShard});
+}
+
+TEST_CASE("a record another tab deleted stays deleted when this tab writes", "[resolver][snapshot]") {
+  Resolver tab;
+  tab.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  tab.record_content(kOther, kHash2, 5, 1000);
+  coc::SnapshotMerge first = tab.merge_snapshot("", false, 1000);
+  tab.snapshot_written(first.generation);
+
+  // Another tab forgets kShard and writes; this tab then learns kThird and writes.
+  Resolver deleter;
+  deleter.load_snapshot(first.body, 1100);
+  deleter.forget(kShard);
+  const std::string after_delete = deleter.merge_snapshot(first.body, true, 1100).body;
+  CHECK(snapshot_keys(after_delete) == std::vector<std::string>{kOther});
+  tab.record_content(kThird, kHash, 7, 1200);
+  const std::string next = tab.merge_snapshot(after_delete, true, 1200).body;
+  CHECK(snapshot_keys(next) == std::vector<std::string>{kOther, kThird});
+  // Memory still answers in this tab: a deletion elsewhere does not reach into it.
+  CHECK(tab.begin(kShard, 1200).hit == "memory");
+}
+
+TEST_CASE("a write settles only the changes it carried", "[resolver][snapshot]") {
+  Resolver tab;
+  tab.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  tab.record_content(kOther, kHash2, 5, 1000);
+  tab.record_content(kThird, kHash, 7, 1000);
+  coc::SnapshotMerge base = tab.merge_snapshot("", false, 1000);
+  tab.snapshot_written(base.generation);
+
+  // Two deletions, as tvmjs's deleteTensorCache makes them (all at once): the second comes while
+  // the snapshot of the first is being written.
+  tab.forget(kShard);
+  coc::SnapshotMerge during = tab.merge_snapshot(base.body, true, 1100);
+  tab.forget(kOther);
+  tab.snapshot_written(during.generation);
+  CHECK(snapshot_keys(during.body) == std::vector<std::string>{kOther, kThird});
+  // The write of the second deletion reads the first's snapshot, which still holds kOther.
+  coc::SnapshotMerge after = tab.merge_snapshot(during.body, true, 1200);
+  CHECK(after.load.loaded == 0);
+  CHECK(snapshot_keys(after.body) == std::vector<std::string>{kThird});
+  CHECK(tab.begin(kOther, 1200).action == "read-persisted");
+
+  // Learned again while a write is under way: the next write carries it.
+  tab.snapshot_written(after.generation);
+  coc::SnapshotMerge racing = tab.merge_snapshot(after.body, true, 1300);
+  tab.record_content(kOther, kHash2, 5, 1300);
+  tab.snapshot_written(racing.generation);
+  CHECK(snapshot_keys(tab.merge_snapshot(racing.body, true, 1400).body) == std::vector<std::string>{kOther, kThird});
+}
+
+TEST_CASE("a hint never removes or replaces a stored record", "[resolver][snapshot]") {
+  Resolver other;
+  other.record_content(kOther, kHash2, 5, 1000);
+  const std::string stored = other.snapshot();
+  Resolver tab;
+  tab.add_hint(kOther, kHash, 5);
+  const coc::SnapshotDecode written = coc::decode_snapshot(tab.merge_snapshot(stored, true, 1000).body);
+  REQUIRE(written.records.size() == 1);
+  CHECK(written.records[0].second.value == kHash2);
 }
 
 TEST_CASE("snapshot entries that are not ours are skipped and reported", "[resolver][snapshot]") {

@@ -9,7 +9,8 @@
 //   0-7, arg2 odd: URL 8 too) · A apply_batch (request arg1 of the last plan; a raw 0xff: a group
 //   never planned; status by arg2, a next-page Link header by arg2's bit 4) · c record_content (hash = payload, or a known hash by arg2 when
 //   empty) · h add_hint (the same) · f forget · t advance the clock by arg2 · u set URL 8 to the
-//   payload.
+//   payload · m merge_snapshot (stored = the payload, or the last merged body when the payload is
+//   empty; found = arg2 odd) · w snapshot_written (the last merge's generation).
 // The URL is kUrls[arg1 % 9] (8: the settable one). Bodies and texts are the payload.
 // std::invalid_argument is the only exception the Resolver may throw.
 //
@@ -17,13 +18,16 @@
 // set, decodes with decode_record to the same value (and persist_key is the step's key); a URL
 // with credentials never gets a persist_key; steps name the URL's key and the right targets;
 // nothing shows a known secret it was not given; the index stays within capacity; a hash just
-// reported found is what memory answers next.
+// reported found is what memory answers next; a merged snapshot decodes cleanly, holds no hint,
+// no credentials and no key forgotten since (and not learned again) unless a write settled it.
 //
 // FUZZ_RESOLVER_TRACE=1 <binary> <input> prints every step (to check what a seed exercises).
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
+#include <iterator>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,6 +36,7 @@
 #include "artifact_url.h"
 #include "fuzz_common.h"
 #include "hash_record.h"
+#include "record_snapshot.h"
 #include "resolver.h"
 
 namespace {
@@ -71,6 +76,11 @@ struct Driver {
   double now = 1732600000000.0;
   std::string_view payload;  // of the operation being run
   std::string trace;         // the operations so far, for failure messages
+  std::string merged;        // the last merged snapshot body
+  std::uint64_t merged_generation = 0;
+  std::size_t operation = 0;
+  std::size_t merged_at = 0;                     // operation of the last merge
+  std::map<std::string, std::size_t> forgotten;  // storage key -> operation that forgot it
 
   explicit Driver(coc::ResolverOptions o) : options(o), resolver(std::move(o)) {}
 
@@ -169,6 +179,22 @@ struct Driver {
     check_no_secret(outcome.error_message, "batch error message");
   }
 
+  void check_merge(const coc::SnapshotMerge& merge) {
+    const coc::SnapshotDecode decoded = coc::decode_snapshot(merge.body);
+    FUZZ_CHECK(decoded.ok && decoded.skipped == 0, "merged snapshot does not decode cleanly: " + fuzz::show(merge.body) + where());
+    FUZZ_CHECK(decoded.records.size() <= options.capacity, "merged snapshot over capacity" + where());
+    FUZZ_CHECK(merge.load.error_kind.empty() == merge.load.error_message.empty(), "merge error kind/message" + where());
+    check_no_secret(merge.body, "merged snapshot");
+    check_no_secret(merge.load.error_message, "merge error message");
+    for (const coc::KeyedRecord& entry : decoded.records) {
+      FUZZ_CHECK(options.persist, "a snapshot record without a persisted store" + where());
+      FUZZ_CHECK(entry.second.source != "hint", "a hint in the snapshot" + where());
+      FUZZ_CHECK(!coc::parse_artifact_url(entry.first).has_credentials && !fuzz::surely_has_credentials(entry.first),
+                 "snapshot key " + fuzz::show(entry.first) + " carries credentials" + where());
+      FUZZ_CHECK(forgotten.count(entry.first) == 0, "snapshot brings back forgotten " + fuzz::show(entry.first) + where());
+    }
+  }
+
   void run(std::string_view record) {
     const unsigned char op = record.size() > 0 ? static_cast<unsigned char>(record[0]) : '0';
     const unsigned char raw1 = record.size() > 1 ? static_cast<unsigned char>(record[1]) : '0';
@@ -180,6 +206,15 @@ struct Driver {
     const std::string text = url(arg1);
     trace += std::string(1, static_cast<char>(op)) + std::to_string(arg1 % (kFixedUrls + 1)) + ":" +
              std::to_string(arg2) + " ";
+    ++operation;
+    // Any operation but forget and merge may learn the URL again (or, for batches, others).
+    if (op == 'P' || op == 'A') forgotten.clear();
+    if (op != 'f' && op != 'm' && op != 'w' && op != 't' && op != 'u') {
+      try {
+        forgotten.erase(coc::parse_artifact_url(text).storage_key);
+      } catch (const std::invalid_argument&) {
+      }
+    }
     try {
       switch (op) {
         case 'b':
@@ -238,6 +273,21 @@ struct Driver {
         }
         case 'f':
           resolver.forget(text);
+          forgotten[coc::parse_artifact_url(text).storage_key] = operation;
+          break;
+        case 'm': {
+          const coc::SnapshotMerge merge = resolver.merge_snapshot(body.empty() ? merged : body, arg2 & 1, now);
+          check_merge(merge);
+          merged = merge.body;
+          merged_generation = merge.generation;
+          merged_at = operation;
+          break;
+        }
+        case 'w':
+          resolver.snapshot_written(merged_generation);
+          for (auto it = forgotten.begin(); it != forgotten.end();) {
+            it = it->second < merged_at ? forgotten.erase(it) : std::next(it);
+          }
           break;
         case 't':
           now += kDeltas[arg2 % (sizeof kDeltas / sizeof kDeltas[0])];

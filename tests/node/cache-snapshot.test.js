@@ -72,6 +72,55 @@ test("two tabs on one store: each snapshot keeps the other's records", async (t)
   assert.deepEqual(await snapshotUrls(caches), [a.url, b.url, c.url].sort());
 });
 
+test("a URL another tab deleted stays deleted when this tab writes its snapshot", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  const { caches, cos } = stores();
+  const [a, b, c] = hub.model.files.filter((f) => f.lfs);
+  const { cache: first } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  await first.resolveHashes([a.url, b.url]);
+  await first.flush();
+  const { cache: second } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  assert.ok(await second.resolveHash(a.url));
+  await second.deleteInCache(a.url);
+  assert.deepEqual(await snapshotUrls(caches), [b.url]);
+  // The first tab still holds a's record in memory, learns c, and writes.
+  await first.resolveHash(c.url);
+  await first.flush();
+  assert.deepEqual(await snapshotUrls(caches), [b.url, c.url].sort());
+  hub.resetCounters();
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const details = await reloaded.resolveHashDetails([a.url, b.url, c.url]);
+  assert.deepEqual(details.map((d) => d.source), ["batch", "persisted", "persisted"]);
+  assert.equal(hub.counters.pathsInfo, 1, "the deleted one was resolved again");
+});
+
+test("deletions made while a snapshot is being written all stay deleted", async (t) => {
+  // tvmjs's deleteTensorCache deletes every shard at once; here the calls are staggered so that
+  // some come while the snapshot of the first is being written.
+  const hub = await hubFor(t, { shards: 8 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = hub.model.files.filter((f) => f.lfs);
+  await cache.resolveHashes(files.map((f) => f.url));
+  await cache.flush();
+  const store = await caches.open(STORE);
+  const put = store.put.bind(store);
+  store.put = async (...args) => {
+    await sleep(25);
+    return put(...args);
+  };
+  const deletions = [];
+  for (const file of files) {
+    deletions.push(cache.deleteInCache(file.url));
+    await sleep(5);
+  }
+  await Promise.all(deletions);
+  assert.deepEqual(await snapshotUrls(caches), []);
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager() });
+  const details = await reloaded.resolveHashDetails(files.map((f) => f.url));
+  assert.ok(details.every((d) => d.source !== "persisted"), JSON.stringify(details.map((d) => d.source)));
+});
+
 test("a bad snapshot is reported once, the per-URL entries answer, and the next write repairs it", async (t) => {
   const hub = await hubFor(t, { shards: 2 });
   const { caches, cos } = stores();
