@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "artifact_url.h"
+#include "download_resume.h"
 #include "hash_record.h"
 #include "record_snapshot.h"
 #include "hash_descriptor.h"
@@ -301,6 +302,26 @@ class JsResolver : LiveCounted {
   coc::Resolver resolver_;
 };
 
+struct JsDownloadStart {
+  bool hash_known = false;
+  double total = -1;
+  std::string etag, accept_ranges, content_encoding;
+};
+
+coc::DownloadStart from_js(const JsDownloadStart& start) {
+  return {start.hash_known, static_cast<std::int64_t>(start.total), start.etag, start.accept_ranges,
+          start.content_encoding};
+}
+
+coc::ResumePlan plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
+  return coc::plan_resume(from_js(start), static_cast<std::int64_t>(loaded), attempts, max_attempts);
+}
+
+coc::ResumeCheck check_resume(const JsDownloadStart& start, double loaded, int status,
+                              const std::string& content_range, const std::string& etag) {
+  return coc::check_resume(from_js(start), static_cast<std::int64_t>(loaded), status, content_range, etag);
+}
+
 JsResolver* make_resolver(val options) {
   return guarded([&] { return new JsResolver(std::move(options)); });
 }
@@ -338,6 +359,21 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("servedMediaType", &served_media_type);
   constant("maxLfsPointerBytes", static_cast<double>(coc::kMaxLfsPointerBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));
+  value_object<JsDownloadStart>("DownloadStart")
+      .field("hashKnown", &JsDownloadStart::hash_known)
+      .field("total", &JsDownloadStart::total)
+      .field("etag", &JsDownloadStart::etag)
+      .field("acceptRanges", &JsDownloadStart::accept_ranges)
+      .field("contentEncoding", &JsDownloadStart::content_encoding);
+  value_object<coc::ResumePlan>("ResumePlan")
+      .field("resume", &coc::ResumePlan::resume)
+      .field("range", &coc::ResumePlan::range)
+      .field("reason", &coc::ResumePlan::reason);
+  value_object<coc::ResumeCheck>("ResumeCheck")
+      .field("ok", &coc::ResumeCheck::ok)
+      .field("reason", &coc::ResumeCheck::reason);
+  function("planResume", &plan_resume);
+  function("checkResume", &check_resume);
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
 

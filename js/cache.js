@@ -7,6 +7,7 @@ import { ErrorReporter, abortError, redactUrl, throwIfAborted } from "./errors.j
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { PersistedStore } from "./persisted-store.js";
+import { ResumableBody } from "./resumable-body.js";
 import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
 import { digestsFor } from "./sha256.js";
@@ -56,6 +57,7 @@ function emptyStats() {
     resolutionRequests: { listing: 0, batch: 0, pointer: 0 },
     pointerRequests: 0,
     downloads: 0,
+    resumedDownloads: 0,
     bytesDownloaded: 0,
     storageHits: 0,
     storageMisses: 0,
@@ -69,6 +71,7 @@ export class CrossOriginCache {
   #core;
   #resolver;
   #fetch;
+  #resumeAttempts;
   #persisted;
   #legacy = new Map();
   #cos;
@@ -86,6 +89,10 @@ export class CrossOriginCache {
     this.#core = core;
     this.scope = options.scope ?? "cross-origin-cache";
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.#resumeAttempts = options.resumeAttempts ?? 3;
+    if (!Number.isInteger(this.#resumeAttempts) || this.#resumeAttempts < 0) {
+      throw new TypeError(`resumeAttempts must be a whole number >= 0, got ${this.#resumeAttempts}`);
+    }
     this.#errors = new ErrorReporter(options.onError);
     this.#progress = new Progress(options.onProgress);
     this.#origins = options.origins ?? "*";
@@ -253,7 +260,8 @@ export class CrossOriginCache {
     // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
     const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
     const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
-    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal);
+    // Only a download this cache made can be asked for again from where it broke off.
+    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, !response);
     return this.#storeUnknown(url, network, canStore, origins, total, signal);
   }
 
@@ -274,17 +282,31 @@ export class CrossOriginCache {
   }
 
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
-  async #pump(url, response, total, signal, sink) {
+  // A body whose hash is known (`hashKnown`) and that this cache fetched is resumed when it
+  // breaks off.
+  async #pump(url, response, total, signal, sink, hashKnown = false) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let loaded = 0;
     let writing = Promise.resolve();
-    const reader = response.body.getReader();
+    const reader = new ResumableBody({
+      core: this.#core,
+      fetch: this.#fetch,
+      url,
+      response,
+      hashKnown,
+      maxAttempts: this.#resumeAttempts,
+      onResumed: (cause, atByte) => {
+        this.#stats.resumedDownloads++;
+        this.#errors.report("download-resumed", redactUrl(this.#core, url),
+          new Error(`the body broke off at byte ${atByte} (${cause?.message ?? cause}); the rest was asked for with a range request`, { cause }));
+      },
+    });
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
     signal?.addEventListener("abort", onAbort);
     try {
       for (;;) {
-        const { done, value } = await reader.read().catch((error) => {
+        const { done, value } = await reader.read(signal).catch((error) => {
           if (signal?.aborted) throw abortError(signal);
           throw new Error(`cross-origin-cache: reading ${redactUrl(this.#core, url)} failed: ${error?.message ?? error}`, { cause: error });
         });
@@ -336,14 +358,14 @@ export class CrossOriginCache {
   }
 
   // The hash is known before the bytes: stream them straight into storage, flat memory.
-  async #storeKnown(url, response, record, origins, total, signal) {
+  async #storeKnown(url, response, record, origins, total, signal, resumable) {
     let step;
     let failure;  // what went wrong, when it was not the storage: "network" or "mismatch"
     try {
       await this.#cos.write(record.value, origins, async (writable) => {
         let writeFailed = false;
         const sink = (chunk) => writable.write(chunk).catch((error) => { writeFailed = true; throw error; });
-        const pumped = await this.#pump(url, response, total, signal, sink).catch((error) => {
+        const pumped = await this.#pump(url, response, total, signal, sink, resumable).catch((error) => {
           if (!writeFailed) failure = "network";
           throw error;
         });

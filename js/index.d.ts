@@ -42,7 +42,9 @@ export type ErrorKind =
   | "cos-hash-mismatch"
   | "cos-failed"
   | "prefetch-failed"
-  | "integrity-mismatch";
+  | "integrity-mismatch"
+  /** Not a failure of the load: a body broke off and the rest came with a range request. */
+  | "download-resumed";
 
 export interface CacheErrorEvent {
   kind: ErrorKind | string;
@@ -94,6 +96,10 @@ export interface CrossOriginCacheOptions extends CoreOptions {
   maxAgeOtherHosts?: number;
   /** In-memory index entries. Default 10000. */
   capacity?: number;
+  /** How often a download that breaks off is resumed with a range request (`Range: bytes=<n>-`),
+   * for files whose hash is known beforehand (the bytes are verified against it). 0: never.
+   * Default 3. */
+  resumeAttempts?: number;
   /** URL → SRI string (`sha256-<base64>`) or hex SHA-256 known in advance. */
   hints?: Record<string, string>;
   onError?: (event: CacheErrorEvent) => void;
@@ -107,6 +113,8 @@ export interface CrossOriginCacheStats {
   resolutionRequests: { listing: number; batch: number; pointer: number };
   pointerRequests: number;
   downloads: number;
+  /** Downloads that broke off and were resumed (each resume counts). */
+  resumedDownloads: number;
   bytesDownloaded: number;
   storageHits: number;
   storageMisses: number;

@@ -414,6 +414,35 @@ describe("fault injection in Chromium", () => {
     await cos.close();
   });
 
+  test("a shard's body that breaks off once is resumed with a range request and stored whole", async (t) => {
+    const cos = await freshCos();
+    const scope = "faults-hub-resume";
+    const removeFault = hub.setFault((req) => req.kind === "resolve" && !req.range, { resetAfterBytes: 256 * KIB, times: 1 });
+    hub.log.length = 0;
+    let result;
+    try {
+      result = await load(cos, { urls: [shard.url], scope });
+    } finally {
+      removeFault();
+    }
+    assertLoaded(result.outcomes[0], shard, "resumed");
+    const requests = hub.log.filter((entry) => entry.kind === "resolve" && entry.path === shard.path);
+    assert.equal(requests.length, 2, `the download and one range request: ${JSON.stringify(requests)}`);
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(requests[1].range ?? "")?.[1]);
+    // Chromium may drop bytes it had received but the page had not read yet when the connection
+    // broke: the range starts where the page stopped reading (0 if it read nothing).
+    assert.ok(resumedAt >= 0 && resumedAt <= 256 * KIB, `resumed at ${requests[1].range}`);
+    assert.equal(resumedAt + requests[1].bytes, shard.size, "the range request sent only the rest");
+    assert.equal(result.stats.resumedDownloads, 1);
+    assert.equal(result.stats.bytesDownloaded, shard.size);
+    assert.deepEqual(result.events.map((e) => e.kind), ["download-resumed"]);
+    assert.ok(isStored(cos, shard), "stored");
+    await assertCosClean(cos, "resumed");
+    assertNoStrayMapping(result, cos, "resumed");
+    t.diagnostic(`resumed at byte ${resumedAt}: ${result.events[0].message}`);
+    await cos.close();
+  });
+
   test("bytes that differ from the listed hash: rejects naming the URL and both hashes; nothing stored", async (t) => {
     const cos = await freshCos();
     const scope = "faults-hub-replaced";

@@ -359,7 +359,7 @@ test("fault: status, body and headers", async (t) => {
   assert.equal((await pathsInfo(hub, { paths: ["x"] })).status, 200);
 });
 
-test("fault: function matcher sees method, url, kind and path; times limits it", async (t) => {
+test("fault: function matcher sees method, url, kind, path and range; times limits it", async (t) => {
   const hub = await hubFor(t, { shards: 2 });
   const [shard0] = hub.model.files;
   const seen = [];
@@ -381,10 +381,18 @@ test("fault: function matcher sees method, url, kind and path; times limits it",
     url: "/test-org/test-model/resolve/main/params_shard_0.bin",
     kind: "resolve",
     path: "params_shard_0.bin",
+    range: null,
   });
   assert.equal(seen[1].kind, "raw");
   // The fault removed itself after two hits, so the third GET was not shown to it.
   assert.equal(seen.length, 3);
+
+  const ranges = [];
+  const removeRangeFault = hub.setFault((info) => ranges.push(info.range) < 0, { status: 500 });
+  await bytesOf(await fetch(shard0.url, { headers: { Range: "bytes=10-" } }));
+  removeRangeFault();
+  assert.deepEqual(ranges, ["bytes=10-"], "the Range header is shown");
+  assert.equal(hub.log.at(-1).range, "bytes=10-", "and logged");
 
   const remove = hub.setFault("tokenizer.json", { status: 418 });
   const tok = hub.model.files.find((f) => f.path === "tokenizer.json");

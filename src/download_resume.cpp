@@ -1,0 +1,112 @@
+#include "download_resume.h"
+
+#include <utility>
+
+#include "ascii.h"
+
+namespace coc {
+namespace {
+
+constexpr std::int64_t kMaxDigits = 18;  // below 2^63: no overflow while parsing
+
+// Parses the decimal digits at the front of text; advances past them.
+bool take_number(std::string_view& text, std::int64_t& out) {
+  std::size_t n = 0;
+  std::int64_t value = 0;
+  while (n < text.size() && is_ascii_digit(text[n])) {
+    if (static_cast<std::int64_t>(n) >= kMaxDigits) return false;
+    value = value * 10 + (text[n] - '0');
+    ++n;
+  }
+  if (n == 0) return false;
+  out = value;
+  text.remove_prefix(n);
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+ContentRange refuse(std::string reason) {
+  ContentRange range;
+  range.reason = std::move(reason);
+  return range;
+}
+
+// A weak ETag (W/"…") may name different bytes: it cannot tie two responses together.
+bool strong(std::string_view etag) { return !etag.empty() && etag.substr(0, 2) != "W/"; }
+
+}  // namespace
+
+ContentRange parse_content_range(std::string_view header) {
+  std::string_view text = trim(header);
+  if (text.size() < 6 || !equals_ignore_case(text.substr(0, 6), "bytes ")) return refuse("not a byte range");
+  text.remove_prefix(6);
+  text = trim(text);
+  ContentRange range;
+  if (!take_number(text, range.first)) return refuse("no first byte position");
+  if (text.empty() || text.front() != '-') return refuse("no '-' after the first byte position");
+  text.remove_prefix(1);
+  if (!take_number(text, range.last)) return refuse("no last byte position");
+  if (text.empty() || text.front() != '/') return refuse("no '/' before the complete length");
+  text.remove_prefix(1);
+  if (text == "*") {
+    range.complete = -1;
+  } else if (!take_number(text, range.complete) || !text.empty()) {
+    return refuse("the complete length is not a number");
+  }
+  if (range.last < range.first) return refuse("the last byte position is before the first");
+  if (range.complete >= 0 && range.last >= range.complete) return refuse("the range ends past the complete length");
+  range.ok = true;
+  return range;
+}
+
+ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int attempts, int max_attempts) {
+  ResumePlan plan;
+  if (!start.hash_known) {
+    plan.reason = "its hash is not known beforehand, so resumed bytes could not be checked";
+  } else if (attempts >= max_attempts) {
+    plan.reason = max_attempts <= 0 ? "resuming is off" : "gave up after " + std::to_string(attempts) + " resumed attempts";
+  } else if (start.total < 0) {
+    plan.reason = "the response had no Content-Length";
+  } else if (loaded < 0 || loaded >= start.total) {
+    plan.reason = "nothing is left to download";
+  } else if (equals_ignore_case(trim(start.accept_ranges), "none")) {
+    plan.reason = "the server does not accept ranges";
+  } else if (!start.content_encoding.empty() && !equals_ignore_case(trim(start.content_encoding), "identity")) {
+    // Offsets would count encoded bytes, the body reads decoded ones.
+    plan.reason = "the body was content-encoded";
+  } else {
+    plan.resume = true;
+    plan.range = "bytes=" + std::to_string(loaded) + "-";
+  }
+  return plan;
+}
+
+ResumeCheck check_resume(const DownloadStart& start, std::int64_t loaded, int status,
+                         std::string_view content_range, std::string_view etag) {
+  ResumeCheck check;
+  if (status != 206) {
+    check.reason = status == 200 ? "the server ignored the range and sent the whole file"
+                                 : "the range request answered HTTP " + std::to_string(status);
+    return check;
+  }
+  const ContentRange range = parse_content_range(content_range);
+  if (!range.ok) {
+    check.reason = "Content-Range of the rest is invalid: " + range.reason;
+  } else if (range.first != loaded) {
+    check.reason = "the rest starts at byte " + std::to_string(range.first) + ", not " + std::to_string(loaded);
+  } else if (range.complete != start.total || range.last != start.total - 1) {
+    check.reason = "the rest does not end where the file did (Content-Range " + std::string(trim(content_range)) + ")";
+  } else if (strong(start.etag) && !trim(etag).empty() && trim(etag) != trim(start.etag)) {
+    check.reason = "the file changed (ETag " + std::string(trim(etag)) + ", was " + std::string(trim(start.etag)) + ")";
+  } else {
+    check.ok = true;
+  }
+  return check;
+}
+
+}  // namespace coc
