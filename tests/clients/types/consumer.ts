@@ -93,6 +93,7 @@ const everyOption: CrossOriginCacheOptions = {
   maxAge: 60_000,
   maxAgeOtherHosts: 86_400_000,
   capacity: 1000,
+  resumeAttempts: 5,
   hints: { "https://huggingface.co/org/repo/resolve/main/model.bin": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
   onError,
   onProgress,
@@ -140,7 +141,7 @@ async function caching(signal: AbortSignal): Promise<void> {
   const counts: number[] = [
     stats.hits.memory, stats.hits.persisted, stats.hits.imported, stats.hits.batch, stats.hits.pointer,
     stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.listing, stats.resolutionRequests.batch,
-    stats.resolutionRequests.pointer, stats.pointerRequests, stats.downloads, stats.bytesDownloaded,
+    stats.resolutionRequests.pointer, stats.pointerRequests, stats.downloads, stats.resumedDownloads, stats.bytesDownloaded,
     stats.storageHits, stats.storageMisses, stats.bytesFromStorage, stats.stored, stats.bytesStored,
     stats.errors["cos-failed"] ?? 0,
   ];
