@@ -115,6 +115,9 @@ function showStats() {
 }
 
 function reportError(event) {
+  // Not a failure: the connection broke off and the rest came with a range request.
+  const row = event.kind === "download-resumed" ? state.rows.find((r) => r.url === event.url) : undefined;
+  if (row) row.tr.dataset.resumed = String(Number(row.tr.dataset.resumed ?? 0) + 1);
   const list = $("events");
   list.append(el("li", {}, `${event.kind}: ${event.message} (${event.url})`));
   $("events-count").textContent = String(list.children.length);
@@ -192,7 +195,8 @@ async function loadModel() {
         }
         row.tr.dataset.loadedBytes = String(buffer.byteLength);
         setProgress(row, 1);
-        setStatus(row, "done", "done");
+        const resumed = Number(row.tr.dataset.resumed ?? 0);
+        setStatus(row, "done", resumed ? `done (resumed ×${resumed})` : "done");
       } catch (error) {
         failed++;
         setStatus(row, "error", String(error?.message ?? error));

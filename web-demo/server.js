@@ -2,8 +2,10 @@
  * The demo's launcher: starts the local hub (tests/fixtures/hub-server.js) with its default
  * model repo `test-org/test-model` as the data, and serves the demo page at "/" beside it.
  *
- *   node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos simulated] [--log]
- *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated)
+ *   node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos simulated] [--flaky] [--log]
+ *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated, DEMO_FLAKY=1)
+ * With `--flaky` the hub drops the connection halfway through the first download of each shard,
+ * to show downloads resumed with range requests.
  *
  * Served on one localhost origin:
  *   /                      the page (web-demo/)
@@ -37,6 +39,7 @@ const MIB = 1024 * 1024;
  * @param {number|string} [options.seed=1]
  * @param {"none"|"simulated"} [options.cos="none"]
  * @param {number} [options.secondPort] Port of the second origin with simulated COS (default port + 1; 0 = free port).
+ * @param {boolean} [options.flaky=false] Drop the connection halfway through each shard's first download.
  * @param {boolean} [options.log=false]
  * @returns {Promise<{url: string, secondUrl?: string, hub: any, cos?: any, model: object, close: () => Promise<void>}>}
  */
@@ -48,6 +51,7 @@ export async function startDemo(options = {}) {
     shardMiB = 8,
     seed = 1,
     cos: cosMode = "none",
+    flaky = false,
     log = false,
   } = options;
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
@@ -70,6 +74,16 @@ export async function startDemo(options = {}) {
   try {
     const hub = await startHub({ port, host, shards, shardSize: Math.round(shardMiB * MIB), seed, log, static: statics });
     started.push(hub);
+    if (flaky) {
+      const dropped = new Set();  // shards whose first download was cut already
+      const firstDownload = (req) => {
+        const shard = req.kind === "resolve" && !req.range && hub.model.files.some((f) => f.lfs && f.path === req.path);
+        if (!shard || dropped.has(req.path)) return false;
+        dropped.add(req.path);
+        return true;
+      };
+      hub.setFault(firstDownload, { resetAfterBytes: Math.round((shardMiB * MIB) / 2) });
+    }
     let cos;
     let second;
     if (cosMode === "simulated") {
@@ -116,12 +130,13 @@ async function main() {
       shards: { type: "string", default: process.env.DEMO_SHARDS ?? "16" },
       "shard-mb": { type: "string", default: process.env.DEMO_SHARD_MB ?? "8" },
       cos: { type: "string", default: process.env.DEMO_COS ?? "none" },
+      flaky: { type: "boolean", default: process.env.DEMO_FLAKY === "1" },
       log: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos none|simulated] [--log]");
+    console.log("usage: node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos none|simulated] [--flaky] [--log]");
     return;
   }
   if (!["none", "simulated"].includes(values.cos)) throw new Error(`--cos must be none or simulated, got ${values.cos}`);
@@ -131,6 +146,7 @@ async function main() {
     shards: numberFrom(values.shards, "shards"),
     shardMiB: numberFrom(values["shard-mb"], "shard size (MiB)"),
     cos: values.cos,
+    flaky: values.flaky,
     log: values.log,
   });
   const total = demo.model.files.reduce((sum, f) => sum + f.size, 0);
@@ -139,6 +155,7 @@ async function main() {
   if (demo.secondUrl) {
     console.log(`  simulated Cross-Origin Storage at ${demo.cos.url}; the same page on another origin: ${demo.secondUrl}`);
   }
+  if (values.flaky) console.log("  --flaky: each shard's first download breaks off halfway (and is resumed)");
   console.log("  Ctrl-C stops it.");
   let stopping = false;
   const stop = async () => {

@@ -141,3 +141,26 @@ test("demo page without COS: the fallback store, and Clear mappings", { timeout:
   }
   page.errors.assertNone("the demo page");
 });
+
+test("demo with --flaky: every shard's download breaks off once, is resumed, and the row says so", { timeout: 120_000 }, async (t) => {
+  const defer = cleanups((fn) => t.after(fn));
+  const demo = await startDemo({ port: 0, shards: 2, shardMiB: 1, flaky: true });
+  defer(() => demo.close());
+  const browser = await launchBrowser({ contextOptions: { viewport: VIEWPORT } });
+  defer(() => browser.close());
+  const page = await browser.open(demo.url, { ignore: [/Failed to load resource/] });
+  await page.waitForSelector("body[data-state=idle]");
+  await page.click("#load");
+  await settled(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "done");
+  const shards = demo.model.files.filter((f) => f.lfs);
+  const ranges = demo.hub.log.filter((entry) => entry.kind === "resolve" && entry.range);
+  assert.deepEqual(ranges.map((entry) => entry.path).sort(), shards.map((f) => f.name).sort(), "one range request per shard");
+  for (const file of shards) {
+    const status = await page.textContent(`tr[data-path="${file.name}"] td.st`);
+    assert.equal(status, "done (resumed ×1)", file.name);
+  }
+  const events = await page.$$eval("#events li", (items) => items.map((li) => li.textContent));
+  assert.equal(events.filter((text) => text.startsWith("download-resumed:")).length, shards.length);
+  page.errors.assertNone("the demo page");
+});
