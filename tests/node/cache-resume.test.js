@@ -101,3 +101,26 @@ test("an answer that does not continue the same file ends the load; nothing stor
     assert.ok([undefined, shard.sha256].includes(await persistedValue(caches, shard.url)), reason);
   }
 });
+
+test("an abort while the rest is being asked for: AbortError, nothing stored", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: MiB });
+  const shard = shardOf(hub);
+  hub.setFault((req) => req.kind === "resolve" && !req.range, { resetAfterBytes: 256 * 1024, times: 1 });
+  hub.setFault((req) => req.kind === "resolve" && Boolean(req.range), { delayMs: 2000, times: 1 });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const controller = new AbortController();
+  const loading = cache.fetchWithCache(shard.url, "arraybuffer", controller.signal);
+  // Abort once the range request is out (the hub has logged it).
+  while (!hub.log.some((entry) => entry.range)) await new Promise((resolve) => setTimeout(resolve, 10));
+  controller.abort();
+  await assert.rejects(loading, { name: "AbortError" });
+  // The caller's wait ends at once; the load's own clean-up (aborting the writable) follows.
+  const halfWritten = () => cos.store.calls.some((call) => cos.store.get(call.hash ?? "")?.writing);
+  for (let waited = 0; halfWritten() && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(!halfWritten(), "nothing half-written");
+  assert.equal(cos.store.entries().length, 0);
+  assert.deepEqual(events.map((e) => e.kind), [], "an abort is not reported as an error");
+  hub.clearFaults();
+  assert.equal(sha(await cache.fetchWithCache(shard.url, "arraybuffer")), shard.sha256, "a later load works");
+});
