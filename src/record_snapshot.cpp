@@ -1,5 +1,6 @@
 #include "record_snapshot.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -15,6 +16,8 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr int kVersion = 1;
+// Tombstone times are whole milliseconds up to 2^53 - 1 (what a JS number holds exactly).
+constexpr double kMaxTime = 9007199254740991.0;
 // object → records array → [key, record] → record: depth 4 in a real snapshot.
 constexpr std::size_t kMaxNesting = 16;
 
@@ -26,7 +29,7 @@ SnapshotDecode refuse(std::string reason) {
 
 }  // namespace
 
-std::string encode_snapshot(const std::vector<KeyedRecord>& records) {
+std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::vector<Tombstone>& deleted) {
   // Written in order ("version" first, then the records as given), as nlohmann::ordered_json
   // would write it; std::map-based Json would sort the keys. Not ordered_json itself: a second
   // basic_json type would add its own copy of the library to the wasm core.
@@ -40,7 +43,17 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records) {
     out += encode_record(entry.second);
     out += ']';
   }
-  out += "]}";
+  out += ']';
+  if (!deleted.empty()) {
+    out += ",\"deleted\":[";
+    for (const Tombstone& tombstone : deleted) {
+      if (out.back() != '[') out += ',';
+      out += '[' + Json(tombstone.first).dump(-1, ' ', false, Json::error_handler_t::replace) + ',' +
+             std::to_string(static_cast<long long>(std::min(std::max(tombstone.second, 0.0), kMaxTime))) + ']';
+    }
+    out += ']';
+  }
+  out += '}';
   return out;
 }
 
@@ -78,6 +91,21 @@ SnapshotDecode decode_snapshot(std::string_view body) {
       continue;
     }
     decode.records.emplace_back(entry[0].get<std::string>(), std::move(record.record));
+  }
+  const auto deleted = json.find("deleted");
+  if (deleted == json.end()) return decode;
+  if (!deleted->is_array()) {
+    skip(records->size(), "\"deleted\" is not an array");
+    return decode;
+  }
+  for (std::size_t i = 0; i < deleted->size(); ++i) {
+    const Json& entry = (*deleted)[i];
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number() ||
+        !(entry[1].get<double>() >= 0) || !(entry[1].get<double>() <= kMaxTime)) {
+      skip(records->size() + i, "is not a [key, time] tombstone");
+      continue;
+    }
+    decode.deleted.emplace_back(entry[0].get<std::string>(), entry[1].get<double>());
   }
   return decode;
 }

@@ -18,21 +18,26 @@ inline constexpr const char* kSnapshotKey = "https://cross-origin-cache.invalid/
 inline constexpr std::size_t kMaxSnapshotBytes = std::size_t{32} << 20;
 
 using KeyedRecord = std::pair<std::string, HashRecord>;
+// A key deleted from the store, and when (ms since the epoch): another tab that learned the key
+// before then must not write it back.
+using Tombstone = std::pair<std::string, double>;
 
 // {"version":1,"records":[["<storage key>",<record as encode_record writes it>],...]}, in the
-// order given (an array, so the order survives).
-std::string encode_snapshot(const std::vector<KeyedRecord>& records);
+// order given (an array, so the order survives), then "deleted":[["<storage key>",<ms>],...]
+// when there are tombstones.
+std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::vector<Tombstone>& deleted = {});
 
 struct SnapshotDecode {
   bool ok = false;
   std::vector<KeyedRecord> records;  // in the order written
+  std::vector<Tombstone> deleted;    // valid tombstones (invalid ones are skipped and counted)
   std::size_t skipped = 0;           // entries that were not valid records
   std::string first_skip_reason;
   std::string reason;                // why the whole snapshot was refused
 };
 
 // A snapshot that is not one (not JSON, another version, too large) fails as a whole; single
-// entries that are not valid records are skipped and counted.
+// entries that are not valid records or tombstones are skipped and counted.
 SnapshotDecode decode_snapshot(std::string_view body);
 
 }  // namespace coc

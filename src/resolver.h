@@ -123,8 +123,11 @@ class Resolver {
   // What to write over the stored snapshot (stored_found false: there is none, or it could not be
   // read). Other tabs share the store, so the stored records are the base: on top go the records
   // this resolver learned since its last write, and out go the keys it forgot. A record it holds
-  // unchanged that the stored snapshot lacks was deleted by another tab and stays out. Without a
-  // usable stored snapshot, every persistable record is written (a repair).
+  // unchanged that the stored snapshot lacks was deleted by another tab and stays out. Deletions
+  // are kept in the snapshot for a while (tombstones), so a record another tab learned before a
+  // deletion and writes after it stays out too. Without a usable stored snapshot, every
+  // persistable record is written (a repair). Leaving a record out is always safe: its per-URL
+  // entry still answers.
   SnapshotMerge merge_snapshot(const std::string& stored, bool stored_found, double now_ms);
   // A snapshot from merge_snapshot() is stored: changes up to its generation are in it.
   void snapshot_written(std::uint64_t generation);

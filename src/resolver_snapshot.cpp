@@ -13,11 +13,32 @@
 #include "resolver.h"
 
 namespace coc {
+namespace {
+
+// How long the snapshot remembers a deletion: far longer than a tab takes to write what it
+// learned (about a second), short enough to keep the list small.
+constexpr double kTombstoneMs = 10 * 60 * 1000;
+
+}  // namespace
+
+namespace {
+
+// Whether a key may be written into the snapshot at all: a storage key without credentials.
+bool persistable_key(const std::string& key) {
+  // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
+  if (key.find_first_of("@?") == std::string::npos) return true;
+  try {
+    return !parse_artifact_url(key).has_credentials;
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
+}  // namespace
 
 bool Resolver::snapshot_worthy(const std::string& key, const HashRecord& record) const {
   if (record.source == "hint" || forgotten_.count(key) != 0) return false;
-  // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
-  return key.find_first_of("@?") == std::string::npos || !parse_artifact_url(key).has_credentials;
+  return persistable_key(key);
 }
 
 std::string Resolver::snapshot() const {
@@ -56,28 +77,58 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
       merge.load.error_message = "persisted snapshot ignored: " + decoded.reason;
     }
   }
-  if (!decoded.ok) {
-    merge.body = snapshot();  // nothing usable stored: write all we know
-    return merge;
+  // Deletions, this tab's (as of now) and the other tabs' that are recent enough to matter.
+  std::unordered_map<std::string, double> deleted;
+  for (const Tombstone& tombstone : decoded.deleted) {
+    if (now_ms - tombstone.second > kTombstoneMs) continue;
+    double& at = deleted[tombstone.first];
+    at = std::max(at, tombstone.second);
   }
-  // What the other tabs stored, by key (their valid entries only; the import below checks them).
-  std::unordered_map<std::string, HashRecord> others;
-  others.reserve(decoded.records.size());
-  for (const KeyedRecord& entry : decoded.records) others.emplace(entry.first, entry.second);
-  import_snapshot(decoded, now_ms, merge.load);
+  for (const auto& forgotten : forgotten_) deleted[forgotten.first] = now_ms;
+  // Keys with credentials were never written, and must not be now (nor another writer's).
+  for (auto it = deleted.begin(); it != deleted.end();) {
+    it = persistable_key(it->first) ? std::next(it) : deleted.erase(it);
+  }
+  const auto deleted_since = [&deleted](const std::string& key, const HashRecord& record) {
+    auto found = deleted.find(key);
+    return found != deleted.end() && found->second >= record.stored_at;
+  };
+
   std::vector<KeyedRecord> records;
-  index_.for_each([&](const std::string& key, const HashRecord& record) {
-    if (forgotten_.count(key) != 0) return;
-    if (record.source != "hint" && unsaved_.count(key) != 0) {
-      records.emplace_back(key, record);
-      return;
-    }
-    // Unchanged here (or only a caller's hint): what is stored stands, and what is not stored
-    // was deleted by another tab.
-    auto found = others.find(key);
-    if (found != others.end() && snapshot_worthy(key, found->second)) records.emplace_back(key, found->second);
-  });
-  merge.body = encode_snapshot(records);
+  if (!decoded.ok) {
+    // Nothing usable stored: write all this tab knows (a repair).
+    index_.for_each([&](const std::string& key, const HashRecord& record) {
+      if (snapshot_worthy(key, record)) records.emplace_back(key, record);
+    });
+  } else {
+    // What the other tabs stored, by key (their valid entries only; the import below checks them).
+    std::unordered_map<std::string, HashRecord> others;
+    others.reserve(decoded.records.size());
+    for (const KeyedRecord& entry : decoded.records) others.emplace(entry.first, entry.second);
+    import_snapshot(decoded, now_ms, merge.load);
+    index_.for_each([&](const std::string& key, const HashRecord& record) {
+      if (forgotten_.count(key) != 0) return;
+      if (record.source != "hint" && unsaved_.count(key) != 0) {
+        // Learned here, unless another tab deleted it since.
+        if (deleted_since(key, record)) return;
+        records.emplace_back(key, record);
+        deleted.erase(key);
+        return;
+      }
+      // Unchanged here (or only a caller's hint): what is stored stands, and what is not stored
+      // was deleted by another tab.
+      auto found = others.find(key);
+      if (found != others.end() && snapshot_worthy(key, found->second) && !deleted_since(key, found->second)) {
+        records.emplace_back(key, found->second);
+      }
+    });
+  }
+  // The most recent deletions, at most as many as memory holds records.
+  std::vector<Tombstone> tombstones(deleted.begin(), deleted.end());
+  std::sort(tombstones.begin(), tombstones.end(),
+            [](const Tombstone& a, const Tombstone& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  if (tombstones.size() > options_.capacity) tombstones.resize(options_.capacity);
+  merge.body = encode_snapshot(records, tombstones);
   return merge;
 }
 
@@ -92,6 +143,11 @@ void Resolver::snapshot_written(std::uint64_t generation) {
 void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load) {
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
+  std::unordered_map<std::string, double> deleted;
+  for (const Tombstone& tombstone : decoded.deleted) {
+    double& at = deleted[tombstone.first];
+    at = std::max(at, tombstone.second);
+  }
   // Only as many as memory holds, the most recent ones.
   const std::size_t count = std::min(decoded.records.size(), options_.capacity);
   std::vector<std::size_t> usable;
@@ -99,6 +155,8 @@ void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotL
     const KeyedRecord& entry = decoded.records[i];
     const std::string& key = entry.first;
     if (forgotten_.count(key) != 0 || index_.contains(key)) continue;
+    auto tombstone = deleted.find(key);
+    if (tombstone != deleted.end() && tombstone->second >= entry.second.stored_at) continue;
     // Reasons name the key redacted: a foreign entry may carry a secret.
     std::string reason;
     try {

@@ -66,3 +66,21 @@ TEST_CASE("bad entries are skipped and counted, good ones kept", "[record_snapsh
   CHECK(decoded.skipped == 4);
   CHECK(decoded.first_skip_reason.find("entry 1: \"https://x.example/b\"") == 0);
 }
+
+TEST_CASE("tombstones read back, and bad ones are skipped", "[record_snapshot]") {
+  const std::string body = coc::encode_snapshot({}, {{"https://x.example/a", 1234}, {"https://x.example/b", 5}});
+  CHECK(body == R"({"version":1,"records":[],"deleted":[["https://x.example/a",1234],["https://x.example/b",5]]})");
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+  REQUIRE(decoded.ok);
+  CHECK(decoded.deleted == std::vector<coc::Tombstone>{{"https://x.example/a", 1234}, {"https://x.example/b", 5}});
+  CHECK(coc::encode_snapshot({}) == R"({"version":1,"records":[]})");
+
+  const coc::SnapshotDecode bad = coc::decode_snapshot(
+      R"({"version":1,"records":[],"deleted":[["https://x.example/a",-1],[1,2],["https://x.example/c"],["https://x.example/d",7]]})");
+  REQUIRE(bad.ok);
+  CHECK(bad.skipped == 3);
+  CHECK(bad.deleted == std::vector<coc::Tombstone>{{"https://x.example/d", 7}});
+  const coc::SnapshotDecode not_array = coc::decode_snapshot(R"({"version":1,"records":[],"deleted":{}})");
+  CHECK(not_array.ok);
+  CHECK(not_array.skipped == 1);
+}

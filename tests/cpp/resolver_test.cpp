@@ -555,3 +555,38 @@ TEST_CASE("a pointer whose size no file can have is not trusted", "[resolver]") 
   CHECK_FALSE(step.found);
   CHECK(step.error_kind == "pointer-invalid");
 }
+
+TEST_CASE("a deletion in one tab wins over a write of the same record learned before it", "[resolver][snapshot]") {
+  // Both tabs learned kShard; the deleter forgets it and writes, then the slower tab writes what
+  // it learned (its timer was already running).
+  Resolver slow;
+  slow.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  Resolver deleter;
+  deleter.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  deleter.record_content(kOther, kHash2, 5, 1000);
+  const std::string before = deleter.merge_snapshot("", false, 1000).body;
+  deleter.forget(kShard);
+  const coc::SnapshotMerge deletion = deleter.merge_snapshot(before, true, 1500);
+  const coc::SnapshotDecode written = coc::decode_snapshot(deletion.body);
+  REQUIRE(written.deleted.size() == 1);
+  CHECK(written.deleted[0] == coc::Tombstone(kShard, 1500));
+  CHECK(snapshot_keys(deletion.body) == std::vector<std::string>{kOther});
+
+  const std::string after = slow.merge_snapshot(deletion.body, true, 1600).body;
+  CHECK(snapshot_keys(after) == std::vector<std::string>{kOther});
+  CHECK(coc::decode_snapshot(after).deleted.size() == 1);  // passed on
+  // A new resolver reading it does not take the deleted record, even if a stale writer kept it.
+  Resolver reader;
+  const std::string stale = coc::encode_snapshot({{kShard, slow.begin(kShard, 1600).record}}, {{kShard, 1500}});
+  CHECK(reader.load_snapshot(stale, 1700).loaded == 0);
+
+  // Learned again after the deletion: written, and the tombstone goes.
+  slow.forget(kShard);
+  slow.snapshot_written(slow.merge_snapshot(after, true, 1700).generation);
+  slow.after_pointer(kShard, 200, pointer(kHash, 10), "", 2000);
+  const coc::SnapshotMerge relearned = slow.merge_snapshot(after, true, 2100);
+  CHECK(snapshot_keys(relearned.body) == std::vector<std::string>{kOther, kShard});
+  CHECK(coc::decode_snapshot(relearned.body).deleted.empty());
+  // Tombstones expire after ten minutes.
+  CHECK(coc::decode_snapshot(Resolver().merge_snapshot(deletion.body, true, 1500 + 600001).body).deleted.empty());
+}

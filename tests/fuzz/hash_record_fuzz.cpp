@@ -3,7 +3,7 @@
 // fields in their documented domains, and encode_record(record) decodes to an equal record; any
 // record with fields in those domains encodes to something that decodes (storedAt that cannot be a
 // time reads back as 0). decode_snapshot on the same bodies: accepted records are in the same
-// domains and a snapshot of them reads back equal.
+// domains and a snapshot of them (and of its tombstones) reads back equal.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -118,8 +118,15 @@ void check_snapshot(std::string_view body) {
   }
   FUZZ_CHECK(decoded.skipped == 0 || !decoded.first_skip_reason.empty(), "skipped without a reason" + where);
   for (const coc::KeyedRecord& entry : decoded.records) check_domains(entry.second, where);
-  const coc::SnapshotDecode again = coc::decode_snapshot(coc::encode_snapshot(decoded.records));
+  const coc::SnapshotDecode again = coc::decode_snapshot(coc::encode_snapshot(decoded.records, decoded.deleted));
   FUZZ_CHECK(again.ok && again.skipped == 0 && again.records.size() == decoded.records.size(), "re-encoded snapshot" + where);
+  FUZZ_CHECK(again.deleted.size() == decoded.deleted.size(), "re-encoded tombstones" + where);
+  for (std::size_t i = 0; i < again.deleted.size(); ++i) {
+    // Times are written in whole milliseconds.
+    FUZZ_CHECK(again.deleted[i].first == decoded.deleted[i].first &&
+                   again.deleted[i].second == static_cast<double>(static_cast<long long>(decoded.deleted[i].second)),
+               "tombstone " + fuzz::show(decoded.deleted[i].first) + " came back changed" + where);
+  }
   for (std::size_t i = 0; i < again.records.size(); ++i) {
     const coc::HashRecord& a = again.records[i].second;
     const coc::HashRecord& r = decoded.records[i].second;

@@ -97,6 +97,30 @@ test("a URL another tab deleted stays deleted when this tab writes its snapshot"
   assert.equal(hub.counters.pathsInfo, 1, "the deleted one was resolved again");
 });
 
+test("a deletion wins over another tab's pending write of what it learned before", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const [a, b] = hub.model.files.filter((f) => f.lfs);
+  const { cache: deleter } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  await deleter.resolveHashes([a.url, b.url]);
+  await deleter.flush();
+  // The other tab learns a from its per-URL entry (no snapshot to read: it was lost), so a is
+  // among what its pending snapshot write will carry...
+  await (await caches.open(STORE)).delete(snapshotKey);
+  const { cache: slow } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const fresh = await slow.resolveHashDetails([a.url]);
+  assert.equal(fresh[0].source, "persisted");
+  // ...when the first tab deletes a.
+  await deleter.deleteInCache(a.url);
+  assert.deepEqual(await snapshotUrls(caches), [b.url]);
+  await slow.flush();
+  assert.deepEqual(await snapshotUrls(caches), [b.url], "a stays out of the snapshot");
+  assert.deepEqual((await storedSnapshot(caches)).deleted.map(([url]) => url), [a.url], "the deletion is remembered for a while");
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const details = await reloaded.resolveHashDetails([a.url, b.url]);
+  assert.deepEqual(details.map((d) => d.source), ["batch", "persisted"]);
+});
+
 test("deletions made while a snapshot is being written all stay deleted", async (t) => {
   // tvmjs's deleteTensorCache deletes every shard at once; here the calls are staggered so that
   // some come while the snapshot of the first is being written.
