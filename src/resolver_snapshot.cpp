@@ -19,10 +19,6 @@ namespace {
 // learned (about a second), short enough to keep the list small.
 constexpr double kTombstoneMs = 10 * 60 * 1000;
 
-}  // namespace
-
-namespace {
-
 // Whether a key may be written into the snapshot at all: a storage key without credentials.
 bool persistable_key(const std::string& key) {
   // Credentials need userinfo ('@') or a query ('?'): only such keys are worth parsing.
@@ -32,6 +28,16 @@ bool persistable_key(const std::string& key) {
   } catch (const std::invalid_argument&) {
     return false;
   }
+}
+
+// Key -> when it was last deleted.
+std::unordered_map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones) {
+  std::unordered_map<std::string, double> deleted;
+  for (const Tombstone& tombstone : tombstones) {
+    double& at = deleted[tombstone.first];
+    at = std::max(at, tombstone.second);
+  }
+  return deleted;
 }
 
 }  // namespace
@@ -78,16 +84,12 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
     }
   }
   // Deletions, this tab's (as of now) and the other tabs' that are recent enough to matter.
-  std::unordered_map<std::string, double> deleted;
-  for (const Tombstone& tombstone : decoded.deleted) {
-    if (now_ms - tombstone.second > kTombstoneMs) continue;
-    double& at = deleted[tombstone.first];
-    at = std::max(at, tombstone.second);
-  }
+  std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted);
   for (const auto& forgotten : forgotten_) deleted[forgotten.first] = now_ms;
-  // Keys with credentials were never written, and must not be now (nor another writer's).
   for (auto it = deleted.begin(); it != deleted.end();) {
-    it = persistable_key(it->first) ? std::next(it) : deleted.erase(it);
+    // Keys with credentials were never written, and must not be now (nor another writer's).
+    const bool keep = now_ms - it->second <= kTombstoneMs && persistable_key(it->first);
+    it = keep ? std::next(it) : deleted.erase(it);
   }
   const auto deleted_since = [&deleted](const std::string& key, const HashRecord& record) {
     auto found = deleted.find(key);
@@ -143,11 +145,7 @@ void Resolver::snapshot_written(std::uint64_t generation) {
 void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load) {
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
-  std::unordered_map<std::string, double> deleted;
-  for (const Tombstone& tombstone : decoded.deleted) {
-    double& at = deleted[tombstone.first];
-    at = std::max(at, tombstone.second);
-  }
+  const std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted);
   // Only as many as memory holds, the most recent ones.
   const std::size_t count = std::min(decoded.records.size(), options_.capacity);
   std::vector<std::size_t> usable;
