@@ -302,14 +302,14 @@ class JsResolver : LiveCounted {
   coc::Resolver resolver_;
 };
 
+// The first response's headers as they came ("" when absent).
 struct JsDownloadStart {
   bool hash_known = false;
-  double total = -1;
-  std::string etag, accept_ranges, content_encoding;
+  std::string content_length, etag, accept_ranges, content_encoding;
 };
 
 coc::DownloadStart from_js(const JsDownloadStart& start) {
-  return {start.hash_known, static_cast<std::int64_t>(start.total), start.etag, start.accept_ranges,
+  return {start.hash_known, coc::content_length(start.content_length), start.etag, start.accept_ranges,
           start.content_encoding};
 }
 
@@ -361,7 +361,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   constant("snapshotKey", std::string(coc::kSnapshotKey));
   value_object<JsDownloadStart>("DownloadStart")
       .field("hashKnown", &JsDownloadStart::hash_known)
-      .field("total", &JsDownloadStart::total)
+      .field("contentLength", &JsDownloadStart::content_length)
       .field("etag", &JsDownloadStart::etag)
       .field("acceptRanges", &JsDownloadStart::accept_ranges)
       .field("contentEncoding", &JsDownloadStart::content_encoding);

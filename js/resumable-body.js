@@ -24,10 +24,9 @@ export class ResumableBody {
     this.#maxAttempts = maxAttempts;
     this.#onResumed = onResumed;
     const header = (name) => response.headers.get(name) ?? "";
-    const length = header("Content-Length");
     this.#start = {
       hashKnown,
-      total: /^\d+$/.test(length) ? Number(length) : -1,
+      contentLength: header("Content-Length"),
       etag: header("ETag"),
       acceptRanges: header("Accept-Ranges"),
       contentEncoding: header("Content-Encoding"),

@@ -64,6 +64,13 @@ ContentRange parse_content_range(std::string_view header) {
   return range;
 }
 
+std::int64_t content_length(std::string_view header) {
+  std::string_view text = trim(header);
+  std::int64_t value = -1;
+  if (!take_number(text, value) || !text.empty()) return -1;
+  return value;
+}
+
 ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int attempts, int max_attempts) {
   ResumePlan plan;
   if (!start.hash_known) {

@@ -22,10 +22,13 @@ struct ContentRange {
 };
 ContentRange parse_content_range(std::string_view header);
 
+// A Content-Length header's value, or -1 when it is absent or not a plain decimal number.
+std::int64_t content_length(std::string_view header);
+
 // What the first response of the download said.
 struct DownloadStart {
   bool hash_known = false;     // the bytes are checked against a known SHA-256 at the end
-  std::int64_t total = -1;     // its Content-Length, -1 when absent
+  std::int64_t total = -1;     // its Content-Length, -1 when absent (see content_length())
   std::string etag;            // its ETag ("" when absent)
   std::string accept_ranges;   // its Accept-Ranges ("" when absent)
   std::string content_encoding;  // its Content-Encoding, when readable ("" when absent)

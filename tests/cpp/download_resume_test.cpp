@@ -34,6 +34,15 @@ TEST_CASE("Content-Range headers", "[download_resume]") {
   }
 }
 
+TEST_CASE("Content-Length headers", "[download_resume]") {
+  CHECK(coc::content_length("1000") == 1000);
+  CHECK(coc::content_length(" 0 ") == 0);
+  for (const char* bad : {"", "-1", "1e3", "12 34", "0x10", "99999999999999999999", "1000, 1000"}) {
+    INFO(bad);
+    CHECK(coc::content_length(bad) == -1);
+  }
+}
+
 TEST_CASE("a download is resumed only when its bytes can be checked", "[download_resume]") {
   const coc::ResumePlan plan = coc::plan_resume(known(1000), 400, 0, 3);
   CHECK(plan.resume);
