@@ -260,9 +260,9 @@ export class CrossOriginCache {
     // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
     const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
     const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
-    // Only a download this cache made can be asked for again from where it broke off.
+    // Only a request this cache made can be made again for the rest of a body that broke off.
     if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, !response);
-    return this.#storeUnknown(url, network, canStore, origins, total, signal);
+    return this.#storeUnknown(url, network, canStore, origins, total, signal, !response);
   }
 
   async #download(url, parsed, signal) {
@@ -282,16 +282,15 @@ export class CrossOriginCache {
   }
 
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
-  // A body whose hash is known (`hashKnown`) and that this cache fetched is resumed when it
-  // breaks off.
-  async #pump(url, response, total, signal, sink, hashKnown = false) {
+  // A body that breaks off is asked for again from where it stopped, when this cache made the
+  // request (`refetch`) and the hash is known (`hashKnown`), so the joined bytes are checked.
+  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch = false } = {}) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
-    let loaded = 0;
     let writing = Promise.resolve();
     const reader = new ResumableBody({
       core: this.#core,
-      fetch: this.#fetch,
+      fetch: refetch ? this.#fetch : undefined,
       url,
       response,
       hashKnown,
@@ -313,7 +312,6 @@ export class CrossOriginCache {
         throwIfAborted(signal);
         if (done) break;
         hasher.update(value);
-        loaded += value.byteLength;
         this.#stats.bytesDownloaded += value.byteLength;
         // One write in flight, overlapping the next read and hash; memory stays at a few chunks.
         if (sink) {
@@ -322,10 +320,10 @@ export class CrossOriginCache {
           writing.catch(() => {});
         }
         // Streamed straight into storage (a sink), downloading is storing.
-        this.#progress.emit(url, "download", loaded, total);
+        this.#progress.emit(url, "download", reader.loaded, total);
       }
       await writing;
-      this.#progress.emit(url, "download", loaded, total, true);
+      this.#progress.emit(url, "download", reader.loaded, total, true);
       const digests = hasher.finish();
       for (const { algorithm } of expected) {
         const step = this.#live().checkDigest(url, algorithm, digests[algorithm]);
@@ -334,7 +332,7 @@ export class CrossOriginCache {
           throw Object.assign(new Error(`cross-origin-cache: ${step.errorMessage}`), { integrity: true });
         }
       }
-      return { hex: digests.sha256, size: loaded };
+      return { hex: digests.sha256, size: reader.loaded };
     } catch (error) {
       hasher.free();
       await writing.catch(() => {});  // let a write in flight settle before the writable is aborted
@@ -358,14 +356,14 @@ export class CrossOriginCache {
   }
 
   // The hash is known before the bytes: stream them straight into storage, flat memory.
-  async #storeKnown(url, response, record, origins, total, signal, resumable) {
+  async #storeKnown(url, response, record, origins, total, signal, refetch) {
     let step;
     let failure;  // what went wrong, when it was not the storage: "network" or "mismatch"
     try {
       await this.#cos.write(record.value, origins, async (writable) => {
         let writeFailed = false;
         const sink = (chunk) => writable.write(chunk).catch((error) => { writeFailed = true; throw error; });
-        const pumped = await this.#pump(url, response, total, signal, sink, resumable).catch((error) => {
+        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch }).catch((error) => {
           if (!writeFailed) failure = "network";
           throw error;
         });
@@ -395,9 +393,10 @@ export class CrossOriginCache {
   }
 
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
-  async #storeUnknown(url, response, canStore, origins, total, signal) {
+  // refetch: this cache made the request (false for a response handed to put()).
+  async #storeUnknown(url, response, canStore, origins, total, signal, refetch = true) {
     const parts = [];
-    const { hex, size } = await this.#pump(url, response, total, signal, (chunk) => { parts.push(chunk); });
+    const { hex, size } = await this.#pump(url, response, total, signal, (chunk) => { parts.push(chunk); }, { refetch });
     const step = this.#verify(url, hex, size);
     const blob = new Blob(parts, { type: response.headers.get("Content-Type") ?? "" });
     parts.length = 0;

@@ -14,8 +14,10 @@ export class ResumableBody {
   loaded = 0;
 
   /**
-   * response: the download's first response; hashKnown: its bytes are verified against a known
-   * SHA-256 at the end; onResumed(cause, atByte): a break-off that was recovered from.
+   * response: the download's first response; fetch: how to ask for the rest (undefined: the
+   * request was not this cache's to repeat, so a break-off ends the read); hashKnown: its bytes
+   * are verified against a known SHA-256 at the end; onResumed(cause, atByte): a break-off that
+   * was recovered from.
    */
   constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed }) {
     this.#core = core;
@@ -49,7 +51,7 @@ export class ResumableBody {
       } catch (error) {
         cause = error;
       }
-      if (signal?.aborted) throw cause;
+      if (signal?.aborted || !this.#fetch) throw cause;
       this.#reader = await this.#resumed(cause, signal);
     }
   }

@@ -124,3 +124,22 @@ test("an abort while the rest is being asked for: AbortError, nothing stored", a
   hub.clearFaults();
   assert.equal(sha(await cache.fetchWithCache(shard.url, "arraybuffer")), shard.sha256, "a later load works");
 });
+
+test("a response handed to put() is not asked for again: the break-off is the caller's error", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: MiB });
+  const shard = shardOf(hub);
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  await cache.resolveHash(shard.url);  // the hash is known: only the request is not ours
+  hub.setFault((req) => req.kind === "resolve", { resetAfterBytes: 256 * 1024, times: 1 });
+  hub.log.length = 0;
+  const response = await fetch(shard.url);
+  await assert.rejects(cache.put(shard.url, response), (error) => {
+    assert.ok(error.message.includes(shard.url), error.message);
+    assert.doesNotMatch(error.message, /not resumed/);
+    return true;
+  });
+  assert.equal(requestsFor(hub, shard).length, 1, "no range request");
+  assert.equal(cache.stats().resumedDownloads, 0);
+  assert.equal(cos.store.entries().length, 0);
+});
