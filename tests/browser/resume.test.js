@@ -1,0 +1,48 @@
+// Resuming a download in real Chromium with the hub on another origin, as huggingface.co is for
+// an app: the range request for the rest (`Range: bytes=<n>-`, a CORS-safelisted header) needs no
+// preflight, and the 206's Content-Range and ETag are readable across origins.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { cleanups } from "./helpers.js";
+
+const MIB = 1024 * 1024;
+
+test("a download from another origin that breaks off is resumed without a preflight", { timeout: 120_000 }, async (t) => {
+  const defer = cleanups((fn) => t.after(fn));
+  const hub = await startSite({ shards: 1, shardSize: 4 * MIB });
+  defer(() => hub.close());
+  const app = await startSite({ shards: 0 });  // the page's origin: another port
+  defer(() => app.close());
+  assert.notEqual(new URL(hub.url).origin, new URL(app.url).origin);
+  const browser = await launchBrowser();
+  defer(() => browser.close());
+  const page = await browser.open(app.url + BLANK_PAGE, { ignore: [/Failed to load resource/] });
+
+  const shard = hub.model.files.find((f) => f.lfs);
+  hub.setFault((req) => req.kind === "resolve" && !req.range, { resetAfterBytes: 2 * MIB, times: 1 });
+  hub.resetCounters();
+  hub.log.length = 0;
+  const result = await evaluateModule(page, "/js/index.js", async (m, { url }) => {
+    const events = [];
+    const cache = await m.createCrossOriginCache({ scope: "resume-cross-origin", onError: (e) => events.push(e.kind) });
+    const bytes = await cache.fetchWithCache(url, "arraybuffer");
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return { hex, size: bytes.byteLength, events, stats: cache.stats() };
+  }, { url: shard.url });
+
+  assert.equal(result.hex, shard.sha256);
+  assert.equal(result.size, shard.size);
+  assert.deepEqual(result.events, ["download-resumed"]);
+  assert.equal(result.stats.resumedDownloads, 1);
+  assert.equal(result.stats.storage, "fallback");
+  const requests = hub.log.filter((entry) => entry.kind === "resolve" && entry.path === shard.path);
+  assert.equal(requests.length, 2, JSON.stringify(requests));
+  assert.match(requests[1].range ?? "", /^bytes=\d+-$/);
+  assert.equal(requests[1].status, 206);
+  assert.equal(hub.counters.preflight, 0, "no CORS preflight, for the range request or any other");
+  t.diagnostic(`resumed with ${requests[1].range}; hub requests: ${hub.log.map((e) => `${e.method} ${e.kind}${e.range ? ` (${e.range})` : ""}`).join(", ")}`);
+  page.errors.assertNone();
+});
