@@ -284,7 +284,9 @@ export class CrossOriginCache {
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
   // A body that breaks off is asked for again from where it stopped, when this cache made the
   // request (`refetch`) and the hash is known (`hashKnown`), so the joined bytes are checked.
-  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch = false } = {}) {
+  // With `reuseBuffers`, `sink` must be done with a chunk when its promise settles (a COS
+  // writable copies what it is given, as the File System spec's writables do).
+  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch = false, reuseBuffers = false } = {}) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let writing = Promise.resolve();
@@ -294,6 +296,7 @@ export class CrossOriginCache {
       url,
       response,
       hashKnown,
+      reuseBuffers,
       maxAttempts: this.#resumeAttempts,
       onResumed: (cause, atByte) => {
         this.#stats.resumedDownloads++;
@@ -363,7 +366,7 @@ export class CrossOriginCache {
       await this.#cos.write(record.value, origins, async (writable) => {
         let writeFailed = false;
         const sink = (chunk) => writable.write(chunk).catch((error) => { writeFailed = true; throw error; });
-        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch }).catch((error) => {
+        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch, reuseBuffers: true }).catch((error) => {
           if (!writeFailed) failure = "network";
           throw error;
         });

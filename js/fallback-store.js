@@ -78,7 +78,12 @@ export class FallbackStore {
       async write(chunk) {
         if (finished) throw new TypeError("the writable is closed");
         const data = chunkBytes(chunk);
-        if (!(data instanceof Blob)) return push(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+        // Copied, as a File System writable copies what it is given: the caller may reuse its
+        // buffer once write() settles, while the pipe still holds the chunk for cache.put.
+        if (!(data instanceof Blob)) {
+          const view = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data;
+          return push(view instanceof Uint8Array ? view.slice() : view);
+        }
         const reader = data.stream().getReader();
         for (let part = await reader.read(); !part.done; part = await reader.read()) await push(part.value);
       },

