@@ -52,7 +52,7 @@ test("without flush() the snapshot is written within about a second of a change"
   // Polled, not a fixed sleep: a loaded machine may run the timer late.
   const started = Date.now();
   while ((await storedSnapshot(caches)) === null && Date.now() - started < 10000) await sleep(50);
-  assert.ok(Date.now() - started >= 900, "written after the interval, not before");
+  assert.ok(Date.now() - started >= 500, "written after the interval (1 s from the change), not at once");
   assert.deepEqual(await snapshotUrls(caches), [file.url]);
   const puts = caches.countsFor(STORE).puts;
   await sleep(1200);
