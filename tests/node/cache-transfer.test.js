@@ -247,7 +247,7 @@ test("a body streamed into storage is read into two reused buffers, and stored i
   const { cache, events } = await cacheOn({ caches, storage });
   await cache.addToCache(shard.url);
   assert.deepEqual(events, []);
-  assert.ok(sizes.length > 8, `${sizes.length} writes`);
+  assert.ok(sizes.length >= 8, `${sizes.length} writes (8 MiB in reads of at most 1 MiB)`);
   assert.equal(sizes.reduce((a, b) => a + b, 0), shard.size);
   // A buffer read into again is transferred to the stream, which detaches the views given out
   // before: every chunk's view but the last is empty now (the final, empty read took the
