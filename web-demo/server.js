@@ -77,7 +77,7 @@ export async function startDemo(options = {}) {
     if (flaky) {
       const dropped = new Set();  // shards whose first download was cut already
       const firstDownload = (req) => {
-        const shard = req.kind === "resolve" && !req.range && hub.model.files.some((f) => f.lfs && f.path === req.path);
+        const shard = req.kind === "resolve" && hub.model.files.some((f) => f.lfs && f.path === req.path);
         if (!shard || dropped.has(req.path)) return false;
         dropped.add(req.path);
         return true;

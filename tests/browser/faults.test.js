@@ -417,7 +417,9 @@ describe("fault injection in Chromium", () => {
   test("a shard's body that breaks off once is resumed with a range request and stored whole", async (t) => {
     const cos = await freshCos();
     const scope = "faults-hub-resume";
-    const removeFault = hub.setFault((req) => req.kind === "resolve" && !req.range, { resetAfterBytes: 256 * KIB, times: 1 });
+    // The first request for the shard, whatever it asks for: Chromium's HTTP cache may turn a
+    // load of a URL an earlier test cut off into a range request of its own.
+    const removeFault = hub.setFault((req) => req.kind === "resolve" && req.path === shard.path, { resetAfterBytes: 256 * KIB, times: 1 });
     hub.log.length = 0;
     let result;
     try {
@@ -428,7 +430,8 @@ describe("fault injection in Chromium", () => {
     assertLoaded(result.outcomes[0], shard, "resumed");
     const requests = hub.log.filter((entry) => entry.kind === "resolve" && entry.path === shard.path);
     assert.equal(requests.length, 2, `the download and one range request: ${JSON.stringify(requests)}`);
-    const resumedAt = Number(/^bytes=(\d+)-$/.exec(requests[1].range ?? "")?.[1]);
+    // Ours asks for `bytes=<n>-`; Chromium's HTTP cache may pass it on with the end filled in.
+    const resumedAt = Number(/^bytes=(\d+)-\d*$/.exec(requests[1].range ?? "")?.[1]);
     // Chromium may drop bytes it had received but the page had not read yet when the connection
     // broke: the range starts where the page stopped reading (0 if it read nothing).
     assert.ok(resumedAt >= 0 && resumedAt <= 256 * KIB, `resumed at ${requests[1].range}`);

@@ -21,7 +21,7 @@ test("a download from another origin that breaks off is resumed without a prefli
   const page = await browser.open(app.url + BLANK_PAGE, { ignore: [/Failed to load resource/] });
 
   const shard = hub.model.files.find((f) => f.lfs);
-  hub.setFault((req) => req.kind === "resolve" && !req.range, { resetAfterBytes: 2 * MIB, times: 1 });
+  hub.setFault((req) => req.kind === "resolve" && req.path === shard.path, { resetAfterBytes: 2 * MIB, times: 1 });
   hub.resetCounters();
   hub.log.length = 0;
   const result = await evaluateModule(page, "/js/index.js", async (m, { url }) => {
@@ -40,7 +40,7 @@ test("a download from another origin that breaks off is resumed without a prefli
   assert.equal(result.stats.storage, "fallback");
   const requests = hub.log.filter((entry) => entry.kind === "resolve" && entry.path === shard.path);
   assert.equal(requests.length, 2, JSON.stringify(requests));
-  assert.match(requests[1].range ?? "", /^bytes=\d+-$/);
+  assert.match(requests[1].range ?? "", /^bytes=\d+-\d*$/);
   assert.equal(requests[1].status, 206);
   assert.equal(hub.counters.preflight, 0, "no CORS preflight, for the range request or any other");
   t.diagnostic(`resumed with ${requests[1].range}; hub requests: ${hub.log.map((e) => `${e.method} ${e.kind}${e.range ? ` (${e.range})` : ""}`).join(", ")}`);
