@@ -256,20 +256,24 @@ export class CrossOriginCache {
       if (stored.status === "hit") return { blob: stored.file, source: this.#fallback ? "fallback" : "cos", record };
       if (stored.status === "not-allowed") canStore = false;
     }
-    const network = response ?? await this.#download(url, parsed, signal);
+    // Bytes headed for storage skip the browser's HTTP cache: a second copy of a multi-GB file
+    // there would only push other sites' entries out.
+    const requestInit = canStore ? { cache: "no-store" } : {};
+    const network = response ?? await this.#download(url, parsed, signal, requestInit);
     // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
     const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
     const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
     // Only a request this cache made can be made again for the rest of a body that broke off.
-    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, !response);
-    return this.#storeUnknown(url, network, canStore, origins, total, signal, !response);
+    const refetch = response ? null : requestInit;
+    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, refetch);
+    return this.#storeUnknown(url, network, canStore, origins, total, signal, refetch);
   }
 
-  async #download(url, parsed, signal) {
+  async #download(url, parsed, signal, requestInit = {}) {
     this.#stats.downloads++;
     let response;
     try {
-      response = await this.#fetch(url, { signal });
+      response = await this.#fetch(url, { ...requestInit, signal });
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${error?.message ?? error}`, { cause: error });
@@ -283,16 +287,17 @@ export class CrossOriginCache {
 
   // Streams the body through the hasher (and into `sink` when given), honouring abort.
   // A body that breaks off is asked for again from where it stopped, when this cache made the
-  // request (`refetch`) and the hash is known (`hashKnown`), so the joined bytes are checked.
+  // request (`refetch`: its RequestInit) and the hash is known (`hashKnown`), so the joined bytes
+  // are checked.
   // With `reuseBuffers`, `sink` must be done with a chunk when its promise settles (a COS
   // writable copies what it is given, as the File System spec's writables do).
-  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch = false, reuseBuffers = false } = {}) {
+  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, reuseBuffers = false } = {}) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     let writing = Promise.resolve();
     const reader = new ResumableBody({
       core: this.#core,
-      fetch: refetch ? this.#fetch : undefined,
+      fetch: refetch ? (target, init) => this.#fetch(target, { ...refetch, ...init }) : undefined,
       url,
       response,
       hashKnown,
@@ -396,8 +401,9 @@ export class CrossOriginCache {
   }
 
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
-  // refetch: this cache made the request (false for a response handed to put()).
-  async #storeUnknown(url, response, canStore, origins, total, signal, refetch = true) {
+  // refetch: the RequestInit this cache made the request with (null for a response handed to
+  // put()).
+  async #storeUnknown(url, response, canStore, origins, total, signal, refetch = {}) {
     const parts = [];
     const { hex, size } = await this.#pump(url, response, total, signal, (chunk) => { parts.push(chunk); }, { refetch });
     const step = this.#verify(url, hex, size);

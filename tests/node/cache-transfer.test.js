@@ -264,3 +264,33 @@ test("a body streamed into storage is read into two reused buffers, and stored i
   assert.equal(sha(await reloaded.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
   assert.equal(hub.counters.resolve, 0, "served from the fallback store");
 });
+
+test("bytes headed for storage are fetched past the HTTP cache (cache: no-store); without storage, as usual", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const shard = hub.model.files.find((f) => f.lfs);
+  const tokenizer = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const seen = (calls) => (url, init = {}) => {
+    calls.push({ url: String(url), cache: init.cache, range: init.headers?.Range });
+    return fetch(url, init);
+  };
+  const stored = [];
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), fetch: seen(stored) });
+  await cache.fetchWithCache(shard.url, "arraybuffer");
+  await cache.fetchWithCache(tokenizer.url, "arraybuffer");
+  const bodies = stored.filter((c) => c.url === shard.url || c.url === tokenizer.url);
+  assert.deepEqual(bodies.map((c) => c.cache), ["no-store", "no-store"]);
+  assert.ok(stored.filter((c) => c.url.includes("/api/")).every((c) => c.cache === undefined), "API requests as usual");
+  // The rest of a body that broke off is asked for the same way.
+  hub.setFault((req) => req.kind === "resolve", { resetAfterBytes: 1024, times: 1 });
+  const resumed = [];
+  const { cache: second } = await cacheOn({ caches: new MemoryCacheStorage(), storage: stores().cos.store.manager(), fetch: seen(resumed) });
+  await second.fetchWithCache(shard.url, "arraybuffer");
+  assert.deepEqual(resumed.filter((c) => c.url === shard.url).map((c) => [c.cache, Boolean(c.range)]), [["no-store", false], ["no-store", true]]);
+
+  const plain = [];
+  const { cache: noStorage } = await cacheOn({ caches: undefined, storage: null, fetch: seen(plain) });
+  assert.equal(noStorage.storageKind, "none");
+  await noStorage.fetchWithCache(shard.url, "arraybuffer");
+  assert.deepEqual(plain.filter((c) => c.url === shard.url).map((c) => c.cache), [undefined], "the HTTP cache is its only cache");
+});
