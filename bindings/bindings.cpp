@@ -266,7 +266,6 @@ class JsResolver : LiveCounted {
     return static_cast<double>(resolver_.references(hex));
   }
   double size() const { return static_cast<double>(resolver_.size()); }
-  std::string snapshot() const { return guarded([&] { return resolver_.snapshot(); }); }
   val load_snapshot(const std::string& body, double now) {
     return guarded([&] { return to_js(resolver_.load_snapshot(body, now)); });
   }
@@ -431,7 +430,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("forget", &JsResolver::forget)
       .function("references", &JsResolver::references)
       .function("size", &JsResolver::size)
-      .function("snapshot", &JsResolver::snapshot)
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)
       .function("snapshotWritten", &JsResolver::snapshot_written);

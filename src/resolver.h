@@ -172,6 +172,7 @@ class Resolver {
   // Puts a record in memory that the persisted snapshot should carry.
   void keep(const ArtifactUrl& url, HashRecord record);
   bool snapshot_worthy(const std::string& key, const HashRecord& record) const;
+  std::vector<KeyedRecord> snapshot_records() const;  // every persistable record, most recent first
   void import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load);
 
   ResolverOptions options_;

@@ -47,14 +47,16 @@ bool Resolver::snapshot_worthy(const std::string& key, const HashRecord& record)
   return persistable_key(key);
 }
 
-std::string Resolver::snapshot() const {
+std::vector<KeyedRecord> Resolver::snapshot_records() const {
   std::vector<KeyedRecord> records;
-  if (!options_.persist) return encode_snapshot(records);
+  if (!options_.persist) return records;
   index_.for_each([&](const std::string& key, const HashRecord& record) {
     if (snapshot_worthy(key, record)) records.emplace_back(key, record);
   });
-  return encode_snapshot(records);
+  return records;
 }
+
+std::string Resolver::snapshot() const { return encode_snapshot(snapshot_records()); }
 
 SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
   SnapshotLoad load;
@@ -98,10 +100,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
 
   std::vector<KeyedRecord> records;
   if (!decoded.ok) {
-    // Nothing usable stored: write all this tab knows (a repair).
-    index_.for_each([&](const std::string& key, const HashRecord& record) {
-      if (snapshot_worthy(key, record)) records.emplace_back(key, record);
-    });
+    records = snapshot_records();  // nothing usable stored: write all this tab knows (a repair)
   } else {
     // What the other tabs stored, by key (their valid entries only; the import below checks them).
     std::unordered_map<std::string, HashRecord> others;
