@@ -116,6 +116,7 @@ async function loadOnce(world, { entry, tag, shardHashes, shardGenerators }) {
     );
     if (errors.length > 0) throw new Error(`cold ${entry.id}: page errors: ${errors.join("; ")}`);
     const counters = world.hub.counters;
+    const cosCounts = await world.cos.counts();
     const analysis = analyseLog(world.hub.log, repo);
     if (analysis.lfsMissing > 0) throw new Error(`cold ${entry.id}: ${analysis.lfsMissing} shards were never downloaded`);
     return {
@@ -128,8 +129,8 @@ async function loadOnce(world, { entry, tag, shardHashes, shardGenerators }) {
       resolve: counters.resolve,
       bytes: { ...counters.bytes },
       downloadedBytes: counters.bytes.resolve + counters.bytes.raw + counters.bytes.pathsInfo + counters.bytes.tree,
-      cosCreated: world.cos.counts.created,
-      cosBytesRead: world.cos.counts.bytesRead,
+      cosCreated: cosCounts.created,
+      cosBytesRead: cosCounts.bytesRead,
       ...analysis,
       stats: result.stats,
     };

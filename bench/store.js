@@ -92,7 +92,7 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
       if (result.bytes !== size) throw new Error(`${candidate} ${tag}: read ${result.bytes} of ${size} bytes`);
       if (candidate === "stream-hash" && result.hex !== sha256) throw new Error(`${candidate} ${tag}: SHA-256 ${result.hex}, expected ${sha256}`);
     } else {
-      const entry = world.cos.entry(sha256);
+      const entry = await world.cos.entry(sha256);
       if (!entry || entry.writing || entry.size !== size) throw new Error(`${candidate} ${tag}: COS holds no complete ${size}-byte entry for ${sha256} after addToCache`);
     }
     if (errors.length > 0) throw new Error(`${candidate} ${tag}: page errors: ${errors.join("; ")}`);
@@ -116,7 +116,7 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
         tree: counters.tree,
         bytes: { ...counters.bytes },
       },
-      cos: { ...world.cos.counts },
+      cos: await world.cos.counts(),
       stats: result.stats,
     };
   } finally {

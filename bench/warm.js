@@ -57,7 +57,7 @@ async function runOnce(world, { operation, candidate, urls, expected }) {
   const { page, errors } = await world.openPage();
   try {
     world.hub.resetCounters();
-    world.cos.resetCounters();
+    await world.cos.resetCounters();
     const result = await page.evaluate(([call, id, list]) => window.cosBench[call](id, list), [operation.call, candidate, urls]);
     const counters = world.hub.counters;
     if (operation.id === "resolve") {
@@ -67,7 +67,7 @@ async function runOnce(world, { operation, candidate, urls, expected }) {
       throw new Error(`warm ${candidate}: hasAllKeys answered ${result.result}`);
     }
     if (errors.length > 0) throw new Error(`warm ${candidate}: page errors: ${errors.join("; ")}`);
-    const cosCounts = world.cos.counts;
+    const cosCounts = await world.cos.counts();
     return {
       operation: operation.id,
       candidate,

@@ -12,6 +12,9 @@ import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
 import { digestsFor } from "./sha256.js";
 
+// Writes into storage pending at once while the body is read on. Each holds one read buffer of
+// BUFFER_BYTES until it settles.
+export const WRITES_IN_FLIGHT = 4;
 const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
 
 function requestUrl(request) {
@@ -290,18 +293,22 @@ export class CrossOriginCache {
   // request (`refetch`: its RequestInit) and the hash is known (`hashKnown`), so the joined bytes
   // are checked.
   // With `reuseBuffers`, `sink` must be done with a chunk when its promise settles (a COS
-  // writable copies what it is given, as the File System spec's writables do).
+  // writable copies what it is given, as the File System spec's writables do); up to
+  // WRITES_IN_FLIGHT of its writes are pending at once, so reading and hashing go on while the
+  // storage is busy.
   async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, reuseBuffers = false } = {}) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
-    let writing = Promise.resolve();
+    const writes = [];  // the sink's pending writes, oldest first
+    let writeFailure;   // the first write that failed, even while an older one is pending
     const reader = new ResumableBody({
       core: this.#core,
       fetch: refetch ? (target, init) => this.#fetch(target, { ...refetch, ...init }) : undefined,
       url,
       response,
       hashKnown,
-      reuseBuffers,
+      // A buffer is read into again only after the write of the chunk it held has settled.
+      bufferCount: reuseBuffers ? WRITES_IN_FLIGHT + 1 : 0,
       maxAttempts: this.#resumeAttempts,
       onResumed: (cause, atByte) => {
         this.#stats.resumedDownloads++;
@@ -318,19 +325,20 @@ export class CrossOriginCache {
           throw new Error(`cross-origin-cache: reading ${redactUrl(this.#core, url)} failed: ${error?.message ?? error}`, { cause: error });
         });
         throwIfAborted(signal);
+        if (writeFailure) throw writeFailure.error;
         if (done) break;
         hasher.update(value);
         this.#stats.bytesDownloaded += value.byteLength;
-        // One write in flight, overlapping the next read and hash; memory stays at a few chunks.
         if (sink) {
-          await writing;
-          writing = Promise.resolve(sink(value));
-          writing.catch(() => {});
+          if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+          const written = Promise.resolve(sink(value));
+          written.catch((error) => { writeFailure ??= { error }; });
+          writes.push(written);
         }
         // Streamed straight into storage (a sink), downloading is storing.
         this.#progress.emit(url, "download", reader.loaded, total);
       }
-      await writing;
+      await Promise.all(writes);
       this.#progress.emit(url, "download", reader.loaded, total, true);
       const digests = hasher.finish();
       for (const { algorithm } of expected) {
@@ -343,7 +351,7 @@ export class CrossOriginCache {
       return { hex: digests.sha256, size: reader.loaded };
     } catch (error) {
       hasher.free();
-      await writing.catch(() => {});  // let a write in flight settle before the writable is aborted
+      await Promise.allSettled(writes);  // let writes in flight settle before the writable is aborted
       reader.cancel().catch(() => {});
       if (signal?.aborted) throw abortError(signal);
       throw error;

@@ -2,13 +2,13 @@
 // a range request. Whether to resume, and whether the answer continues the same file, is the
 // core's decision (src/download_resume.h): only bytes checked against a known hash are resumed.
 //
-// With `reuseBuffers`, the body is read (where the stream allows it: a byte stream, as fetch's
-// are in browsers and Node) into two buffers in turn instead of a new one per chunk, which keeps
-// a multi-GB download from leaving a chunk of garbage behind per read (measured in Chromium on
-// 64 MiB, hashing each chunk: renderer peak +19-23 MiB instead of +52-74 MiB). The reader must
-// be done with a chunk by the read after next.
+// With `bufferCount` n > 0, the body is read (where the stream allows it: a byte stream, as
+// fetch's are in browsers and Node) into n buffers in turn instead of a new one per chunk, which
+// keeps a multi-GB download from leaving a chunk of garbage behind per read (measured in Chromium
+// on 64 MiB, hashing each chunk: renderer peak +19-23 MiB instead of +52-74 MiB). The reader must
+// be done with a chunk by the time n more reads have started.
 
-const BUFFER_BYTES = 1 << 20;
+export const BUFFER_BYTES = 1 << 20;
 
 export class ResumableBody {
   #core;
@@ -18,7 +18,7 @@ export class ResumableBody {
   #maxAttempts;
   #onResumed;
   #reader;
-  #buffers;  // [two ArrayBuffers] when reading into reused buffers
+  #buffers;  // the ring of ArrayBuffers read into in turn, when reusing buffers
   #next = 0;
   #attempts = 0;
   loaded = 0;
@@ -29,7 +29,7 @@ export class ResumableBody {
    * are verified against a known SHA-256 at the end; onResumed(cause, atByte): a break-off that
    * was recovered from.
    */
-  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed, reuseBuffers = false }) {
+  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed, bufferCount = 0 }) {
     this.#core = core;
     this.#fetch = fetch;
     this.#url = url;
@@ -43,7 +43,7 @@ export class ResumableBody {
       acceptRanges: header("Accept-Ranges"),
       contentEncoding: header("Content-Encoding"),
     };
-    this.#buffers = reuseBuffers ? [null, null] : undefined;
+    this.#buffers = bufferCount > 0 ? new Array(bufferCount).fill(null) : undefined;
     this.#reader = this.#readerOf(response);
   }
 
@@ -65,7 +65,7 @@ export class ResumableBody {
     this.#buffers[slot] = null;  // transferred to the stream; a failed read loses it
     const result = await this.#reader.read(new Uint8Array(buffer));
     if (result.value) this.#buffers[slot] = result.value.buffer;
-    this.#next = 1 - slot;
+    this.#next = (slot + 1) % this.#buffers.length;
     return result;
   }
 

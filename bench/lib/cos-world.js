@@ -1,9 +1,9 @@
 // The setting of the Cross-Origin Storage benchmarks (store, warm, cold): the local hub of the
 // tests (tests/fixtures/hub-server.js, which also serves the repository as static files, so the
 // page, /js/ and tvmjs come from the hub's origin), the shared COS backend
-// (tests/support/cos-page-backend.js) and a headless Chromium on a persistent profile whose pages
-// get `navigator.crossOriginStorage` from the polyfill (tests/support/cos-page-polyfill.js): the
-// same COS manager for every candidate.
+// (tests/support/cos-page-backend.js, on a thread of its own) and a headless Chromium on a
+// persistent profile whose pages get `navigator.crossOriginStorage` from the polyfill
+// (tests/support/cos-page-polyfill.js): the same COS manager for every candidate.
 //
 // Chromium is Debian's (bench/lib/browser.js's CHROMIUM_PATH and flags), driven by playwright-core.
 import { rmSync } from "node:fs";
@@ -12,9 +12,9 @@ import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { startHub } from "../../tests/fixtures/hub-server.js";
-import { startCosBackend } from "../../tests/support/cos-page-backend.js";
 import { cosInitScript } from "../../tests/support/cos-page-polyfill.js";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./browser.js";
+import { startCosBackendThread } from "./cos-backend-thread.js";
 import { chromiumBrowserChildren, isPageRenderer, processTree, rssBytesSync } from "./proc.js";
 
 export const COS_PAGE = "/bench/page/cos.html";
@@ -61,7 +61,7 @@ export async function openCosWorld({ root, log = () => {}, hubOptions = {} }) {
   };
   let browserPid;
   try {
-    cos = await startCosBackend();
+    cos = await startCosBackendThread();
     profile = await mkdtemp(path.join(os.tmpdir(), "coc-bench-profile-"));
     const before = new Set((await chromiumBrowserChildren()).map((proc) => proc.pid));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
@@ -152,7 +152,7 @@ export async function openCosWorld({ root, log = () => {}, hubOptions = {} }) {
       cos = undefined;
       for (let attempt = 0; ; attempt++) {
         try {
-          cos = await startCosBackend({ port });
+          cos = await startCosBackendThread({ port });
           return cos;
         } catch (error) {
           if (error?.code !== "EADDRINUSE" || attempt >= 50) throw error;

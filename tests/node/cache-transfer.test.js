@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { WRITES_IN_FLIGHT } from "../../js/cache.js";
 
 const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const lfsFiles = (hub) => hub.model.files.filter((f) => f.lfs);
@@ -214,8 +215,11 @@ test("one caller's abort ends only its own wait; the shared load goes on for the
   assert.equal(sha(await cache.fetchWithCache(other.url, "arraybuffer")), other.sha256);
 });
 
-/** A COS manager around `manager` whose writables keep each chunk given and take `delayMs` per write. */
-function recordingManager(manager, { delayMs, chunks, sizes }) {
+/**
+ * A COS manager around `manager` whose writables keep each chunk given, take `delayMs` per write
+ * and count the most writes pending at once (`inFlight.max`).
+ */
+function recordingManager(manager, { delayMs, chunks, sizes, inFlight = { now: 0, max: 0 } }) {
   const wrap = (handle) => ({
     kind: handle.kind,
     name: handle.name,
@@ -226,8 +230,13 @@ function recordingManager(manager, { delayMs, chunks, sizes }) {
         async write(chunk) {
           chunks.push(chunk);
           sizes.push(chunk.byteLength);
-          await sleep(delayMs);
-          return writable.write(chunk);
+          inFlight.max = Math.max(inFlight.max, ++inFlight.now);
+          try {
+            await sleep(delayMs);
+            return await writable.write(chunk);
+          } finally {
+            inFlight.now--;
+          }
         },
         close: () => writable.close(),
         abort: (reason) => writable.abort(reason),
@@ -237,23 +246,26 @@ function recordingManager(manager, { delayMs, chunks, sizes }) {
   return { requestFileHandles: async (hashes, options) => (await manager.requestFileHandles(hashes, options)).map(wrap) };
 }
 
-test("a body streamed into storage is read into two reused buffers, and stored intact behind a slow writer", async (t) => {
+test("a body streamed into storage keeps several writes in flight, reads into a ring of reused buffers, and is stored intact behind a slow writer", async (t) => {
   const hub = await hubFor(t, { shards: 1, shardSize: 8 * 1024 * 1024 });
   const shard = hub.model.files.find((f) => f.lfs);
   const { caches, cos } = stores();
   const chunks = [];
   const sizes = [];
-  const storage = recordingManager(cos.store.manager(), { delayMs: 1, chunks, sizes });
+  const inFlight = { now: 0, max: 0 };
+  const storage = recordingManager(cos.store.manager(), { delayMs: 5, chunks, sizes, inFlight });
   const { cache, events } = await cacheOn({ caches, storage });
   await cache.addToCache(shard.url);
   assert.deepEqual(events, []);
   assert.ok(sizes.length >= 8, `${sizes.length} writes (8 MiB in reads of at most 1 MiB)`);
   assert.equal(sizes.reduce((a, b) => a + b, 0), shard.size);
+  // Reading goes on while the storage is busy, up to a bound.
+  assert.ok(inFlight.max > 1 && inFlight.max <= WRITES_IN_FLIGHT, `at most ${inFlight.max} writes pending at once`);
   // A buffer read into again is transferred to the stream, which detaches the views given out
-  // before: every chunk's view but the last is empty now (the final, empty read took the
-  // next-to-last one's buffer).
+  // before. The ring has WRITES_IN_FLIGHT + 1 buffers, and the final, empty read takes one more:
+  // every chunk's view but the last WRITES_IN_FLIGHT is empty now.
   const detached = chunks.filter((chunk) => chunk.byteLength === 0).length;
-  assert.equal(detached, chunks.length - 1, `${detached} of ${chunks.length} chunks' buffers were read into again`);
+  assert.equal(detached, chunks.length - WRITES_IN_FLIGHT, `${detached} of ${chunks.length} chunks' buffers were read into again`);
   assert.equal(sha(cos.store.get(shard.sha256).bytes), shard.sha256, "the stored bytes are the file's");
   // The same through the same-origin fallback store, whose writable must copy what it queues.
   const fallbackCaches = new MemoryCacheStorage();
@@ -263,6 +275,25 @@ test("a body streamed into storage is read into two reused buffers, and stored i
   hub.resetCounters();
   assert.equal(sha(await reloaded.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
   assert.equal(hub.counters.resolve, 0, "served from the fallback store");
+});
+
+test("a write that fails while later ones are queued: the writable is aborted, the bytes fetched again and returned, reported once", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 8 * 1024 * 1024 });
+  const shard = hub.model.files.find((f) => f.lfs);
+  let writes = 0;
+  const faults = ({ step }) => (step === "write" && ++writes === 3 ? new DOMException("injected at the third write", "UnknownError") : undefined);
+  const { caches, cos } = stores({ faults });
+  const chunks = [];
+  const inFlight = { now: 0, max: 0 };
+  const storage = recordingManager(cos.store.manager(), { delayMs: 5, chunks, sizes: [], inFlight });
+  const { cache, events } = await cacheOn({ caches, storage });
+  assert.equal(sha(await cache.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
+  assert.ok(inFlight.max > 1, "later writes were pending when the third failed");
+  assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
+  assert.equal(cos.store.entries().length, 0, "no half-written entry");
+  assert.equal(cos.store.counts.close, 0, "aborted, not closed");
+  assert.ok(chunks.length < 8, `the pump stopped after ${chunks.length} of 8 writes`);
+  assert.equal(cache.stats().downloads, 2);
 });
 
 test("bytes headed for storage are fetched past the HTTP cache (cache: no-store); without storage, as usual", async (t) => {

@@ -123,14 +123,15 @@ export function installCrossOriginStorage(config) {
     }
 
     class CrossOriginStorageWritable extends WritableStream {
-      /** Writes one chunk (a shortcut for getWriter().write(data)). */
-      async write(data) {
+      /**
+       * As FileSystemWritableFileStream's write(): queues the chunk and releases the lock at once,
+       * so a write may start before earlier ones settle (File System Standard, "write(data)").
+       */
+      write(data) {
         const writer = this.getWriter();
-        try {
-          await writer.write(data);
-        } finally {
-          writer.releaseLock();
-        }
+        const written = writer.write(data);
+        writer.releaseLock();
+        return written;
       }
     }
 

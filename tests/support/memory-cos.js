@@ -110,14 +110,16 @@ async function chunkBytes(chunk) {
  * `readable.pipeTo(w)` work.
  */
 class MemoryWritable extends WritableStream {
-  /** @param {any} data */
-  async write(data) {
+  /**
+   * As FileSystemWritableFileStream's write(): queues the chunk and releases the lock at once, so
+   * a write may start before earlier ones settle (File System Standard, "write(data)").
+   * @param {any} data
+   */
+  write(data) {
     const writer = this.getWriter();
-    try {
-      await writer.write(data);
-    } finally {
-      writer.releaseLock();
-    }
+    const written = writer.write(data);
+    writer.releaseLock();
+    return written;
   }
 }
 
