@@ -113,3 +113,21 @@ test("resolveHashDetails says where each hash came from, with its size and commi
   const [again] = await reloaded.resolveHashDetails([new URL(shard.url)]);
   assert.deepEqual(again, { ...first, source: "persisted" });
 });
+
+test("a paths-info request names a path with control characters as JSON escapes, and the hub's answer resolves it", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const bodies = [];
+  const fetchSpy = (url, init = {}) => {
+    if (String(url).includes("/paths-info/")) bodies.push(init.body);
+    return fetch(url, init);
+  };
+  const { caches } = stores();
+  const { cache } = await cacheOn({ caches, storage: null, listRepos: false, fetch: fetchSpy });
+  const shard = hub.model.files.find((f) => f.lfs);
+  const odd = `${shard.url.slice(0, shard.url.lastIndexOf("/") + 1)}odd%01name%1F.bin`;
+  await cache.resolveHashes([odd, shard.url]).catch(() => {});
+  assert.equal(bodies.length, 1, "one paths-info request for both");
+  // Escaped as JSON requires (lowercase \u00XX, as nlohmann-json writes), and read back as the path.
+  assert.match(bodies[0], /"odd\\u0001name\\u001f\.bin"/);
+  assert.deepEqual(JSON.parse(bodies[0]).paths.sort(), ["odd\u0001name\u001f.bin", shard.path].sort());
+});

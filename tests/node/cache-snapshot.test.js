@@ -176,6 +176,42 @@ test("a bad snapshot is reported once, the per-URL entries answer, and the next 
   assert.match(thirdEvents[0].message, /1 persisted snapshot entry ignored/);
 });
 
+test("stored times written as JSON floats are read as numbers: a fresh one is used; a stale or negative one is not; an overflowing one refuses the snapshot", async (t) => {
+  const hub = await hubFor(t, { shards: 4 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = hub.model.files.filter((f) => f.lfs);
+  await cache.resolveHashes(files.map((f) => f.url));
+  await cache.flush();
+  const store = await caches.open(STORE);
+  // JSON.stringify writes whole numbers without a fraction or exponent; these are written by hand.
+  const snapshot = await storedSnapshot(caches);
+  const withTimes = (times) => {
+    const byUrl = new Map(snapshot.records);
+    files.forEach((file, i) => { byUrl.get(file.url).storedAt = `@time${i}@`; });
+    return times.reduce((text, time, i) => text.replace(`"@time${i}@"`, time), JSON.stringify(snapshot));
+  };
+  const reload = async (times) => {
+    // Only the snapshot answers: the per-URL entries go.
+    for (const request of await store.keys()) await store.delete(request);
+    await store.put(snapshotKey, new Response(withTimes(times)));
+    const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    const details = await reloaded.resolveHashDetails(files.map((f) => f.url));
+    assert.deepEqual(details.map((d) => d.value), files.map((f) => f.sha256));
+    return { sources: details.map((d) => d.source), events };
+  };
+
+  const now = `${(Date.now() / 1e3).toFixed(3)}e3`;  // milliseconds, as 1.7e12-style text
+  const read = await reload([now, "1.0e3", "-1.5e3", "2.5e-3"]);
+  assert.deepEqual(read.sources.map((source) => source === "persisted"), [true, false, false, false], read.sources.join());
+  assert.deepEqual(read.events.map((e) => e.kind), ["persisted-snapshot-invalid"]);
+  assert.match(read.events[0].message, /1 persisted snapshot entry ignored/, "the negative time");
+
+  const overflow = await reload([now, now, now, "1e400"]);
+  assert.ok(overflow.sources.every((source) => source !== "persisted"), overflow.sources.join());
+  assert.match(overflow.events[0].message, /snapshot is not valid JSON/);
+});
+
 test("the snapshot never holds a URL with credentials, a hint, or anything when persistence is off", async (t) => {
   const hub = await hubFor(t, { shards: 2 });
   const { caches, cos } = stores();
