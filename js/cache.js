@@ -12,8 +12,8 @@ import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
 import { digestsFor } from "./sha256.js";
 
-// Writes into storage pending at once while the body is read on. Each holds one read buffer of
-// BUFFER_BYTES until it settles.
+// Writes into a storage that queues them (a WritableStream) pending at once while the body is
+// read on and hashed.
 export const WRITES_IN_FLIGHT = 4;
 const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
 
@@ -292,11 +292,10 @@ export class CrossOriginCache {
   // A body that breaks off is asked for again from where it stopped, when this cache made the
   // request (`refetch`: its RequestInit) and the hash is known (`hashKnown`), so the joined bytes
   // are checked.
-  // With `reuseBuffers`, `sink` must be done with a chunk when its promise settles (a COS
-  // writable copies what it is given, as the File System spec's writables do); up to
-  // WRITES_IN_FLIGHT of its writes are pending at once, so reading and hashing go on while the
+  // `sink` is given each chunk for good (the body is read into a new buffer each time), with up
+  // to `writesInFlight` of its writes pending at once, so reading and hashing go on while the
   // storage is busy.
-  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, reuseBuffers = false } = {}) {
+  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, writesInFlight = 1 } = {}) {
     const expected = this.#live().verifyOnly(url);
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     const writes = [];  // the sink's pending writes, oldest first
@@ -307,8 +306,6 @@ export class CrossOriginCache {
       url,
       response,
       hashKnown,
-      // A buffer is read into again only after the write of the chunk it held has settled.
-      bufferCount: reuseBuffers ? WRITES_IN_FLIGHT + 1 : 0,
       maxAttempts: this.#resumeAttempts,
       onResumed: (cause, atByte) => {
         this.#stats.resumedDownloads++;
@@ -330,7 +327,7 @@ export class CrossOriginCache {
         hasher.update(value);
         this.#stats.bytesDownloaded += value.byteLength;
         if (sink) {
-          if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
+          if (writes.length >= writesInFlight) await writes.shift();
           const written = Promise.resolve(sink(value));
           written.catch((error) => { writeFailure ??= { error }; });
           writes.push(written);
@@ -376,10 +373,11 @@ export class CrossOriginCache {
     let step;
     let failure;  // what went wrong, when it was not the storage: "network" or "mismatch"
     try {
-      await this.#cos.write(record.value, origins, async (writable) => {
+      await this.#cos.write(record.value, origins, async (storage) => {
         let writeFailed = false;
-        const sink = (chunk) => writable.write(chunk).catch((error) => { writeFailed = true; throw error; });
-        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch, reuseBuffers: true }).catch((error) => {
+        const sink = (chunk) => storage.write(chunk).catch((error) => { writeFailed = true; throw error; });
+        const writesInFlight = storage.queues ? WRITES_IN_FLIGHT : 1;
+        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch, writesInFlight }).catch((error) => {
           if (!writeFailed) failure = "network";
           throw error;
         });
@@ -420,8 +418,8 @@ export class CrossOriginCache {
     if (canStore) {
       try {
         throwIfAborted(signal);
-        await this.#cos.write(hex, origins, async (writable) => {
-          await writable.write(blob);
+        await this.#cos.write(hex, origins, async (storage) => {
+          await storage.write(blob);
           this.#progress.emit(url, "store", size, size, true);
         });
         this.#countStored(hex, size);

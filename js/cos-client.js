@@ -93,20 +93,32 @@ export class CosClient {
     }
   }
 
-  /** Runs write(writable) for a new entry, after every earlier write has finished. */
+  /**
+   * Runs write(sink) for a new entry, after every earlier write has finished. sink.write(data)
+   * hands data over for good: a writable may keep it until close (the COS extension's does), so
+   * it must never be written into again. sink.queues: writes may be issued before earlier ones
+   * settle.
+   */
   write(value, origins, write) {
     const task = this.#queue.then(async () => {
       const options = origins === undefined ? { create: true } : { create: true, origins };
       const handle = await storageStep("request", () => this.#handle(value, options));
       const writable = await storageStep("createWritable", () => handle.createWritable());
+      // A WritableStream is written through one writer held to the end, so its writes queue in
+      // order whatever its own write() shortcut does (the COS extension's holds the lock until
+      // its write settles: a second write() before then throws). Anything else, one at a time.
+      const writer = typeof writable.getWriter === "function" ? writable.getWriter() : null;
+      const sink = writer
+        ? { write: (data) => writer.write(data), queues: true }
+        : { write: (data) => writable.write(data), queues: false };
       try {
         // Errors of the writer pass through as they are: it knows which are the storage's.
-        await write(writable);
+        await write(sink);
       } catch (error) {
-        await Promise.resolve(writable.abort?.(error)).catch(() => {});
+        await Promise.resolve(writer ? writer.abort(error) : writable.abort?.(error)).catch(() => {});
         throw error;
       }
-      await storageStep("close", () => writable.close());
+      await storageStep("close", () => (writer ? writer.close() : writable.close()));
     });
     this.#queue = task.catch(() => {});
     return task;

@@ -2,13 +2,8 @@
 // a range request. Whether to resume, and whether the answer continues the same file, is the
 // core's decision (src/download_resume.h): only bytes checked against a known hash are resumed.
 //
-// With `bufferCount` n > 0, the body is read (where the stream allows it: a byte stream, as
-// fetch's are in browsers and Node) into n buffers in turn instead of a new one per chunk, which
-// keeps a multi-GB download from leaving a chunk of garbage behind per read (measured in Chromium
-// on 64 MiB, hashing each chunk: renderer peak +19-23 MiB instead of +52-74 MiB). The reader must
-// be done with a chunk by the time n more reads have started.
-
-export const BUFFER_BYTES = 1 << 20;
+// Each read gives a new chunk, which the caller may hand on for good: a storage writable may keep
+// it until close (the COS extension's does), so no buffer is ever read into twice.
 
 export class ResumableBody {
   #core;
@@ -18,8 +13,6 @@ export class ResumableBody {
   #maxAttempts;
   #onResumed;
   #reader;
-  #buffers;  // the ring of ArrayBuffers read into in turn, when reusing buffers
-  #next = 0;
   #attempts = 0;
   loaded = 0;
 
@@ -29,7 +22,7 @@ export class ResumableBody {
    * are verified against a known SHA-256 at the end; onResumed(cause, atByte): a break-off that
    * was recovered from.
    */
-  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed, bufferCount = 0 }) {
+  constructor({ core, fetch, url, response, hashKnown, maxAttempts, onResumed }) {
     this.#core = core;
     this.#fetch = fetch;
     this.#url = url;
@@ -43,30 +36,7 @@ export class ResumableBody {
       acceptRanges: header("Accept-Ranges"),
       contentEncoding: header("Content-Encoding"),
     };
-    this.#buffers = bufferCount > 0 ? new Array(bufferCount).fill(null) : undefined;
-    this.#reader = this.#readerOf(response);
-  }
-
-  #readerOf(response) {
-    if (this.#buffers) {
-      try {
-        return response.body.getReader({ mode: "byob" });
-      } catch {
-        // not a byte stream (a hand-made body): one new chunk per read, as with any reader
-      }
-    }
-    return response.body.getReader();
-  }
-
-  async #readChunk() {
-    if (!(this.#reader instanceof ReadableStreamBYOBReader)) return this.#reader.read();
-    const slot = this.#next;
-    const buffer = this.#buffers[slot] ?? new ArrayBuffer(BUFFER_BYTES);
-    this.#buffers[slot] = null;  // transferred to the stream; a failed read loses it
-    const result = await this.#reader.read(new Uint8Array(buffer));
-    if (result.value) this.#buffers[slot] = result.value.buffer;
-    this.#next = (slot + 1) % this.#buffers.length;
-    return result;
+    this.#reader = response.body.getReader();
   }
 
   cancel(reason) {
@@ -78,7 +48,7 @@ export class ResumableBody {
     for (;;) {
       let cause;
       try {
-        const result = await this.#readChunk();
+        const result = await this.#reader.read();
         if (!result.done) this.loaded += result.value.byteLength;
         return result;
       } catch (error) {
@@ -109,7 +79,7 @@ export class ResumableBody {
         throw notResumed(cause, check.reason);
       }
       this.#onResumed(cause, this.loaded);
-      return this.#readerOf(response);
+      return response.body.getReader();
     }
   }
 }

@@ -123,15 +123,14 @@ export function installCrossOriginStorage(config) {
     }
 
     class CrossOriginStorageWritable extends WritableStream {
-      /**
-       * As FileSystemWritableFileStream's write(): queues the chunk and releases the lock at once,
-       * so a write may start before earlier ones settle (File System Standard, "write(data)").
-       */
-      write(data) {
+      /** Writes one chunk (a shortcut for getWriter().write(data)). */
+      async write(data) {
         const writer = this.getWriter();
-        const written = writer.write(data);
-        writer.releaseLock();
-        return written;
+        try {
+          await writer.write(data);
+        } finally {
+          writer.releaseLock();
+        }
       }
     }
 

@@ -110,16 +110,14 @@ async function chunkBytes(chunk) {
  * `readable.pipeTo(w)` work.
  */
 class MemoryWritable extends WritableStream {
-  /**
-   * As FileSystemWritableFileStream's write(): queues the chunk and releases the lock at once, so
-   * a write may start before earlier ones settle (File System Standard, "write(data)").
-   * @param {any} data
-   */
-  write(data) {
+  /** @param {any} data */
+  async write(data) {
     const writer = this.getWriter();
-    const written = writer.write(data);
-    writer.releaseLock();
-    return written;
+    try {
+      await writer.write(data);
+    } finally {
+      writer.releaseLock();
+    }
   }
 }
 
