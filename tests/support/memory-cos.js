@@ -89,7 +89,11 @@ function requestOptions(options) {
   return { create: Boolean(options.create), origins: Array.isArray(origins) ? [...origins] : origins };
 }
 
-/** Turns a write() argument into bytes. @returns {Promise<Uint8Array>} */
+/**
+ * Turns a write() argument into bytes. A BufferSource is kept as given, uncopied, until close, as
+ * the COS extension keeps it: a writer that writes into a buffer it handed over corrupts the entry.
+ * @returns {Promise<Uint8Array>}
+ */
 async function chunkBytes(chunk) {
   if (chunk && typeof chunk === "object" && "type" in chunk && !(chunk instanceof Blob)) {
     if (chunk.type !== "write" || chunk.position != null) {
@@ -99,8 +103,8 @@ async function chunkBytes(chunk) {
   }
   if (typeof chunk === "string") return new TextEncoder().encode(chunk);
   if (chunk instanceof Blob) return new Uint8Array(await chunk.arrayBuffer());
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk.slice(0));
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength));
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new TypeError("write() takes a BufferSource, Blob, string or {type: \"write\", data}");
 }
 
