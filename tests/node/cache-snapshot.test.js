@@ -14,6 +14,16 @@ const storedSnapshot = async (caches) => {
   const response = await (await caches.open(STORE)).match(snapshotKey);
   return response ? JSON.parse(await response.text()) : null;
 };
+/** A hub of `shards` LFS files, resolved by a cache whose snapshot of them is written. */
+async function resolvedAndWritten(t, shards) {
+  const hub = await hubFor(t, { shards });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = hub.model.files.filter((f) => f.lfs);
+  await cache.resolveHashes(files.map((f) => f.url));
+  await cache.flush();
+  return { hub, caches, cos, cache, files, store: await caches.open(STORE) };
+}
 const snapshotUrls = async (caches) => ((await storedSnapshot(caches))?.records ?? []).map(([url]) => url).sort();
 
 test("a reload resolves every URL from one read of the store", async (t) => {
@@ -124,13 +134,7 @@ test("a deletion wins over another tab's pending write of what it learned before
 test("deletions made while a snapshot is being written all stay deleted", async (t) => {
   // tvmjs's deleteTensorCache deletes every shard at once; here the calls are staggered so that
   // some come while the snapshot of the first is being written.
-  const hub = await hubFor(t, { shards: 8 });
-  const { caches, cos } = stores();
-  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
-  const files = hub.model.files.filter((f) => f.lfs);
-  await cache.resolveHashes(files.map((f) => f.url));
-  await cache.flush();
-  const store = await caches.open(STORE);
+  const { caches, cos, cache, files, store } = await resolvedAndWritten(t, 8);
   const put = store.put.bind(store);
   store.put = async (...args) => {
     await sleep(25);
@@ -177,13 +181,7 @@ test("a bad snapshot is reported once, the per-URL entries answer, and the next 
 });
 
 test("stored times written as JSON floats are read as numbers: a fresh one is used; a stale or negative one is not; an overflowing one refuses the snapshot", async (t) => {
-  const hub = await hubFor(t, { shards: 4 });
-  const { caches, cos } = stores();
-  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
-  const files = hub.model.files.filter((f) => f.lfs);
-  await cache.resolveHashes(files.map((f) => f.url));
-  await cache.flush();
-  const store = await caches.open(STORE);
+  const { caches, cos, files, store } = await resolvedAndWritten(t, 4);
   // JSON.stringify writes whole numbers without a fraction or exponent; these are written by hand.
   const snapshot = await storedSnapshot(caches);
   const withTimes = (times) => {
