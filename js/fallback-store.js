@@ -78,12 +78,9 @@ export class FallbackStore {
       async write(chunk) {
         if (finished) throw new TypeError("the writable is closed");
         const data = chunkBytes(chunk);
-        // Copied, as a File System writable copies what it is given: the caller may reuse its
-        // buffer once write() settles, while the pipe still holds the chunk for cache.put.
-        if (!(data instanceof Blob)) {
-          const view = data instanceof ArrayBuffer ? new Uint8Array(data) : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data;
-          return push(view instanceof Uint8Array ? view.slice() : view);
-        }
+        // Not copied: a chunk is handed over for good (CosClient.write), and the pipe holds it
+        // until cache.put has taken it.
+        if (!(data instanceof Blob)) return push(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
         const reader = data.stream().getReader();
         for (let part = await reader.read(); !part.done; part = await reader.read()) await push(part.value);
       },

@@ -263,14 +263,20 @@ function keepingManager(manager, { delayMs = 0, chunks = [], inFlight = { now: 0
   return { requestFileHandles: async (hashes, options) => (await manager.requestFileHandles(hashes, options)).map(wrap) };
 }
 
-test("a body streamed into a writable that keeps chunks uncopied (as the COS extension's does): several writes in flight through one writer, every chunk left intact", async (t) => {
+/** A cache storing an 8 MiB LFS file through keepingManager (5 ms a write), and what it records. */
+async function storingThroughKeeping(t, options = {}) {
   const hub = await hubFor(t, { shards: 1, shardSize: 8 * 1024 * 1024 });
   const shard = hub.model.files.find((f) => f.lfs);
   const { caches, cos } = stores();
   const chunks = [];
   const inFlight = { now: 0, max: 0 };
-  const storage = keepingManager(cos.store.manager(), { delayMs: 5, chunks, inFlight });
+  const storage = keepingManager(cos.store.manager(), { delayMs: 5, chunks, inFlight, ...options });
   const { cache, events } = await cacheOn({ caches, storage });
+  return { hub, shard, cos, chunks, inFlight, cache, events };
+}
+
+test("a body streamed into a writable that keeps chunks uncopied (as the COS extension's does): several writes in flight through one writer, every chunk left intact", async (t) => {
+  const { hub, shard, cos, chunks, inFlight, cache, events } = await storingThroughKeeping(t);
   await cache.addToCache(shard.url);
   assert.deepEqual(events, []);
   assert.ok(chunks.length >= 8, `${chunks.length} writes (8 MiB in reads of at most 1 MiB)`);
@@ -290,13 +296,7 @@ test("a body streamed into a writable that keeps chunks uncopied (as the COS ext
 });
 
 test("a write that fails while later ones are queued: nothing stored, the bytes fetched again and returned, reported once", async (t) => {
-  const hub = await hubFor(t, { shards: 1, shardSize: 8 * 1024 * 1024 });
-  const shard = hub.model.files.find((f) => f.lfs);
-  const { caches, cos } = stores();
-  const chunks = [];
-  const inFlight = { now: 0, max: 0 };
-  const storage = keepingManager(cos.store.manager(), { delayMs: 5, chunks, inFlight, failAtWrite: 3 });
-  const { cache, events } = await cacheOn({ caches, storage });
+  const { shard, cos, chunks, inFlight, cache, events } = await storingThroughKeeping(t, { failAtWrite: 3 });
   assert.equal(sha(await cache.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
   assert.ok(inFlight.max > 1, "later writes were pending when the third failed");
   assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
