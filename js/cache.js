@@ -6,6 +6,7 @@ import { CosClient, StorageWriteError } from "./cos-client.js";
 import { ErrorReporter, abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
+import { checkOptions } from "./options.js";
 import { PersistedStore } from "./persisted-store.js";
 import { ResumableBody } from "./resumable-body.js";
 import { SharedWork } from "./shared-work.js";
@@ -22,6 +23,11 @@ function requestUrl(request) {
   if (request instanceof URL) return request.href;
   if (request && typeof request.url === "string") return request.url;
   throw new TypeError("expected a URL string, a URL or a Request");
+}
+
+// A string or URL is a GET, as it is for the Cache API.
+function requestMethod(request) {
+  return typeof request === "object" && request !== null && typeof request.method === "string" ? request.method : "GET";
 }
 
 function isPrivateRequest(request) {
@@ -89,13 +95,11 @@ export class CrossOriginCache {
   #seenInStorage = new Set();
 
   constructor(core, options = {}) {
+    checkOptions(core, options);
     this.#core = core;
     this.scope = options.scope ?? "cross-origin-cache";
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#resumeAttempts = options.resumeAttempts ?? 3;
-    if (!Number.isInteger(this.#resumeAttempts) || this.#resumeAttempts < 0) {
-      throw new TypeError(`resumeAttempts must be a whole number >= 0, got ${this.#resumeAttempts}`);
-    }
     this.#errors = new ErrorReporter(options.onError);
     this.#progress = new Progress(options.onProgress);
     this.#origins = options.origins ?? "*";
@@ -228,11 +232,13 @@ export class CrossOriginCache {
   #bytesOf(url, loaded, signal) {
     loaded.bytes ??= (async () => {
       if (loaded.blob) return loaded.blob;
-      const stored = await this.#readStorage(url, loaded.record, false);
-      if (stored.status === "hit") return stored.file;
-      // The extension can lose an entry after a clean close; the caller still gets its bytes.
-      this.#seenInStorage.delete(loaded.record.value);
-      this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
+      if (!loaded.lost) {
+        const stored = await this.#readStorage(url, loaded.record, false);
+        if (stored.status === "hit") return stored.file;
+        // The entry was there after the write and is gone now; the caller still gets its bytes.
+        this.#seenInStorage.delete(loaded.record.value);
+        this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
+      }
       const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
       return (await this.#storeUnknown(url, again, false, undefined, undefined, signal)).blob;
     })();
@@ -266,6 +272,7 @@ export class CrossOriginCache {
     // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
     const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
     const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
+    if (canStore && total !== undefined) canStore = await this.#roomFor(url, total);
     // Only a request this cache made can be made again for the rest of a body that broke off.
     const refetch = response ? null : requestInit;
     if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, refetch);
@@ -281,9 +288,10 @@ export class CrossOriginCache {
       if (signal?.aborted) throw abortError(signal);
       throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${error?.message ?? error}`, { cause: error });
     }
-    if (!response.ok) {
+    const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body));
+    if (refusal) {
       response.body?.cancel().catch(() => {});
-      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: HTTP ${response.status}`);
+      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${refusal}`);
     }
     return response;
   }
@@ -297,9 +305,9 @@ export class CrossOriginCache {
   // storage is busy.
   async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, writesInFlight = 1 } = {}) {
     const expected = this.#live().verifyOnly(url);
-    const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     const writes = [];  // the sink's pending writes, oldest first
     let writeFailure;   // the first write that failed, even while an older one is pending
+    // The reader first: a response it cannot read (no body) must not leave a hasher behind.
     const reader = new ResumableBody({
       core: this.#core,
       fetch: refetch ? (target, init) => this.#fetch(target, { ...refetch, ...init }) : undefined,
@@ -313,6 +321,7 @@ export class CrossOriginCache {
           new Error(`the body broke off at byte ${atByte} (${cause?.message ?? cause}); the rest was asked for with a range request`, { cause }));
       },
     });
+    const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
     signal?.addEventListener("abort", onAbort);
     try {
@@ -401,9 +410,34 @@ export class CrossOriginCache {
       const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
       return this.#storeUnknown(url, again, false, origins, total, signal);
     }
+    if (!(await this.#keptAfterWrite(url, record.value))) return { blob: undefined, source: "network", record, lost: true };
     await this.#hashes.persist(url, step.persistKey, step.persistBody);
     this.#countStored(record.value, total);
     return { blob: undefined, source: "network", record };
+  }
+
+  // Whether there is room in the fallback store for size bytes (navigator.storage.estimate());
+  // when there is not, the file is served unstored and that is reported.
+  async #roomFor(url, size) {
+    if (!this.#fallback) return true;
+    const room = await this.#fallback.room(size);
+    if (!room.fits) {
+      this.#errors.report("cos-quota", redactUrl(this.#core, url),
+        new Error(`not stored: ${size} bytes do not fit in the storage left (quota ${room.quota}, used ${room.usage})`));
+    }
+    return room.fits;
+  }
+
+  // The COS extension can close a write cleanly and keep nothing (it does so when it is full):
+  // a write counts only once the entry is there. The fallback store reports its own failures.
+  async #keptAfterWrite(url, value) {
+    if (this.#fallback) return true;
+    const found = await this.#cos.has(value);
+    if (found.status === "hit") return true;
+    this.#seenInStorage.delete(value);
+    this.#errors.report("cos-quota", redactUrl(this.#core, url),
+      new Error(`the storage closed the write of ${value} without an error but kept nothing (it does so when it is full)`, { cause: found.error }));
+    return false;
   }
 
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
@@ -415,13 +449,14 @@ export class CrossOriginCache {
     const step = this.#verify(url, hex, size);
     const blob = new Blob(parts, { type: response.headers.get("Content-Type") ?? "" });
     parts.length = 0;
-    if (canStore) {
+    if (canStore && await this.#roomFor(url, size)) {
       try {
         throwIfAborted(signal);
         await this.#cos.write(hex, origins, async (storage) => {
           await storage.write(blob);
           this.#progress.emit(url, "store", size, size, true);
         });
+        if (!(await this.#keptAfterWrite(url, hex))) return { blob, source: "network", record: step.found ? step.record : null };
         this.#countStored(hex, size);
         await this.#hashes.persist(url, step.persistKey, step.persistBody);
       } catch (error) {
@@ -499,7 +534,8 @@ export class CrossOriginCache {
 
   async match(request) {
     const url = requestUrl(request);
-    if (!this.#isUrl(url)) return undefined;  // a Cache answers a key it cannot hold with a miss
+    // A Cache answers a key it cannot hold with a miss.
+    if (!this.#isUrl(url) || !this.#core.isCacheableMethod(requestMethod(request))) return undefined;
     const record = await this.#hashes.record(url);
     const stored = await this.#readStorage(url, record);
     return stored.status === "hit" ? storedResponse(stored.file, this.#mediaType(url, stored.file)) : undefined;
@@ -525,14 +561,17 @@ export class CrossOriginCache {
 
   async put(request, response) {
     const url = requestUrl(request);
-    if (!(response instanceof Response) || !response.body) throw new TypeError("put: expected a Response with a body");
-    if (!response.ok) throw new TypeError(`put: refusing to store a response with status ${response.status}`);
+    if (!(response instanceof Response)) throw new TypeError("put: expected a Response");
+    const refusal = this.#core.putRefusal(requestMethod(request), response.status, response.headers.get("Vary") ?? "",
+      Boolean(response.body), response.bodyUsed);
+    if (refusal) throw new TypeError(`cross-origin-cache: ${refusal}`);
     await this.#load(url, { response, privateRequest: isPrivateRequest(request) });
   }
 }
 
 /** Creates a cache; options are described in index.d.ts. */
 export async function createCrossOriginCache(options = {}) {
+  if (options === null || typeof options !== "object") throw new TypeError("cross-origin-cache: options must be an object");
   const core = await loadCore(options);
   return new CrossOriginCache(core, options);
 }

@@ -133,9 +133,11 @@ class MemoryWritable extends WritableStream {
  * @param {number|string} [options.seed=1] Seed of the PRNG behind failConcurrentCreates.
  * @param {(info: {step: Step, hash: string, origin: string, method: string, create: boolean}) => Error|undefined} [options.faults]
  * @param {number} [options.quotaBytes=Infinity] Total bytes the store may hold.
+ * @param {boolean} [options.silentQuota=false] Over quota, close() resolves and keeps nothing, as the
+ *   COS extension does when a write fails inside it.
  */
 export function createMemoryCos(options = {}) {
-  const { api = "all", failConcurrentCreates = false, seed = 1, faults, quotaBytes = Infinity } = options;
+  const { api = "all", failConcurrentCreates = false, seed = 1, faults, quotaBytes = Infinity, silentQuota = false } = options;
   const methods = api === "all" ? API_METHODS : [api];
   if (!methods.every((m) => API_METHODS.includes(m))) throw new TypeError(`unknown api ${api}`);
   const random = seededRandom(seed);
@@ -313,7 +315,7 @@ export function createMemoryCos(options = {}) {
           record = step(ctx, "write", { bytes: bytes.length });
           const stored = entries.get(ctx.hash);
           const duplicate = stored && !stored.writing; // will only widen on close, so costs nothing
-          if (!duplicate && usedBytes() + buffered + bytes.length > quotaBytes) {
+          if (!duplicate && !silentQuota && usedBytes() + buffered + bytes.length > quotaBytes) {
             record.error = "QuotaExceededError";
             throw quotaError();
           }
@@ -350,7 +352,12 @@ export function createMemoryCos(options = {}) {
               existing.origins = widen(existing.origins, options.origins, ctx.origin, existing.ownerOrigin);
               return;
             }
-            if (usedBytes() + bytes.length > quotaBytes) throw quotaError();
+            if (usedBytes() + bytes.length > quotaBytes) {
+              if (!silentQuota) throw quotaError();
+              store.counts.lost++;
+              record.lost = true;
+              return; // resolves like a success, but nothing was kept (finish() drops the placeholder)
+            }
             if (failConcurrentCreates && writer.concurrent && random() < 1 / 3) {
               store.counts.lost++;
               record.lost = true;

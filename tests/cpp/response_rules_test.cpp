@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "response_rules.h"
+
+using coc::download_refusal;
+using coc::put_refusal;
+
+TEST_CASE("a download is used only when it is a whole file with a body", "[response_rules]") {
+  CHECK(download_refusal(200, true).empty());
+  CHECK(download_refusal(203, true).empty());
+  CHECK(download_refusal(204, false) == "HTTP 204: the response has no content");
+  CHECK(download_refusal(204, true) == "HTTP 204: the response has no content");
+  CHECK(download_refusal(205, false).find("no content") != std::string::npos);
+  CHECK(download_refusal(206, true).find("a part of the file") != std::string::npos);
+  CHECK(download_refusal(200, false) == "HTTP 200: the response has no body");
+  CHECK(download_refusal(404, true) == "HTTP 404");
+  CHECK(download_refusal(304, false) == "HTTP 304");
+  CHECK(download_refusal(0, false) == "HTTP 0");
+}
+
+TEST_CASE("put refuses what the Cache API refuses", "[response_rules]") {
+  CHECK(put_refusal("GET", 200, "", true, false).empty());
+  CHECK(put_refusal("GET", 200, "Accept-Encoding, Origin", true, false).empty());
+  CHECK(put_refusal("POST", 200, "", true, false).find("only GET") != std::string::npos);
+  CHECK(put_refusal("HEAD", 200, "", true, false).find("HEAD") != std::string::npos);
+  CHECK(put_refusal("GET", 206, "", true, false).find("206") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "*", true, false).find("Vary") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "Origin, * ", true, false).find("Vary") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "Origin,*", true, false).find("Vary") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "x*", true, false).empty());
+  CHECK(put_refusal("GET", 404, "", true, false).find("status 404") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "", true, true).find("already read") != std::string::npos);
+  CHECK(put_refusal("GET", 200, "", false, false).find("with a body") != std::string::npos);
+}
+
+TEST_CASE("only GET lookups can match", "[response_rules]") {
+  CHECK(coc::is_cacheable_method("GET"));
+  CHECK_FALSE(coc::is_cacheable_method("POST"));
+  CHECK_FALSE(coc::is_cacheable_method("get"));
+}

@@ -1,0 +1,70 @@
+// The fallback store serves only entries this package completed and verified: bytes someone else
+// put under an entry's key, or a write that did not finish, are a miss (fetched and stored again).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { cacheOn, hubFor } from "../support/cache-setup.js";
+
+const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
+const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
+const FALLBACK = "cross-origin-cache-cos-fallback";
+const entryKey = (hash) => `https://cross-origin-cache.invalid/sha256/${hash}`;
+
+async function loadTwice(t, tamper) {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const caches = new MemoryCacheStorage();
+  const first = await cacheOn({ caches });
+  assert.equal(sha(await first.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.equal(first.cache.stats().stored, 1);
+  await tamper(await caches.open(FALLBACK), file);
+  const second = await cacheOn({ caches });  // a reload
+  const downloadsBefore = hub.counts?.resolve ?? 0;
+  const bytes = await second.cache.fetchWithCache(file.url, "arraybuffer");
+  return { hub, file, caches, bytes, second, downloadsBefore };
+}
+
+test("an untampered entry is served from the fallback store on reload", async (t) => {
+  const { file, bytes, second } = await loadTwice(t, async () => {});
+  assert.equal(sha(bytes), file.sha256);
+  assert.equal(second.cache.stats().storageHits, 1);
+  assert.equal(second.cache.stats().downloads, 0);
+});
+
+test("bytes other code of the origin put under an entry's key are a miss, never served", async (t) => {
+  const { file, bytes, second, caches } = await loadTwice(t, async (cache, f) => {
+    await cache.put(entryKey(f.sha256), new Response("not the file"));
+  });
+  assert.equal(sha(bytes), file.sha256, "the right bytes, from the network");
+  assert.equal(second.cache.stats().storageHits, 0);
+  assert.equal(second.cache.stats().downloads, 1);
+  // Stored again, sealed: a third load is served from storage.
+  const third = await cacheOn({ caches });
+  assert.equal(sha(await third.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.equal(third.cache.stats().storageHits, 1);
+});
+
+test("same-sized foreign bytes under an entry's key, with the old write's header copied, are still a miss", async (t) => {
+  const { file, bytes, second } = await loadTwice(t, async (cache, f) => {
+    const stored = await cache.match(entryKey(f.sha256));
+    const size = (await stored.clone().arrayBuffer()).byteLength;
+    // Same headers (write id included) but other bytes of another length.
+    await cache.put(entryKey(f.sha256), new Response(new Uint8Array(size + 1), { headers: stored.headers }));
+  });
+  assert.equal(sha(bytes), file.sha256);
+  assert.equal(second.cache.stats().storageHits, 0);
+});
+
+test("an entry written by someone else with no seal at all (a cut-off or foreign write) is a miss", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const caches = new MemoryCacheStorage();
+  // Another library of the origin wrote the right key with wrong bytes before we ever ran.
+  await (await caches.open(FALLBACK)).put(entryKey(file.sha256), new Response("truncated"));
+  const { cache } = await cacheOn({ caches });
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.equal(cache.stats().storageHits, 0);
+  assert.equal(await cache.match(file.url).then((r) => r.arrayBuffer()).then(sha), file.sha256);
+});
