@@ -155,11 +155,11 @@ export declare class CrossOriginCache {
   // A Request's headers, credentials and mode are used for the download and for the hub requests
   // to the file's own origin; a private one (credential header, cookies, credentials in its URL)
   // is stored same-site only.
-  fetchWithCache(url: RequestLike, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
-  fetchWithCache(url: RequestLike, storetype: "json", signal?: AbortSignal): Promise<any>;
-  fetchWithCache(url: RequestLike, storetype: "arraybuffer", signal?: AbortSignal): Promise<ArrayBuffer>;
-  fetchWithCache(url: RequestLike, storetype?: string, signal?: AbortSignal): Promise<any>;
-  addToCache(url: RequestLike, storetype?: string, signal?: AbortSignal): Promise<void>;
+  fetchWithCache(url: string | Request, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
+  fetchWithCache(url: string | Request, storetype: "json", signal?: AbortSignal): Promise<any>;
+  fetchWithCache(url: string | Request, storetype: "arraybuffer", signal?: AbortSignal): Promise<ArrayBuffer>;
+  fetchWithCache(url: string | Request, storetype?: string, signal?: AbortSignal): Promise<any>;
+  addToCache(url: string | Request, storetype?: string, signal?: AbortSignal): Promise<void>;
   hasAllKeys(urls: string[]): Promise<boolean>;
   deleteInCache(url: string): Promise<void>;
   // Cache-like (transformers.js env.customCache)
