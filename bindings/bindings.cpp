@@ -14,6 +14,7 @@
 #include "download_resume.h"
 #include "hash_record.h"
 #include "record_snapshot.h"
+#include "request_secrets.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "resolver.h"
@@ -175,6 +176,33 @@ val tensor_cache_shard_urls(const std::string& cache_url, const std::string& jso
 
 bool is_tensor_cache_url(const std::string& url) { return coc::is_tensor_cache_url(url); }
 
+// The facts of a caller's request: its URL, header names and values (parallel arrays) and
+// credentials mode.
+val plan_request(const std::string& url, val header_names, val header_values, const std::string& credentials) {
+  return guarded([&] {
+    coc::RequestFacts facts{url, {}, credentials};
+    const auto names = emscripten::vecFromJSArray<std::string>(header_names);
+    const auto values = emscripten::vecFromJSArray<std::string>(header_values);
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) facts.headers.push_back({names[i], values[i]});
+    const coc::RequestPlan plan = coc::plan_request(facts);
+    val result = val::object();
+    result.set("isPrivate", plan.is_private);
+    result.set("partition", plan.partition);
+    result.set("fetchUrl", plan.fetch_url);
+    result.set("authorization", plan.authorization);
+    result.set("secrets", to_array(plan.secrets));
+    return result;
+  });
+}
+
+std::string redact_text(const std::string& text, val secrets) {
+  return coc::redact_text(text, emscripten::vecFromJSArray<std::string>(secrets));
+}
+
+bool forwards_credentials(const std::string& file_url, const std::string& target_url) {
+  return coc::forwards_credentials(file_url, target_url);
+}
+
 class JsResolver : LiveCounted {
  public:
   explicit JsResolver(val options) : resolver_(read_options(options)) {}
@@ -266,6 +294,7 @@ class JsResolver : LiveCounted {
     return static_cast<double>(resolver_.references(hex));
   }
   double size() const { return static_cast<double>(resolver_.size()); }
+  bool persistable(const std::string& url) const { return guarded([&] { return resolver_.persistable(url); }); }
   val load_snapshot(const std::string& body, double now) {
     return guarded([&] { return to_js(resolver_.load_snapshot(body, now)); });
   }
@@ -375,6 +404,10 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("checkResume", &check_resume);
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
+  function("planRequest", &plan_request);
+  function("redactText", &redact_text);
+  function("forwardsCredentials", &forwards_credentials);
+  constant("maxKnownSecrets", static_cast<double>(coc::kMaxKnownSecrets));
 
   value_object<coc::ArtifactUrl>("ArtifactUrl")
       .field("href", &coc::ArtifactUrl::href)
@@ -430,6 +463,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("forget", &JsResolver::forget)
       .function("references", &JsResolver::references)
       .function("size", &JsResolver::size)
+      .function("persistable", &JsResolver::persistable)
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)
       .function("snapshotWritten", &JsResolver::snapshot_written);

@@ -8,6 +8,8 @@ import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { checkOptions } from "./options.js";
 import { PersistedStore } from "./persisted-store.js";
+import { Redactor } from "./redactor.js";
+import { requestInit, sharedKey, withInit } from "./request-init.js";
 import { ResumableBody } from "./resumable-body.js";
 import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
@@ -30,9 +32,10 @@ function requestMethod(request) {
   return typeof request === "object" && request !== null && typeof request.method === "string" ? request.method : "GET";
 }
 
-function isPrivateRequest(request) {
-  return typeof request === "object" && request !== null && typeof request.headers?.has === "function" &&
-    request.headers.has("Authorization");
+// A caller's Request: its headers, credentials mode and request mode are the caller's to give.
+function isRequest(request) {
+  return typeof request === "object" && request !== null && !(request instanceof URL) &&
+    typeof request.headers?.entries === "function";
 }
 
 function descriptor(record) {
@@ -90,6 +93,7 @@ export class CrossOriginCache {
   #progress;
   #stats = emptyStats();
   #hashes;
+  #redactor;
   #disposed = false;
   #loading = new SharedWork();
   #seenInStorage = new Set();
@@ -100,8 +104,9 @@ export class CrossOriginCache {
     this.scope = options.scope ?? "cross-origin-cache";
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#resumeAttempts = options.resumeAttempts ?? 3;
-    this.#errors = new ErrorReporter(options.onError);
-    this.#progress = new Progress(options.onProgress);
+    this.#redactor = new Redactor(core);
+    this.#errors = new ErrorReporter(options.onError, this.#redactor);
+    this.#progress = new Progress(options.onProgress, (text) => this.#redactor.text(text));
     this.#origins = options.origins ?? "*";
 
     const cacheStorage = options.caches ?? (typeof caches === "undefined" ? undefined : caches);
@@ -150,7 +155,38 @@ export class CrossOriginCache {
 
   /** Integrity the app knows for a URL: SRI (`sha256-…`, `sha384-…`, `sha512-…`) or hex SHA-256. */
   addHint(url, integrity) {
-    this.#resolver.addIntegrity(requestUrl(url), String(integrity).trim());
+    try {
+      this.#resolver.addIntegrity(this.#context(url).url, String(integrity).trim());
+    } catch (error) {
+      throw this.#redactor.error(error);
+    }
+  }
+
+  // The facts of a caller's request and the core's plan for them (src/request_secrets.h); its
+  // secret values are hidden from every text that leaves the package from now on.
+  #context(request) {
+    const url = requestUrl(request);
+    const headers = isRequest(request) ? [...request.headers.entries()] : [];
+    const credentials = isRequest(request) ? request.credentials : undefined;
+    const plan = this.#core.planRequest(url, headers.map(([name]) => name), headers.map(([, value]) => value), credentials ?? "");
+    this.#redactor.remember(plan.secrets);
+    return { url, headers, credentials, mode: isRequest(request) ? request.mode : undefined, ...plan };
+  }
+
+  // Requests grouped by partition, so the hub requests they need carry the right credentials.
+  async #resolveMany(requests) {
+    const contexts = requests.map((request) => this.#context(request));
+    const groups = new Map();
+    for (const context of contexts) {
+      if (!groups.has(context.partition)) groups.set(context.partition, { context, urls: [] });
+      groups.get(context.partition).urls.push(context.url);
+    }
+    const byPartition = new Map();
+    await Promise.all([...groups].map(async ([partition, { context, urls }]) => {
+      const records = await this.#hashes.many(urls, undefined, context);
+      byPartition.set(partition, new Map(urls.map((url, i) => [url, records[i]])));
+    }));
+    return contexts.map((context) => byPartition.get(context.partition).get(context.url));
   }
 
   stats() {
@@ -172,7 +208,8 @@ export class CrossOriginCache {
   // ---- hash resolution -------------------------------------------------------------------
 
   async resolveHash(request) {
-    return descriptor(await this.#hashes.record(requestUrl(request)));
+    const context = this.#context(request);
+    return descriptor(await this.#hashes.record(context.url, undefined, undefined, context));
   }
 
   /** Writes pending persisted state (the snapshot of every URL→hash record) now. */
@@ -181,24 +218,27 @@ export class CrossOriginCache {
   }
 
   async resolveHashes(requests) {
-    const records = await this.#hashes.many(requests.map(requestUrl));
-    return records.map(descriptor);
+    return (await this.#resolveMany(requests)).map(descriptor);
   }
 
   /** resolveHashes, each with its size, commit and where the hash came from this time. */
   async resolveHashDetails(requests) {
-    const records = await this.#hashes.many(requests.map(requestUrl));
-    return records.map(details);
+    return (await this.#resolveMany(requests)).map(details);
   }
 
   // ---- loading and storing ---------------------------------------------------------------
 
-  /** Loads url through the cache; the same in-flight load is shared by concurrent callers. */
-  #load(url, { signal, response, privateRequest = false } = {}) {
+  /**
+   * Loads a caller's request through the cache; the same in-flight load is shared by concurrent
+   * callers with the same credentials (never across: an unauthenticated call must not take bytes
+   * fetched with a token, nor a call with a token the failure of one without).
+   */
+  #load(context, { signal, response } = {}) {
+    const url = context.url;
     // A caller's own response (put) is stored as given, never shared.
-    if (response) return this.#runLoad(url, { signal, response, privateRequest });
-    const key = this.#core.parseArtifactUrl(url).storageKey;
-    return this.#loading.run(key, signal, (shared) => this.#runLoad(url, { signal: shared, privateRequest }));
+    if (response) return this.#runLoad(url, { signal, response, context });
+    const key = sharedKey(context, this.#core.parseArtifactUrl(url).storageKey);
+    return this.#loading.run(key, signal, (shared) => this.#runLoad(url, { signal: shared, context }));
   }
 
   // Looks the bytes up in storage; `count` is false for the read-back after our own write.
@@ -222,14 +262,15 @@ export class CrossOriginCache {
   async #runLoad(url, options) {
     const loaded = await this.#transfer(url, options);
     if (this.#core.isTensorCacheUrl(url)) {
-      this.#bytesOf(url, loaded, options.signal).then((blob) => this.#prefetchShards(url, blob), () => {});
+      this.#bytesOf(options.context, loaded, options.signal).then((blob) => this.#prefetchShards(options.context, blob), () => {});
     }
     return loaded;
   }
 
   // The bytes of a load. Bytes streamed into storage are read back only when a caller needs them
   // (addToCache does not), once per load.
-  #bytesOf(url, loaded, signal) {
+  #bytesOf(context, loaded, signal) {
+    const url = context.url;
     loaded.bytes ??= (async () => {
       if (loaded.blob) return loaded.blob;
       if (!loaded.lost) {
@@ -239,24 +280,24 @@ export class CrossOriginCache {
         this.#seenInStorage.delete(loaded.record.value);
         this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
       }
-      const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
-      return (await this.#storeUnknown(url, again, false, undefined, undefined, signal)).blob;
+      const again = await this.#download(context, signal);
+      return (await this.#storeUnknown(context, again, false, undefined, undefined, signal)).blob;
     })();
     return loaded.bytes;
   }
 
   // tvmjs asks for shards one at a time after reading the tensor cache: resolve them all now,
   // in one batch request per revision, and let those requests join it.
-  #prefetchShards(url, blob) {
+  #prefetchShards(context, blob) {
+    const url = context.url;
     blob.text()
-      .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text)))
+      .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text), undefined, context))
       .catch((error) => this.#errors.report("prefetch-failed", redactUrl(this.#core, url), error));
   }
 
-  async #transfer(url, { signal, response, privateRequest }) {
+  async #transfer(url, { signal, response, context }) {
     throwIfAborted(signal);
-    const parsed = this.#core.parseArtifactUrl(url);
-    const record = await this.#hashes.record(url, signal);
+    const record = await this.#hashes.record(url, signal, undefined, context);
     throwIfAborted(signal);
     let canStore = Boolean(this.#cos);
     if (!response) {
@@ -268,30 +309,38 @@ export class CrossOriginCache {
     // Bytes headed for storage skip the browser's HTTP cache: a second copy of a multi-GB file
     // there would only push other sites' entries out.
     const requestInit = canStore ? { cache: "no-store" } : {};
-    const network = response ?? await this.#download(url, parsed, signal, requestInit);
-    // Private bytes are kept same-site: anyone who knows a hash could read a shared entry.
-    const origins = parsed.hasCredentials || privateRequest ? undefined : this.#origins;
+    const network = response ?? await this.#download(context, signal, requestInit);
+    // Private bytes are kept same-site: anyone who knows a hash could read a shared entry. What
+    // is private is the core's call (planRequest).
+    const origins = context.isPrivate ? undefined : this.#origins;
     const total = Number(network.headers.get("Content-Length")) || (record?.size > 0 ? record.size : undefined);
     if (canStore && total !== undefined) canStore = await this.#roomFor(url, total);
     // Only a request this cache made can be made again for the rest of a body that broke off.
     const refetch = response ? null : requestInit;
-    if (canStore && record) return this.#storeKnown(url, network, record, origins, total, signal, refetch);
-    return this.#storeUnknown(url, network, canStore, origins, total, signal, refetch);
+    if (canStore && record) return this.#storeKnown(context, network, record, origins, total, signal, refetch);
+    return this.#storeUnknown(context, network, canStore, origins, total, signal, refetch);
   }
 
-  async #download(url, parsed, signal, requestInit = {}) {
+  // The file's URL as fetch() takes it (no userinfo: that goes as a header), with the caller's
+  // headers and modes on top of the cache's own RequestInit.
+  #fetchFile(context, own) {
+    return this.#fetch(context.fetchUrl, requestInit(this.#core, context, context.fetchUrl, own));
+  }
+
+  async #download(context, signal, own = {}) {
     this.#stats.downloads++;
+    const redacted = redactUrl(this.#core, context.url);
     let response;
     try {
-      response = await this.#fetch(url, { ...requestInit, signal });
+      response = await this.#fetchFile(context, { ...own, signal });
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${error?.message ?? error}`, { cause: error });
+      throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${error?.message ?? error}`, { cause: error });
     }
     const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body));
     if (refusal) {
       response.body?.cancel().catch(() => {});
-      throw new Error(`cross-origin-cache: fetching ${parsed.redacted} failed: ${refusal}`);
+      throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${refusal}`);
     }
     return response;
   }
@@ -303,15 +352,16 @@ export class CrossOriginCache {
   // `sink` is given each chunk for good (the body is read into a new buffer each time), with up
   // to `writesInFlight` of its writes pending at once, so reading and hashing go on while the
   // storage is busy.
-  async #pump(url, response, total, signal, sink, { hashKnown = false, refetch, writesInFlight = 1 } = {}) {
+  async #pump(context, response, total, signal, sink, { hashKnown = false, refetch, writesInFlight = 1 } = {}) {
+    const url = context.url;
     const expected = this.#live().verifyOnly(url);
     const writes = [];  // the sink's pending writes, oldest first
     let writeFailure;   // the first write that failed, even while an older one is pending
     // The reader first: a response it cannot read (no body) must not leave a hasher behind.
     const reader = new ResumableBody({
       core: this.#core,
-      fetch: refetch ? (target, init) => this.#fetch(target, { ...refetch, ...init }) : undefined,
-      url,
+      fetch: refetch ? (target, init) => this.#fetchFile(context, withInit(refetch, init)) : undefined,
+      url: context.fetchUrl,
       response,
       hashKnown,
       maxAttempts: this.#resumeAttempts,
@@ -378,7 +428,8 @@ export class CrossOriginCache {
   }
 
   // The hash is known before the bytes: stream them straight into storage, flat memory.
-  async #storeKnown(url, response, record, origins, total, signal, refetch) {
+  async #storeKnown(context, response, record, origins, total, signal, refetch) {
+    const url = context.url;
     let step;
     let failure;  // what went wrong, when it was not the storage: "network" or "mismatch"
     try {
@@ -386,7 +437,7 @@ export class CrossOriginCache {
         let writeFailed = false;
         const sink = (chunk) => storage.write(chunk).catch((error) => { writeFailed = true; throw error; });
         const writesInFlight = storage.queues ? WRITES_IN_FLIGHT : 1;
-        const pumped = await this.#pump(url, response, total, signal, sink, { hashKnown: true, refetch, writesInFlight }).catch((error) => {
+        const pumped = await this.#pump(context, response, total, signal, sink, { hashKnown: true, refetch, writesInFlight }).catch((error) => {
           if (!writeFailed) failure = "network";
           throw error;
         });
@@ -407,8 +458,8 @@ export class CrossOriginCache {
         throw new Error(`cross-origin-cache: storage rejected the bytes of ${redactUrl(this.#core, url)} as not matching ${record.value}`, { cause: error });
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
-      const again = await this.#download(url, this.#core.parseArtifactUrl(url), signal);
-      return this.#storeUnknown(url, again, false, origins, total, signal);
+      const again = await this.#download(context, signal);
+      return this.#storeUnknown(context, again, false, origins, total, signal);
     }
     if (!(await this.#keptAfterWrite(url, record.value))) return { blob: undefined, source: "network", record, lost: true };
     await this.#hashes.persist(url, step.persistKey, step.persistBody);
@@ -443,9 +494,10 @@ export class CrossOriginCache {
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
   // refetch: the RequestInit this cache made the request with (null for a response handed to
   // put()).
-  async #storeUnknown(url, response, canStore, origins, total, signal, refetch = {}) {
+  async #storeUnknown(context, response, canStore, origins, total, signal, refetch = {}) {
+    const url = context.url;
     const parts = [];
-    const { hex, size } = await this.#pump(url, response, total, signal, (chunk) => { parts.push(chunk); }, { refetch });
+    const { hex, size } = await this.#pump(context, response, total, signal, (chunk) => { parts.push(chunk); }, { refetch });
     const step = this.#verify(url, hex, size);
     const blob = new Blob(parts, { type: response.headers.get("Content-Type") ?? "" });
     parts.length = 0;
@@ -487,18 +539,18 @@ export class CrossOriginCache {
   // ---- tvmjs ArtifactCacheTemplate ------------------------------------------------------
 
   async fetchWithCache(url, storetype, signal) {
-    const target = requestUrl(url);
-    const loaded = await this.#load(target, { signal, privateRequest: isPrivateRequest(url) });
-    const blob = await this.#bytesOf(target, loaded, signal);
-    return convert(storedResponse(blob, this.#mediaType(target, blob)), storetype);
+    const context = this.#context(url);
+    const loaded = await this.#load(context, { signal });
+    const blob = await this.#bytesOf(context, loaded, signal);
+    return convert(storedResponse(blob, this.#mediaType(context.url, blob)), storetype);
   }
 
   async addToCache(url, storetype, signal) {
-    await this.#load(requestUrl(url), { signal });
+    await this.#load(this.#context(url), { signal });
   }
 
   async hasAllKeys(urls) {
-    const records = await this.#hashes.many(urls.map(requestUrl));
+    const records = await this.#resolveMany(urls);
     if (!this.#cos || records.some((record) => !record)) return false;
     // Hashes this cache stored or saw cost nothing; the others are asked for together.
     const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
@@ -511,11 +563,12 @@ export class CrossOriginCache {
   }
 
   async deleteInCache(url) {
-    const target = requestUrl(url);
+    const target = this.#context(url).url;
     const record = await this.#hashes.local(target);
     this.#live().forget(target);
     const key = this.#core.parseArtifactUrl(target).storageKey;
-    if (this.#persisted) {
+    // Nothing is stored under a URL with credentials (and the Cache API would quote it whole).
+    if (this.#persisted && this.#live().persistable(target)) {
       try {
         await this.#persisted.delete(key);
       } catch (error) {
@@ -536,7 +589,8 @@ export class CrossOriginCache {
     const url = requestUrl(request);
     // A Cache answers a key it cannot hold with a miss.
     if (!this.#isUrl(url) || !this.#core.isCacheableMethod(requestMethod(request))) return undefined;
-    const record = await this.#hashes.record(url);
+    const context = this.#context(request);
+    const record = await this.#hashes.record(url, undefined, undefined, context);
     const stored = await this.#readStorage(url, record);
     return stored.status === "hit" ? storedResponse(stored.file, this.#mediaType(url, stored.file)) : undefined;
   }
@@ -565,7 +619,23 @@ export class CrossOriginCache {
     const refusal = this.#core.putRefusal(requestMethod(request), response.status, response.headers.get("Vary") ?? "",
       Boolean(response.body), response.bodyUsed);
     if (refusal) throw new TypeError(`cross-origin-cache: ${refusal}`);
-    await this.#load(url, { response, privateRequest: isPrivateRequest(request) });
+    await this.#load(this.#context(request), { response });
+  }
+
+  // The one exit for rejections: what a public method throws leaves the package redacted
+  // (Redactor), never as the platform's own object, which may quote a URL whole.
+  static {
+    for (const name of ["resolveHash", "flush", "resolveHashes", "resolveHashDetails", "fetchWithCache", "addToCache",
+      "hasAllKeys", "deleteInCache", "match", "delete", "put"]) {
+      const method = CrossOriginCache.prototype[name];
+      CrossOriginCache.prototype[name] = async function (...args) {
+        try {
+          return await method.apply(this, args);
+        } catch (error) {
+          throw this.#redactor.error(error);
+        }
+      };
+    }
   }
 }
 

@@ -20,18 +20,21 @@ export function redactUrl(core, url) {
 
 export class ErrorReporter {
   #onError;
+  #redactor;
   counts = {};
 
-  constructor(onError) {
+  /** redactor: the Redactor every event passes through before it leaves the package. */
+  constructor(onError, redactor) {
     this.#onError = onError;
+    this.#redactor = redactor;
   }
 
   report(kind, url, error) {
     this.counts[kind] = (this.counts[kind] ?? 0) + 1;
     if (!this.#onError) return;
-    const cause = error instanceof Error ? error : new Error(String(error));
+    const cause = this.#redactor.error(error instanceof Error ? error : new Error(String(error)));
     try {
-      this.#onError({ kind, url, error: cause, message: cause.message });
+      this.#onError({ kind, url: this.#redactor.text(url), error: cause, message: cause.message });
     } catch {
       // A throwing hook must not break loading; the count above still records the event.
     }

@@ -4,6 +4,7 @@ import { BatchBarrier } from "./batch-barrier.js";
 import { RecordSnapshot } from "./record-snapshot.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
+import { requestInit, sharedKey } from "./request-init.js";
 
 // Reads at most `limit` bytes of a body, then cancels the rest.
 async function readPrefix(response, limit) {
@@ -76,21 +77,23 @@ export class HashResolution {
   }
 
   // Resolves many URLs so that those needing the network share one batch request per revision.
-  many(urls, signal) {
-    if (this.#snapshot && !this.#snapshot.loaded) return this.#snapshot.load().then(() => this.many(urls, signal));
+  // context: the caller's request (js/request-init.js) whose credentials the hub requests carry
+  // to the file's own origin; undefined for the cache's own work.
+  many(urls, signal, context) {
+    if (this.#snapshot && !this.#snapshot.loaded) return this.#snapshot.load().then(() => this.many(urls, signal, context));
     // Spellings of one storage key (a fragment, say) meet in the shared work of record().
     const unique = [...new Set(urls)];
-    const barrier = new BatchBarrier(unique.length, (arrived) => this.#sendBatches(arrived));
+    const barrier = new BatchBarrier(unique.length, (arrived) => this.#sendBatches(arrived, context));
     const byUrl = new Map();
     for (const url of unique) {
-      const promise = this.record(url, signal, barrier);
+      const promise = this.record(url, signal, barrier, context);
       promise.catch(() => {});
       byUrl.set(url, promise);
     }
     return Promise.all(urls.map((url) => byUrl.get(url)));
   }
 
-  record(url, signal, barrier) {
+  record(url, signal, barrier, context) {
     let step;
     try {
       step = this.#live().begin(url, Date.now());
@@ -104,12 +107,15 @@ export class HashResolution {
       if (!step.persistKey) return Promise.resolve(this.#finishResolution(url, step));
       return this.persist(url, step.persistKey, step.persistBody).then(() => this.#finishResolution(url, step));
     }
-    if (barrier && this.#resolving.has(step.key)) {
+    // Shared only with requests of the same credentials: one without must not take an answer
+    // fetched with a token, nor one with a token the failure of one without.
+    const key = sharedKey(context, step.key);
+    if (barrier && this.#resolving.has(key)) {
       // Joining work that is already running: this URL will not arrive at the barrier.
       barrier.leave();
       barrier = undefined;
     }
-    return this.#resolving.run(step.key, signal, (shared) => this.#runResolution(url, step, shared, barrier));
+    return this.#resolving.run(key, signal, (shared) => this.#runResolution(url, step, shared, barrier, context));
   }
 
   #finishResolution(url, step) {
@@ -145,15 +151,15 @@ export class HashResolution {
     }
   }
 
-  async #runResolution(url, first, signal, barrier) {
+  async #runResolution(url, first, signal, barrier, context) {
     let arrived = false;
     try {
-      return await this.#resolutionSteps(url, first, signal, async (group) => {
+      return await this.#resolutionSteps(url, first, signal, context, async (group) => {
         if (barrier && !arrived) {
           arrived = true;
           await barrier.arrive(url);
         } else {
-          await this.#joinBatch(url, group);
+          await this.#joinBatch(url, group, context);
         }
       });
     } finally {
@@ -161,7 +167,7 @@ export class HashResolution {
     }
   }
 
-  async #resolutionSteps(url, first, signal, awaitBatch) {
+  async #resolutionSteps(url, first, signal, context, awaitBatch) {
     let step = first;
     for (;;) {
       throwIfAborted(signal);
@@ -194,7 +200,7 @@ export class HashResolution {
           break;
         case "fetch-pointer": {
           this.#reportStep(url, step);
-          const answer = await this.#fetchPointer(step.target, signal);
+          const answer = await this.#fetchPointer(step.target, signal, context);
           step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
           break;
         }
@@ -204,30 +210,32 @@ export class HashResolution {
     }
   }
 
-  // URLs of one repo revision that ask within the same task share one paths-info request.
-  #joinBatch(url, group) {
-    let pending = this.#batchGroups.get(group);
+  // URLs of one repo revision that ask within the same task, with the same credentials, share one
+  // paths-info request.
+  #joinBatch(url, group, context) {
+    const pendingKey = sharedKey(context, group);
+    let pending = this.#batchGroups.get(pendingKey);
     if (!pending || pending.sent) {
       pending = { urls: [], sent: false };
       pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(async () => {
         pending.sent = true;
         // A request for this revision already on its way may answer for these URLs too.
         await this.#batchesInFlight.get(group)?.catch(() => {});
-        return this.#sendBatches(pending.urls);
+        return this.#sendBatches(pending.urls, context);
       });
-      this.#batchGroups.set(group, pending);
+      this.#batchGroups.set(pendingKey, pending);
       pending.done.catch(() => {}).finally(() => {
-        if (this.#batchGroups.get(group) === pending) this.#batchGroups.delete(group);
+        if (this.#batchGroups.get(pendingKey) === pending) this.#batchGroups.delete(pendingKey);
       });
     }
     pending.urls.push(url);
     return pending.done;
   }
 
-  async #sendBatches(urls) {
+  async #sendBatches(urls, context) {
     const requests = this.#live().planBatch(urls, Date.now());
     await Promise.all(requests.map((request) => {
-      const sent = this.#sendBatch(request);
+      const sent = this.#sendBatch(request, context);
       this.#batchesInFlight.set(request.group, sent);
       return sent.finally(() => {
         if (this.#batchesInFlight.get(request.group) === sent) this.#batchesInFlight.delete(request.group);
@@ -236,18 +244,18 @@ export class HashResolution {
   }
 
   // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core.
-  async #sendBatch(request) {
+  async #sendBatch(request, context) {
     this.#stats.resolutionRequests[request.kind === "tree" ? "listing" : "batch"]++;
     let status = 0;
     let body = "";
     let commit = "";
     let link = "";
     try {
-      const response = await this.#fetch(request.url, request.method === "GET" ? {} : {
+      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, request.method === "GET" ? {} : {
         method: request.method,
         headers: { "Content-Type": "application/json" },
         body: request.body,
-      });
+      }));
       status = response.status;
       commit = response.headers.get("X-Repo-Commit") ?? "";
       link = response.headers.get("Link") ?? "";
@@ -262,14 +270,14 @@ export class HashResolution {
     }
   }
 
-  async #fetchPointer(url, signal) {
+  async #fetchPointer(url, signal, context) {
     this.#stats.pointerRequests++;
     this.#stats.resolutionRequests.pointer++;
     try {
       // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
       // and stop reading there if the server ignores the range.
       const limit = this.#core.maxLfsPointerBytes;
-      const response = await this.#fetch(url, { signal, headers: { Range: `bytes=0-${limit}` } });
+      const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal, headers: { Range: `bytes=0-${limit}` } }));
       const commit = response.headers.get("X-Repo-Commit") ?? "";
       if (!response.ok) {
         response.body?.cancel().catch(() => {});

@@ -152,11 +152,14 @@ export declare class CrossOriginCache {
    * reload reads instead of one entry per URL (otherwise written within a second of a change). */
   flush(): Promise<void>;
   // tvmjs ArtifactCacheTemplate
-  fetchWithCache(url: string, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
-  fetchWithCache(url: string, storetype: "json", signal?: AbortSignal): Promise<any>;
-  fetchWithCache(url: string, storetype: "arraybuffer", signal?: AbortSignal): Promise<ArrayBuffer>;
-  fetchWithCache(url: string, storetype?: string, signal?: AbortSignal): Promise<any>;
-  addToCache(url: string, storetype?: string, signal?: AbortSignal): Promise<void>;
+  // A Request's headers, credentials and mode are used for the download and for the hub requests
+  // to the file's own origin; a private one (credential header, cookies, credentials in its URL)
+  // is stored same-site only.
+  fetchWithCache(url: string | Request, storetype?: undefined, signal?: AbortSignal): Promise<Response>;
+  fetchWithCache(url: string | Request, storetype: "json", signal?: AbortSignal): Promise<any>;
+  fetchWithCache(url: string | Request, storetype: "arraybuffer", signal?: AbortSignal): Promise<ArrayBuffer>;
+  fetchWithCache(url: string | Request, storetype?: string, signal?: AbortSignal): Promise<any>;
+  addToCache(url: string | Request, storetype?: string, signal?: AbortSignal): Promise<void>;
   hasAllKeys(urls: string[]): Promise<boolean>;
   deleteInCache(url: string): Promise<void>;
   // Cache-like (transformers.js env.customCache)

@@ -2,10 +2,13 @@
 export class Progress {
   #onProgress;
   #interval;
+  #redact;
   #last = new Map();
 
-  constructor(onProgress, intervalMs = 100) {
+  /** redact(text): the text an event may carry out of the package (its URL's secrets hidden). */
+  constructor(onProgress, redact, intervalMs = 100) {
     this.#onProgress = onProgress;
+    this.#redact = redact;
     this.#interval = intervalMs;
   }
 
@@ -17,7 +20,7 @@ export class Progress {
     if (final) this.#last.delete(key);
     else this.#last.set(key, now);
     try {
-      this.#onProgress({ url, phase, loaded, total });
+      this.#onProgress({ url: this.#redact(url), phase, loaded, total });
     } catch {
       // Progress is advisory.
     }

@@ -19,18 +19,25 @@ constexpr std::string_view kRedacted = "***";
 constexpr std::size_t kMaxEchoChars = 200;
 constexpr std::uint32_t kMaxPort = 65535;
 
-// Names whose values are secrets, compared case-insensitively after percent-decoding:
-//  - bearer-style tokens and keys: token, access_token, auth, authorization, key, api_key, apikey,
-//    plus password, secret, client_secret, refresh_token, id_token;
-//  - signed URLs: sig (Azure SAS), signature (legacy S3/GCS, CloudFront), x-amz-signature,
-//    x-amz-credential, x-amz-security-token (AWS SigV4), x-goog-signature, x-goog-credential (GCS V4).
-// Not listed: parameters that merely describe a signature, such as Azure's se (expiry), sv, sp,
-// or X-Amz-Expires / X-Amz-Date; redacting them would hide useful detail without protecting anything.
-constexpr std::string_view kSecretQueryNames[] = {
-    "token", "access_token", "auth", "authorization", "key", "api_key", "apikey", "password", "secret",
-    "client_secret", "refresh_token", "id_token", "sig", "signature", "x-amz-signature", "x-amz-credential",
-    "x-amz-security-token", "x-goog-signature", "x-goog-credential",
+// Query parameter (and header) names whose values are secrets, compared case-insensitively after
+// percent-decoding. A name is secret when it
+//  - is one of kSecretNames: signed-URL parts that carry or bind the signature and do not match a
+//    pattern below: sig, policy (CloudFront, which Hugging Face's CDN redirects use), googleaccessid
+//    (GCS V2), and every Azure SAS field (se, sp, sv, st, sr, ss, srt, spr, sip, si, sdd, ses, skoid,
+//    sktid, skt, ske, sks, skv, saoid, suoid, scid, rscc, rscd, rsce, rscl, rsct): together they
+//    describe a grant that only sig makes usable, and hiding them all keeps a SAS URL whole secret;
+//  - contains token, key, secret, password, credential or signature (access_token, api_key,
+//    client_secret, X-Amz-Security-Token, X-Amz-Credential, X-Goog-Signature, Key-Pair-Id, ...);
+//  - starts with auth (auth, authorization, auth_token).
+// A false positive (a parameter "keys" or "author") only costs that URL its persistence and its
+// shared storage; a false negative leaks a secret, so the rule errs on the side of hiding.
+constexpr std::string_view kSecretNames[] = {
+    "sig",  "policy", "googleaccessid", "se",  "sp",  "sv",    "st",    "sr",   "ss",  "srt",
+    "spr",  "sip",    "si",             "sdd", "ses", "skoid", "sktid", "skt",  "ske", "sks",
+    "skv",  "saoid",  "suoid",          "scid", "rscc", "rscd", "rsce", "rscl", "rsct",
 };
+constexpr std::string_view kSecretNameParts[] = {"token", "key", "secret", "password", "credential", "signature"};
+constexpr std::string_view kSecretNamePrefixes[] = {"auth"};
 
 struct MediaType {
   std::string_view extension;  // without the dot, lowercase
@@ -57,13 +64,14 @@ bool is_host_char(char c) {
 // ---- redaction ---------------------------------------------------------------------------------
 
 // The query with the value of every secret parameter replaced; found_secret tells whether there
-// was one. Parameters are split on '&' as URLSearchParams does.
+// was one. Parameters are split on '&' as URLSearchParams does, and on ';' as many servers
+// (and the HTML 4 recommendation) do, so "a=1;token=x" hides x.
 std::string redact_query(std::string_view query, bool& found_secret) {
   std::string out;
   out.reserve(query.size());
   std::size_t start = 0;
   while (true) {
-    const std::size_t amp = query.find('&', start);
+    const std::size_t amp = query.find_first_of("&;", start);
     const std::string_view param =
         query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     const std::size_t eq = param.find('=');
@@ -79,16 +87,18 @@ std::string redact_query(std::string_view query, bool& found_secret) {
       out += param;
     }
     if (amp == std::string_view::npos) break;
-    out += '&';
+    out += query[amp];
     start = amp + 1;
   }
   return out;
 }
 
+}  // namespace
+
 // Best-effort redaction of text that failed to parse, for error messages only. It errs on the
 // side of hiding: anything before the last '@' of the part before the query is treated as
 // userinfo, and the fragment is dropped as storage keys drop it.
-std::string redact_loosely(std::string_view text) {
+std::string redact_url_loosely(std::string_view text) {
   text = text.substr(0, text.find('#'));
   const std::size_t question = text.find('?');
   const std::string_view head = text.substr(0, question);
@@ -116,11 +126,13 @@ std::string redact_loosely(std::string_view text) {
   return out;
 }
 
+namespace {
+
 // Text for a message: control characters and non-ASCII escaped, long text cut.
 std::string printable(std::string_view text) { return message_text(text, kMaxEchoChars); }
 
 [[noreturn]] void fail(std::string_view url, const std::string& reason) {
-  throw std::invalid_argument("invalid artifact URL '" + printable(redact_loosely(url)) + "': " + reason);
+  throw std::invalid_argument("invalid artifact URL '" + printable(redact_url_loosely(url)) + "': " + reason);
 }
 
 // ---- splitting ---------------------------------------------------------------------------------
@@ -356,8 +368,15 @@ void recognise_hub(const UrlParts& parts, ArtifactUrl& out) {
 }  // namespace
 
 bool is_secret_query_name(std::string_view name) {
-  for (std::string_view secret : kSecretQueryNames) {
-    if (equals_ignore_case(name, secret)) return true;
+  const std::string lowered = to_lower_ascii(name);
+  for (std::string_view secret : kSecretNames) {
+    if (lowered == secret) return true;
+  }
+  for (std::string_view part : kSecretNameParts) {
+    if (lowered.find(part) != std::string::npos) return true;
+  }
+  for (std::string_view prefix : kSecretNamePrefixes) {
+    if (lowered.compare(0, prefix.size(), prefix) == 0) return true;
   }
   return false;
 }
@@ -401,9 +420,13 @@ ArtifactUrl parse_artifact_url(std::string_view url) {
     out.href = authority_prefix;
     out.redacted = authority_prefix;
   }
-  std::string host_port = origin_of(parts).substr(authority_prefix.size());
+  out.has_userinfo = parts.has_userinfo;
+  out.userinfo = std::string(parts.userinfo);
+  out.origin = origin_of(parts);
+  std::string host_port = out.origin.substr(authority_prefix.size());
   out.href += host_port;
   out.href += parts.rest;
+  out.fetch_url = out.origin + std::string(parts.rest.substr(0, parts.rest.find('#')));
   out.storage_key = out.href.substr(0, out.href.find('#'));
 
   bool secret_in_query = false;

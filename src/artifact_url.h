@@ -10,7 +10,13 @@ struct ArtifactUrl {
   std::string href;         // the URL as given, scheme and host lowercased
   std::string storage_key;  // href without its fragment: the key of index and persisted store
   std::string redacted;     // storage_key with userinfo and secret query values replaced by "***"
-  bool has_credentials = false;
+  bool has_credentials = false;  // userinfo, or a secret query parameter (is_secret_query_name)
+  bool has_userinfo = false;
+  std::string userinfo;   // as it stands in the URL, "" without
+  std::string origin;     // scheme://host[:port], lowercased, no userinfo
+  // What to hand to fetch(): storage_key without its userinfo (fetch refuses URLs with one, and
+  // its error would quote it whole).
+  std::string fetch_url;
   // The Content-Type to serve the file with, from the extension of the last segment of the
   // percent-decoded path (hub or not): see media_type_for_path.
   std::string media_type;
@@ -32,9 +38,16 @@ struct ArtifactUrl {
 // the URL redacted (userinfo and secret query values hidden, fragment dropped).
 ArtifactUrl parse_artifact_url(std::string_view url);
 
-// Query parameter names whose values are secrets (compared case-insensitively); the list and why
-// each name is on it are in artifact_url.cpp.
+// Whether a query parameter or header name (percent-decoded) names a secret, case-insensitively:
+// it contains token, key, secret, password, credential or signature, starts with auth, or is one
+// of sig, policy, googleaccessid and the Azure SAS fields (se, sp, sv, st, ...). The full list and
+// why each name is on it are in artifact_url.cpp.
 bool is_secret_query_name(std::string_view name);
+
+// Text that may hold a URL with credentials, made fit for a message: anything before the last '@'
+// ahead of the query is hidden as userinfo, secret query values are hidden, the fragment is
+// dropped. It errs on the side of hiding and never throws.
+std::string redact_url_loosely(std::string_view text);
 
 // The media type for a file path, from the extension of its last '/'-separated segment (compared
 // case-insensitively): .json application/json, .wasm application/wasm, .txt and .md

@@ -119,7 +119,10 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
       step.target = key;
       return step;
     }
-    if (from <= Stage::legacy && options_.persist && legacy_index < options_.legacy_stores.size()) {
+    // A URL with userinfo cannot key a Cache API entry: its Request constructor refuses it with an
+    // error quoting the URL whole. Nothing is stored under one, so there is nothing to read.
+    if (from <= Stage::legacy && options_.persist && !url.has_userinfo &&
+        legacy_index < options_.legacy_stores.size()) {
       Step step;
       step.action = "read-legacy";
       step.key = key;

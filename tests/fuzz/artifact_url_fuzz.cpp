@@ -1,7 +1,7 @@
 // parse_artifact_url on arbitrary text; std::invalid_argument is the only way to refuse.
 // Properties: href is the input with scheme and host lowercased; storage_key is href cut at its
 // first '#'; no secret query value or userinfo password shows in redacted (nor in the error
-// message of a refused URL); credentials are flagged; for hub URLs the pointer URL parses, sits
+// message of a refused URL, nor in a message quoting the URL once redact_text has run on it); credentials are flagged; for hub URLs the pointer URL parses, sits
 // under the same endpoint, and naming the file again under /resolve/ gives back the same
 // endpoint, repo, revision and path; immutable means a 40-lowercase-hex revision.
 #include <algorithm>
@@ -13,6 +13,7 @@
 
 #include "artifact_url.h"
 #include "fuzz_common.h"
+#include "request_secrets.h"
 
 namespace {
 
@@ -143,6 +144,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(url.redacted.find('#') == std::string::npos, "redacted has '#'" + where);
 
   check_hides_secrets(input, url.redacted, "redacted");
+  // The same URL quoted in running text (a platform's error message) is redacted as well; only
+  // the part between the text around it is looked at, as that text could spell a short secret.
+  const std::string before = "fetch ";
+  const std::string after = " failed";
+  const std::string message = coc::redact_text(before + std::string(input) + after, {});
+  FUZZ_CHECK(message.size() >= before.size() + after.size() && message.compare(0, before.size(), before) == 0 &&
+                 message.compare(message.size() - after.size(), after.size(), after) == 0,
+             "redact_text changed the text around the URL: " + fuzz::show(message) + where);
+  check_hides_secrets(input, message.substr(before.size(), message.size() - before.size() - after.size()), "redact_text");
   if (fuzz::surely_has_credentials(input)) FUZZ_CHECK(url.has_credentials, "credentials not flagged" + where);
   if (!url.has_credentials) FUZZ_CHECK(url.redacted == url.storage_key, "redacted without credentials" + where);
 

@@ -92,9 +92,12 @@ inline std::string decode_percent(std::string_view text) {
 // built on it never flags a parameter the core may legitimately leave visible).
 inline bool surely_secret_name(std::string_view raw_name) {
   const std::string name = lowercase(decode_percent(raw_name));
-  static const char* const kNames[] = {"token",  "access_token", "api_key", "key",
-                                       "sig",    "signature",    "password", "secret",
-                                       "x-amz-signature"};
+  static const char* const kNames[] = {"token",          "access_token",         "api_key",      "key",
+                                       "sig",            "signature",            "password",     "secret",
+                                       "x-amz-signature", "x-amz-credential",    "x-amz-security-token",
+                                       "x-goog-signature", "x-goog-credential",  "policy",       "key-pair-id",
+                                       "se",             "sp",                   "sv",           "skoid",
+                                       "authorization",  "client_secret"};
   for (const char* known : kNames) {
     if (name == known) return true;
   }
@@ -111,12 +114,12 @@ inline bool query_of(std::string_view url, std::string_view& query) {
   return true;
 }
 
-// Calls visit(name, value, has_value) for every '&'-separated parameter of the query.
+// Calls visit(name, value, has_value) for every '&'- or ';'-separated parameter of the query.
 template <typename Visit>
 void for_each_param(std::string_view query, Visit visit) {
   std::size_t start = 0;
   while (true) {
-    const std::size_t amp = query.find('&', start);
+    const std::size_t amp = query.find_first_of("&;", start);
     const std::string_view param = query.substr(start, amp == std::string_view::npos ? amp : amp - start);
     const std::size_t eq = param.find('=');
     if (eq == std::string_view::npos) {

@@ -359,7 +359,7 @@ test("fault: status, body and headers", async (t) => {
   assert.equal((await pathsInfo(hub, { paths: ["x"] })).status, 200);
 });
 
-test("fault: function matcher sees method, url, kind, path and range; times limits it", async (t) => {
+test("fault: function matcher sees method, url, kind, path, range and authorization; times limits it", async (t) => {
   const hub = await hubFor(t, { shards: 2 });
   const [shard0] = hub.model.files;
   const seen = [];
@@ -382,10 +382,17 @@ test("fault: function matcher sees method, url, kind, path and range; times limi
     kind: "resolve",
     path: "params_shard_0.bin",
     range: null,
+    authorization: null,
   });
   assert.equal(seen[1].kind, "raw");
   // The fault removed itself after two hits, so the third GET was not shown to it.
   assert.equal(seen.length, 3);
+
+  const authorizations = [];
+  const removeAuthorizationFault = hub.setFault((info) => authorizations.push(info.authorization) < 0, { status: 500 });
+  await bytesOf(await fetch(shard0.url, { headers: { Authorization: "Bearer seen" } }));
+  removeAuthorizationFault();
+  assert.deepEqual(authorizations, ["Bearer seen"]);
 
   const ranges = [];
   const removeRangeFault = hub.setFault((info) => ranges.push(info.range) < 0, { status: 500 });
@@ -726,4 +733,27 @@ test("CLI prints the URL and serves the model", async (t) => {
   assert.equal((await bytesOf(res)).length, 256 * 1024);
   const info = await (await fetch(`${url}/api/models/test-org/test-model/revision/main`)).json();
   assert.match(info.sha, /^[0-9a-f]{40}$/);
+});
+
+test("a gated repo answers 401 on every route without its Authorization value, and serves with it", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const authorization = "Bearer hf_gate";
+  const info = hub.addRepo({ id: "gated/model", files: [{ path: "w.bin", bytes: "weights", lfs: true }], authorization });
+  const [file] = info.files;
+  const api = `${hub.url}/api/models/gated/model`;
+  const routes = [
+    [file.url, {}],
+    [file.url.replace("/resolve/", "/raw/"), {}],
+    [`${api}/tree/main?recursive=true`, {}],
+    [`${api}/paths-info/main`, { method: "POST", body: JSON.stringify({ paths: ["w.bin"] }), headers: { "Content-Type": "application/json" } }],
+    [`${api}/revision/main`, {}],
+  ];
+  for (const [url, init] of routes) {
+    assert.equal((await fetch(url, init)).status, 401, url);
+    assert.equal((await fetch(url, { ...init, headers: { ...init.headers, Authorization: "Bearer wrong" } })).status, 401, url);
+    assert.equal((await fetch(url, { ...init, headers: { ...init.headers, Authorization: authorization } })).status, 200, url);
+  }
+  assert.deepEqual(hub.log.map((entry) => entry.authorization), routes.flatMap(() => [null, "Bearer wrong", authorization]));
+  // Other repos stay open.
+  assert.equal((await fetch(hub.model.files[0].url)).status, 200);
 });
