@@ -96,6 +96,11 @@ export class CrossOriginCache {
     if (!Number.isInteger(this.#resumeAttempts) || this.#resumeAttempts < 0) {
       throw new TypeError(`resumeAttempts must be a whole number >= 0, got ${this.#resumeAttempts}`);
     }
+    const timeout = options.resolutionTimeout ?? 30000;
+    // setTimeout (behind AbortSignal.timeout) fires at once for more than 2^31 - 1 ms.
+    if (typeof timeout !== "number" || !(timeout > 0) || (timeout > 2 ** 31 - 1 && timeout !== Infinity)) {
+      throw new TypeError(`resolutionTimeout must be a number of milliseconds, > 0 and at most 2147483647 (or Infinity), got ${String(timeout)}`);
+    }
     this.#errors = new ErrorReporter(options.onError);
     this.#progress = new Progress(options.onProgress);
     this.#origins = options.origins ?? "*";
@@ -128,6 +133,7 @@ export class CrossOriginCache {
       batch: options.batch !== false,
       listRepos: options.listRepos !== false,
       legacyStores: [...this.#legacy.keys()],
+      resolutionTimeout: timeout,
     });
     this.#hashes = new HashResolution({
       core,
@@ -140,6 +146,7 @@ export class CrossOriginCache {
       // A store another library also writes and deletes from (scope "tvmjs") gets no snapshot: it
       // would keep answering for URLs that library deleted.
       snapshot: !LEGACY_STORES.includes(ownStore),
+      timeoutMs: timeout,
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }

@@ -69,7 +69,7 @@ test("a caller's abort ends only its own call: another caller waiting on the sam
 });
 
 test("resolutionTimeout must be a positive number of milliseconds: a TypeError naming it otherwise", async () => {
-  for (const bad of [0, -1, Number.NaN, "300", null, 2 ** 31, true]) {
+  for (const bad of [0, -1, Number.NaN, "300", 2 ** 31, true, -Infinity]) {
     await assert.rejects(createCrossOriginCache({ caches: undefined, storage: null, resolutionTimeout: bad }),
       (error) => error instanceof TypeError && /resolutionTimeout/.test(error.message), String(bad));
   }
