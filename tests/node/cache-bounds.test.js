@@ -131,6 +131,7 @@ test("a real-size listing (200,000 files, about 37 MiB) answers for every file a
   assert.deepEqual(events, []);
   assert.deepEqual({ tree: hub.counters.tree, pathsInfo: hub.counters.pathsInfo, raw: hub.counters.raw }, { tree: 1, pathsInfo: 0, raw: 0 });
   assert.ok(heapBytes() < HEAP_BOUND, `wasm heap ${heapBytes()} bytes`);
+  t.diagnostic(`wasm heap after the listing: ${(heapBytes() / MiB).toFixed(0)} MiB`);
 });
 
 const poisonedSnapshots = {
