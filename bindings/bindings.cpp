@@ -17,6 +17,7 @@
 #include "request_secrets.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
+#include "paths_info.h"
 #include "resolver.h"
 #include "sha256.h"
 #include "sha512.h"
@@ -46,6 +47,16 @@ auto guarded(F&& body) -> decltype(body()) {
   }
   if (failed) throw_js_error(last_error.c_str());
   __builtin_unreachable();
+}
+
+// A body from the network or a store, as JS hands it over: a Uint8Array (copied once into the
+// heap; a string parameter would be copied twice) or a string.
+std::string body_bytes(const val& body) {
+  if (body.isString()) return body.as<std::string>();
+  const auto length = body["byteLength"].as<std::size_t>();
+  std::string bytes(length, '\0');
+  val(emscripten::typed_memory_view(length, reinterpret_cast<std::uint8_t*>(&bytes[0]))).call<void>("set", body);
+  return bytes;
 }
 
 // One buffer in the wasm heap that JS copies chunks into before hashing them.
@@ -158,9 +169,11 @@ std::string served_media_type(const std::string& stored, const std::string& url_
 }
 
 // The hash value of a persisted record, "" when it is not a valid one.
-std::string decode_record_value(const std::string& body) {
-  coc::RecordDecode decoded = coc::decode_record(body);
-  return decoded.ok ? decoded.record.value : std::string();
+std::string decode_record_value(const val& body) {
+  return guarded([&] {
+    coc::RecordDecode decoded = coc::decode_record(body_bytes(body));
+    return decoded.ok ? decoded.record.value : std::string();
+  });
 }
 
 
@@ -210,19 +223,19 @@ class JsResolver : LiveCounted {
   JsStep begin(const std::string& url, double now) {
     return guarded([&] { return to_js(resolver_.begin(url, now)); });
   }
-  JsStep after_persisted(const std::string& url, bool found, const std::string& body, double now) {
-    return guarded([&] { return to_js(resolver_.after_persisted(url, found, body, now)); });
+  JsStep after_persisted(const std::string& url, bool found, const val& body, double now) {
+    return guarded([&] { return to_js(resolver_.after_persisted(url, found, body_bytes(body), now)); });
   }
   JsStep after_legacy(const std::string& url, const std::string& store, bool found,
-                      const std::string& body, double now) {
-    return guarded([&] { return to_js(resolver_.after_legacy(url, store, found, body, now)); });
+                      const val& body, double now) {
+    return guarded([&] { return to_js(resolver_.after_legacy(url, store, found, body_bytes(body), now)); });
   }
   JsStep after_batch(const std::string& url, double now) {
     return guarded([&] { return to_js(resolver_.after_batch(url, now)); });
   }
   JsStep after_pointer(const std::string& url, int status, const std::string& text,
-                       const std::string& commit, double now) {
-    return guarded([&] { return to_js(resolver_.after_pointer(url, status, text, commit, now)); });
+                       const std::string& commit, double now, bool timed_out) {
+    return guarded([&] { return to_js(resolver_.after_pointer(url, status, text, commit, now, timed_out)); });
   }
   val plan_batch(val urls, double now) {
     return guarded([&] {
@@ -242,10 +255,10 @@ class JsResolver : LiveCounted {
       return result;
     });
   }
-  val apply_batch(const std::string& group, int status, const std::string& body,
-                  const std::string& commit, const std::string& link, double now) {
+  val apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
+                  const std::string& link, double now, bool timed_out) {
     return guarded([&] {
-      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body, commit, link, now);
+      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body_bytes(body), commit, link, now, timed_out);
       val result = val::object();
       result.set("ok", outcome.ok);
       result.set("resolved", static_cast<double>(outcome.resolved));
@@ -295,12 +308,12 @@ class JsResolver : LiveCounted {
   }
   double size() const { return static_cast<double>(resolver_.size()); }
   bool persistable(const std::string& url) const { return guarded([&] { return resolver_.persistable(url); }); }
-  val load_snapshot(const std::string& body, double now) {
-    return guarded([&] { return to_js(resolver_.load_snapshot(body, now)); });
+  val load_snapshot(const val& body, double now) {
+    return guarded([&] { return to_js(resolver_.load_snapshot(body_bytes(body), now)); });
   }
-  val merge_snapshot(const std::string& stored, bool stored_found, double now) {
+  val merge_snapshot(const val& stored, bool stored_found, double now) {
     return guarded([&] {
-      coc::SnapshotMerge merge = resolver_.merge_snapshot(stored, stored_found, now);
+      coc::SnapshotMerge merge = resolver_.merge_snapshot(body_bytes(stored), stored_found, now);
       val result = to_js(merge.load);
       result.set("body", merge.body);
       result.set("generation", static_cast<double>(merge.generation));
@@ -321,6 +334,9 @@ class JsResolver : LiveCounted {
     if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
     if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
     if (options.hasOwnProperty("listRepos")) result.list_repos = options["listRepos"].as<bool>();
+    if (options.hasOwnProperty("resolutionTimeout")) {
+      result.resolution_timeout_ms = options["resolutionTimeout"].as<double>();
+    }
     if (options.hasOwnProperty("legacyStores")) {
       result.legacy_stores = emscripten::vecFromJSArray<std::string>(options["legacyStores"]);
     }
@@ -385,7 +401,12 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("isCanonicalSha256Hex", &is_canonical_sha256_hex);
   function("storageWriteErrorKind", &storage_write_error_kind);
   function("servedMediaType", &served_media_type);
+  // Bodies are cut at these sizes before they reach the core (JS reads one byte more, so the
+  // core sees that a body was over and says so).
   constant("maxLfsPointerBytes", static_cast<double>(coc::kMaxLfsPointerBytes));
+  constant("maxBatchBodyBytes", static_cast<double>(coc::kMaxBatchBodyBytes));
+  constant("maxSnapshotBytes", static_cast<double>(coc::kMaxSnapshotBytes));
+  constant("maxRecordBytes", static_cast<double>(coc::kMaxRecordBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));
   value_object<JsDownloadStart>("DownloadStart")
       .field("hashKnown", &JsDownloadStart::hash_known)

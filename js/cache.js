@@ -104,6 +104,7 @@ export class CrossOriginCache {
     this.scope = options.scope ?? "cross-origin-cache";
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
     this.#resumeAttempts = options.resumeAttempts ?? 3;
+    const timeout = options.resolutionTimeout ?? 30000;
     this.#redactor = new Redactor(core);
     this.#errors = new ErrorReporter(options.onError, this.#redactor);
     this.#progress = new Progress(options.onProgress, (text) => this.#redactor.text(text));
@@ -137,6 +138,7 @@ export class CrossOriginCache {
       batch: options.batch !== false,
       listRepos: options.listRepos !== false,
       legacyStores: [...this.#legacy.keys()],
+      resolutionTimeout: timeout,
     });
     this.#hashes = new HashResolution({
       core,
@@ -149,6 +151,7 @@ export class CrossOriginCache {
       // A store another library also writes and deletes from (scope "tvmjs") gets no snapshot: it
       // would keep answering for URLs that library deleted.
       snapshot: !LEGACY_STORES.includes(ownStore),
+      timeoutMs: timeout,
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }

@@ -1,36 +1,11 @@
 // Hash resolution: executes the core's steps for a URL (memory → persisted store → legacy stores →
 // batch → LFS pointer → content), shares in-flight work, and batches URLs that ask together.
 import { BatchBarrier } from "./batch-barrier.js";
+import { readBounded } from "./bounded-body.js";
 import { RecordSnapshot } from "./record-snapshot.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 import { requestInit, sharedKey } from "./request-init.js";
-
-// Reads at most `limit` bytes of a body, then cancels the rest.
-async function readPrefix(response, limit) {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const parts = [];
-  let length = 0;
-  try {
-    while (length <= limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      parts.push(value);
-      length += value.byteLength;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(Math.min(length, limit + 1));
-  let offset = 0;
-  for (const part of parts) {
-    const take = Math.min(part.byteLength, bytes.byteLength - offset);
-    bytes.set(part.subarray(0, take), offset);
-    offset += take;
-  }
-  return new TextDecoder().decode(bytes);
-}
 
 export class HashResolution {
   #core;
@@ -45,6 +20,7 @@ export class HashResolution {
   #batchGroups = new Map();
   #batchesInFlight = new Map();  // group -> the request being sent for it
   #snapshot = null;
+  #timeoutMs;
 
   /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
@@ -58,8 +34,10 @@ export class HashResolution {
     return this.#resolver;
   }
 
-  constructor({ core, resolver, fetch, persisted, legacy, errors, stats, snapshot = true }) {
+  /** `timeoutMs`: how long a listing, paths-info or pointer request may go unanswered (Infinity: for ever). */
+  constructor({ core, resolver, fetch, persisted, legacy, errors, stats, snapshot = true, timeoutMs = Infinity }) {
     this.#core = core;
+    this.#timeoutMs = timeoutMs;
     this.#resolver = resolver;
     this.#fetch = fetch;
     this.#persisted = persisted;
@@ -67,7 +45,9 @@ export class HashResolution {
     this.#errors = errors;
     this.#stats = stats;
     if (persisted && snapshot) {
-      this.#snapshot = new RecordSnapshot({ key: core.snapshotKey, persisted, live: () => this.#live(), errors });
+      this.#snapshot = new RecordSnapshot({
+        key: core.snapshotKey, limit: core.maxSnapshotBytes, persisted, live: () => this.#live(), errors,
+      });
     }
   }
 
@@ -144,11 +124,16 @@ export class HashResolution {
 
   async readStore(url, store, key) {
     try {
-      return await store.read(key);
+      return await store.read(key, this.#core.maxRecordBytes);
     } catch (error) {
       this.#errors.report("persisted-read-failed", redactUrl(this.#core, url), error);
-      return { found: false, body: "" };
+      return { found: false, body: new Uint8Array(0) };
     }
+  }
+
+  // A signal that aborts a resolution request left unanswered too long (none when never).
+  #timeoutSignal() {
+    return Number.isFinite(this.#timeoutMs) ? AbortSignal.timeout(this.#timeoutMs) : undefined;
   }
 
   async #runResolution(url, first, signal, barrier, context) {
@@ -201,7 +186,7 @@ export class HashResolution {
         case "fetch-pointer": {
           this.#reportStep(url, step);
           const answer = await this.#fetchPointer(step.target, signal, context);
-          step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now());
+          step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now(), answer.timedOut);
           break;
         }
         default:
@@ -243,50 +228,63 @@ export class HashResolution {
     }));
   }
 
-  // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core.
+  // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core. It is
+  // shared by every URL of the revision, so no caller's signal ends it; only its own timeout does.
   async #sendBatch(request, context) {
     this.#stats.resolutionRequests[request.kind === "tree" ? "listing" : "batch"]++;
     let status = 0;
-    let body = "";
+    let body = new Uint8Array(0);
     let commit = "";
     let link = "";
+    const timeout = this.#timeoutSignal();
     try {
-      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, request.method === "GET" ? {} : {
+      const init = request.method === "GET" ? {} : {
         method: request.method,
         headers: { "Content-Type": "application/json" },
         body: request.body,
-      }));
+      };
+      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, timeout ? { ...init, signal: timeout } : init));
       status = response.status;
       commit = response.headers.get("X-Repo-Commit") ?? "";
       link = response.headers.get("Link") ?? "";
-      body = await response.text();
+      if (response.ok) {
+        body = await readBounded(response.body, this.#core.maxBatchBodyBytes);
+      } else {
+        response.body?.cancel().catch(() => {});
+      }
     } catch (error) {
       body = String(error?.message ?? error);
     }
-    const outcome = this.#live().applyBatch(request.group, status, body, commit, link, Date.now());
+    const timedOut = timeout?.aborted ?? false;
+    const outcome = this.#live().applyBatch(request.group, status, body, commit, link, Date.now(), timedOut);
     if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
     for (let i = 0; i < outcome.persistKeys.length; i++) {
       await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
     }
   }
 
+  // `signal` is the resolution's own (it aborts when every caller waiting on it has); the timeout
+  // ends the request alone, and the core goes on without it.
   async #fetchPointer(url, signal, context) {
     this.#stats.pointerRequests++;
     this.#stats.resolutionRequests.pointer++;
+    const timeout = this.#timeoutSignal();
+    const both = timeout && signal ? AbortSignal.any([signal, timeout]) : (timeout ?? signal);
     try {
       // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
       // and stop reading there if the server ignores the range.
       const limit = this.#core.maxLfsPointerBytes;
-      const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal, headers: { Range: `bytes=0-${limit}` } }));
+      const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: both, headers: { Range: `bytes=0-${limit}` } }));
       const commit = response.headers.get("X-Repo-Commit") ?? "";
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
-        return { status: response.status, text: "", commit };
+        return { status: response.status, text: "", commit, timedOut: false };
       }
-      return { status: response.status, text: await readPrefix(response, limit), commit };
+      const text = new TextDecoder().decode(await readBounded(response.body, limit));
+      return { status: response.status, text, commit, timedOut: false };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      return { status: 0, text: String(error?.message ?? error), commit: "" };
+      return { status: 0, text: String(error?.message ?? error), commit: "", timedOut: timeout?.aborted ?? false };
     }
   }
 
@@ -309,7 +307,7 @@ export class HashResolution {
   async referenced(value) {
     if (this.#live().references(value) > 0) return true;
     if (!this.#persisted) return false;
-    for await (const { body } of this.#persisted.entries()) {
+    for await (const { body } of this.#persisted.entries(this.#core.maxRecordBytes)) {
       if (this.#core.decodeRecordValue(body) === value) return true;
     }
     return false;

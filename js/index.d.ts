@@ -100,6 +100,12 @@ export interface CrossOriginCacheOptions extends CoreOptions {
    * for files whose hash is known beforehand (the bytes are verified against it). 0: never.
    * Default 3. */
   resumeAttempts?: number;
+  /** Milliseconds a resolution request (listing, paths-info, LFS pointer) may go unanswered; then it
+   * is abandoned, reported through `onError` (`listing-failed`, `batch-failed`,
+   * `pointer-fetch-failed`: "timed out after N ms") and the next source is used. A number > 0 and
+   * at most 2147483647, or `Infinity` (wait for ever); anything else is a `TypeError`.
+   * Default 30000. */
+  resolutionTimeout?: number;
   /** URL → SRI string (`sha256-<base64>`) or hex SHA-256 known in advance. */
   hints?: Record<string, string>;
   onError?: (event: CacheErrorEvent) => void;

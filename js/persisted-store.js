@@ -1,5 +1,8 @@
 // The URL→hash records kept in a Cache API cache, so a reload skips resolution. Opening is lazy,
-// and a store whose cache cannot be opened reports it once and behaves as empty.
+// and a store whose cache cannot be opened reports it once and behaves as empty. Entries are read
+// as bytes, at most `limit + 1` of them (the core's limit for what the entry holds).
+import { readBounded } from "./bounded-body.js";
+
 export class PersistedStore {
   #caches;
   #opening;
@@ -19,12 +22,12 @@ export class PersistedStore {
     return this.#opening;
   }
 
-  async read(key) {
+  async read(key, limit) {
     const cache = await this.#open();
-    if (!cache) return { found: false, body: "" };
+    if (!cache) return { found: false, body: new Uint8Array(0) };
     const response = await cache.match(key);
-    if (!response) return { found: false, body: "" };
-    return { found: true, body: await response.text() };
+    if (!response) return { found: false, body: new Uint8Array(0) };
+    return { found: true, body: await readBounded(response.body, limit) };
   }
 
   async write(key, body) {
@@ -37,12 +40,12 @@ export class PersistedStore {
     return cache ? cache.delete(key) : false;
   }
 
-  async *entries() {
+  async *entries(limit) {
     const cache = await this.#open();
     if (!cache) return;
     for (const request of await cache.keys()) {
       const response = await cache.match(request);
-      if (response) yield { key: request.url, body: await response.text() };
+      if (response) yield { key: request.url, body: await readBounded(response.body, limit) };
     }
   }
 }

@@ -16,9 +16,12 @@ export class RecordSnapshot {
   #closed = false;
   loaded = false;
 
-  /** `live()` returns the core's Resolver (it throws once the cache is disposed). */
-  constructor({ key, persisted, live, errors }) {
+  #limit;
+
+  /** `live()` returns the core's Resolver (it throws once the cache is disposed); `limit`: the core's size limit of a snapshot. */
+  constructor({ key, limit, persisted, live, errors }) {
     this.#key = key;
+    this.#limit = limit;
     this.#persisted = persisted;
     this.#live = live;
     this.#errors = errors;
@@ -63,7 +66,7 @@ export class RecordSnapshot {
 
   async #read() {
     try {
-      const { found, body } = await this.#persisted.read(this.#key);
+      const { found, body } = await this.#persisted.read(this.#key, this.#limit);
       return found ? body : null;
     } catch (error) {
       this.#errors.report("persisted-read-failed", this.#persisted.name, error);
@@ -86,7 +89,7 @@ export class RecordSnapshot {
     // decoded is replaced by everything this tab knows.
     const stored = await this.#read();
     if (this.#closed) return;
-    const merge = this.#live().mergeSnapshot(stored ?? "", stored !== null, Date.now());
+    const merge = this.#live().mergeSnapshot(stored ?? new Uint8Array(0), stored !== null, Date.now());
     this.#report(merge);
     if (!this.loaded) {
       // That read was also this tab's first load of the snapshot.

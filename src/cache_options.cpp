@@ -10,6 +10,8 @@ namespace coc {
 
 namespace {
 
+constexpr double kMaxTimerMs = 2147483647;
+
 enum class Kind { function, object, object_or_null, string_or_object, boolean, duration, whole, origins, scope, timeout };
 
 struct OptionRule {
@@ -100,7 +102,10 @@ std::string option_error(const OptionValue& option) {
     case Kind::duration:
       return type == "number" && value >= 0 ? "" : must(option, "a number of milliseconds >= 0 (Infinity: never)");
     case Kind::timeout:
-      return type == "number" && value > 0 ? "" : must(option, "a number of milliseconds > 0 (Infinity: no timeout)");
+      // setTimeout (behind AbortSignal.timeout) fires at once for more than 2^31 - 1 ms.
+      return type == "number" && value > 0 && (value <= kMaxTimerMs || std::isinf(value))
+                 ? ""
+                 : must(option, "a number of milliseconds > 0 and at most 2147483647 (Infinity: no timeout)");
     case Kind::whole:
       if (type == "number" && std::isfinite(value) && std::floor(value) == value && value >= rule->min &&
           value <= rule->max) {

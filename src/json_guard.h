@@ -15,6 +15,7 @@ enum class JsonFault {
   kTooDeep,      // arrays and objects nest deeper than allowed
   kNotJson,      // a syntax error, or the parser gave up (out of memory)
   kRepeatedKey,  // an object names the same key twice
+  kOutOfMemory,  // the parts kept did not fit in memory
 };
 
 struct GuardedJson {

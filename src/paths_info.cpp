@@ -15,6 +15,7 @@
 #include "ascii.h"
 #include "hash_descriptor.h"
 #include "json_guard.h"
+#include "json_shape.h"
 #include "message_text.h"
 
 namespace coc {
@@ -24,9 +25,16 @@ using Json = nlohmann::json;
 
 // The response is an array of flat objects with one nested "lfs" object: depth 3 at most.
 constexpr std::size_t kMaxNesting = 64;
-// Far above any real answer (10^5 entries is ~20 MB) yet bounded, so a hostile server cannot
-// make the wasm heap grow without end.
-constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
+
+// What is read of an answer: the fields of an entry that are used, one entry at a time.
+const JsonShape kLfsShape{true, {{"oid", &kJsonScalar}, {"size", &kJsonScalar}}};
+const JsonShape kEntryShape{true,
+                            {{"path", &kJsonScalar},
+                             {"type", &kJsonScalar},
+                             {"size", &kJsonScalar},
+                             {"oid", &kJsonScalar},
+                             {"lfs", &kLfsShape}}};
+const JsonShape kAnswerShape{false, {}, 0, true, &kEntryShape};
 
 // ---- requests -----------------------------------------------------------------------------
 
@@ -251,31 +259,46 @@ bool link_has_next(std::string_view link_header) {
   return false;
 }
 
-PathsInfoParse parse_paths_info(std::string_view body) {
-  if (body.size() > kMaxBodyBytes) {
-    return fail("paths-info response is " + std::to_string(body.size()) + " bytes, over the " +
-                std::to_string(kMaxBodyBytes) + "-byte limit");
+PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep) {
+  PathsInfoScan scan;
+  if (body.size() > kMaxBatchBodyBytes) {
+    scan.reason = "paths-info response is " + std::to_string(body.size()) + " bytes, over the " +
+                  std::to_string(kMaxBatchBodyBytes) + "-byte limit";
+    return scan;
   }
-  const GuardedJson parsed = parse_guarded_json(body, kMaxNesting);
-  if (!parsed.ok()) return fail("paths-info response " + parsed.reason);
-  const Json& json = parsed.value;
-  if (!json.is_array()) {
-    return fail("paths-info response is a JSON " + std::string(json.type_name()) + ", not an array");
+  std::string refusal;
+  const ShapedJson parsed = read_shaped_json(
+      body, kAnswerShape, kMaxNesting, [&](const JsonShape&, std::size_t index, Json& item) {
+        PathInfo info;
+        std::string reason = read_entry(item, info);
+        if (reason.empty()) reason = keep(info);
+        ++scan.entries;
+        // One bad entry spoils the whole answer: it would be a guess which others to trust.
+        if (reason.empty()) return true;
+        refusal = "paths-info entry " + std::to_string(index) + ": " + reason;
+        return false;
+      });
+  if (!refusal.empty()) {
+    scan.reason = std::move(refusal);
+  } else if (parsed.fault != JsonFault::kNone) {
+    scan.reason = "paths-info response " + parsed.reason;
+  } else if (!parsed.value.is_array()) {
+    scan.reason = "paths-info response is a JSON " + std::string(parsed.value.type_name()) + ", not an array";
+  } else {
+    scan.ok = true;
   }
+  return scan;
+}
 
+PathsInfoParse parse_paths_info(std::string_view body) {
   PathsInfoParse parse;
-  parse.entries.reserve(json.size());
   std::unordered_set<std::string> seen;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    PathInfo info;
-    std::string reason = read_entry(json[i], info);
-    if (reason.empty() && !seen.insert(info.path).second) {
-      reason = "duplicate path \"" + message_text_in_quotes(info.path) + "\"";
-    }
-    // One bad entry spoils the whole answer: it would be a guess which others to trust.
-    if (!reason.empty()) return fail("paths-info entry " + std::to_string(i) + ": " + reason);
+  const PathsInfoScan scan = scan_paths_info(body, [&](PathInfo& info) {
+    if (!seen.insert(info.path).second) return "duplicate path \"" + message_text_in_quotes(info.path) + "\"";
     parse.entries.push_back(std::move(info));
-  }
+    return std::string();
+  });
+  if (!scan.ok) return fail(scan.reason);
   parse.ok = true;
   return parse;
 }

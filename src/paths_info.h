@@ -3,7 +3,9 @@
 // .../tree/{revision}?recursive=true, so one request answers for files not yet asked for) or
 // paths-info for the paths asked (POST .../paths-info/{revision}); both answer with the same entries.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,14 +46,33 @@ struct PathInfo {
   std::string sha256;      // lowercase, only when is_lfs
 };
 
+// The largest listing or paths-info answer read (bodies are cut there before they reach the core):
+// a listing of 200,000 files is about 37 MiB; the wasm heap must hold one body and what is kept
+// of it well below its 256 MiB.
+inline constexpr std::size_t kMaxBatchBodyBytes = std::size_t{64} << 20;
+
 struct PathsInfoParse {
   bool ok = false;
   std::vector<PathInfo> entries;
   std::string reason;
 };
 
-// Entries that are malformed are a parse failure as a whole (never a wrong hash). A tree listing
-// has the same shape and is read by the same function.
+// Takes one valid entry as it is read: "" to go on, or why the answer cannot be used.
+using PathInfoSink = std::function<std::string(PathInfo& entry)>;
+
+struct PathsInfoScan {
+  bool ok = false;
+  std::size_t entries = 0;  // entries read
+  std::string reason;
+};
+
+// Reads an answer entry by entry, keeping nothing itself: memory is what `keep` keeps. A body of
+// the wrong shape is refused at the first thing that is wrong (a JSON object instead of an array,
+// an entry that is not an object), without reading further. Entries that are malformed are a
+// failure as a whole (never a wrong hash). A tree listing has the same shape.
+PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep);
+
+// Every entry; a path given twice is a failure too.
 PathsInfoParse parse_paths_info(std::string_view body);
 
 }  // namespace coc

@@ -8,6 +8,7 @@
 
 #include "hash_record_json.h"
 #include "json_guard.h"
+#include "json_shape.h"
 #include "message_text.h"
 
 namespace coc {
@@ -20,6 +21,22 @@ constexpr int kVersion = 1;
 constexpr double kMaxTime = 9007199254740991.0;
 // object → records array → [key, record] → record: depth 4 in a real snapshot.
 constexpr std::size_t kMaxNesting = 16;
+
+// What is read of a snapshot: the fields of a record, the first two items of an entry (a third
+// only marks that there are more), the entries one at a time.
+const JsonShape kRecordShape{true,
+                             {{"algorithm", &kJsonScalar},
+                              {"value", &kJsonScalar},
+                              {"size", &kJsonScalar},
+                              {"source", &kJsonScalar},
+                              {"commit", &kJsonScalar},
+                              {"storedAt", &kJsonScalar}}};
+const JsonShape kEntryShape{false, {}, 2, false, &kRecordShape};
+const JsonShape kTombstoneShape{false, {}, 2, false, &kJsonScalar};
+const JsonShape kRecordsShape{false, {}, 0, true, &kEntryShape};
+const JsonShape kDeletedShape{false, {}, 0, true, &kTombstoneShape};
+const JsonShape kSnapshotShape{true,
+                               {{"version", &kJsonScalar}, {"records", &kRecordsShape}, {"deleted", &kDeletedShape}}};
 
 SnapshotDecode refuse(std::string reason) {
   SnapshotDecode decode;
@@ -57,13 +74,52 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::
   return out;
 }
 
-SnapshotDecode decode_snapshot(std::string_view body) {
+SnapshotDecode decode_snapshot(std::string_view body, std::size_t max_records) {
   if (body.size() > kMaxSnapshotBytes) {
     return refuse("snapshot is " + std::to_string(body.size()) + " bytes, over the " +
                   std::to_string(kMaxSnapshotBytes) + "-byte limit");
   }
-  const GuardedJson parsed = parse_guarded_json(body, kMaxNesting);
-  if (!parsed.ok()) return refuse("snapshot " + parsed.reason);
+  SnapshotDecode decode;
+  std::size_t records_seen = 0;
+  auto skip = [&decode](std::size_t index, const std::string& reason) {
+    if (decode.skipped++ == 0) decode.first_skip_reason = "entry " + std::to_string(index) + ": " + reason;
+  };
+  auto take_record = [&](std::size_t i, Json& entry) {
+    ++records_seen;
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string()) {
+      skip(i, "is not a [key, record] pair");
+      return;
+    }
+    if (decode.records.size() >= max_records) return;  // past what memory holds: not kept
+    RecordDecode record = decode_record_json(entry[1]);
+    if (!record.ok) {
+      skip(i, "\"" + message_text_in_quotes(entry[0].get_ref<const std::string&>()) + "\": " + record.reason);
+      return;
+    }
+    decode.records.emplace_back(std::move(entry[0].get_ref<std::string&>()), std::move(record.record));
+  };
+  std::size_t tombstones_seen = 0;
+  auto take_tombstone = [&](Json& entry) {
+    const std::size_t i = tombstones_seen++;
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number() ||
+        !(entry[1].get<double>() >= 0) || !(entry[1].get<double>() <= kMaxTime)) {
+      skip(records_seen + i, "is not a [key, time] tombstone");
+      return;
+    }
+    // Like records, tombstones are kept only as many as memory holds.
+    if (decode.deleted.size() >= max_records) return;
+    decode.deleted.emplace_back(std::move(entry[0].get_ref<std::string&>()), entry[1].get<double>());
+  };
+  const ShapedJson parsed = read_shaped_json(
+      body, kSnapshotShape, kMaxNesting, [&](const JsonShape& array, std::size_t index, Json& entry) {
+        if (&array == &kRecordsShape) {
+          take_record(index, entry);
+        } else {
+          take_tombstone(entry);
+        }
+        return true;
+      });
+  if (parsed.fault != JsonFault::kNone) return refuse("snapshot " + parsed.reason);
   const Json& json = parsed.value;
   if (!json.is_object()) return refuse("snapshot is a JSON " + std::string(json.type_name()) + ", not an object");
   const auto version = json.find("version");
@@ -72,41 +128,9 @@ SnapshotDecode decode_snapshot(std::string_view body) {
   }
   const auto records = json.find("records");
   if (records == json.end() || !records->is_array()) return refuse("snapshot has no records array");
-
-  SnapshotDecode decode;
-  decode.ok = true;
-  decode.records.reserve(records->size());
-  auto skip = [&decode](std::size_t index, const std::string& reason) {
-    if (decode.skipped++ == 0) decode.first_skip_reason = "entry " + std::to_string(index) + ": " + reason;
-  };
-  for (std::size_t i = 0; i < records->size(); ++i) {
-    const Json& entry = (*records)[i];
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string()) {
-      skip(i, "is not a [key, record] pair");
-      continue;
-    }
-    RecordDecode record = decode_record_json(entry[1]);
-    if (!record.ok) {
-      skip(i, "\"" + message_text_in_quotes(entry[0].get_ref<const std::string&>()) + "\": " + record.reason);
-      continue;
-    }
-    decode.records.emplace_back(entry[0].get<std::string>(), std::move(record.record));
-  }
   const auto deleted = json.find("deleted");
-  if (deleted == json.end()) return decode;
-  if (!deleted->is_array()) {
-    skip(records->size(), "\"deleted\" is not an array");
-    return decode;
-  }
-  for (std::size_t i = 0; i < deleted->size(); ++i) {
-    const Json& entry = (*deleted)[i];
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number() ||
-        !(entry[1].get<double>() >= 0) || !(entry[1].get<double>() <= kMaxTime)) {
-      skip(records->size() + i, "is not a [key, time] tombstone");
-      continue;
-    }
-    decode.deleted.emplace_back(entry[0].get<std::string>(), entry[1].get<double>());
-  }
+  if (deleted != json.end() && !deleted->is_array()) skip(records_seen, "\"deleted\" is not an array");
+  decode.ok = true;
   return decode;
 }
 

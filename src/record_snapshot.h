@@ -3,6 +3,7 @@
 // snapshot only saves their reads, and a missing or bad snapshot costs nothing but those reads.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,7 +38,9 @@ struct SnapshotDecode {
 };
 
 // A snapshot that is not one (not JSON, another version, too large) fails as a whole; single
-// entries that are not valid records or tombstones are skipped and counted.
-SnapshotDecode decode_snapshot(std::string_view body);
+// entries that are not valid records or tombstones are skipped and counted. Read entry by entry:
+// memory is what is kept, the first max_records records (the most recently used), never the
+// document; anything else in it is skipped unbuilt.
+SnapshotDecode decode_snapshot(std::string_view body, std::size_t max_records = SIZE_MAX);
 
 }  // namespace coc

@@ -7,6 +7,7 @@
 
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
+#include "message_text.h"
 #include "tensor_cache.h"
 
 namespace coc {
@@ -30,15 +31,20 @@ bool looks_like_pointer(const std::string& text) {
   return text.rfind("version ", 0) == 0;
 }
 
-// Listings kept at once (one per repo revision; LRU by listing time) and files kept per listing:
-// a page of the hub's tree API holds 1000, so these only bound what a hostile server can send.
+// Listings kept at once (one per repo revision; LRU by listing time) and files kept in all of them
+// (a real repo of 200,000 files fits; about 45 MB of heap): a page of the hub's tree API holds
+// 1000, so these only bound what a hostile server can send.
 constexpr std::size_t kMaxListings = 16;
-constexpr std::size_t kMaxListedFiles = 100000;
+constexpr std::size_t kMaxListedFiles = 250000;
 
 }  // namespace
 
 Resolver::Resolver(ResolverOptions options)
     : options_(std::move(options)), index_(options_.capacity) {}
+
+std::string Resolver::timeout_text() const {
+  return std::to_string(static_cast<long long>(options_.resolution_timeout_ms)) + " ms";
+}
 
 bool Resolver::persistable(const std::string& url) const {
   return options_.persist && !parse_artifact_url(url).has_credentials;
@@ -293,19 +299,24 @@ Step Resolver::learn_batch(const ArtifactUrl& url, const std::string& sha256, st
 }
 
 void Resolver::keep_listing(const std::string& group, Listing listing) {
-  if (listings_.count(group) == 0 && listings_.size() >= kMaxListings) {
+  listings_.erase(group);
+  // The oldest listings make room, by count and by files held.
+  std::size_t files = listing.files.size();
+  for (const auto& kept : listings_) files += kept.second.files.size();
+  while (!listings_.empty() && (listings_.size() >= kMaxListings || files > kMaxListedFiles)) {
     auto oldest = listings_.begin();
     for (auto it = listings_.begin(); it != listings_.end(); ++it) {
       if (it->second.listed_at < oldest->second.listed_at) oldest = it;
     }
+    files -= oldest->second.files.size();
     listings_.erase(oldest);
   }
   listings_[group] = std::move(listing);
 }
 
-BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, const std::string& body,
+BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::string_view body,
                                   const std::string& repo_commit, const std::string& link_header,
-                                  double now_ms) {
+                                  double now_ms, bool timed_out) {
   BatchOutcome outcome;
   const ArtifactUrl first = parse_artifact_url(request.keys.front());
   const std::string where = first.repo_id + "@" + first.revision;
@@ -318,28 +329,31 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, const
     outcome.error_message = std::move(message) + "; asking paths-info instead";
     return outcome;
   };
+  if (timed_out) {
+    return fall_back("listing-failed", "listing of " + where + " timed out after " + timeout_text());
+  }
   if (status < 200 || status > 299) {
     return fall_back("listing-failed", "listing of " + where + " failed with status " + std::to_string(status));
   }
-  PathsInfoParse parsed = parse_paths_info(body);
-  if (!parsed.ok) return fall_back("listing-invalid", "listing of " + where + " ignored: " + parsed.reason);
-
   Listing listing;
   listing.complete = !link_has_next(link_header);
   listing.listed_at = now_ms;
   listing.commit = commit_of(first, repo_commit);
-  for (PathInfo& entry : parsed.entries) {
-    if (entry.type != "file") continue;
+  // Files go straight into the listing as they are read: nothing else of the body is kept.
+  const PathsInfoScan scan = scan_paths_info(body, [&listing](PathInfo& entry) {
+    if (entry.type != "file") return std::string();
     if (listing.files.size() >= kMaxListedFiles) {
-      listing.complete = false;
-      break;
+      listing.complete = false;  // the rest is asked of paths-info
+      return std::string();
     }
     ListedFile file;
     file.is_lfs = entry.is_lfs;
     file.sha256 = std::move(entry.sha256);
     file.size = entry.size;
-    listing.files.emplace(std::move(entry.path), std::move(file));
-  }
+    if (listing.files.try_emplace(std::move(entry.path), std::move(file)).second) return std::string();
+    return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
+  });
+  if (!scan.ok) return fall_back("listing-invalid", "listing of " + where + " ignored: " + scan.reason);
   keep_listing(request.group, std::move(listing));
 
   outcome.ok = true;
@@ -367,9 +381,9 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, const
   return outcome;
 }
 
-BatchOutcome Resolver::apply_batch(const std::string& group, int status, const std::string& body,
+BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::string_view body,
                                    const std::string& repo_commit, const std::string& link_header,
-                                   double now_ms) {
+                                   double now_ms, bool timed_out) {
   BatchOutcome outcome;
   auto pending = pending_batches_.find(group);
   if (pending == pending_batches_.end()) {
@@ -379,9 +393,19 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, const s
   }
   const BatchRequest request = std::move(pending->second);
   pending_batches_.erase(pending);
-  if (request.kind == "tree") return apply_tree(request, status, body, repo_commit, link_header, now_ms);
+  if (request.kind == "tree") {
+    return apply_tree(request, status, body, repo_commit, link_header, now_ms, timed_out);
+  }
   const ArtifactUrl first = parse_artifact_url(request.keys.front());
 
+  // No answer in time says nothing of the endpoint: this revision asks pointers instead.
+  if (timed_out) {
+    batch_failed_.insert(group);
+    outcome.error_kind = "batch-failed";
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " timed out after " +
+                            timeout_text() + "; resolving by LFS pointer instead";
+    return outcome;
+  }
   // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
   if (status == 404 || status == 405 || status == 501 || status == 0) {
     batch_disabled_.insert(first.endpoint);
@@ -397,29 +421,36 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, const s
                             " failed with status " + std::to_string(status);
     return outcome;
   }
-  PathsInfoParse parsed = parse_paths_info(body);
-  if (!parsed.ok) {
+  // Only the entries of the paths asked are kept; a path answered twice spoils the answer.
+  std::unordered_map<std::string, PathInfo> by_path;
+  for (const std::string& path : request.paths) by_path.emplace(path, PathInfo());
+  const PathsInfoScan scan = scan_paths_info(body, [&by_path](PathInfo& entry) {
+    auto asked = by_path.find(entry.path);
+    if (asked == by_path.end()) return std::string();
+    if (!asked->second.path.empty()) return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
+    asked->second = std::move(entry);
+    return std::string();
+  });
+  if (!scan.ok) {
     batch_failed_.insert(group);
     outcome.error_kind = "batch-invalid";
     outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
-                            " ignored: " + parsed.reason;
+                            " ignored: " + scan.reason;
     return outcome;
   }
-  std::unordered_map<std::string, const PathInfo*> by_path;
-  for (const PathInfo& entry : parsed.entries) by_path[entry.path] = &entry;
 
   outcome.ok = true;
   for (std::size_t i = 0; i < request.keys.size(); ++i) {
     auto entry = by_path.find(request.paths[i]);
-    if (entry == by_path.end() || entry->second->type != "file") continue;
+    if (entry == by_path.end() || entry->second.path.empty() || entry->second.type != "file") continue;
     const ArtifactUrl url = parse_artifact_url(request.keys[i]);
-    if (!entry->second->is_lfs) {
+    if (!entry->second.is_lfs) {
       learn_plain(url, now_ms);
       ++outcome.plain;
       continue;
     }
     const Step side_effects =
-        learn_batch(url, entry->second->sha256, entry->second->size, commit_of(url, repo_commit), now_ms);
+        learn_batch(url, entry->second.sha256, entry->second.size, commit_of(url, repo_commit), now_ms);
     if (!side_effects.persist_key.empty()) {
       outcome.persist_keys.push_back(side_effects.persist_key);
       outcome.persist_bodies.push_back(side_effects.persist_body);
@@ -441,8 +472,15 @@ Step Resolver::after_batch(const std::string& url, double now_ms) {
 }
 
 Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,
-                             const std::string& repo_commit, double now_ms) {
+                             const std::string& repo_commit, double now_ms, bool timed_out) {
   const ArtifactUrl parsed = parse_artifact_url(url);
+  if (timed_out) {
+    // As any failed request: the stale hash, if any, or the content decides.
+    Step step = done(parsed, index_.find(parsed.storage_key), "stale");
+    step.error_kind = "pointer-fetch-failed";
+    step.error_message = "LFS pointer request for " + parsed.redacted + " timed out after " + timeout_text();
+    return step;
+  }
   // 416: the range asked for (the first KiB) is beyond the end, i.e. an empty plain file.
   if (status == 416) {
     no_pointer_.insert(parsed.storage_key);

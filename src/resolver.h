@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -29,6 +30,9 @@ struct ResolverOptions {
   // hold millions of files, so they always use paths-info.
   bool list_repos = true;
   std::vector<std::string> legacy_stores;  // e.g. "tvmjs-cos-hash-meta", read after our own
+  // How long the shim waits for a listing, paths-info or pointer answer before it gives up and
+  // says so (timed_out below); named in the errors.
+  double resolution_timeout_ms = 30000;
 };
 
 // What the shim must do next for one URL.
@@ -87,15 +91,17 @@ class Resolver {
   Step after_legacy(const std::string& url, const std::string& store, bool found,
                     const std::string& body, double now_ms);
   Step after_batch(const std::string& url, double now_ms);
+  // timed_out: no answer came within resolution_timeout_ms (status is then 0).
   Step after_pointer(const std::string& url, int status, const std::string& text,
-                     const std::string& repo_commit, double now_ms);
+                     const std::string& repo_commit, double now_ms, bool timed_out = false);
 
   // Batch requests for the URLs whose hash is not already in memory and fresh.
   std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
   // link_header: the response's Link header; a tree listing with a next page is incomplete.
-  BatchOutcome apply_batch(const std::string& group, int status, const std::string& body,
+  // timed_out: no answer came within resolution_timeout_ms; the next source is used.
+  BatchOutcome apply_batch(const std::string& group, int status, std::string_view body,
                            const std::string& repo_commit, const std::string& link_header,
-                           double now_ms);
+                           double now_ms, bool timed_out = false);
 
   // The hash of bytes just downloaded: verifies against what was expected and records it.
   Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
@@ -158,9 +164,10 @@ class Resolver {
   void learn_plain(const ArtifactUrl& url, double now_ms);
   Step learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
                    const std::string& commit, double learned_at);
-  BatchOutcome apply_tree(const BatchRequest& request, int status, const std::string& body,
+  BatchOutcome apply_tree(const BatchRequest& request, int status, std::string_view body,
                           const std::string& repo_commit, const std::string& link_header,
-                          double now_ms);
+                          double now_ms, bool timed_out);
+  std::string timeout_text() const;  // "30000 ms"
 
   enum class Stage { memory, persisted, legacy, batch, pointer };
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);

@@ -60,7 +60,7 @@ std::string Resolver::snapshot() const { return encode_snapshot(snapshot_records
 
 SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
   SnapshotLoad load;
-  SnapshotDecode decoded = decode_snapshot(body);
+  SnapshotDecode decoded = decode_snapshot(body, options_.capacity);
   if (!decoded.ok) {
     load.error_kind = "persisted-snapshot-invalid";
     load.error_message = "persisted snapshot ignored: " + decoded.reason;
@@ -79,7 +79,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
   }
   SnapshotDecode decoded;
   if (stored_found) {
-    decoded = decode_snapshot(stored);
+    decoded = decode_snapshot(stored, options_.capacity);
     if (!decoded.ok) {
       merge.load.error_kind = "persisted-snapshot-invalid";
       merge.load.error_message = "persisted snapshot ignored: " + decoded.reason;

@@ -51,6 +51,8 @@ TEST_CASE("numeric options are checked and named", "[cache_options]") {
   CHECK_FALSE(option_error(number("maxAgeOtherHosts", std::numeric_limits<double>::quiet_NaN(), "NaN")).empty());
   CHECK(option_error(number("resolutionTimeout", 1, "1")).empty());
   CHECK_FALSE(option_error(number("resolutionTimeout", 0, "0")).empty());
+  CHECK_FALSE(option_error(number("resolutionTimeout", 2147483648.0, "2147483648")).empty());
+  CHECK(option_error(number("resolutionTimeout", std::numeric_limits<double>::infinity(), "Infinity")).empty());
   CHECK(option_error(text("maxAge", "soon")) ==
         "option maxAge must be a number of milliseconds >= 0 (Infinity: never), got \"soon\"");
 }

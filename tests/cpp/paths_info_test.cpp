@@ -302,12 +302,13 @@ TEST_CASE("a hundred thousand entries parse", "[paths_info]") {
   CHECK(parse.entries[99999].sha256 == kShaA);
 }
 
-TEST_CASE("a deeply nested response is refused before parsing", "[paths_info]") {
+TEST_CASE("a deeply nested response is refused when the limit is reached", "[paths_info]") {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   require_failed(coc::parse_paths_info(deep), "nests deeper than 64 levels");
-  std::string objects;
-  for (int i = 0; i < 65; ++i) objects += "{\"a\":";
-  objects += "1" + std::string(65, '}');
+  // Inside a field that is not read the nesting counts too.
+  std::string objects = "[";
+  for (int i = 0; i < 64; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(64, '}') + "]";
   require_failed(coc::parse_paths_info(objects), "nests deeper than 64 levels");
   // 64 levels is allowed through to the parser (and is then not an array of entries).
   const std::string at_limit = std::string(64, '[') + std::string(64, ']');
@@ -316,4 +317,59 @@ TEST_CASE("a deeply nested response is refused before parsing", "[paths_info]") 
   const auto in_path = coc::parse_paths_info(R"([{"type":"file","path":")" + std::string(100, '[') + R"(\"{"}])");
   REQUIRE(in_path.ok);
   CHECK(in_path.entries[0].path == std::string(100, '[') + "\"{");
+}
+
+TEST_CASE("a body of the wrong shape is refused at the first thing wrong, the rest unread", "[paths_info]") {
+  // What follows the first entry is not even JSON: it is never reached.
+  require_failed(coc::parse_paths_info("[0,0,0,0 this is never read"), "entry 0: is a JSON number, not an object");
+  require_failed(coc::parse_paths_info("{\"error\": never read"), "is a JSON object, not an array");
+  require_failed(coc::parse_paths_info("[" + lfs_entry("a.bin", kShaA, 1) + ",[1,2,3] never read"),
+                 "entry 1: is a JSON array, not an object");
+}
+
+TEST_CASE("scan_paths_info hands over entries one at a time and keeps none itself", "[paths_info]") {
+  std::string body = "[";
+  for (int i = 0; i < 1000; ++i) {
+    if (i > 0) body += ',';
+    body += lfs_entry("f" + std::to_string(i), kShaA, i);
+  }
+  body += "]";
+  std::vector<std::string> kept;
+  std::size_t seen = 0;
+  const coc::PathsInfoScan scan = coc::scan_paths_info(body, [&](coc::PathInfo& entry) {
+    ++seen;
+    if (entry.size % 100 == 0) kept.push_back(entry.path);
+    return std::string();
+  });
+  REQUIRE(scan.ok);
+  CHECK(scan.entries == 1000);
+  CHECK(seen == 1000);
+  CHECK(kept.size() == 10);
+  CHECK(kept.back() == "f900");
+  // The keeper may refuse an entry: the answer fails there, naming it.
+  const coc::PathsInfoScan refused = coc::scan_paths_info(body, [](coc::PathInfo& entry) {
+    return entry.path == "f7" ? std::string("not wanted") : std::string();
+  });
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.entries == 8);
+  CHECK(refused.reason == "paths-info entry 7: not wanted");
+}
+
+TEST_CASE("fields that are not read are skipped unbuilt, whatever they hold", "[paths_info]") {
+  // A huge unknown field, and keys repeated inside it: neither matters to the entry.
+  std::string junk = "[";
+  for (int i = 0; i < 100000; ++i) junk += i > 0 ? ",0" : "0";
+  junk += "]";
+  const std::string body = R"([{"type":"file","path":"a.bin","junk":)" + junk +
+                           R"(,"lastCommit":{"id":"x","id":"y"},"lfs":{"oid":")" + kShaA +
+                           R"(","size":3,"extra":{"deep":[[[]]]}}}])";
+  const coc::PathsInfoParse parse = coc::parse_paths_info(body);
+  REQUIRE(parse.ok);
+  CHECK(parse.entries[0].sha256 == kShaA);
+  CHECK(parse.entries[0].size == 3);
+}
+
+TEST_CASE("a body over the limit is refused by its size alone", "[paths_info]") {
+  const std::string huge(coc::kMaxBatchBodyBytes + 1, ' ');
+  require_failed(coc::parse_paths_info(huge), "over the " + std::to_string(coc::kMaxBatchBodyBytes) + "-byte limit");
 }

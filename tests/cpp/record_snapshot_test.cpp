@@ -84,3 +84,43 @@ TEST_CASE("tombstones read back, and bad ones are skipped", "[record_snapshot]")
   CHECK(not_array.ok);
   CHECK(not_array.skipped == 1);
 }
+
+TEST_CASE("a snapshot keeps at most max_records records; the rest is read, not kept", "[record_snapshot]") {
+  std::vector<coc::KeyedRecord> records;
+  for (int i = 0; i < 50; ++i) {
+    records.emplace_back("https://x.example/" + std::to_string(i), record('a', i, "batch"));
+  }
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(coc::encode_snapshot(records, {{"https://x.example/d", 1}}), 10);
+  REQUIRE(decoded.ok);
+  REQUIRE(decoded.records.size() == 10);
+  CHECK(decoded.records.back().first == "https://x.example/9");
+  CHECK(decoded.skipped == 0);
+  CHECK(decoded.deleted.size() == 1);
+}
+
+TEST_CASE("junk in a snapshot is skipped unbuilt: an entry that is a huge array, an unknown key", "[record_snapshot]") {
+  std::string zeros = "[";
+  for (int i = 0; i < 100000; ++i) zeros += i > 0 ? ",0" : "0";
+  zeros += "]";
+  const std::string good = R"(["https://x.example/a",{"algorithm":"SHA-256","value":")" + std::string(64, 'a') +
+                           R"(","future":)" + zeros + "}]";
+  const std::string body = R"({"junk":)" + zeros + R"(,"version":1,"records":[)" + zeros + "," + good + "]}";
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
+  REQUIRE(decoded.ok);
+  CHECK(decoded.records.size() == 1);
+  CHECK(decoded.skipped == 1);
+  CHECK(decoded.first_skip_reason == "entry 0: is not a [key, record] pair");
+  // A pair with a third item is no pair, however big the rest.
+  const coc::SnapshotDecode three = coc::decode_snapshot(
+      R"({"version":1,"records":[["https://x.example/a",{"algorithm":"SHA-256","value":")" + std::string(64, 'a') +
+      R"("},)" + zeros + "]]}");
+  REQUIRE(three.ok);
+  CHECK(three.records.empty());
+  CHECK(three.skipped == 1);
+}
+
+TEST_CASE("a snapshot that is not an object is refused at once, the rest unread", "[record_snapshot]") {
+  const coc::SnapshotDecode decoded = coc::decode_snapshot("[[[[ never read");
+  CHECK_FALSE(decoded.ok);
+  CHECK(decoded.reason == "snapshot is a JSON array, not an object");
+}

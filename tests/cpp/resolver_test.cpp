@@ -590,3 +590,53 @@ TEST_CASE("a deletion in one tab wins over a write of the same record learned be
   // Tombstones expire after ten minutes.
   CHECK(coc::decode_snapshot(Resolver().merge_snapshot(deletion.body, true, 1500 + 600001).body).deleted.empty());
 }
+
+TEST_CASE("requests that time out: the listing asks paths-info, paths-info the pointer, the pointer the content", "[resolver][timeout]") {
+  ResolverOptions options;
+  options.persist = false;
+  options.resolution_timeout_ms = 500;
+  Resolver resolver(options);
+  auto requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == "tree");
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 0, "aborted", "", "", 0, true);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.error_kind == "listing-failed");
+  CHECK(outcome.error_message == "listing of org/model@main timed out after 500 ms; asking paths-info instead");
+  REQUIRE(resolver.after_batch(kShard, 0).action == "fetch-batch");
+  requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == "paths-info");
+  outcome = resolver.apply_batch(requests[0].group, 0, "aborted", "", "", 0, true);
+  CHECK(outcome.error_kind == "batch-failed");
+  CHECK(outcome.error_message.find("timed out after 500 ms; resolving by LFS pointer instead") != std::string::npos);
+  Step step = resolver.after_batch(kShard, 0);
+  REQUIRE(step.action == "fetch-pointer");
+  // A timeout says nothing of the endpoint: another revision still asks it.
+  const std::string elsewhere = kHub + "/org/other/resolve/main/shard_0.bin";
+  CHECK(resolver.plan_batch({elsewhere}, 0).size() == 1);
+  step = resolver.after_pointer(kShard, 0, "aborted", "", 0, true);
+  CHECK(step.action == "done");
+  CHECK_FALSE(step.found);
+  CHECK(step.error_kind == "pointer-fetch-failed");
+  CHECK(step.error_message == "LFS pointer request for " + kShard + " timed out after 500 ms");
+}
+
+TEST_CASE("paths-info keeps only the paths asked: what else it says is read, never kept", "[resolver][batch]") {
+  Resolver resolver(paths_info_only());
+  auto requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests.size() == 1);
+  // Unasked entries, even repeated, cost nothing; the asked one is used.
+  const std::string other = R"({"type":"file","path":"other.bin","size":1})";
+  const std::string body = "[" + other + "," + other + "," + paths_info("shard_0.bin", kHash, "config.json").substr(1);
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 200, body, "", "", 0);
+  REQUIRE(outcome.ok);
+  CHECK(outcome.resolved == 1);
+  CHECK(resolver.after_batch(kShard, 0).record.value == kHash);
+  // The asked path twice spoils the answer.
+  Resolver again(paths_info_only());
+  requests = again.plan_batch({kShard}, 0);
+  const std::string twice = "[" + paths_info("shard_0.bin", kHash, "a").substr(1, std::string::npos) ;
+  const std::string doubled = twice.substr(0, twice.size() - 1) + "," + paths_info("shard_0.bin", kHash2, "b").substr(1);
+  outcome = again.apply_batch(requests[0].group, 200, doubled, "", "", 0);
+  CHECK(outcome.error_kind == "batch-invalid");
+  CHECK(outcome.error_message.find("duplicate path \"shard_0.bin\"") != std::string::npos);
+}

@@ -7,7 +7,8 @@
 // ops: b begin · p after_persisted (found = arg2 odd) · l after_legacy (found = arg2 odd, store by
 //   arg2/2) · a after_batch · r after_pointer (status by arg2) · P plan_batch (raw arg1 bits: URLs
 //   0-7, arg2 odd: URL 8 too) · A apply_batch (request arg1 of the last plan; a raw 0xff: a group
-//   never planned; status by arg2, a next-page Link header by arg2's bit 4) · c record_content (hash = payload, or a known hash by arg2 when
+//   never planned; status by arg2, a next-page Link header by arg2's bit 4, timed out by arg2's
+//   bit 5; after_pointer too) · c record_content (hash = payload, or a known hash by arg2 when
 //   empty) · h add_hint (the same) · f forget · t advance the clock by arg2 · u set URL 8 to the
 //   payload · m merge_snapshot (stored = the payload, or the last merged body when the payload is
 //   empty; found = arg2 odd) · w snapshot_written (the last merge's generation).
@@ -231,7 +232,8 @@ struct Driver {
           break;
         case 'r': {
           const std::size_t which = arg2 % (sizeof kStatuses / sizeof kStatuses[0]);
-          check_step(resolver.after_pointer(text, kStatuses[which], body, which == 9 ? kCommit : "", now), text);
+          const bool timed_out = (arg2 >> 5) & 1u;
+          check_step(resolver.after_pointer(text, timed_out ? 0 : kStatuses[which], body, which == 9 ? kCommit : "", now, timed_out), text);
           break;
         }
         case 'P': {
@@ -257,7 +259,9 @@ struct Driver {
           const std::size_t which = arg2 % (sizeof kStatuses / sizeof kStatuses[0]);
           // arg2's bit 4: the answer says a next page exists (a listing is then incomplete).
           const std::string link = (arg2 >> 4) & 1u ? "<https://huggingface.co/api/next?cursor=1>; rel=\"next\"" : "";
-          check_outcome(resolver.apply_batch(group, kStatuses[which], body, which == 9 ? kCommit : "", link, now));
+          // arg2's bit 5: no answer came in time.
+          const bool timed_out = (arg2 >> 5) & 1u;
+          check_outcome(resolver.apply_batch(group, timed_out ? 0 : kStatuses[which], body, which == 9 ? kCommit : "", link, now, timed_out));
           break;
         }
         case 'c':
