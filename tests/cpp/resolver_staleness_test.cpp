@@ -323,3 +323,24 @@ TEST_CASE("two repo revisions never share a batch group", "[resolver][staleness]
   CHECK(serves(resolver.after_batch(first, 0), kHash));
   CHECK_FALSE(serves(resolver.begin(second, 0), kHash));
 }
+
+TEST_CASE("a deletion dated in the future does not keep a URL out of the snapshot for that long", "[resolver][staleness]") {
+  const double year = 365.0 * 24 * 3600 * 1000;
+  // Another tab deleted the shard while its clock was a year ahead.
+  const std::string stored = coc::encode_snapshot({}, {{kShard, year}});
+  Resolver tab;
+  // Learned now, after that deletion really happened.
+  tab.after_pointer(kShard, 200,
+                    "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 1000);
+  coc::SnapshotMerge merge = tab.merge_snapshot(stored, true, 2000);
+  CHECK(merge.body.find("\"records\":[]") != std::string::npos);  // as of now it may still be the deleted one
+  // Dated now instead, the tombstone expires with the others: ten minutes on, the record is written.
+  tab.after_pointer(kShard, 200,
+                    "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 2000 + 11 * 60 * 1000);
+  merge = tab.merge_snapshot(merge.body, true, 2000 + 11 * 60 * 1000);
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(merge.body);
+  REQUIRE(decoded.ok);
+  REQUIRE(decoded.records.size() == 1);
+  CHECK(decoded.records[0].first == kShard);
+  CHECK(decoded.deleted.empty());
+}
