@@ -580,7 +580,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
     Step step = done(parsed, nullptr, "");
     step.error_kind = "hash-mismatch";
     step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
-                         *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "download") + ")";
+                         *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "when its download started") + ")";
     return step;
   }
   HashRecord record;
@@ -596,12 +596,14 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   if (known != nullptr && known->value == check.value) {
     // Confirmed, not learned: it keeps where it came from (hints are the caller's, never
     // persisted). A stale record the bytes confirm counts from now again, else every later
-    // lookup would revalidate it; a blob id it lacked is added.
-    const bool gains_blob = !record.blob.empty() && record.blob != known->blob;
+    // lookup would revalidate it; a blob id it lacked is added, unless the hub gave its hash as
+    // an LFS file's (a listing revalidates that by the hash itself).
+    const bool from_lfs = known->source == "batch" || known->source == "pointer";
+    const bool gains_blob = !from_lfs && !record.blob.empty() && record.blob != known->blob;
     if (known->source == "hint" || (known_fresh && !gains_blob)) return done(parsed, known, "verified");
     HashRecord confirmed = *known;
     if (!known_fresh) confirmed.stored_at = now_ms;
-    if (!record.blob.empty()) confirmed.blob = record.blob;
+    if (gains_blob) confirmed.blob = record.blob;
     if (!record.commit.empty()) confirmed.commit = record.commit;
     Step step = done(parsed, &confirmed, "verified");
     learn(parsed, std::move(confirmed), step);

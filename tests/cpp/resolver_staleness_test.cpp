@@ -218,6 +218,19 @@ TEST_CASE("a record that goes stale during its download still guards it", "[reso
   CHECK(serves(resolver.begin(kShard, 2003), kHash));
 }
 
+TEST_CASE("an LFS file's record confirmed by its bytes counts from now and takes no blob id from the ETag", "[resolver][staleness]") {
+  Resolver resolver(short_lived());
+  resolver.after_pointer(kShard, 200,
+                         "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 0);
+  // Served after a failed revalidation ("stale"), downloaded, and the bytes are kHash.
+  Step confirmed = downloaded(resolver, kShard, kHash, 2000, std::string(40, '7'), kHash);
+  CHECK(confirmed.hit == "verified");
+  CHECK(confirmed.record.stored_at == 2000);
+  CHECK(confirmed.record.blob.empty());  // a CDN's ETag names no git blob of an LFS file
+  CHECK(coc::decode_record(confirmed.persist_body).record.stored_at == 2000);
+  CHECK(serves(resolver.begin(kShard, 2500), kHash));
+}
+
 TEST_CASE("bytes that match the hash they started with never replace a newer record", "[resolver][staleness]") {
   Resolver resolver(short_lived());
   const std::string lfs = "version https://git-lfs.github.com/spec/v1\noid sha256:";
