@@ -130,6 +130,13 @@ JsStep to_js(const coc::Step& step) {
           step.error_message};
 }
 
+// What the shim knows of downloaded bytes (coc::Content, with the size as a JS number).
+struct JsContent {
+  std::string sha256;
+  double size = -1;
+  std::string expected, etag, repo_commit;
+};
+
 val to_js(const coc::SnapshotLoad& load) {
   val result = val::object();
   result.set("loaded", static_cast<double>(load.loaded));
@@ -226,6 +233,14 @@ class JsResolver : LiveCounted {
   JsStep after_persisted(const std::string& url, bool found, const val& body, double now) {
     return guarded([&] { return to_js(resolver_.after_persisted(url, found, body_bytes(body), now)); });
   }
+  JsStep look_up_local(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_.begin(url, now, coc::Resolver::Lookup::local)); });
+  }
+  JsStep after_persisted_local(const std::string& url, bool found, const std::string& body, double now) {
+    return guarded([&] {
+      return to_js(resolver_.after_persisted(url, found, body, now, coc::Resolver::Lookup::local));
+    });
+  }
   JsStep after_legacy(const std::string& url, const std::string& store, bool found,
                       const val& body, double now) {
     return guarded([&] { return to_js(resolver_.after_legacy(url, store, found, body_bytes(body), now)); });
@@ -270,9 +285,15 @@ class JsResolver : LiveCounted {
       return result;
     });
   }
-  JsStep record_content(const std::string& url, const std::string& hex, double size, double now) {
+  JsStep record_content(const std::string& url, const JsContent& content, double now) {
     return guarded([&] {
-      return to_js(resolver_.record_content(url, hex, static_cast<std::int64_t>(size), now));
+      coc::Content bytes;
+      bytes.sha256 = content.sha256;
+      bytes.size = static_cast<std::int64_t>(content.size);
+      bytes.expected = content.expected;
+      bytes.etag = content.etag;
+      bytes.repo_commit = content.repo_commit;
+      return to_js(resolver_.record_content(url, bytes, now));
     });
   }
   void add_hint(const std::string& url, const std::string& hex, double size) {
@@ -453,6 +474,12 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("source", &JsRecord::source)
       .field("commit", &JsRecord::commit)
       .field("storedAt", &JsRecord::stored_at);
+  value_object<JsContent>("DownloadedContent")
+      .field("sha256", &JsContent::sha256)
+      .field("size", &JsContent::size)
+      .field("expected", &JsContent::expected)
+      .field("etag", &JsContent::etag)
+      .field("repoCommit", &JsContent::repo_commit);
   value_object<JsStep>("Step")
       .field("action", &JsStep::action)
       .field("key", &JsStep::key)
@@ -471,6 +498,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .constructor(&make_resolver, allow_raw_pointers())
       .function("begin", &JsResolver::begin)
       .function("afterPersisted", &JsResolver::after_persisted)
+      .function("lookUpLocal", &JsResolver::look_up_local)
+      .function("afterPersistedLocal", &JsResolver::after_persisted_local)
       .function("afterLegacy", &JsResolver::after_legacy)
       .function("afterBatch", &JsResolver::after_batch)
       .function("afterPointer", &JsResolver::after_pointer)

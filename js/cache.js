@@ -284,7 +284,7 @@ export class CrossOriginCache {
         this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
       }
       const again = await this.#download(context, signal);
-      return (await this.#storeUnknown(context, again, false, undefined, undefined, signal)).blob;
+      return (await this.#storeUnknown(context, again, false, undefined, undefined, signal, {}, loaded.record?.value)).blob;
     })();
     return loaded.bytes;
   }
@@ -321,7 +321,7 @@ export class CrossOriginCache {
     // Only a request this cache made can be made again for the rest of a body that broke off.
     const refetch = response ? null : requestInit;
     if (canStore && record) return this.#storeKnown(context, network, record, origins, total, signal, refetch);
-    return this.#storeUnknown(context, network, canStore, origins, total, signal, refetch);
+    return this.#storeUnknown(context, network, canStore, origins, total, signal, refetch, record?.value);
   }
 
   // The file's URL as fetch() takes it (no userinfo: that goes as a header), with the caller's
@@ -419,8 +419,17 @@ export class CrossOriginCache {
     }
   }
 
-  #verify(url, hex, size) {
-    const step = this.#live().recordContent(url, hex, size, Date.now());
+  // expected: the hash the download started with ("" when none); the core judges the bytes by
+  // it however old its record is now. ETag and X-Repo-Commit are what a later revalidation of a
+  // file not in LFS compares.
+  #verify(url, { hex, size }, expected, response) {
+    const step = this.#live().recordContent(url, {
+      sha256: hex,
+      size,
+      expected: expected ?? "",
+      etag: response.headers.get("ETag") ?? "",
+      repoCommit: response.headers.get("X-Repo-Commit") ?? "",
+    }, Date.now());
     if (step.hit === "content") this.#stats.hits.content++;
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
@@ -445,7 +454,7 @@ export class CrossOriginCache {
           throw error;
         });
         try {
-          step = this.#verify(url, pumped.hex, pumped.size);
+          step = this.#verify(url, pumped, record.value, response);
         } catch (error) {
           failure = "mismatch";
           throw error;
@@ -462,7 +471,7 @@ export class CrossOriginCache {
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
       const again = await this.#download(context, signal);
-      return this.#storeUnknown(context, again, false, origins, total, signal);
+      return this.#storeUnknown(context, again, false, origins, total, signal, {}, record.value);
     }
     if (!(await this.#keptAfterWrite(url, record.value))) return { blob: undefined, source: "network", record, lost: true };
     await this.#hashes.persist(url, step.persistKey, step.persistBody);
@@ -496,12 +505,12 @@ export class CrossOriginCache {
 
   // The hash comes from the content: hash while spooling into a Blob, then store under it.
   // refetch: the RequestInit this cache made the request with (null for a response handed to
-  // put()).
-  async #storeUnknown(context, response, canStore, origins, total, signal, refetch = {}) {
+  // put()); expected: the hash known when the download started, if any (storage was not usable).
+  async #storeUnknown(context, response, canStore, origins, total, signal, refetch = {}, expected = "") {
     const url = context.url;
     const parts = [];
     const { hex, size } = await this.#pump(context, response, total, signal, (chunk) => { parts.push(chunk); }, { refetch });
-    const step = this.#verify(url, hex, size);
+    const step = this.#verify(url, { hex, size }, expected, response);
     const blob = new Blob(parts, { type: response.headers.get("Content-Type") ?? "" });
     parts.length = 0;
     if (canStore && await this.#roomFor(url, size)) {

@@ -288,19 +288,18 @@ export class HashResolution {
     }
   }
 
-  // The record memory or the persisted store has for url, without any network request.
+  // The record memory or the persisted store has for url, whatever its age, without any network
+  // request (what delete must remove).
   async local(url) {
     if (this.#snapshot && !this.#snapshot.loaded) await this.#snapshot.load();
-    const step = this.#live().begin(url, Date.now());
-    if (step.action === "done") {
-      await this.persist(url, step.persistKey, step.persistBody);
-      return step.found ? step.record : null;
+    let step = this.#live().lookUpLocal(url, Date.now());
+    if (step.action === "read-persisted") {
+      const { found, body } = await this.readStore(url, this.#persisted, step.target);
+      step = this.#live().afterPersistedLocal(url, found, body, Date.now());
     }
-    if (step.action !== "read-persisted") return null;
-    const { found, body } = await this.readStore(url, this.#persisted, step.target);
-    if (!found) return null;
-    const after = this.#live().afterPersisted(url, true, body, Date.now());
-    return after.action === "done" && after.found ? after.record : null;
+    this.#reportStep(url, step);
+    await this.persist(url, step.persistKey, step.persistBody);
+    return step.found ? step.record : null;
   }
 
   // Whether any URL this scope knows still maps to the hash (before removing a fallback entry).

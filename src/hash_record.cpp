@@ -100,6 +100,18 @@ std::string read_commit(const Json& record, std::string& out) {
   return "";
 }
 
+std::string read_blob(const Json& record, std::string& out) {
+  const auto it = record.find("blob");
+  if (it == record.end()) return "";
+  if (!it->is_string()) return "blob is not a string";
+  const auto& blob = it->get_ref<const std::string&>();
+  if ((blob.size() != 40 && blob.size() != 64) || !is_lower_hex(blob)) {
+    return "blob \"" + message_text_in_quotes(blob) + "\" is not 40 or 64 lowercase hex digits";
+  }
+  out = blob;
+  return "";
+}
+
 std::string read_stored_at(const Json& record, double& out) {
   const auto it = record.find("storedAt");
   if (it == record.end()) return "";
@@ -146,6 +158,7 @@ std::string encode_record(const HashRecord& record) {
   // An empty source would not decode; leaving it out reads back as "imported".
   if (!record.source.empty()) add_member(out, "source", record.source);
   if (!record.commit.empty()) add_member(out, "commit", record.commit);
+  if (!record.blob.empty()) add_member(out, "blob", record.blob);
   // Written so that it always decodes: a time that cannot be one becomes 0 ("unknown").
   const double at = (std::isfinite(record.stored_at) && record.stored_at >= 0) ? record.stored_at : 0;
   if (at < kMaxExactInteger && std::floor(at) == at) {
@@ -184,6 +197,7 @@ RecordDecode decode_record_json(const Json& json) {
   }
   if (reason.empty()) reason = read_source(json, record.source);
   if (reason.empty()) reason = read_commit(json, record.commit);
+  if (reason.empty()) reason = read_blob(json, record.blob);
   if (reason.empty()) reason = read_stored_at(json, record.stored_at);
   // Any other field is ignored: later versions may add some.
   if (!reason.empty()) return fail(std::move(reason));

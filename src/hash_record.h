@@ -15,6 +15,9 @@ struct HashRecord {
   std::int64_t size = -1;   // bytes, -1 when unknown
   std::string source;       // "pointer" | "content" | "batch" | "header" | "imported" | "hint"
   std::string commit;       // 40-hex commit the hash belongs to, "" when unknown
+  // The git blob id (40 or 64 lowercase hex) of a file not in Git LFS, from the response its
+  // bytes came in: a listing of the revision confirms such a record without a download.
+  std::string blob;
   double stored_at = 0;     // ms since the epoch when the hash was learned
 };
 

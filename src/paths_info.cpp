@@ -182,7 +182,17 @@ PathsInfoParse fail(std::string reason) {
 }  // namespace
 
 std::string batch_group(const ArtifactUrl& url) {
-  return url.endpoint + "|" + url.repo_type + "|" + url.repo_id + "|" + url.revision;
+  // Each field is length-prefixed: an endpoint prefix, a repo id or a decoded revision may hold
+  // any separator, and two revisions sharing a group would answer for each other's files.
+  std::string group;
+  for (const std::string* field : {&url.endpoint, &url.repo_type, &url.repo_id, &url.revision}) {
+    group += std::to_string(field->size());
+    group += ':';
+    group += *field;
+    group += '|';
+  }
+  group.pop_back();
+  return group;
 }
 
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls) {

@@ -15,7 +15,7 @@
 namespace coc {
 
 struct BatchRequest {
-  std::string group;                    // endpoint|repo_type|repo_id|revision
+  std::string group;                    // batch_group() of its URLs
   std::string kind = "paths-info";      // "paths-info" | "tree"
   std::string method = "POST";          // POST for paths-info, GET for tree
   std::string url;                      // {endpoint}/api/{models|datasets|spaces}/{repo}/paths-info/{revision_raw}
@@ -24,7 +24,8 @@ struct BatchRequest {
   std::vector<std::string> paths;       // their repo paths, same order
 };
 
-// The group of a hub URL: endpoint|repo_type|repo_id|revision (one batch request answers for it).
+// The group of a hub URL: its endpoint, repo type, repo id and revision, each length-prefixed
+// ("19:https://hub.example|5:model|9:org/model|4:main"); one batch request answers for it.
 std::string batch_group(const ArtifactUrl& url);
 
 // Groups hub URLs by repo revision (non-hub URLs are skipped); duplicate paths are asked once.

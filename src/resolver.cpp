@@ -1,10 +1,12 @@
 #include "resolver.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <stdexcept>
 #include <utility>
 
+#include "ascii.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "message_text.h"
@@ -31,6 +33,27 @@ bool looks_like_pointer(const std::string& text) {
   return text.rfind("version ", 0) == 0;
 }
 
+// A date further ahead of the clock than this comes from a clock that was wrong: it is stale. A
+// minute covers clock adjustments; a shorter max_age bounds it too.
+constexpr double kClockSkewMs = 60 * 1000;
+
+// Whether something learned at `at` is to be asked for again at now (max_age < 0: never).
+bool expired(double at, double max_age, double now) {
+  if (max_age < 0) return false;
+  return at - now > std::min(kClockSkewMs, max_age) || now - at > max_age;
+}
+
+// The git blob id an ETag names (W/ and quotes dropped), or "" when it is none: the hub's ETag
+// of a file not in LFS is its blob id; an LFS file's is its SHA-256, which is not a blob id.
+std::string blob_of(const std::string& etag, const std::string& sha256) {
+  std::string text = etag;
+  if (text.rfind("W/", 0) == 0) text.erase(0, 2);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+  text = to_lower_ascii(text);
+  if ((text.size() != 40 && text.size() != 64) || !is_lower_hex(text) || text == sha256) return "";
+  return text;
+}
+
 // Listings kept at once (one per repo revision; LRU by listing time) and files kept in all of them
 // (a real repo of 200,000 files fits; about 45 MB of heap): a page of the hub's tree API holds
 // 1000, so these only bound what a hostile server can send.
@@ -52,11 +75,8 @@ bool Resolver::persistable(const std::string& url) const {
 
 bool Resolver::is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const {
   if (record.source == "hint") return false;
-  if (url.is_hub) {
-    if (url.immutable || options_.max_age_ms < 0) return false;
-    return now_ms - record.stored_at > options_.max_age_ms;
-  }
-  return options_.max_age_other_ms >= 0 && now_ms - record.stored_at > options_.max_age_other_ms;
+  if (url.is_hub) return !url.immutable && expired(record.stored_at, options_.max_age_ms, now_ms);
+  return expired(record.stored_at, options_.max_age_other_ms, now_ms);
 }
 
 bool Resolver::known_plain(const ArtifactUrl& url) const {
@@ -137,8 +157,11 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
       return step;
     }
   }
-  const bool plain_file = known_plain(url);
-  if (from <= Stage::batch && !plain_file && batch_usable(url)) {
+  // A file not in LFS (known so, or learned with its git blob id) has its hash from its bytes: the
+  // hub can confirm a stale record of it only by that blob id, and its /raw/ is the file itself.
+  const bool has_blob = known != nullptr && !known->blob.empty();
+  const bool plain_file = known_plain(url) || has_blob;
+  if (from <= Stage::batch && (!plain_file || has_blob) && batch_usable(url)) {
     Step step;
     step.action = "fetch-batch";
     step.key = key;
@@ -152,22 +175,41 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
     step.target = url.pointer_url;
     return step;
   }
-  // Nothing on the network says more. For a hub file a stale hash is still the best guess (the
-  // download is verified against it); elsewhere an expired hash must come from the content again.
-  return done(url, url.is_hub ? known : nullptr, "stale");
+  // Nothing on the network says more. For an LFS file a stale hash is still the best guess (the
+  // download is verified against it); a plain file's bytes, or an expired hash elsewhere, must be
+  // hashed again.
+  return done(url, url.is_hub && !plain_file ? known : nullptr, "stale");
 }
 
-Step Resolver::begin(const std::string& url, double now_ms) {
-  return plan(parse_artifact_url(url), Stage::memory, 0, now_ms);
+Step Resolver::find_local(const ArtifactUrl& url) {
+  const HashRecord* known = index_.find(url.storage_key);
+  if (known != nullptr) {
+    return done(url, known, from_snapshot_.count(url.storage_key) != 0 ? "persisted"
+                            : known->source == "hint"                   ? "hint"
+                                                                        : "memory");
+  }
+  if (!options_.persist || url.has_credentials) return done(url, nullptr, "");
+  Step step;
+  step.action = "read-persisted";
+  step.key = url.storage_key;
+  step.target = url.storage_key;
+  return step;
+}
+
+Step Resolver::begin(const std::string& url, double now_ms, Lookup lookup) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  if (lookup == Lookup::local) return find_local(parsed);
+  return plan(parsed, Stage::memory, 0, now_ms);
 }
 
 Step Resolver::after_persisted(const std::string& url, bool found, const std::string& body,
-                               double now_ms) {
+                               double now_ms, Lookup lookup) {
   const ArtifactUrl parsed = parse_artifact_url(url);
-  if (!found) return plan(parsed, Stage::legacy, 0, now_ms);
+  const bool local = lookup == Lookup::local;
+  if (!found) return local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
   RecordDecode decoded = decode_record(body);
   if (!decoded.ok) {
-    Step step = plan(parsed, Stage::legacy, 0, now_ms);
+    Step step = local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
     step.error_kind = "persisted-record-invalid";
     step.error_message = "persisted record for " + parsed.redacted + " ignored: " + decoded.reason;
     return step;
@@ -182,7 +224,7 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
     return step;
   }
   // Read from its own entry: the snapshot may lack it (written by tvmjs or before the snapshot).
-  if (!is_stale(parsed, record, now_ms)) {
+  if (local || !is_stale(parsed, record, now_ms)) {
     keep(parsed, record);
     return done(parsed, &record, "persisted");
   }
@@ -212,8 +254,12 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
   }
   HashRecord record = decoded.record;
   record.source = "imported";
-  // Other libraries keep no date: the entry counts as learned now.
+  // Other libraries keep no date: the entry counts as learned now. A dated one ages as ours do.
   if (record.stored_at <= 0) record.stored_at = now_ms;
+  if (is_stale(parsed, record, now_ms)) {
+    keep(parsed, std::move(record));
+    return plan(parsed, Stage::batch, 0, now_ms);
+  }
   Step step = done(parsed, &record, "imported");
   learn(parsed, std::move(record), step);
   return step;
@@ -223,10 +269,12 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
   std::vector<ArtifactUrl> wanted;
   for (const std::string& text : urls) {
     ArtifactUrl url = parse_artifact_url(text);
-    if (!batch_usable(url) || known_plain(url)) continue;
+    if (!batch_usable(url)) continue;
     if (pending_batches_.count(batch_group(url)) != 0) continue;
     const HashRecord* known = index_.find(url.storage_key);
     if (known != nullptr && !is_stale(url, *known, now_ms)) continue;
+    // A plain file's hash comes from its bytes: only a blob id to confirm is worth a request.
+    if (known_plain(url) && (known == nullptr || known->blob.empty())) continue;
     if (listing_answers(url, now_ms)) continue;
     wanted.push_back(std::move(url));
   }
@@ -249,7 +297,7 @@ bool Resolver::listing_answers(const ArtifactUrl& url, double now_ms) const {
 }
 
 bool Resolver::listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const {
-  return !url.immutable && options_.max_age_ms >= 0 && now_ms - listing.listed_at > options_.max_age_ms;
+  return !url.immutable && expired(listing.listed_at, options_.max_age_ms, now_ms);
 }
 
 Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step) {
@@ -269,8 +317,7 @@ Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, S
     return Listed::absent;
   }
   if (!file->second.is_lfs) {
-    learn_plain(url, now_ms);
-    step = done(url, nullptr, "");
+    step = learn_plain(url, file->second.blob, listing.commit, listing.listed_at, now_ms);
     return Listed::plain;
   }
   // As old as the listing, not as this lookup.
@@ -278,11 +325,28 @@ Resolver::Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, S
   return Listed::lfs;
 }
 
-void Resolver::learn_plain(const ArtifactUrl& url, double now_ms) {
-  // Its /raw/ is the whole file: the hash can only come from the content.
+Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
+                           double answered_at, double now_ms) {
+  // Its /raw/ is the whole file: the hash can only come from the content, or be confirmed by the
+  // blob id it was learned with.
   no_pointer_.insert(url.storage_key);
   const HashRecord* known = index_.find(url.storage_key);
-  if (known != nullptr && is_stale(url, *known, now_ms)) index_.erase(url.storage_key);
+  if (known == nullptr) return done(url, nullptr, "");
+  if (!is_stale(url, *known, now_ms) && (known->blob.empty() || blob.empty() || known->blob == blob)) {
+    return done(url, known, known->source == "hint" ? "hint" : "memory");
+  }
+  if (!blob.empty() && known->blob == blob) {
+    // The same bytes as when it was learned: as fresh as this answer.
+    HashRecord confirmed = *known;
+    confirmed.stored_at = answered_at;
+    if (!commit.empty()) confirmed.commit = commit;
+    Step step = done(url, &confirmed, "batch");
+    learn(url, std::move(confirmed), step);
+    return step;
+  }
+  // Stale with no blob id to compare, or the blob changed: only the bytes can tell now.
+  index_.erase(url.storage_key);
+  return done(url, nullptr, "");
 }
 
 Step Resolver::learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
@@ -350,6 +414,7 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
     file.is_lfs = entry.is_lfs;
     file.sha256 = std::move(entry.sha256);
     file.size = entry.size;
+    file.blob = std::move(entry.git_oid);
     if (listing.files.try_emplace(std::move(entry.path), std::move(file)).second) return std::string();
     return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
   });
@@ -369,7 +434,16 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
         ++outcome.resolved;
         break;
       case Listed::plain:
-        ++outcome.plain;
+        // A plain file's record the listing confirmed by its blob id is written again.
+        if (side_effects.found) {
+          if (!side_effects.persist_key.empty()) {
+            outcome.persist_keys.push_back(side_effects.persist_key);
+            outcome.persist_bodies.push_back(side_effects.persist_body);
+          }
+          ++outcome.resolved;
+        } else {
+          ++outcome.plain;
+        }
         break;
       case Listed::absent:
         break;
@@ -445,8 +519,16 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
     if (entry == by_path.end() || entry->second.path.empty() || entry->second.type != "file") continue;
     const ArtifactUrl url = parse_artifact_url(request.keys[i]);
     if (!entry->second.is_lfs) {
-      learn_plain(url, now_ms);
-      ++outcome.plain;
+      const Step side_effects = learn_plain(url, entry->second.git_oid, commit_of(url, repo_commit), now_ms, now_ms);
+      if (side_effects.found) {
+        if (!side_effects.persist_key.empty()) {
+          outcome.persist_keys.push_back(side_effects.persist_key);
+          outcome.persist_bodies.push_back(side_effects.persist_body);
+        }
+        ++outcome.resolved;
+      } else {
+        ++outcome.plain;
+      }
       continue;
     }
     const Step side_effects =
@@ -520,28 +602,58 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
   return step;
 }
 
-Step Resolver::record_content(const std::string& url, const std::string& sha256_hex,
-                              std::int64_t size, double now_ms) {
+Step Resolver::record_content(const std::string& url, const Content& content, double now_ms) {
   const ArtifactUrl parsed = parse_artifact_url(url);
-  HashCheck check = check_sha256_hex(sha256_hex);
+  HashCheck check = check_sha256_hex(content.sha256);
   if (!check.ok) throw std::invalid_argument("content hash for " + parsed.redacted + ": " + check.reason);
+  std::string expected;
+  if (!content.expected.empty()) {
+    HashCheck guard = check_sha256_hex(content.expected);
+    if (!guard.ok) throw std::invalid_argument("expected hash for " + parsed.redacted + ": " + guard.reason);
+    expected = std::move(guard.value);
+  }
   const HashRecord* known = index_.find(parsed.storage_key);
-  if (known != nullptr && !is_stale(parsed, *known, now_ms) && known->value != check.value) {
+  const bool known_fresh = known != nullptr && !is_stale(parsed, *known, now_ms);
+  // The hash the download started with judges its bytes, however old its record has become
+  // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record.
+  const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
+  if (judge != nullptr && *judge != check.value) {
     Step step = done(parsed, nullptr, "");
     step.error_kind = "hash-mismatch";
-    step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value +
-                         ", expected " + known->value + " (" + known->source + ")";
+    step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
+                         *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "when its download started") + ")";
     return step;
   }
   HashRecord record;
   record.value = check.value;
-  record.size = size;
+  record.size = content.size;
   record.source = "content";
   record.stored_at = now_ms;
+  // What a mutable revision's file is revalidated by later (commit URLs never are).
+  if (parsed.is_hub && !parsed.immutable) {
+    record.commit = commit_of(parsed, content.repo_commit);
+    record.blob = blob_of(content.etag, check.value);
+  }
   if (known != nullptr && known->value == check.value) {
-    // Confirmed, not learned: keep where it came from, and persist it only if that was not
-    // done already (hints are the caller's, never persisted).
-    return done(parsed, known, "verified");
+    // Confirmed, not learned: it keeps where it came from (hints are the caller's, never
+    // persisted). A stale record the bytes confirm counts from now again, else every later
+    // lookup would revalidate it; a blob id it lacked is added, unless the hub gave its hash as
+    // an LFS file's (a listing revalidates that by the hash itself).
+    const bool from_lfs = known->source == "batch" || known->source == "pointer";
+    const bool gains_blob = !from_lfs && !record.blob.empty() && record.blob != known->blob;
+    if (known->source == "hint" || (known_fresh && !gains_blob)) return done(parsed, known, "verified");
+    HashRecord confirmed = *known;
+    if (!known_fresh) confirmed.stored_at = now_ms;
+    if (gains_blob) confirmed.blob = record.blob;
+    if (!record.commit.empty()) confirmed.commit = record.commit;
+    Step step = done(parsed, &confirmed, "verified");
+    learn(parsed, std::move(confirmed), step);
+    return step;
+  }
+  if (known_fresh) {
+    // The bytes match the hash their download started with, but a newer record came in
+    // meanwhile (the file changed): that one stands; these bytes are what was asked for.
+    return done(parsed, &record, "verified");
   }
   Step step = done(parsed, &record, "content");
   learn(parsed, std::move(record), step);

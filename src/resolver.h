@@ -82,12 +82,29 @@ struct BatchOutcome {
   std::string error_message;
 };
 
+// What the shim knows of bytes it has just downloaded and hashed.
+struct Content {
+  std::string sha256;       // hex SHA-256 of the bytes
+  std::int64_t size = -1;   // bytes, -1 when unknown
+  // The hash the download started with ("" when none): it alone judges the bytes, however old
+  // its record has become while they came in.
+  std::string expected;
+  std::string etag;         // the response's ETag: the hub's git blob id for a file not in LFS
+  std::string repo_commit;  // the response's X-Repo-Commit
+};
+
 class Resolver {
  public:
+  // resolve: the hash to use now (a stale record is revalidated over the network). local: the
+  // record memory or our persisted store holds, whatever its age, with no network step (what
+  // delete must remove).
+  enum class Lookup { resolve, local };
+
   explicit Resolver(ResolverOptions options = {});
 
-  Step begin(const std::string& url, double now_ms);
-  Step after_persisted(const std::string& url, bool found, const std::string& body, double now_ms);
+  Step begin(const std::string& url, double now_ms, Lookup lookup = Lookup::resolve);
+  Step after_persisted(const std::string& url, bool found, const std::string& body, double now_ms,
+                       Lookup lookup = Lookup::resolve);
   Step after_legacy(const std::string& url, const std::string& store, bool found,
                     const std::string& body, double now_ms);
   Step after_batch(const std::string& url, double now_ms);
@@ -104,8 +121,15 @@ class Resolver {
                            double now_ms, bool timed_out = false);
 
   // The hash of bytes just downloaded: verifies against what was expected and records it.
+  Step record_content(const std::string& url, const Content& content, double now_ms);
+  // Bytes no record guarded and no response described (tests, tools).
   Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
-                      double now_ms);
+                      double now_ms) {
+    Content content;
+    content.sha256 = sha256_hex;
+    content.size = size;
+    return record_content(url, content, now_ms);
+  }
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
   // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex
@@ -148,6 +172,7 @@ class Resolver {
     bool is_lfs = false;
     std::string sha256;
     std::int64_t size = -1;
+    std::string blob;  // git blob id of a file not in LFS
   };
   struct Listing {
     bool complete = false;  // false when the hub had a next page: absent paths may still exist
@@ -160,8 +185,11 @@ class Resolver {
   bool listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const;
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
   void keep_listing(const std::string& group, Listing listing);
-  // What a batch answer (listing or paths-info) says of one file: not in LFS, or in LFS with sha256.
-  void learn_plain(const ArtifactUrl& url, double now_ms);
+  // What a batch answer (listing or paths-info, answered_at) says of one file: not in LFS with a
+  // git blob id (a record learned from that blob is confirmed: the step has it; any other record
+  // is dropped once stale or contradicted), or in LFS with sha256.
+  Step learn_plain(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
+                   double answered_at, double now_ms);
   Step learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
                    const std::string& commit, double learned_at);
   BatchOutcome apply_tree(const BatchRequest& request, int status, std::string_view body,
@@ -172,6 +200,7 @@ class Resolver {
   enum class Stage { memory, persisted, legacy, batch, pointer };
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
+  Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
   void learn(const ArtifactUrl& url, HashRecord record, Step& step);
   bool batch_usable(const ArtifactUrl& url) const;

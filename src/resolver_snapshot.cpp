@@ -30,12 +30,13 @@ bool persistable_key(const std::string& key) {
   }
 }
 
-// Key -> when it was last deleted.
-std::unordered_map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones) {
+// Key -> when it was last deleted. A date ahead of now is from a clock that was wrong: it
+// counts as now, so the tombstone expires like the others instead of living on for as long.
+std::unordered_map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones, double now_ms) {
   std::unordered_map<std::string, double> deleted;
   for (const Tombstone& tombstone : tombstones) {
     double& at = deleted[tombstone.first];
-    at = std::max(at, tombstone.second);
+    at = std::max(at, std::min(tombstone.second, now_ms));
   }
   return deleted;
 }
@@ -86,7 +87,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
     }
   }
   // Deletions, this tab's (as of now) and the other tabs' that are recent enough to matter.
-  std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted);
+  std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted, now_ms);
   for (const auto& forgotten : forgotten_) deleted[forgotten.first] = now_ms;
   for (auto it = deleted.begin(); it != deleted.end();) {
     // Keys with credentials were never written, and must not be now (nor another writer's).
@@ -144,7 +145,7 @@ void Resolver::snapshot_written(std::uint64_t generation) {
 void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load) {
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
-  const std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted);
+  const std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted, now_ms);
   // Only as many as memory holds, the most recent ones.
   const std::size_t count = std::min(decoded.records.size(), options_.capacity);
   std::vector<std::size_t> usable;

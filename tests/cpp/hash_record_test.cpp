@@ -59,6 +59,25 @@ TEST_CASE("encode writes algorithm and value first, then the rest", "[hash_recor
             R"(","storedAt":1700000000000})");
 }
 
+TEST_CASE("a blob id is written after the commit and read back; a malformed one is refused", "[hash_record]") {
+  coc::HashRecord record;
+  record.value = kHex;
+  record.source = "content";
+  record.commit = kCommit;
+  record.blob = std::string(40, 'e');
+  record.stored_at = 5;
+  const std::string body = coc::encode_record(record);
+  CHECK(body == R"({"algorithm":"SHA-256","value":")" + kHex + R"(","source":"content","commit":")" + kCommit +
+                    R"(","blob":")" + record.blob + R"(","storedAt":5})");
+  CHECK(coc::decode_record(body).record.blob == record.blob);
+  record.blob = std::string(64, '0');
+  CHECK(coc::decode_record(coc::encode_record(record)).record.blob == record.blob);
+  require_rejected(coc::decode_record(R"({"algorithm":"SHA-256","value":")" + kHex + R"(","blob":"E1"})"),
+                   "blob \"E1\" is not 40 or 64 lowercase hex digits");
+  require_rejected(coc::decode_record(R"({"algorithm":"SHA-256","value":")" + kHex + R"(","blob":7})"),
+                   "blob is not a string");
+}
+
 TEST_CASE("encode omits unknown size and commit", "[hash_record]") {
   coc::HashRecord record;
   record.value = kHex;

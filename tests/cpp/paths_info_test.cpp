@@ -13,6 +13,16 @@ const std::string kShaA = "a3c6f5d1e2b4978812345678901234567890abcdefabcdefabcde
 const std::string kShaB = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 const std::string kGitOid = "d7a1b2c3e4f5061728394a5b6c7d8e9f00112233";
 
+// A batch group as batch_group() writes it: each field length-prefixed.
+std::string group_of(const std::string& endpoint, const std::string& type, const std::string& repo,
+                     const std::string& revision) {
+  std::string out;
+  for (const std::string* field : {&endpoint, &type, &repo, &revision}) {
+    out += (out.empty() ? "" : "|") + std::to_string(field->size()) + ":" + *field;
+  }
+  return out;
+}
+
 // Filled by hand: the URL parser is not a dependency of these tests.
 coc::ArtifactUrl hub(const std::string& endpoint, const std::string& repo_type, const std::string& repo_id,
                      const std::string& revision, const std::string& revision_raw, const std::string& path,
@@ -77,30 +87,30 @@ TEST_CASE("batch requests group by endpoint, repo type, repo and revision", "[pa
   REQUIRE(requests.size() == 6);
 
   const coc::BatchRequest& main = requests[0];
-  CHECK(main.group == kHf + "|model|org/a|main");
+  CHECK(main.group == group_of(kHf, "model", "org/a", "main"));
   CHECK(main.url == kHf + "/api/models/org/a/paths-info/main");
   CHECK(main.body == R"({"paths":["config.json","model.safetensors"],"expand":false})");
   CHECK(main.keys == std::vector<std::string>{urls[0].storage_key, urls[3].storage_key, urls[6].storage_key});
   CHECK(main.paths == std::vector<std::string>{"config.json", "model.safetensors", "config.json"});
 
-  CHECK(requests[1].group == kHf + "|dataset|org/a|main");
+  CHECK(requests[1].group == group_of(kHf, "dataset", "org/a", "main"));
   CHECK(requests[1].url == kHf + "/api/datasets/org/a/paths-info/main");
   CHECK(requests[1].body == R"({"paths":["data/train.parquet"],"expand":false})");
   CHECK(requests[1].keys == std::vector<std::string>{urls[2].storage_key});
 
-  CHECK(requests[2].group == kHf + "|model|org/a|refs/pr/1");
+  CHECK(requests[2].group == group_of(kHf, "model", "org/a", "refs/pr/1"));
   CHECK(requests[2].url == kHf + "/api/models/org/a/paths-info/refs%2Fpr%2F1");
   CHECK(requests[2].body == R"({"paths":["model.safetensors","config.json"],"expand":false})");
   CHECK(requests[2].keys == std::vector<std::string>{urls[4].storage_key, urls[9].storage_key});
 
-  CHECK(requests[3].group == mirror + "|model|org/a|main");
+  CHECK(requests[3].group == group_of(mirror, "model", "org/a", "main"));
   CHECK(requests[3].url == mirror + "/api/models/org/a/paths-info/main");
 
-  CHECK(requests[4].group == kHf + "|space|someone/demo|main");
+  CHECK(requests[4].group == group_of(kHf, "space", "someone/demo", "main"));
   CHECK(requests[4].url == kHf + "/api/spaces/someone/demo/paths-info/main");
   CHECK(requests[4].body == R"({"paths":["app.py"],"expand":false})");
 
-  CHECK(requests[5].group == kHf + "|model|single|main");
+  CHECK(requests[5].group == group_of(kHf, "model", "single", "main"));
   CHECK(requests[5].url == kHf + "/api/models/single/paths-info/main");
 }
 
@@ -109,7 +119,7 @@ TEST_CASE("a raw '/' in the revision is escaped in the API URL", "[paths_info]")
       coc::group_batch_requests({hub(kHf, "model", "org/a", "refs/pr/2", "refs/pr/2", "x.bin")});
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].url == kHf + "/api/models/org/a/paths-info/refs%2Fpr%2F2");
-  CHECK(requests[0].group == kHf + "|model|org/a|refs/pr/2");
+  CHECK(requests[0].group == group_of(kHf, "model", "org/a", "refs/pr/2"));
 }
 
 TEST_CASE("a tree request lists the whole revision with GET", "[paths_info]") {

@@ -69,7 +69,7 @@ TEST_CASE("a cold hub URL goes memory → persisted → legacy → batch → poi
   CHECK(step.store == "tvmjs-cos-hash-meta");
   step = resolver.after_legacy(kShard, step.store, false, "", 1000);
   REQUIRE(step.action == "fetch-batch");
-  CHECK(step.group == kHub + "|model|org/model|main");
+  CHECK(step.group == "19:https://hub.example|5:model|9:org/model|4:main");
   // The batch did not run (e.g. not sent): the pointer is next.
   step = resolver.after_batch(kShard, 1000);
   REQUIRE(step.action == "fetch-pointer");

@@ -25,7 +25,7 @@ std::string describe(const coc::HashRecord& r) {
   char at[64];
   std::snprintf(at, sizeof at, "%.17g", r.stored_at);
   return "{value " + fuzz::show(r.value) + ", size " + std::to_string(r.size) + ", source " + fuzz::show(r.source) +
-         ", commit " + fuzz::show(r.commit) + ", storedAt " + at + "}";
+         ", commit " + fuzz::show(r.commit) + ", blob " + fuzz::show(r.blob) + ", storedAt " + at + "}";
 }
 
 void check_domains(const coc::HashRecord& r, const std::string& where) {
@@ -33,6 +33,7 @@ void check_domains(const coc::HashRecord& r, const std::string& where) {
   FUZZ_CHECK(r.size >= -1, "size of " + describe(r) + where);
   FUZZ_CHECK(coc::is_known_source(r.source), "source of " + describe(r) + where);
   FUZZ_CHECK(r.commit.empty() || fuzz::is_lower_hex(r.commit, 40), "commit of " + describe(r) + where);
+  FUZZ_CHECK(r.blob.empty() || fuzz::is_lower_hex(r.blob, 40) || fuzz::is_lower_hex(r.blob, 64), "blob of " + describe(r) + where);
   FUZZ_CHECK(std::isfinite(r.stored_at) && r.stored_at >= 0, "storedAt of " + describe(r) + where);
 }
 
@@ -43,7 +44,7 @@ void check_round_trip(const coc::HashRecord& r, const std::string& where) {
   FUZZ_CHECK(again.ok, "encode_record output does not decode: " + again.reason + " " + fuzz::show(encoded) + where);
   const coc::HashRecord& a = again.record;
   FUZZ_CHECK(a.value == r.value && a.size == r.size && a.source == r.source && a.commit == r.commit &&
-                 same_time(a.stored_at, r.stored_at),
+                 a.blob == r.blob && same_time(a.stored_at, r.stored_at),
              describe(r) + " came back as " + describe(a) + " via " + fuzz::show(encoded) + where);
 }
 
@@ -93,6 +94,10 @@ void check_encoder(const std::uint8_t* data, std::size_t size) {
   }
   std::uint64_t bits = provider.ConsumeIntegral<std::uint64_t>();
   std::memcpy(&r.stored_at, &bits, sizeof bits);  // any double: NaN, infinities, negatives, subnormals
+  if (provider.ConsumeBool()) {
+    const int digits = provider.ConsumeBool() ? 64 : 40;
+    for (int i = 0; i < digits; ++i) r.blob += kHex[provider.ConsumeIntegralInRange<int>(0, 15)];
+  }
 
   const std::string encoded = coc::encode_record(r);
   const coc::RecordDecode decoded = coc::decode_record(encoded);
@@ -103,6 +108,7 @@ void check_encoder(const std::uint8_t* data, std::size_t size) {
   FUZZ_CHECK(d.size == (r.size >= 0 ? r.size : -1), "size " + std::to_string(d.size) + where);
   FUZZ_CHECK(d.source == (r.source.empty() ? "imported" : r.source), "source" + where);
   FUZZ_CHECK(d.commit == r.commit, "commit" + where);
+  FUZZ_CHECK(d.blob == r.blob, "blob" + where);
   const double expected_at = (std::isfinite(r.stored_at) && r.stored_at >= 0) ? r.stored_at : 0;
   FUZZ_CHECK(d.stored_at == expected_at, "storedAt" + where);
 }

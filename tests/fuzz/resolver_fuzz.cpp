@@ -9,7 +9,9 @@
 //   0-7, arg2 odd: URL 8 too) · A apply_batch (request arg1 of the last plan; a raw 0xff: a group
 //   never planned; status by arg2, a next-page Link header by arg2's bit 4, timed out by arg2's
 //   bit 5; after_pointer too) · c record_content (hash = payload, or a known hash by arg2 when
-//   empty) · h add_hint (the same) · f forget · t advance the clock by arg2 · u set URL 8 to the
+//   empty; arg1's bit 4: the download started with known hash arg1/32, bit 5: an ETag naming a
+//   blob id) · h add_hint (the same) · L begin, local lookup · q after_persisted, local lookup
+//   (found = arg2 odd) · f forget · t advance the clock by arg2 · u set URL 8 to the
 //   payload · m merge_snapshot (stored = the payload, or the last merged body when the payload is
 //   empty; found = arg2 odd) · w snapshot_written (the last merge's generation).
 // The URL is kUrls[arg1 % 9] (8: the settable one). Bodies and texts are the payload.
@@ -19,7 +21,8 @@
 // set, decodes with decode_record to the same value (and persist_key is the step's key); a URL
 // with credentials never gets a persist_key; steps name the URL's key and the right targets;
 // nothing shows a known secret it was not given; the index stays within capacity; a hash just
-// reported found is what memory answers next; a merged snapshot decodes cleanly, holds no hint,
+// reported found is what memory answers next; bytes unlike the hash their download started with
+// are refused and learn nothing; a local lookup never asks the network; a merged snapshot decodes cleanly, holds no hint,
 // no credentials and no key forgotten since (and not learned again) unless a write settled it.
 //
 // FUZZ_RESOLVER_TRACE=1 <binary> <input> prints every step (to check what a seed exercises).
@@ -224,6 +227,15 @@ struct Driver {
         case 'p':
           check_step(resolver.after_persisted(text, arg2 & 1, body, now), text);
           break;
+        case 'L':
+        case 'q': {
+          const coc::Step step = op == 'L' ? resolver.begin(text, now, coc::Resolver::Lookup::local)
+                                           : resolver.after_persisted(text, arg2 & 1, body, now, coc::Resolver::Lookup::local);
+          check_step(step, text);
+          FUZZ_CHECK(step.action == "done" || (op == 'L' && step.action == "read-persisted"),
+                     "a local lookup goes on to " + step.action + where());
+          break;
+        }
         case 'l':
           check_step(resolver.after_legacy(text, kStores[(arg2 >> 1) % 3], arg2 & 1, body, now), text);
           break;
@@ -269,7 +281,18 @@ struct Driver {
           const std::string hash = body.empty() ? kHashes[arg2 % 3] : body;
           const std::int64_t size = body.empty() ? static_cast<std::int64_t>(arg2) : -1;
           if (op == 'c') {
-            check_step(resolver.record_content(text, hash, size, now), text);
+            coc::Content content;
+            content.sha256 = hash;
+            content.size = size;
+            if (arg1 & 16u) content.expected = kHashes[(arg1 >> 5) % 3];
+            if (arg1 & 32u) content.etag = "W/\"" + std::string(40, '2') + "\"";
+            content.repo_commit = kCommit;
+            const coc::Step step = resolver.record_content(text, content, now);
+            check_step(step, text);
+            if (!content.expected.empty() && fuzz::lowercase(hash) != fuzz::lowercase(content.expected)) {
+              FUZZ_CHECK(step.error_kind == "hash-mismatch" && !step.found && step.persist_key.empty(),
+                         "bytes unlike the hash their download started with were taken" + where());
+            }
           } else {
             resolver.add_hint(text, hash, size);
           }

@@ -1,0 +1,119 @@
+// A URL→hash record is a cache, never a verdict: when downloaded bytes disagree with a persisted,
+// imported or snapshot record, the authority is asked again, the record is corrected where it is
+// kept, the bytes are stored under their real hash and the load completes (reported as
+// record-corrected). A caller's hint and an authority that still disagrees stay hard errors.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+
+const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
+const WRONG = "0".repeat(63) + "1";
+const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
+const plainFile = (hub) => hub.model.files.find((f) => f.path === "mlc-chat-config.json");
+const OWN = "cross-origin-cache-cos-hash-meta";
+const TVMJS = "tvmjs-cos-hash-meta";
+
+async function storedValue(caches, name, url) {
+  const response = await (await caches.open(name)).match(url);
+  return response ? JSON.parse(await response.text()).value : undefined;
+}
+
+const plant = {
+  // Our own per-URL entry, as an older version (or a moved branch) left it.
+  own: (caches, url) => caches.open(OWN).then((c) => c.put(url, new Response(JSON.stringify(
+    { algorithm: "SHA-256", value: WRONG, source: "batch", storedAt: Date.now() })))),
+  // tvmjs's store, which tvmjs writes for branch URLs and never revalidates.
+  tvmjs: (caches, url) => caches.open(TVMJS).then((c) => c.put(url, new Response(JSON.stringify(
+    { algorithm: "SHA-256", value: WRONG })))),
+};
+
+for (const [where, store] of [["our persisted store", "own"], ["tvmjs's store", "tvmjs"]]) {
+  for (const which of ["lfs", "plain"]) {
+    for (const storage of ["cos", "fallback", "none"]) {
+      test(`a wrong record in ${where} (${which} file, ${storage}): corrected, load completes, next session clean`, async (t) => {
+        const hub = await hubFor(t, { shards: 1 });
+        const file = which === "lfs" ? lfsFile(hub) : plainFile(hub);
+        const caches = new MemoryCacheStorage();
+        const { cos } = stores();
+        const setup = storage === "cos" ? { storage: cos.store.manager() }
+          : storage === "fallback" ? {} : { fallback: false };
+        await plant[store](caches, file.url);
+        const { cache, events } = await cacheOn({ caches, ...setup });
+        assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+        assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
+        assert.match(events[0].message, new RegExp(`${WRONG}.*${file.sha256}|${file.sha256}.*${WRONG}`));
+        assert.equal((await cache.resolveHash(file.url)).value, file.sha256, "memory corrected");
+        assert.equal(await storedValue(caches, OWN, file.url), file.sha256, "our store corrected");
+        assert.notEqual(await storedValue(caches, TVMJS, file.url), WRONG, "tvmjs's wrong record is gone");
+        if (storage === "cos") assert.ok(cos.store.entries().some((e) => e.hash === file.sha256), "stored under the real hash");
+        await cache.flush();
+
+        const reload = await cacheOn({ caches, ...setup });
+        assert.equal(sha(await reload.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+        assert.deepEqual(reload.events, [], "nothing left to correct");
+        if (storage !== "none") assert.equal(reload.cache.stats().downloads, 0, "served from storage");
+      });
+    }
+  }
+}
+
+test("a wrong snapshot record is corrected and the snapshot no longer carries it", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const caches = new MemoryCacheStorage();
+  const { cos } = stores();
+  const first = await cacheOn({ caches, storage: cos.store.manager() });
+  await first.cache.resolveHash(file.url);
+  await first.cache.flush();
+  // Rewrite the snapshot so that it maps the file to a wrong hash, and drop the per-URL entry.
+  const meta = await caches.open(OWN);
+  for (const request of await meta.keys()) {
+    const text = await (await meta.match(request)).text();
+    if (text.includes(file.sha256)) await meta.put(request, new Response(text.replaceAll(file.sha256, WRONG)));
+  }
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
+  await cache.flush();
+  for (const request of await meta.keys()) {
+    assert.ok(!(await (await meta.match(request)).text()).includes(WRONG), `${request.url} no longer has the wrong hash`);
+  }
+});
+
+test("a record for another host's URL is corrected from the content itself", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const url = hub.model.wasm.url;
+  const caches = new MemoryCacheStorage();
+  await plant.own(caches, url);
+  const { cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.equal(sha(await cache.fetchWithCache(url, "arraybuffer")), hub.model.wasm.sha256);
+  assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
+  assert.equal(await storedValue(caches, OWN, url), hub.model.wasm.sha256);
+});
+
+test("a hint that disagrees with the bytes stays a hard error (the caller said so)", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: WRONG } });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), new RegExp(WRONG));
+  assert.ok(!events.some((e) => e.kind === "record-corrected"));
+  assert.equal(cos.store.entries().length, 0);
+});
+
+test("bytes that disagree with the authority itself are refused: nothing stored, the record kept", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const { caches, cos } = stores();
+  hub.setFault((info) => info.kind === "resolve" && info.path === file.path, { replaceBytes: Buffer.alloc(file.size, 7) });
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), new RegExp(file.sha256));
+  assert.equal(cos.store.entries().length, 0);
+  assert.equal((await cache.resolveHash(file.url)).value, file.sha256, "the hub's hash stands");
+  assert.ok(!events.some((e) => e.kind === "record-corrected"), "the hub's own hash is not a cache to correct");
+  assert.equal(hub.countFor(file.path).resolve, 1, "downloaded once: the authority was fresh");
+});
