@@ -122,12 +122,13 @@ struct JsStep {
   bool found = false;
   JsRecord record;
   std::string hit, persist_key, persist_body, error_kind, error_message;
+  bool refused = false, recheck = false;
 };
 
 JsStep to_js(const coc::Step& step) {
   return {step.action, step.key, step.target, step.store, step.group, step.body, step.found,
           to_js(step.record), step.hit, step.persist_key, step.persist_body, step.error_kind,
-          step.error_message};
+          step.error_message, step.refused, step.recheck};
 }
 
 // What the shim knows of downloaded bytes (coc::Content, with the size as a JS number).
@@ -493,7 +494,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("persistKey", &JsStep::persist_key)
       .field("persistBody", &JsStep::persist_body)
       .field("errorKind", &JsStep::error_kind)
-      .field("errorMessage", &JsStep::error_message);
+      .field("errorMessage", &JsStep::error_message)
+      .field("refused", &JsStep::refused)
+      .field("recheck", &JsStep::recheck);
   class_<JsResolver>("Resolver")
       .constructor(&make_resolver, allow_raw_pointers())
       .function("begin", &JsResolver::begin)

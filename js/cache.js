@@ -79,6 +79,15 @@ function emptyStats() {
   };
 }
 
+// Bytes refuted the URL's record: the load is to run again (see #transfer). storeKey: the
+// entry to drop from the stores the record may have come from.
+class RecordRefuted extends Error {
+  constructor(message, storeKey) {
+    super(message);
+    this.storeKey = storeKey;
+  }
+}
+
 export class CrossOriginCache {
   #core;
   #resolver;
@@ -298,7 +307,21 @@ export class CrossOriginCache {
       .catch((error) => this.#errors.report("prefetch-failed", redactUrl(this.#core, url), error));
   }
 
-  async #transfer(url, { signal, response, context }) {
+  // A load whose bytes refuted the URL's record (a cache, not a verdict) runs once more: the core
+  // has forgotten the record, and the hub (or, for other hosts, the bytes) answers afresh. A
+  // caller's own response (put) cannot be fetched again: its load fails, the record corrected.
+  async #transfer(url, options) {
+    try {
+      return await this.#transferOnce(url, options);
+    } catch (error) {
+      if (!(error instanceof RecordRefuted)) throw error;
+      await this.#hashes.dropRefuted(url, error.storeKey);
+      if (options.response) throw new Error(`cross-origin-cache: ${error.message}`);
+      return this.#transferOnce(url, options);
+    }
+  }
+
+  async #transferOnce(url, { signal, response, context }) {
     throwIfAborted(signal);
     const record = await this.#hashes.record(url, signal, undefined, context);
     throwIfAborted(signal);
@@ -431,11 +454,12 @@ export class CrossOriginCache {
       repoCommit: response.headers.get("X-Repo-Commit") ?? "",
     }, Date.now());
     if (step.hit === "content") this.#stats.hits.content++;
+    if (step.recheck) throw new RecordRefuted(step.errorMessage, step.target);
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
         redactUrl(this.#core, url), new Error(step.errorMessage));
-      throw new Error(`cross-origin-cache: ${step.errorMessage}`);
     }
+    if (step.refused) throw new Error(`cross-origin-cache: ${step.errorMessage}`);
     return step;
   }
 

@@ -122,6 +122,20 @@ export class HashResolution {
     }
   }
 
+  /** Drops a refuted record's entry (key) from our store and the legacy ones we read. */
+  async dropRefuted(url, key) {
+    if (!key) return;
+    for (const store of [this.#persisted, ...this.#legacy.values()]) {
+      if (!store) continue;
+      try {
+        await store.delete(key);
+      } catch (error) {
+        this.#errors.report("persist-failed", redactUrl(this.#core, url), error);
+      }
+    }
+    this.#snapshot?.changed();
+  }
+
   async readStore(url, store, key) {
     try {
       return await store.read(key, this.#core.maxRecordBytes);

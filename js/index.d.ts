@@ -44,7 +44,10 @@ export type ErrorKind =
   | "prefetch-failed"
   | "integrity-mismatch"
   /** Not a failure of the load: a body broke off and the rest came with a range request. */
-  | "download-resumed";
+  | "download-resumed"
+  /** Not a failure of the load: bytes refuted a stored URL→hash record (a cache, not a verdict);
+   * the hub (or the bytes) was asked again and the record corrected where it is kept. */
+  | "record-corrected";
 
 export interface CacheErrorEvent {
   kind: ErrorKind | string;

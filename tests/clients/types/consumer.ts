@@ -66,7 +66,7 @@ function onError(event: CacheErrorEvent): void {
   const known: ErrorKind[] = [
     "persist-failed", "persisted-read-failed", "persisted-record-invalid", "pointer-invalid",
     "pointer-fetch-failed", "batch-unavailable", "batch-failed", "batch-invalid", "listing-failed", "listing-invalid", "cos-not-allowed",
-    "cos-quota", "cos-hash-mismatch", "cos-failed",
+    "cos-quota", "cos-hash-mismatch", "cos-failed", "record-corrected",
   ];
   console.log(kind, known.includes(event.kind as ErrorKind), event.url, event.error.message, event.message);
 }

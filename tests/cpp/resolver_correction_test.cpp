@@ -1,0 +1,112 @@
+// A URL→hash record is a cache, never a verdict (issue 12, class 8): bytes that refute a persisted
+// or imported record make the core forget it and ask the hub again; a hint, or what the hub said
+// after a refutation, stays a verdict.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "hash_record.h"
+#include "resolver.h"
+
+using coc::Resolver;
+using coc::Step;
+
+namespace {
+
+const std::string kHub = "https://hub.example";
+const std::string kShard = kHub + "/org/model/resolve/main/shard_0.bin";
+const std::string kOther = "https://cdn.example/lib/model.wasm";
+const std::string kWrong(64, 'a');
+const std::string kRight(64, 'b');
+
+std::string listing(const std::string& shard_hash) {
+  return R"([{"type":"file","path":"shard_0.bin","size":10,"oid":")" + std::string(40, '1') +
+         R"(","lfs":{"oid":")" + shard_hash + R"(","size":10,"pointerSize":130}}])";
+}
+
+Step downloaded(Resolver& resolver, const std::string& url, const std::string& sha256, const std::string& expected) {
+  coc::Content content;
+  content.sha256 = sha256;
+  content.size = 10;
+  content.expected = expected;
+  return resolver.record_content(url, content, 1);
+}
+
+// A persisted record for url says `value` (as an older version or tvmjs left it).
+void persisted(Resolver& resolver, const std::string& url, const std::string& value) {
+  REQUIRE(resolver.begin(url, 1).action == "read-persisted");
+  coc::HashRecord record;
+  record.value = value;
+  record.source = "batch";
+  record.stored_at = 1;
+  Step step = resolver.after_persisted(url, true, coc::encode_record(record), 1);
+  REQUIRE(step.found);
+  REQUIRE(step.record.value == value);
+}
+
+}  // namespace
+
+TEST_CASE("bytes that refute a persisted record: forgotten, the hub asked again, the correction reported", "[resolver][correction]") {
+  Resolver resolver;
+  persisted(resolver, kShard, kWrong);
+  Step refuted = downloaded(resolver, kShard, kRight, kWrong);
+  CHECK(refuted.recheck);
+  CHECK_FALSE(refuted.refused);
+  CHECK(refuted.error_kind.empty());  // nothing corrected yet
+  CHECK(refuted.target == kShard);    // the stores' entry to drop
+
+  // Asked again: neither memory nor the stores, which hold the refuted hash, but the hub.
+  Step again = resolver.begin(kShard, 2);
+  REQUIRE(again.action == "fetch-batch");
+  auto requests = resolver.plan_batch({kShard}, 2);
+  REQUIRE(requests.size() == 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kRight), "", "", 2).ok);
+  Step corrected = resolver.after_batch(kShard, 2);
+  REQUIRE(corrected.found);
+  CHECK(corrected.record.value == kRight);
+  CHECK(corrected.error_kind == "record-corrected");
+  CHECK(corrected.error_message.find(kWrong) != std::string::npos);
+  CHECK(corrected.error_message.find(kRight) != std::string::npos);
+  // Reported once; the bytes now agree.
+  CHECK(resolver.begin(kShard, 3).error_kind.empty());
+  Step verified = downloaded(resolver, kShard, kRight, kRight);
+  CHECK_FALSE(verified.refused);
+  CHECK_FALSE(verified.recheck);
+}
+
+TEST_CASE("what the hub says after a refutation is a verdict: the same bytes again are refused", "[resolver][correction]") {
+  Resolver resolver;
+  persisted(resolver, kShard, kWrong);
+  REQUIRE(downloaded(resolver, kShard, kRight, kWrong).recheck);
+  auto requests = resolver.plan_batch({kShard}, 2);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kWrong), "", "", 2).ok);
+  Step same = resolver.after_batch(kShard, 2);
+  CHECK(same.record.value == kWrong);
+  CHECK(same.error_kind.empty());  // nothing was corrected
+  Step refused = downloaded(resolver, kShard, kRight, kWrong);
+  CHECK(refused.refused);
+  CHECK_FALSE(refused.recheck);
+  CHECK(refused.error_kind == "hash-mismatch");
+}
+
+TEST_CASE("a hint refuted by the bytes is the caller's verdict: refused", "[resolver][correction]") {
+  Resolver resolver;
+  resolver.add_hint(kShard, kWrong, -1);
+  Step refused = downloaded(resolver, kShard, kRight, kWrong);
+  CHECK(refused.refused);
+  CHECK_FALSE(refused.recheck);
+}
+
+TEST_CASE("another host's refuted record is corrected by the bytes themselves", "[resolver][correction]") {
+  Resolver resolver;
+  persisted(resolver, kOther, kWrong);
+  REQUIRE(downloaded(resolver, kOther, kRight, kWrong).recheck);
+  Step again = resolver.begin(kOther, 2);
+  CHECK(again.action == "done");
+  CHECK_FALSE(again.found);  // the content decides
+  Step learned = downloaded(resolver, kOther, kRight, "");
+  CHECK(learned.found);
+  CHECK(learned.record.value == kRight);
+  CHECK(learned.error_kind == "record-corrected");
+  CHECK_FALSE(learned.persist_key.empty());
+}
