@@ -123,8 +123,19 @@ void Resolver::learn(const ArtifactUrl& url, HashRecord record, Step& step) {
   keep(url, std::move(record));
 }
 
+void Resolver::keep_from_store(const ArtifactUrl& url) {
+  // Bounded by memory: keys the index has dropped need no mark.
+  if (from_stores_.size() > options_.capacity * 2) {
+    for (auto it = from_stores_.begin(); it != from_stores_.end();) {
+      it = index_.contains(*it) ? std::next(it) : from_stores_.erase(it);
+    }
+  }
+  from_stores_.insert(url.storage_key);
+}
+
 void Resolver::keep(const ArtifactUrl& url, HashRecord record) {
   from_snapshot_.erase(url.storage_key);
+  from_stores_.erase(url.storage_key);  // learned now; a read from a store marks it again
   if (options_.persist && !url.has_credentials) {
     forgotten_.erase(url.storage_key);
     unsaved_[url.storage_key] = ++generation_;
@@ -247,14 +258,17 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
     record.stored_at = now_ms;
     Step step = done(parsed, &record, "persisted");
     learn(parsed, std::move(record), step);
+    keep_from_store(parsed);
     return step;
   }
   // Read from its own entry: the snapshot may lack it (written by tvmjs or before the snapshot).
   if (local || !is_stale(parsed, record, now_ms)) {
     keep(parsed, record);
+    keep_from_store(parsed);
     return done(parsed, &record, "persisted");
   }
   keep(parsed, std::move(record));
+  keep_from_store(parsed);
   return plan(parsed, Stage::batch, 0, now_ms);
 }
 
@@ -284,10 +298,12 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
   if (record.stored_at <= 0) record.stored_at = now_ms;
   if (is_stale(parsed, record, now_ms)) {
     keep(parsed, std::move(record));
+    keep_from_store(parsed);
     return plan(parsed, Stage::batch, 0, now_ms);
   }
   Step step = done(parsed, &record, "imported");
   learn(parsed, std::move(record), step);
+  keep_from_store(parsed);
   return step;
 }
 
@@ -647,12 +663,13 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record.
   const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
   if (judge != nullptr && *judge != check.value) {
-    // A caller's hint is a verdict, and so is what the hub said after the bytes refuted a record
-    // once; any other record was a cache: forget it and ask again.
-    const bool from_hint = known != nullptr && known->value == *judge && known->source == "hint";
+    // A record read from a store is a cache: forget it and ask again. A caller's hint is a
+    // verdict, and so is what the hub or the bytes said in this session (after a refutation too).
+    const bool cached = known != nullptr && known->value == *judge && known->source != "hint" &&
+                        from_stores_.count(parsed.storage_key) != 0;
     const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
     Step step = done(parsed, nullptr, "");
-    if (!from_hint && !refuted_before) {
+    if (cached && !refuted_before) {
       const std::string refuted = *judge;
       forget(url);
       if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is

@@ -240,6 +240,10 @@ class Resolver {
   // Keys whose record the bytes refuted, with the refuted hash: answered by the hub (or the bytes)
   // alone until a different hash is learned. A second refutation is the hub's own: refused.
   std::unordered_map<std::string, std::string> distrusted_;
+  // Keys whose record in memory was read from a store (our persisted entries, a legacy store, a
+  // snapshot), not answered by the hub or the bytes in this session: a cache the bytes may refute.
+  std::unordered_set<std::string> from_stores_;
+  void keep_from_store(const ArtifactUrl& url);
   // Reports "record-corrected" when a distrusted key gets a hash other than the one refuted.
   void settle_distrust(const ArtifactUrl& url, Step& step);
 };

@@ -176,6 +176,7 @@ void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotL
     KeyedRecord& entry = decoded.records[*it];
     if (entry.second.stored_at <= 0) entry.second.stored_at = now_ms;
     from_snapshot_.insert(entry.first);
+    from_stores_.insert(entry.first);
     index_.put(entry.first, std::move(entry.second));
     ++load.loaded;
   }

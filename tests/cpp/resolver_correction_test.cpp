@@ -110,3 +110,15 @@ TEST_CASE("another host's refuted record is corrected by the bytes themselves", 
   CHECK(learned.error_kind == "record-corrected");
   CHECK_FALSE(learned.persist_key.empty());
 }
+
+TEST_CASE("a record the hub gave in this session is a verdict: bytes that refute it are refused", "[resolver][correction]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 1);
+  REQUIRE(requests.size() == 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kWrong), "", "", 1).ok);
+  REQUIRE(resolver.after_batch(kShard, 1).record.value == kWrong);
+  Step refused = downloaded(resolver, kShard, kRight, kWrong);
+  CHECK(refused.refused);
+  CHECK_FALSE(refused.recheck);
+  CHECK(resolver.begin(kShard, 2).record.value == kWrong);  // the hub's answer stands
+}
