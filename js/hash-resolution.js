@@ -270,7 +270,16 @@ export class HashResolution {
       body = String(error?.message ?? error);
     }
     const timedOut = timeout?.aborted ?? false;
-    const outcome = this.#live().applyBatch(request.group, status, body, commit, link, Date.now(), timedOut);
+    let outcome;
+    try {
+      outcome = this.#live().applyBatch(request.group, status, body, commit, link, Date.now(), timedOut);
+    } catch (error) {
+      // The body could not even be taken into the core (its heap is full): a failed request, so
+      // the core falls back to the next source as for any other.
+      if (this.#closed) throw error;
+      outcome = this.#live().applyBatch(request.group, 0, `the answer could not be read: ${error?.message ?? error}`,
+        "", "", Date.now(), false);
+    }
     if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
     for (let i = 0; i < outcome.persistKeys.length; i++) {
       await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);

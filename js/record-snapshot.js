@@ -75,7 +75,13 @@ export class RecordSnapshot {
   }
 
   #apply(body) {
-    this.#report(this.#live().loadSnapshot(body, Date.now()));
+    try {
+      this.#report(this.#live().loadSnapshot(body, Date.now()));
+    } catch (error) {
+      // Not even taken into the core (its heap is full): no snapshot, the per-URL entries answer.
+      if (this.#closed) throw error;
+      this.#errors.report("persisted-snapshot-invalid", this.#persisted.name, error);
+    }
   }
 
   #report(outcome) {
