@@ -404,6 +404,20 @@ Step Resolver::learn_batch(const ArtifactUrl& url, const std::string& sha256, st
   return step;
 }
 
+// A batch answer's word on a plain file: a record it confirmed (by blob id) is resolved and
+// written again; otherwise the file's hash must come from its bytes.
+void Resolver::count_plain(const Step& side_effects, BatchOutcome& outcome) {
+  if (!side_effects.found) {
+    ++outcome.plain;
+    return;
+  }
+  if (!side_effects.persist_key.empty()) {
+    outcome.persist_keys.push_back(side_effects.persist_key);
+    outcome.persist_bodies.push_back(side_effects.persist_body);
+  }
+  ++outcome.resolved;
+}
+
 void Resolver::keep_listing(const std::string& group, Listing listing) {
   listings_.erase(group);
   // The oldest listings make room, by count and by files held.
@@ -477,15 +491,7 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
         break;
       case Listed::plain:
         // A plain file's record the listing confirmed by its blob id is written again.
-        if (side_effects.found) {
-          if (!side_effects.persist_key.empty()) {
-            outcome.persist_keys.push_back(side_effects.persist_key);
-            outcome.persist_bodies.push_back(side_effects.persist_body);
-          }
-          ++outcome.resolved;
-        } else {
-          ++outcome.plain;
-        }
+        count_plain(side_effects, outcome);
         break;
       case Listed::absent:
         break;
@@ -561,16 +567,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
     if (entry == by_path.end() || entry->second.path.empty() || entry->second.type != "file") continue;
     const ArtifactUrl url = parse_artifact_url(request.keys[i]);
     if (!entry->second.is_lfs) {
-      const Step side_effects = learn_plain(url, entry->second.git_oid, commit_of(url, repo_commit), now_ms, now_ms);
-      if (side_effects.found) {
-        if (!side_effects.persist_key.empty()) {
-          outcome.persist_keys.push_back(side_effects.persist_key);
-          outcome.persist_bodies.push_back(side_effects.persist_body);
-        }
-        ++outcome.resolved;
-      } else {
-        ++outcome.plain;
-      }
+      count_plain(learn_plain(url, entry->second.git_oid, commit_of(url, repo_commit), now_ms, now_ms), outcome);
       continue;
     }
     const Step side_effects =

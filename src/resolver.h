@@ -192,6 +192,7 @@ class Resolver {
   bool listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const;
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
   void keep_listing(const std::string& group, Listing listing);
+  static void count_plain(const Step& side_effects, BatchOutcome& outcome);
   // What a batch answer (listing or paths-info, answered_at) says of one file: not in LFS with a
   // git blob id (a record learned from that blob is confirmed: the step has it; any other record
   // is dropped once stale or contradicted), or in LFS with sha256.
