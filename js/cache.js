@@ -82,8 +82,8 @@ function emptyStats() {
 // Bytes refuted the URL's record: the load is to run again (see #transfer). storeKey: the
 // entry to drop from the stores the record may have come from.
 class RecordRefuted extends Error {
-  constructor(message, storeKey) {
-    super(message);
+  constructor(url, storeKey) {
+    super(`the bytes of ${url} refuted its stored hash, which is forgotten: the next load asks again`);
     this.storeKey = storeKey;
   }
 }
@@ -454,7 +454,7 @@ export class CrossOriginCache {
       repoCommit: response.headers.get("X-Repo-Commit") ?? "",
     }, Date.now());
     if (step.hit === "content") this.#stats.hits.content++;
-    if (step.recheck) throw new RecordRefuted(step.errorMessage, step.target);
+    if (step.recheck) throw new RecordRefuted(redactUrl(this.#core, url), step.target);
     if (step.errorKind) {
       this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
         redactUrl(this.#core, url), new Error(step.errorMessage));

@@ -674,9 +674,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
       step.recheck = true;
       // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
       if (options_.persist && !parsed.has_credentials) step.target = parsed.storage_key;
-      step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", not " + refuted +
-                           " as its record said: asking again";
-      return step;
+      return step;  // not reported yet: the fresh answer reports the correction (settle_distrust)
     }
     step.refused = true;
     step.error_kind = "hash-mismatch";
