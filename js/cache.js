@@ -6,6 +6,7 @@ import { CosClient, StorageWriteError } from "./cos-client.js";
 import { ErrorReporter, abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
+import { bridgedStorage } from "./cos-bridge/worker.js";
 import { checkOptions } from "./options.js";
 import { PersistedStore } from "./persisted-store.js";
 import { Redactor } from "./redactor.js";
@@ -678,6 +679,7 @@ export class CrossOriginCache {
 /** Creates a cache; options are described in index.d.ts. */
 export async function createCrossOriginCache(options = {}) {
   if (options === null || typeof options !== "object") throw new TypeError("cross-origin-cache: options must be an object");
-  const core = await loadCore(options);
-  return new CrossOriginCache(core, options);
+  // In a worker without COS of its own, the page's, when the page exposes it (cos-bridge/).
+  const [core, storage] = await Promise.all([loadCore(options), options.storage === undefined ? bridgedStorage() : undefined]);
+  return new CrossOriginCache(core, storage ? { ...options, storage } : options);
 }

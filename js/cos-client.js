@@ -3,6 +3,24 @@
 // extension loses entries when several are written at once).
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 
+/** The newest of the three draft methods a COS manager offers, or "none". */
+export function managerApi(manager) {
+  if (typeof manager?.getFileHandle === "function") return "getFileHandle";
+  if (typeof manager?.requestFileHandle === "function") return "requestFileHandle";
+  if (typeof manager?.requestFileHandles === "function") return "requestFileHandles";
+  return "none";
+}
+
+/** One handle for a hash descriptor, through the newest method the manager offers. */
+export async function requestHandle(manager, hash, options) {
+  switch (managerApi(manager)) {
+    case "getFileHandle": return manager.getFileHandle(hash, options);
+    case "requestFileHandle": return manager.requestFileHandle(hash, options);
+    case "requestFileHandles": return (await manager.requestFileHandles([hash], options))[0];
+    default: throw new TypeError("the storage object offers no Cross-Origin Storage API");
+  }
+}
+
 /** A storage step of a write failed; `step` says which and `kind` the storage's error name. */
 export class StorageWriteError extends Error {
   constructor(step, cause) {
@@ -36,21 +54,11 @@ export class CosClient {
   }
 
   get api() {
-    const m = this.#manager;
-    if (typeof m.getFileHandle === "function") return "getFileHandle";
-    if (typeof m.requestFileHandle === "function") return "requestFileHandle";
-    if (typeof m.requestFileHandles === "function") return "requestFileHandles";
-    return "none";
+    return managerApi(this.#manager);
   }
 
-  async #handle(value, options) {
-    const m = this.#manager;
-    switch (this.api) {
-      case "getFileHandle": return m.getFileHandle(hashOf(value), options);
-      case "requestFileHandle": return m.requestFileHandle(hashOf(value), options);
-      case "requestFileHandles": return (await m.requestFileHandles([hashOf(value)], options))[0];
-      default: throw new TypeError("the storage object offers no Cross-Origin Storage API");
-    }
+  #handle(value, options) {
+    return requestHandle(this.#manager, hashOf(value), options);
   }
 
   /** {status: "hit", file} | {status: "miss"} | {status: "not-allowed", error} | {status: "error", error} */

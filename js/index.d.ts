@@ -183,3 +183,48 @@ export declare class CrossOriginCache {
 
 export function createCrossOriginCache(options?: CrossOriginCacheOptions): Promise<CrossOriginCache>;
 export function loadCore(options?: CoreOptions): Promise<unknown>;
+
+// ---- workers: the page's Cross-Origin Storage over a MessagePort (js/cos-bridge/) -------------
+
+/** A COS manager whose calls run in the page that exposed its storage; disconnect() ends the bridge (the page aborts open writes). */
+export interface BridgedCrossOriginStorage extends Required<CrossOriginStorageManager> {
+  disconnect(): void;
+}
+
+export interface ExposeCrossOriginStorageOptions {
+  /** The page's COS manager; default `navigator.crossOriginStorage`. null: tell the worker there is none. */
+  storage?: CrossOriginStorageManager | null;
+}
+
+/** Returned by exposeCrossOriginStorage: close() stops exposing and aborts the writes still open. */
+export interface CrossOriginStorageExposure {
+  close(): void;
+}
+
+/**
+ * Page side: exposes the page's COS to a dedicated Worker, a SharedWorker (its port) or any
+ * MessagePort whose other end calls connectCrossOriginStorage(). Call it right after creating the worker.
+ */
+export function exposeCrossOriginStorage(
+  target: Worker | SharedWorker | MessagePort,
+  options?: ExposeCrossOriginStorageOptions,
+): CrossOriginStorageExposure;
+
+export interface ConnectCrossOriginStorageOptions {
+  /** Where the page's handshake arrives (a SharedWorker's connect port); default the dedicated worker's scope. */
+  port?: MessagePort;
+  /** How long to wait for the handshake, in ms; default 1000. */
+  timeoutMs?: number;
+}
+
+/** Worker side: the page's COS, or null when the page has none or sent no handshake in time. */
+export function connectCrossOriginStorage(options?: ConnectCrossOriginStorageOptions): Promise<BridgedCrossOriginStorage | null>;
+
+/** Worker side: installs the page's COS as `navigator.crossOriginStorage` (never replacing one); resolves to whether there is one now. */
+export function installCrossOriginStorage(options?: ConnectCrossOriginStorageOptions): Promise<boolean>;
+
+/**
+ * Adds `getFileHandle` (the newest draft name) to a manager that has only `requestFileHandle` or
+ * `requestFileHandles`; default `navigator.crossOriginStorage`. Never replaces one; returns whether it added it.
+ */
+export function installGetFileHandleAlias(manager?: CrossOriginStorageManager | null): boolean;

@@ -21,3 +21,7 @@ export async function parseLfsPointer(text, options) {
   const parsed = core.parseLfsPointer(String(text));
   return parsed.ok ? { oid: parsed.oid, size: parsed.size } : null;
 }
+
+export { exposeCrossOriginStorage } from "./cos-bridge/page.js";
+export { connectCrossOriginStorage, installCrossOriginStorage } from "./cos-bridge/worker.js";
+export { installGetFileHandleAlias } from "./get-file-handle-alias.js";

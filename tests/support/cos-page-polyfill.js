@@ -34,7 +34,12 @@
  */
 export function installCrossOriginStorage(config) {
   const backend = String(config.backend).replace(/\/+$/, "");
-  const api = config.api ?? ["getFileHandle", "requestFileHandle", "requestFileHandles"];
+  const names = ["getFileHandle", "requestFileHandle", "requestFileHandles"];
+  // Any one name alone (or any mix) is offered as asked, like the extension's requestFileHandle-only shape.
+  const api = config.api ?? names;
+  if (!Array.isArray(api) || api.length === 0 || !api.every((name) => names.includes(name))) {
+    throw new TypeError(`api must list some of ${names.join(", ")}`);
+  }
   const chunkBytes = config.chunkBytes ?? 4 * 1024 * 1024;
   if (typeof location === "undefined" || typeof navigator === "undefined") return false;
   const { protocol, hostname, origin } = location;

@@ -21,6 +21,14 @@ import {
   type ProgressEvent,
   type RequestLike,
   type Sha256Hasher,
+  connectCrossOriginStorage,
+  exposeCrossOriginStorage,
+  installCrossOriginStorage,
+  installGetFileHandleAlias,
+  type BridgedCrossOriginStorage,
+  type ConnectCrossOriginStorageOptions,
+  type CrossOriginStorageExposure,
+  type ExposeCrossOriginStorageOptions,
 } from "cross-origin-cache";
 import {
   deleteTensorCache,
@@ -172,4 +180,22 @@ async function transformers(cache: CrossOriginCache, tokenizer: typeof AutoToken
   await tokenizer.from_pretrained("org/model");
 }
 
-export { caching, hashing, transformers, tvmjs };
+// ---- workers: the page exposes its COS, the worker connects or installs it.
+async function workers(worker: Worker, shared: SharedWorker, port: MessagePort): Promise<boolean> {
+  const exposure: CrossOriginStorageExposure = exposeCrossOriginStorage(worker);
+  const none: ExposeCrossOriginStorageOptions = { storage: null };
+  exposeCrossOriginStorage(shared, none).close();
+  exposeCrossOriginStorage(port, { storage: manager });
+  exposure.close();
+  const connect: ConnectCrossOriginStorageOptions = { port, timeoutMs: 500 };
+  const bridged: BridgedCrossOriginStorage | null = await connectCrossOriginStorage(connect);
+  if (bridged) {
+    await bridged.getFileHandle({ algorithm: "SHA-256", value: "0".repeat(64) });
+    await createCrossOriginCache({ storage: bridged });
+    bridged.disconnect();
+  }
+  const installed: boolean = await installCrossOriginStorage();
+  return installed && (installGetFileHandleAlias() || installGetFileHandleAlias(manager));
+}
+
+export { caching, hashing, transformers, tvmjs, workers };

@@ -1,6 +1,6 @@
 // Each line marked EXPECT-ERROR must be a type error; tests/clients/typescript.test.js checks that
 // tsc reports exactly these lines and no others.
-import { createCrossOriginCache, sha256, type CrossOriginCacheOptions, type HashDescriptor } from "cross-origin-cache";
+import { createCrossOriginCache, exposeCrossOriginStorage, sha256, type CrossOriginCacheOptions, type HashDescriptor } from "cross-origin-cache";
 import type { ArtifactCacheTemplate, TensorCacheAccessOptions } from "@mlc-ai/web-runtime";
 
 export async function wrong(): Promise<void> {
@@ -15,5 +15,6 @@ export async function wrong(): Promise<void> {
   const notTemplate: ArtifactCacheTemplate = { fetchWithCache: cache.fetchWithCache }; // EXPECT-ERROR TS2739
   const access: TensorCacheAccessOptions = { artifactCache: { match: cache.match } }; // EXPECT-ERROR TS2353
   cache.stats().hits.nope; // EXPECT-ERROR TS2339
+  exposeCrossOriginStorage("worker.js"); // EXPECT-ERROR TS2345
   console.log(hex, badOrigins, badScope, typo, descriptor, notTemplate, access);
 }

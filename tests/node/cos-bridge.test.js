@@ -1,0 +1,305 @@
+// The COS bridge between a page and a worker, both ends in Node over a MessageChannel, with the
+// in-memory COS as the page's storage: reads, writes, error names, back-pressure, creates taking
+// turns across workers, and a worker that goes away mid-write.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import { connectCrossOriginStorage, exposeCrossOriginStorage } from "../../js/index.js";
+import { WRITE_WINDOW } from "../../js/cos-bridge/protocol.js";
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { createMemoryCos } from "../support/memory-cos.js";
+
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const hashOf = (value) => ({ algorithm: "SHA-256", value });
+const text = (s) => new TextEncoder().encode(s);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+/** A page exposing `storage` to a "worker" at the other end of a MessageChannel; closed after the test. */
+async function bridged(t, storage) {
+  const { port1, port2 } = new MessageChannel();
+  const exposure = exposeCrossOriginStorage(port1, { storage });
+  const manager = await connectCrossOriginStorage({ port: port2, timeoutMs: 2000 });
+  t.after(() => {
+    manager?.disconnect();
+    exposure.close();
+    port1.close();
+    port2.close();
+  });
+  return { manager, exposure };
+}
+
+async function store(manager, bytes, options = {}) {
+  const handle = await manager.requestFileHandle(hashOf(sha(bytes)), { create: true, ...options });
+  const writable = await handle.createWritable();
+  await writable.write(bytes);
+  await writable.close();
+}
+
+test("reads hand the page's File over, through each of the three method names", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { value } = cos.add("hello bridge");
+  const { manager } = await bridged(t, cos.manager());
+  for (const read of [
+    () => manager.getFileHandle(hashOf(value)),
+    () => manager.requestFileHandle(hashOf(value)),
+    async () => (await manager.requestFileHandles([hashOf(value)]))[0],
+  ]) {
+    const file = await (await read()).getFile();
+    assert.ok(file instanceof File);
+    assert.equal(await file.text(), "hello bridge");
+  }
+  assert.equal(cos.counts.request, 3, "one handle request per read: getFile() uses the handle the page kept");
+});
+
+test("error names survive the port: NotFoundError, TypeError, NotAllowedError, DataError, QuotaExceededError", async (t) => {
+  const { store: cos } = createMemoryCos({ quotaBytes: 16 });
+  const { manager } = await bridged(t, cos.manager());
+  const missing = sha(text("never stored"));
+
+  await assert.rejects(manager.getFileHandle(hashOf(missing)), (e) => e instanceof DOMException && e.name === "NotFoundError");
+  await assert.rejects(manager.getFileHandle(hashOf("ABC")), (e) => e instanceof TypeError);
+  await assert.rejects(manager.getFileHandle("not a hash"), (e) => e instanceof TypeError);
+
+  // Reading an entry another writer has open.
+  const busy = text("being written");
+  const writing = await (await manager.requestFileHandle(hashOf(sha(busy)), { create: true })).createWritable();
+  await assert.rejects(manager.getFileHandle(hashOf(sha(busy))), (e) => e instanceof DOMException && e.name === "NotAllowedError");
+  await writing.abort();
+
+  // Bytes that are not the hash's: the close fails, nothing is stored.
+  const handle = await manager.requestFileHandle(hashOf(missing), { create: true });
+  const writable = await handle.createWritable();
+  await writable.write(text("other bytes"));
+  await assert.rejects(writable.close(), (e) => e instanceof DOMException && e.name === "DataError");
+  assert.equal(cos.get(missing), undefined);
+
+  // Over the quota. A write resolves once posted (within the window); the storage's refusal comes
+  // back with its acknowledgement and fails the close, so the caller never sees a stored entry.
+  const big = text("x".repeat(32));
+  const quota = await (await manager.requestFileHandle(hashOf(sha(big)), { create: true })).createWritable();
+  const writer = quota.getWriter();
+  await writer.write(big);
+  await assert.rejects(writer.close(), (e) => e instanceof DOMException && e.name === "QuotaExceededError");
+  assert.equal(cos.get(sha(big)), undefined);
+});
+
+test("writes store the bytes with their origins; a whole buffer is transferred, a partial view copied", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { manager } = await bridged(t, cos.manager());
+  const first = text("first part, ");
+  const whole = text("second part");
+  const backing = text("[third]....");
+  const partial = backing.subarray(1, 6);  // "third"
+  const value = sha(Buffer.concat([first, whole, partial]));
+
+  const handle = await manager.requestFileHandle(hashOf(value), { create: true, origins: ["https://a.example"] });
+  const writable = await handle.createWritable();
+  await writable.write({ type: "write", data: first });
+  await writable.write(whole.buffer);
+  await writable.write(partial);
+  assert.equal(whole.buffer.byteLength, 0, "a written ArrayBuffer is transferred, not copied");
+  assert.equal(backing.byteLength, 11, "a view of part of a buffer is copied: its owner keeps the rest");
+  await writable.close();
+
+  const entry = cos.get(value);
+  assert.equal(entry.writing, false);
+  assert.deepEqual(entry.origins, ["https://a.example"]);
+  assert.equal(await (await (await manager.getFileHandle(hashOf(value))).getFile()).text(), "first part, second partthird");
+});
+
+test(`back-pressure: never more than WRITE_WINDOW (${WRITE_WINDOW}) chunks in flight, acknowledged as the storage takes them`, async (t) => {
+  // A page storage whose writer holds every chunk until the test lets it go.
+  const received = [];
+  let open;
+  let gate = new Promise((resolve) => { open = resolve; });
+  const storage = {
+    async requestFileHandle() {
+      return {
+        kind: "file",
+        name: "gated",
+        createWritable: async () => ({
+          getWriter: () => ({
+            write: (data) => {
+              received.push(data);
+              return gate;
+            },
+            close: async () => {},
+            abort: async () => {},
+          }),
+        }),
+      };
+    },
+  };
+  const { manager } = await bridged(t, storage);
+  const writable = await (await manager.requestFileHandle(hashOf("0".repeat(64)), { create: true })).createWritable();
+  const writer = writable.getWriter();
+  const chunks = 20;
+  const settled = new Array(chunks).fill(false);
+  const writes = Array.from({ length: chunks }, (_, i) => writer.write(new Uint8Array(1024)).then(() => { settled[i] = true; }));
+
+  await tick();
+  assert.equal(received.length, WRITE_WINDOW, "the page got exactly the window, no more");
+  assert.equal(settled.filter(Boolean).length, WRITE_WINDOW - 1, "the worker's writes wait once the window is full");
+
+  // Each round the storage takes every chunk it holds; the worker then sends at most a window more.
+  while (received.length < chunks) {
+    const taken = received.length;
+    const release = open;
+    gate = new Promise((resolve) => { open = resolve; });
+    release();
+    await tick();
+    assert.ok(received.length - taken <= WRITE_WINDOW, `${received.length - taken} chunks in flight`);
+    assert.ok(received.length > taken, "acknowledged chunks make room for more");
+  }
+  open();
+  await Promise.all(writes);
+  await writer.close();
+  assert.equal(received.length, chunks);
+});
+
+test("back-pressure, measured from the page: chunks received and not yet written never exceed the window", async (t) => {
+  let pending = 0;
+  let most = 0;
+  const storage = {
+    async requestFileHandle() {
+      return {
+        kind: "file",
+        createWritable: async () => ({
+          async write() {
+            pending++;
+            most = Math.max(most, pending);
+            await new Promise((resolve) => setTimeout(resolve, 2));
+            pending--;
+          },
+          async close() {},
+        }),
+      };
+    },
+  };
+  // A writable without getWriter(): the page writes one chunk at a time, the rest wait at the page.
+  const { port1, port2 } = new MessageChannel();
+  let inPage = 0;
+  let mostInPage = 0;
+  const exposure = exposeCrossOriginStorage(port1, { storage });
+  const manager = await connectCrossOriginStorage({ port: port2, timeoutMs: 2000 });
+  t.after(() => {
+    manager.disconnect();
+    exposure.close();
+    port1.close();
+    port2.close();
+  });
+  const writable = await (await manager.requestFileHandle(hashOf("1".repeat(64)), { create: true })).createWritable();
+  // Count chunks the page has been sent and not acknowledged, from the worker's side of the port.
+  const writer = writable.getWriter();
+  const original = MessagePort.prototype.postMessage;
+  t.after(() => { MessagePort.prototype.postMessage = original; });
+  MessagePort.prototype.postMessage = function (message, transfer) {
+    if (message?.op === "write") mostInPage = Math.max(mostInPage, ++inPage);
+    if (message?.op === "ack") inPage--;
+    return original.call(this, message, transfer);
+  };
+  for (let i = 0; i < 50; i++) writer.write(new Uint8Array(256));
+  await writer.close();
+  assert.equal(most, 1, "the storage wrote one chunk at a time");
+  assert.ok(mostInPage <= WRITE_WINDOW, `at most ${mostInPage} chunks were unacknowledged`);
+  assert.ok(mostInPage >= 2, "more than one chunk was in flight: the window is used");
+});
+
+test("creates take turns across workers: no create handle request overlaps another's createWritable", async (t) => {
+  const { store: cos, manager: managerFor } = createMemoryCos();
+  const inner = managerFor();
+  let creating = 0;
+  let overlap = 0;
+  // The page's manager, watched: a create counts from its handle request to its createWritable().
+  const watched = {
+    async requestFileHandle(hash, options) {
+      if (!options?.create) return inner.requestFileHandle(hash, options);
+      creating++;
+      overlap = Math.max(overlap, creating);
+      await new Promise((resolve) => setTimeout(resolve, 3));
+      const handle = await inner.requestFileHandle(hash, options);
+      return {
+        ...handle,
+        createWritable: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 3));
+          try {
+            return await handle.createWritable();
+          } finally {
+            creating--;
+          }
+        },
+      };
+    },
+  };
+  const workers = await Promise.all([bridged(t, watched), bridged(t, watched), bridged(t, watched)]);
+  const files = workers.flatMap((_, w) => Array.from({ length: 4 }, (__, i) => text(`worker ${w} file ${i}`)));
+  await Promise.all(files.map((bytes, i) => store(workers[i % workers.length].manager, bytes)));
+  assert.equal(overlap, 1, "one create at a time across the page");
+  assert.equal(cos.entries().length, files.length, "every file stored");
+});
+
+test("a worker that goes away mid-write leaves no entry: the page aborts the writable it held", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { manager } = await bridged(t, cos.manager());
+  const bytes = text("a file the worker never finishes");
+  const handle = await manager.requestFileHandle(hashOf(sha(bytes)), { create: true });
+  const writable = await handle.createWritable();
+  await writable.write(bytes.slice(0, 10));
+  assert.equal(cos.get(sha(bytes))?.writing, true, "being written");
+  manager.disconnect();  // the worker's port closes, as when the worker is terminated
+  for (let i = 0; i < 50 && cos.counts.abort === 0; i++) await tick();
+  assert.equal(cos.counts.abort, 1, "the page aborted the write");
+  assert.equal(cos.get(sha(bytes)), undefined, "no entry, not even a half-written one");
+  await assert.rejects(manager.getFileHandle(hashOf(sha(bytes))), (e) => e.name === "InvalidStateError");
+});
+
+test("the page stops exposing: writes left open are aborted", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { manager, exposure } = await bridged(t, cos.manager());
+  const bytes = text("cut off by the page");
+  const writable = await (await manager.requestFileHandle(hashOf(sha(bytes)), { create: true })).createWritable();
+  await writable.write(bytes.slice(0, 4));
+  exposure.close();
+  for (let i = 0; i < 50 && cos.counts.abort === 0; i++) await tick();
+  assert.equal(cos.counts.abort, 1);
+  assert.equal(cos.get(sha(bytes)), undefined);
+});
+
+test("a page without COS says so at once; a port without a page times out: both give null", async () => {
+  const { port1, port2 } = new MessageChannel();
+  const exposure = exposeCrossOriginStorage(port1, { storage: null });
+  const started = Date.now();
+  assert.equal(await connectCrossOriginStorage({ port: port2, timeoutMs: 5000 }), null);
+  assert.ok(Date.now() - started < 1000, "no wait for the timeout when the page has no COS");
+  exposure.close();
+  port1.close();
+  port2.close();
+
+  const silent = new MessageChannel();
+  const waited = Date.now();
+  assert.equal(await connectCrossOriginStorage({ port: silent.port2, timeoutMs: 150 }), null);
+  assert.ok(Date.now() - waited >= 140, "waited for the page");
+  silent.port1.close();
+  silent.port2.close();
+});
+
+test("the cache over the bridge: loads once, stores in the page's COS, a second cache reads it back", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const file = hub.model.files.find((f) => f.lfs);
+  const { manager } = await bridged(t, cos.store.manager());
+  const { cache, events } = await cacheOn({ caches, storage: manager });
+  assert.equal(cache.storageKind, "cross-origin-storage");
+  assert.equal(sha(new Uint8Array(await cache.fetchWithCache(file.url, "arraybuffer"))), file.sha256);
+  assert.equal(cos.store.get(file.sha256)?.writing, false, "stored in the page's COS");
+
+  hub.resetCounters();
+  const again = await cacheOn({ caches, storage: manager });
+  assert.equal(sha(new Uint8Array(await again.cache.fetchWithCache(file.url, "arraybuffer"))), file.sha256);
+  assert.equal(hub.counters.resolve, 0, "no download: read from COS through the bridge");
+  assert.equal(again.cache.stats().storageHits, 1);
+  assert.deepEqual([...events, ...again.events], []);
+  cache.dispose();
+  again.cache.dispose();
+});
