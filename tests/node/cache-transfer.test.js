@@ -207,6 +207,21 @@ test("four concurrent loads of four distinct files stream at once: the hub serve
   assert.deepEqual(cos.store.entries().map((e) => e.hash).sort(), files.map((f) => f.sha256).sort());
 });
 
+test("two URLs with the same bytes loaded at once: the two writes of their one entry run one after the other", async (t) => {
+  // broadband keeps both downloads going at once (~0.2 s each).
+  const hub = await hubFor(t, { shards: 0, network: "broadband" });
+  const bytes = Buffer.alloc(2 * 1024 * 1024, 7);
+  const repo = hub.addRepo({ id: "test-org/twins", files: [{ path: "a.bin", bytes, lfs: true }, { path: "b.bin", bytes, lfs: true }] });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await Promise.all(repo.files.map((f) => cache.addToCache(f.url)));
+  assert.deepEqual(events, []);
+  const steps = cos.store.calls.filter((c) => c.hash === sha(bytes) && c.options?.create).map((c) => c.step);
+  assert.equal(steps.filter((step) => step === "close").length, 2, steps.join(" "));
+  assert.ok(steps.indexOf("close") < steps.indexOf("request", 1), `one entry's writes overlapped: ${steps.join(" ")}`);
+  assert.equal(sha(cos.store.get(sha(bytes)).bytes), sha(bytes));
+});
+
 test("four concurrent loads over a hub capped per connection take < 2.5× the time of one (one after the other: ~4×)", async (t) => {
   // broadband: 12.5 MB/s per connection, 50 MB/s in all, so four downloads side by side fill the
   // link and take as long as one. 16 MiB each: a download waiting its turn still takes ~4 MiB
