@@ -1,6 +1,6 @@
 // Talks to a Cross-Origin Storage manager (navigator.crossOriginStorage or the fallback store):
-// picks the newest API it offers, sorts its errors by name, and runs creates one at a time (the
-// extension loses entries when several are written at once).
+// picks the newest API it offers, sorts its errors by name, and runs creates one at a time: the
+// extension loses entries when create handle requests overlap (writes and closes may).
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 
 /** The newest of the three draft methods a COS manager offers, or "none". */
@@ -47,7 +47,8 @@ function missOrError(error) {
 
 export class CosClient {
   #manager;
-  #queue = Promise.resolve();
+  #creates = Promise.resolve();  // the last create, settled
+  #writing = new Map();  // value -> its write in progress, settled
 
   constructor(manager) {
     this.#manager = manager;
@@ -73,13 +74,12 @@ export class CosClient {
 
   /**
    * Whether every value is stored: {status: "hit"} when all are, else as has() answers for the
-   * first that is not. A manager with requestFileHandles (an older draft shape) is asked once for
-   * all of them (it rejects when any is missing); the others once per value, in parallel.
+   * first that is not. Asked once per value, in parallel; only a manager that offers nothing but
+   * requestFileHandles (an older draft shape, deprecated: the extension warns on every call) is
+   * asked once for all of them (it rejects when any is missing).
    */
   async hasAll(values) {
-    if (values.length > 1 && typeof this.#manager.requestFileHandles === "function") {
-      return this.#lookupMany(values);
-    }
+    if (values.length > 1 && this.api === "requestFileHandles") return this.#lookupMany(values);
     const results = await Promise.all(values.map((value) => this.has(value)));
     return results.find((result) => result.status !== "hit") ?? { status: "hit" };
   }
@@ -102,33 +102,49 @@ export class CosClient {
   }
 
   /**
-   * Runs write(sink) for a new entry, after every earlier write has finished. sink.write(data)
-   * hands data over for good: a writable may keep it until close (the COS extension's does), so
-   * it must never be written into again. sink.queues: writes may be issued before earlier ones
-   * settle.
+   * Runs write(sink) for a new entry. Only the create (the handle request with create: true and
+   * createWritable) waits for earlier creates to finish; the writes and close of different entries
+   * overlap. sink.write(data) hands data over for good: a writable may keep it until close (the
+   * COS extension's does), so it must never be written into again. sink.queues: writes may be
+   * issued before earlier ones settle.
    */
   write(value, origins, write) {
-    const task = this.#queue.then(async () => {
-      const options = origins === undefined ? { create: true } : { create: true, origins };
+    // Two writes of one entry (two URLs with the same bytes) run one after the other, as before:
+    // a store that seals an entry after its bytes (the fallback) must not see them interleave.
+    const written = (this.#writing.get(value) ?? Promise.resolve()).then(() => this.#writeEntry(value, origins, write));
+    const settled = written.catch(() => {});
+    this.#writing.set(value, settled);
+    settled.then(() => { if (this.#writing.get(value) === settled) this.#writing.delete(value); });
+    return written;
+  }
+
+  async #writeEntry(value, origins, write) {
+    const writable = await this.#create(value, origins);
+    // A WritableStream is written through one writer held to the end, so its writes queue in
+    // order whatever its own write() shortcut does (the COS extension's holds the lock until
+    // its write settles: a second write() before then throws). Anything else, one at a time.
+    const writer = typeof writable.getWriter === "function" ? writable.getWriter() : null;
+    const sink = writer
+      ? { write: (data) => writer.write(data), queues: true }
+      : { write: (data) => writable.write(data), queues: false };
+    try {
+      // Errors of the writer pass through as they are: it knows which are the storage's.
+      await write(sink);
+    } catch (error) {
+      await Promise.resolve(writer ? writer.abort(error) : writable.abort?.(error)).catch(() => {});
+      throw error;
+    }
+    await storageStep("close", () => (writer ? writer.close() : writable.close()));
+  }
+
+  // The step that races in the extension (NOTES: 0 of 48 entries lost with only it one at a time).
+  #create(value, origins) {
+    const options = origins === undefined ? { create: true } : { create: true, origins };
+    const created = this.#creates.then(async () => {
       const handle = await storageStep("request", () => this.#handle(value, options));
-      const writable = await storageStep("createWritable", () => handle.createWritable());
-      // A WritableStream is written through one writer held to the end, so its writes queue in
-      // order whatever its own write() shortcut does (the COS extension's holds the lock until
-      // its write settles: a second write() before then throws). Anything else, one at a time.
-      const writer = typeof writable.getWriter === "function" ? writable.getWriter() : null;
-      const sink = writer
-        ? { write: (data) => writer.write(data), queues: true }
-        : { write: (data) => writable.write(data), queues: false };
-      try {
-        // Errors of the writer pass through as they are: it knows which are the storage's.
-        await write(sink);
-      } catch (error) {
-        await Promise.resolve(writer ? writer.abort(error) : writable.abort?.(error)).catch(() => {});
-        throw error;
-      }
-      await storageStep("close", () => (writer ? writer.close() : writable.close()));
+      return storageStep("createWritable", () => handle.createWritable());
     });
-    this.#queue = task.catch(() => {});
-    return task;
+    this.#creates = created.catch(() => {});
+    return created;
   }
 }

@@ -2,10 +2,13 @@
  * The demo's launcher: starts the local hub (tests/fixtures/hub-server.js) with its default
  * model repo `test-org/test-model` as the data, and serves the demo page at "/" beside it.
  *
- *   node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos simulated] [--flaky] [--log]
- *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated, DEMO_FLAKY=1)
+ *   node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos simulated] [--flaky]
+ *                           [--net loopback|broadband|far] [--log]
+ *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated, DEMO_FLAKY=1, DEMO_NET=far)
  * With `--flaky` the hub drops the connection halfway through the first download of each shard,
- * to show downloads resumed with range requests.
+ * to show downloads resumed with range requests. With `--net` the hub shapes its replies like a
+ * real network (NETWORK_PROFILES in tests/fixtures/hub-server.js): `broadband` is 30 ms to the
+ * first byte, 12.5 MB/s per connection and 50 MB/s in all; `far` 150 ms, 4 MB/s and 20 MB/s.
  *
  * Served on one localhost origin:
  *   /                      the page (web-demo/)
@@ -24,7 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { startHub } from "../tests/fixtures/hub-server.js";
+import { NETWORK_PROFILES, startHub } from "../tests/fixtures/hub-server.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MIB = 1024 * 1024;
@@ -40,6 +43,7 @@ const MIB = 1024 * 1024;
  * @param {"none"|"simulated"} [options.cos="none"]
  * @param {number} [options.secondPort] Port of the second origin with simulated COS (default port + 1; 0 = free port).
  * @param {boolean} [options.flaky=false] Drop the connection halfway through each shard's first download.
+ * @param {string} [options.network="loopback"] The hub's network profile (a name in NETWORK_PROFILES).
  * @param {boolean} [options.log=false]
  * @returns {Promise<{url: string, secondUrl?: string, hub: any, cos?: any, model: object, close: () => Promise<void>}>}
  */
@@ -52,6 +56,7 @@ export async function startDemo(options = {}) {
     seed = 1,
     cos: cosMode = "none",
     flaky = false,
+    network = "loopback",
     log = false,
   } = options;
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
@@ -72,7 +77,7 @@ export async function startDemo(options = {}) {
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const hub = await startHub({ port, host, shards, shardSize: Math.round(shardMiB * MIB), seed, log, static: statics });
+    const hub = await startHub({ port, host, shards, shardSize: Math.round(shardMiB * MIB), seed, log, network, static: statics });
     started.push(hub);
     if (flaky) {
       const dropped = new Set();  // shards whose first download was cut already
@@ -131,15 +136,17 @@ async function main() {
       "shard-mb": { type: "string", default: process.env.DEMO_SHARD_MB ?? "8" },
       cos: { type: "string", default: process.env.DEMO_COS ?? "none" },
       flaky: { type: "boolean", default: process.env.DEMO_FLAKY === "1" },
+      net: { type: "string", default: process.env.DEMO_NET ?? "loopback" },
       log: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    console.log("usage: node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos none|simulated] [--flaky] [--log]");
+    console.log(`usage: node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos none|simulated] [--flaky] [--net ${Object.keys(NETWORK_PROFILES).join("|")}] [--log]`);
     return;
   }
   if (!["none", "simulated"].includes(values.cos)) throw new Error(`--cos must be none or simulated, got ${values.cos}`);
+  if (!(values.net in NETWORK_PROFILES)) throw new Error(`--net must be one of ${Object.keys(NETWORK_PROFILES).join(", ")}, got ${values.net}`);
   const demo = await startDemo({
     port: numberFrom(values.port, "port"),
     host: values.host,
@@ -147,6 +154,7 @@ async function main() {
     shardMiB: numberFrom(values["shard-mb"], "shard size (MiB)"),
     cos: values.cos,
     flaky: values.flaky,
+    network: values.net,
     log: values.log,
   });
   const total = demo.model.files.reduce((sum, f) => sum + f.size, 0);
@@ -156,6 +164,10 @@ async function main() {
     console.log(`  simulated Cross-Origin Storage at ${demo.cos.url}; the same page on another origin: ${demo.secondUrl}`);
   }
   if (values.flaky) console.log("  --flaky: each shard's first download breaks off halfway (and is resumed)");
+  if (values.net !== "loopback") {
+    const { latencyMs, connectionBytesPerSecond, linkBytesPerSecond } = NETWORK_PROFILES[values.net];
+    console.log(`  --net ${values.net}: ${latencyMs} ms to the first byte, ${connectionBytesPerSecond / 1e6} MB/s per connection, ${linkBytesPerSecond / 1e6} MB/s in all`);
+  }
   console.log("  Ctrl-C stops it.");
   let stopping = false;
   const stop = async () => {

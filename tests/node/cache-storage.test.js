@@ -198,19 +198,38 @@ test("addToCache streams into COS without reading the file back; an entry lost a
   assert.equal(hub.countFor(b.path).resolve, 2);
 });
 
-test("hasAllKeys asks a manager with requestFileHandles once for every unknown hash, the others per hash", async (t) => {
+/** A manager whose method calls are counted by name (the stand-in records one call per hash). */
+function countingManager(manager) {
+  const calls = {};
+  const counted = {};
+  for (const [name, method] of Object.entries(manager)) {
+    counted[name] = (...args) => {
+      calls[name] = (calls[name] ?? 0) + 1;
+      return method(...args);
+    };
+  }
+  return { manager: counted, calls };
+}
+
+test("hasAllKeys asks per hash with the singular method; requestFileHandles (deprecated) only when nothing else is offered, once for every unknown hash", async (t) => {
   const hub = await hubFor(t, { shards: 4 });
   const urls = hub.model.files.map((f) => f.url);
-  for (const api of ["all", "getFileHandle"]) {
+  const expected = {
+    all: { getFileHandle: urls.length },
+    getFileHandle: { getFileHandle: urls.length },
+    requestFileHandle: { requestFileHandle: urls.length },
+    requestFileHandles: { requestFileHandles: 1 },
+  };
+  for (const [api, methodCalls] of Object.entries(expected)) {
     const caches = new MemoryCacheStorage();
     const { cos } = stores({ api });
     const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
     for (const url of urls) await cache.addToCache(url);
-    const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    const { manager, calls } = countingManager(cos.store.manager());
+    const { cache: reloaded, events } = await cacheOn({ caches, storage: manager });
     cos.store.clearCalls();
     assert.equal(await reloaded.hasAllKeys(urls), true, api);
-    const methods = new Set(cos.store.calls.map((c) => c.method));
-    assert.deepEqual([...methods], [api === "all" ? "requestFileHandles" : "getFileHandle"], api);
+    assert.deepEqual(calls, methodCalls, api);
     assert.equal(cos.store.calls.length, urls.length, `${api}: each hash asked once`);
     cos.store.clearCalls();
     assert.equal(await reloaded.hasAllKeys(urls), true, "known now: no call");

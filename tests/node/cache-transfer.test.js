@@ -175,14 +175,73 @@ test("commit URLs never expire", async (t) => {
   assert.equal(hub.counters.requests, 0);
 });
 
-test("COS creates run one at a time, so an extension that loses concurrent creates loses none", async (t) => {
+test("COS create requests run one at a time, so an extension that loses entries whose create requests overlap loses none", async (t) => {
   const hub = await hubFor(t, { shards: 8 });
   const caches = new MemoryCacheStorage();
   const { store } = stores({ failConcurrentCreates: true, seed: 7 }).cos;
   const { cache } = await cacheOn({ caches, storage: store.manager() });
   await Promise.all(hub.model.files.map((f) => cache.addToCache(f.url)));
+  assert.equal(store.counts.racedCreates, 0);
   assert.equal(store.counts.lost, 0);
   assert.equal(store.entries().length, hub.model.files.length);
+});
+
+test("four concurrent loads of four distinct files stream at once: the hub serves all four together, their writes into storage interleave, their create requests never overlap", async (t) => {
+  // A per-connection cap (broadband: 12.5 MB/s) keeps each 4 MiB download going ~0.3 s, far
+  // longer than the four create requests (5 ms each) take one after the other.
+  const hub = await hubFor(t, { shards: 4, shardSize: 4 * 1024 * 1024, network: "broadband" });
+  const files = lfsFiles(hub);
+  const { caches, cos } = stores({ failConcurrentCreates: true, seed: 7 });
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await Promise.all(files.map((f) => cache.addToCache(f.url)));
+  assert.deepEqual(events, []);
+  assert.equal(hub.counters.maxInFlight.resolve, 4, "all four downloads in flight at once");
+  // Every entry was being written before any was closed: stored one after another, the first
+  // would be closed before the second's first write.
+  const calls = cos.store.calls;
+  const firstClose = calls.findIndex((c) => c.step === "close");
+  const writtenBefore = new Set(calls.slice(0, firstClose).filter((c) => c.step === "write").map((c) => c.hash));
+  assert.equal(writtenBefore.size, 4, `${writtenBefore.size} entries written to before the first close`);
+  assert.equal(cos.store.counts.racedCreates, 0, "no create request overlapped another");
+  assert.equal(cos.store.counts.lost, 0);
+  assert.deepEqual(cos.store.entries().map((e) => e.hash).sort(), files.map((f) => f.sha256).sort());
+});
+
+test("two URLs with the same bytes loaded at once: the two writes of their one entry run one after the other", async (t) => {
+  // broadband keeps both downloads going at once (~0.2 s each).
+  const hub = await hubFor(t, { shards: 0, network: "broadband" });
+  const bytes = Buffer.alloc(2 * 1024 * 1024, 7);
+  const repo = hub.addRepo({ id: "test-org/twins", files: [{ path: "a.bin", bytes, lfs: true }, { path: "b.bin", bytes, lfs: true }] });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await Promise.all(repo.files.map((f) => cache.addToCache(f.url)));
+  assert.deepEqual(events, []);
+  const steps = cos.store.calls.filter((c) => c.hash === sha(bytes) && c.options?.create).map((c) => c.step);
+  assert.equal(steps.filter((step) => step === "close").length, 2, steps.join(" "));
+  assert.ok(steps.indexOf("close") < steps.indexOf("request", 1), `one entry's writes overlapped: ${steps.join(" ")}`);
+  assert.equal(sha(cos.store.get(sha(bytes)).bytes), sha(bytes));
+});
+
+test("four concurrent loads over a hub capped per connection take < 2.5× the time of one (one after the other: ~4×)", async (t) => {
+  // broadband: 12.5 MB/s per connection, 50 MB/s in all, so four downloads side by side fill the
+  // link and take as long as one. 16 MiB each: a download waiting its turn still takes ~4 MiB
+  // into the socket buffers, which would hide the wait with smaller files.
+  const hub = await hubFor(t, { shards: 4, shardSize: 16 * 1024 * 1024, network: "broadband" });
+  const files = lfsFiles(hub);
+  const timedLoads = async (list) => {
+    const { caches, cos } = stores();
+    const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    const started = performance.now();
+    await Promise.all(list.map((f) => cache.addToCache(f.url)));
+    const ms = performance.now() - started;
+    assert.deepEqual(events, []);
+    assert.equal(cos.store.entries().length, list.length);
+    return ms;
+  };
+  const one = await timedLoads(files.slice(0, 1));
+  const four = await timedLoads(files);
+  t.diagnostic(`one load ${one.toFixed(0)} ms, four at once ${four.toFixed(0)} ms (${(four / one).toFixed(2)}×)`);
+  assert.ok(four < 2.5 * one, `four at once took ${(four / one).toFixed(2)}× one`);
 });
 
 test("one caller's abort ends only its own wait; the shared load goes on for the others", async (t) => {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startHub, seededBytes, lfsPointer, DEFAULT_REPO } from "../fixtures/hub-server.js";
+import { startHub, seededBytes, lfsPointer, DEFAULT_REPO, NETWORK_PROFILES } from "../fixtures/hub-server.js";
 
 const HUB_SCRIPT = fileURLToPath(new URL("../fixtures/hub-server.js", import.meta.url));
 const MiB = 1024 * 1024;
@@ -716,8 +716,8 @@ test("close() destroys open connections", async (t) => {
   await assert.rejects(fetch(hub.model.files[0].url));
 });
 
-test("CLI prints the URL and serves the model", async (t) => {
-  const child = spawn(process.execPath, [HUB_SCRIPT, "--port", "0", "--shards", "2"], { stdio: ["ignore", "pipe", "inherit"] });
+test("CLI prints the URL and serves the model; --net picks a network profile", async (t) => {
+  const child = spawn(process.execPath, [HUB_SCRIPT, "--port", "0", "--shards", "2", "--net", "far"], { stdio: ["ignore", "pipe", "inherit"] });
   t.after(() => child.kill());
   const url = await new Promise((resolve, reject) => {
     let out = "";
@@ -728,7 +728,9 @@ test("CLI prints the URL and serves the model", async (t) => {
     child.once("exit", (code) => reject(new Error(`hub exited with ${code}`)));
   });
   assert.match(url, /^http:\/\/localhost:\d+$/);
+  const started = performance.now();
   const res = await fetch(`${url}/test-org/test-model/resolve/main/params_shard_1.bin`);
+  assert.ok(performance.now() - started >= NETWORK_PROFILES.far.latencyMs - 10, "far: the first byte waits its latency");
   assert.equal(res.status, 200);
   assert.equal((await bytesOf(res)).length, 256 * 1024);
   const info = await (await fetch(`${url}/api/models/test-org/test-model/revision/main`)).json();
@@ -756,4 +758,47 @@ test("a gated repo answers 401 on every route without its Authorization value, a
   assert.deepEqual(hub.log.map((entry) => entry.authorization), routes.flatMap(() => [null, "Bearer wrong", authorization]));
   // Other repos stay open.
   assert.equal((await fetch(hub.model.files[0].url)).status, 200);
+});
+
+/** Fetches a URL and reads its body whole: {bytes, ms to the headers, ms to the last byte}. */
+async function timedFetch(url) {
+  const started = performance.now();
+  const response = await fetch(url);
+  const firstByteMs = performance.now() - started;
+  const bytes = (await bytesOf(response)).length;
+  return { bytes, firstByteMs, ms: performance.now() - started };
+}
+
+test("network profiles: loopback shapes nothing; unknown names and bad values are refused", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  assert.deepEqual(hub.network, NETWORK_PROFILES.loopback);
+  assert.deepEqual(Object.keys(NETWORK_PROFILES).sort(), ["broadband", "far", "loopback"]);
+  assert.deepEqual({ ...NETWORK_PROFILES.broadband }, { latencyMs: 30, connectionBytesPerSecond: 12.5e6, linkBytesPerSecond: 50e6 });
+  assert.deepEqual({ ...NETWORK_PROFILES.far }, { latencyMs: 150, connectionBytesPerSecond: 4e6, linkBytesPerSecond: 20e6 });
+  await assert.rejects(startHub({ network: "dial-up" }), RangeError);
+  await assert.rejects(startHub({ network: { latencyMs: -1 } }), RangeError);
+});
+
+test("network far: each reply waits its first-byte latency; a 2 MB body under 4 MB/s per connection takes >= 0.4 s", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 2e6, network: "far" });
+  const { bytes, firstByteMs, ms } = await timedFetch(hub.model.files[0].url);
+  assert.equal(bytes, 2e6);
+  assert.ok(firstByteMs >= 140, `first byte after ${firstByteMs.toFixed(0)} ms`);
+  // 2 MB at 4 MB/s is 0.5 s (one 64 KiB chunk may go at once).
+  assert.ok(ms - firstByteMs >= 400, `body in ${(ms - firstByteMs).toFixed(0)} ms`);
+});
+
+test("network link cap: two connections share it (each 2 MB body takes >= 0.4 s at 8 MB/s in all); in-flight counted per route", async (t) => {
+  const hub = await hubFor(t, { shards: 2, shardSize: 2e6, network: { linkBytesPerSecond: 8e6 } });
+  const [a, b] = hub.model.files.filter((f) => f.lfs);
+  const alone = await timedFetch(a.url);
+  assert.ok(alone.ms >= 200, `one alone: ${alone.ms.toFixed(0)} ms (2 MB at 8 MB/s is 0.25 s)`);
+  assert.equal(hub.counters.maxInFlight.resolve, 1);
+  hub.resetCounters();
+  const both = await Promise.all([timedFetch(a.url), timedFetch(b.url)]);
+  // Shared in turn, neither finishes before 4 MB have gone through the link (0.5 s); taken one
+  // after the other, the first would finish at 0.25 s.
+  for (const { ms } of both) assert.ok(ms >= 400, `together: ${both.map((x) => x.ms.toFixed(0)).join(" and ")} ms`);
+  assert.equal(hub.counters.maxInFlight.resolve, 2);
+  assert.equal(hub.inFlight.resolve, 0, "none left in flight");
 });

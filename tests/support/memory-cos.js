@@ -6,7 +6,9 @@
  * visibility across origins. Files are addressed by `{algorithm: "SHA-256",
  * value}`; writes are hashed on close and rejected with DataError if the bytes
  * do not match. Each step can be made to fail with any error, and a seeded
- * PRNG can drop entries written concurrently, like the real extension does.
+ * PRNG can drop entries whose create handle requests overlapped, like the real
+ * extension does (the step that races there: overlapping writes and closes lose
+ * nothing once those requests run one at a time).
  *
  * API shapes offered (option `api`):
  *  - "getFileHandle":      getFileHandle(hash, {create, origins}) -> handle (newest draft)
@@ -129,7 +131,11 @@ class MemoryWritable extends WritableStream {
  * Creates an in-memory COS store.
  * @param {object} [options]
  * @param {"getFileHandle"|"requestFileHandle"|"requestFileHandles"|"all"} [options.api="all"]
- * @param {boolean} [options.failConcurrentCreates=false] Lose each concurrently written new entry with probability 1/3.
+ * @param {boolean} [options.failConcurrentCreates=false] Lose a new entry with probability 1/3 (its close
+ *   resolves, nothing is kept) when its create handle request (create: true) overlapped another
+ *   create handle request still pending.
+ * @param {number} [options.createRequestMs] How long a create handle request stays pending (the
+ *   extension's rewrites all its metadata per call): 5 with failConcurrentCreates, else 0.
  * @param {number|string} [options.seed=1] Seed of the PRNG behind failConcurrentCreates.
  * @param {(info: {step: Step, hash: string, origin: string, method: string, create: boolean}) => Error|undefined} [options.faults]
  * @param {number} [options.quotaBytes=Infinity] Total bytes the store may hold.
@@ -138,14 +144,15 @@ class MemoryWritable extends WritableStream {
  */
 export function createMemoryCos(options = {}) {
   const { api = "all", failConcurrentCreates = false, seed = 1, faults, quotaBytes = Infinity, silentQuota = false } = options;
+  const createRequestMs = options.createRequestMs ?? (failConcurrentCreates ? 5 : 0);
   const methods = api === "all" ? API_METHODS : [api];
   if (!methods.every((m) => API_METHODS.includes(m))) throw new TypeError(`unknown api ${api}`);
   const random = seededRandom(seed);
 
   /** @type {Map<string, CosEntry>} */
   const entries = new Map();
-  /** Open writers, for failConcurrentCreates. @type {Set<{concurrent: boolean}>} */
-  const activeWriters = new Set();
+  /** Create handle requests still pending, each marked raced once another overlaps it. @type {Set<{raced: boolean}>} */
+  const pendingCreates = new Set();
 
   const usedBytes = () => {
     let total = 0;
@@ -156,7 +163,7 @@ export function createMemoryCos(options = {}) {
   const store = {
     /** @type {CallRecord[]} */
     calls: [],
-    counts: { request: 0, getFile: 0, createWritable: 0, write: 0, close: 0, abort: 0, created: 0, lost: 0 },
+    counts: { request: 0, getFile: 0, createWritable: 0, write: 0, close: 0, abort: 0, created: 0, lost: 0, racedCreates: 0 },
     /** Stored (fully written) entries. @returns {CosEntry[]} */
     entries: () => [...entries.values()].filter((e) => !e.writing),
     /** Any entry, including one being written. @param {string} value @returns {CosEntry|undefined} */
@@ -246,6 +253,7 @@ export function createMemoryCos(options = {}) {
     }
     Object.assign(ctx, { hash: value, create: options.create });
     const record = step(ctx, "request");
+    if (options.create) await pendingCreate(ctx);
     const entry = entries.get(value);
     if (!options.create) {
       if (!entry || !visibleTo(entry, origin)) {
@@ -258,6 +266,23 @@ export function createMemoryCos(options = {}) {
       }
     }
     return makeHandle(ctx, options);
+  }
+
+  /** Holds a create handle request pending for createRequestMs; overlapping ones are all marked raced. */
+  async function pendingCreate(ctx) {
+    const create = { raced: pendingCreates.size > 0 };
+    for (const other of pendingCreates) {
+      if (!other.raced) store.counts.racedCreates++;
+      other.raced = true;
+    }
+    if (create.raced) store.counts.racedCreates++;
+    pendingCreates.add(create);
+    ctx.createRequest = create;
+    try {
+      await (createRequestMs > 0 ? new Promise((resolve) => setTimeout(resolve, createRequestMs)) : null);
+    } finally {
+      pendingCreates.delete(create);
+    }
   }
 
   function makeHandle(ctx, options) {
@@ -287,9 +312,6 @@ export function createMemoryCos(options = {}) {
     const chunks = [];
     let buffered = 0;
     let done = false;
-    const writer = { concurrent: activeWriters.size > 0 };
-    if (writer.concurrent) for (const other of activeWriters) other.concurrent = true;
-    activeWriters.add(writer);
 
     let placeholder = null;
     if (!entries.has(ctx.hash)) {
@@ -301,7 +323,6 @@ export function createMemoryCos(options = {}) {
     const finish = () => {
       if (done) return;
       done = true;
-      activeWriters.delete(writer);
       if (placeholder && entries.get(ctx.hash) === placeholder && placeholder.writing) entries.delete(ctx.hash);
     };
     const quotaError = () =>
@@ -358,7 +379,7 @@ export function createMemoryCos(options = {}) {
               record.lost = true;
               return; // resolves like a success, but nothing was kept (finish() drops the placeholder)
             }
-            if (failConcurrentCreates && writer.concurrent && random() < 1 / 3) {
+            if (failConcurrentCreates && ctx.createRequest?.raced && random() < 1 / 3) {
               store.counts.lost++;
               record.lost = true;
               return; // resolves like a success, but the entry is gone (finish() drops the placeholder)
