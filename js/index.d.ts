@@ -228,3 +228,67 @@ export function installCrossOriginStorage(options?: ConnectCrossOriginStorageOpt
  * `requestFileHandles`; default `navigator.crossOriginStorage`. Never replaces one; returns whether it added it.
  */
 export function installGetFileHandleAlias(manager?: CrossOriginStorageManager | null): boolean;
+
+// ---- @wllama/wllama: its `cacheManager` over a CrossOriginCache (js/wllama-cache-manager.js) ----
+
+/** wllama's CacheEntryMetadata (3.8.x). */
+export interface WllamaCacheEntryMetadata {
+  /** wllama keeps the response's ETag; here the file's SHA-256 (hex) when known, else "". */
+  etag: string;
+  /** Bytes of the remote file, compared by wllama with `size` to call a file valid. */
+  originalSize: number;
+  originalURL: string;
+  mmprojURL?: string | undefined;
+  sha256?: string | undefined;
+  [key: string]: any;
+}
+
+/** wllama's CacheEntry: `name` is wllama's key for the URL (`${hashSHA1(url)}_${fileName}`). */
+export interface WllamaCacheEntry {
+  name: string;
+  /** Bytes in storage now (0 when the storage no longer has them). */
+  size: number;
+  metadata: WllamaCacheEntryMetadata;
+}
+
+/** wllama's DownloadOptions. */
+export interface WllamaDownloadOptions {
+  /** Called with the file's size once it is in storage (the cache's `onProgress` gets byte progress). */
+  progressCallback?: (progress: { loaded: number; total: number }) => any;
+  metadataAdditional?: Record<string, any>;
+  /** Sent with the cache's requests for this file (e.g. `Authorization` for a gated repo). */
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface WllamaCacheManagerOptions {
+  /** Where the index of wllama's metadata (`<scope>-wllama-index`) is kept; default `globalThis.caches`, in memory without one. */
+  caches?: CacheStorage;
+}
+
+/**
+ * The interface of wllama's CacheManager, for `new ModelManager({cacheManager})` or
+ * `new Wllama(paths, {cacheManager})`. wllama types that option as its class, whose private
+ * members make TypeScript want a cast: `createWllamaCacheManager(cache) as unknown as CacheManager`.
+ */
+export declare class WllamaCacheManager {
+  constructor(cache: CrossOriginCache, options?: WllamaCacheManagerOptions);
+  getNameFromURL(url: string): Promise<string>;
+  /** Stores a stream as the bytes of `metadata.originalURL`, then the metadata under `name`. */
+  write(name: string, stream: ReadableStream, metadata: WllamaCacheEntryMetadata): Promise<void>;
+  download(url: string, options?: WllamaDownloadOptions): Promise<void>;
+  open(nameOrURL: string): Promise<Blob | null>;
+  /** Bytes in storage, or -1. */
+  getSize(name: string): Promise<number>;
+  getMetadata(name: string): Promise<WllamaCacheEntryMetadata | null>;
+  list(): Promise<WllamaCacheEntry[]>;
+  clear(): Promise<void>;
+  delete(nameOrURL: string): Promise<void>;
+  deleteMany(predicate: (entry: WllamaCacheEntry) => boolean): Promise<void>;
+  writeMetadata(name: string, metadata: WllamaCacheEntryMetadata): Promise<void>;
+}
+
+export function createWllamaCacheManager(cache: CrossOriginCache, options?: WllamaCacheManagerOptions): WllamaCacheManager;
+
+/** wllama's key for a URL: `${hashSHA1(url)}_${last path segment}`. */
+export function wllamaNameFromURL(url: string): Promise<string>;

@@ -25,3 +25,4 @@ export async function parseLfsPointer(text, options) {
 export { exposeCrossOriginStorage } from "./cos-bridge/page.js";
 export { connectCrossOriginStorage, installCrossOriginStorage } from "./cos-bridge/worker.js";
 export { installGetFileHandleAlias } from "./get-file-handle-alias.js";
+export { createWllamaCacheManager, WllamaCacheManager, wllamaNameFromURL } from "./wllama-cache-manager.js";

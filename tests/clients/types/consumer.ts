@@ -29,6 +29,13 @@ import {
   type ConnectCrossOriginStorageOptions,
   type CrossOriginStorageExposure,
   type ExposeCrossOriginStorageOptions,
+  WllamaCacheManager,
+  createWllamaCacheManager,
+  wllamaNameFromURL,
+  type WllamaCacheEntry,
+  type WllamaCacheEntryMetadata,
+  type WllamaCacheManagerOptions,
+  type WllamaDownloadOptions,
 } from "cross-origin-cache";
 import {
   deleteTensorCache,
@@ -39,6 +46,10 @@ import {
   type TensorCacheAccessOptions,
 } from "@mlc-ai/web-runtime";
 import { env, type AutoTokenizer } from "@huggingface/transformers";
+// wllama 3.8.1 has no "exports", its "main" names a file it does not ship, and its esm/index.d.ts
+// re-exports without extensions (unresolved under nodenext): its declaration files by path.
+import type { CacheManager } from "@wllama/wllama/esm/cache-manager.js";
+import { ModelManager } from "@wllama/wllama/esm/model-manager.js";
 
 const wasmUrl: CoreOptions = { wasmUrl: new URL("./core.wasm", "https://app.example/") };
 const wasmBytes: CoreOptions = { wasmBinary: new Uint8Array(8) };
@@ -198,4 +209,35 @@ async function workers(worker: Worker, shared: SharedWorker, port: MessagePort):
   return installed && (installGetFileHandleAlias() || installGetFileHandleAlias(manager));
 }
 
-export { caching, hashing, transformers, tvmjs, workers };
+// ---- wllama: our cache as its cacheManager (its class type has private members: a cast).
+async function wllama(cache: CrossOriginCache, signal: AbortSignal): Promise<number> {
+  const options: WllamaCacheManagerOptions = { caches };
+  const manager: WllamaCacheManager = createWllamaCacheManager(cache, options);
+  createWllamaCacheManager(cache);
+  new WllamaCacheManager(cache, {});
+  // Every public member of wllama's CacheManager, checked structurally (keyof skips its private ones).
+  const publicShape: Pick<CacheManager, keyof CacheManager> = manager;
+  const models = new ModelManager({ cacheManager: publicShape as CacheManager });
+  const url = "https://huggingface.co/org/model-GGUF/resolve/main/model-00001-of-00002.gguf";
+  const name: string = await manager.getNameFromURL(url);
+  const same: string = await wllamaNameFromURL(url);
+  const download: WllamaDownloadOptions = {
+    headers: { Authorization: "Bearer hf_x" }, signal, metadataAdditional: { mmprojURL: undefined },
+    progressCallback: ({ loaded, total }) => loaded / total,
+  };
+  await manager.download(url, download);
+  await manager.download(url);
+  const blob: Blob | null = await manager.open(name);
+  const size: number = await manager.getSize(same);
+  const metadata: WllamaCacheEntryMetadata | null = await manager.getMetadata(name);
+  if (metadata) await manager.writeMetadata(name, metadata);
+  await manager.write(name, new Blob([]).stream(), { etag: "", originalSize: 0, originalURL: url });
+  const entries: WllamaCacheEntry[] = await manager.list();
+  await manager.deleteMany((entry: WllamaCacheEntry) => entry.size === 0);
+  await manager.delete(url);
+  await manager.clear();
+  await models.getModels();
+  return (blob?.size ?? 0) + size + entries.length;
+}
+
+export { caching, hashing, transformers, tvmjs, wllama, workers };

@@ -1,0 +1,237 @@
+// A `cacheManager` for @wllama/wllama (3.8.x) backed by a CrossOriginCache: wllama's
+// CacheManager interface (esm/cache-manager.d.ts) adapted onto the cache's own calls. It decides
+// nothing itself: a wllama "name" is wllama's own key for a URL (`${sha1(url)}_${fileName}`), the
+// bytes are the cache's (resolved by hash, read from and stored in Cross-Origin Storage or the
+// fallback store), and the only state it keeps is wllama's metadata per name — the index of what
+// was downloaded through it, which is what list() reports — in a Cache API store of the cache's
+// scope (`<scope>-wllama-index`).
+
+// Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
+const INDEX_BASE = "https://wllama-index.invalid/";
+
+function hex(buffer) {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** wllama's storage key for a URL: `${hashSHA1(url)}_${last path segment}` (as its CacheManager). */
+export async function wllamaNameFromURL(url) {
+  const text = String(url);
+  const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
+  return `${hex(digest)}_${text.split("/").pop()}`;
+}
+
+// wllama's metadata per name, in a Cache API store.
+class CacheApiIndex {
+  #caches;
+  #name;
+
+  constructor(cacheStorage, name) {
+    this.#caches = cacheStorage;
+    this.#name = name;
+  }
+
+  // Opened each time: a store deleted by someone else (caches.delete) is then simply empty.
+  #store() {
+    return this.#caches.open(this.#name);
+  }
+
+  async get(name) {
+    const response = await (await this.#store()).match(INDEX_BASE + encodeURIComponent(name));
+    return response ? response.json().catch(() => null) : null;
+  }
+
+  async put(name, metadata) {
+    await (await this.#store()).put(INDEX_BASE + encodeURIComponent(name),
+      new Response(JSON.stringify(metadata), { headers: { "Content-Type": "application/json" } }));
+  }
+
+  async delete(name) {
+    await (await this.#store()).delete(INDEX_BASE + encodeURIComponent(name));
+  }
+
+  /** [{name, metadata}] of every readable entry. */
+  async entries() {
+    const store = await this.#store();
+    const keys = await store.keys();
+    const entries = await Promise.all(keys.map(async (request) => {
+      if (!request.url.startsWith(INDEX_BASE)) return null;
+      const response = await store.match(request);
+      const metadata = response ? await response.json().catch(() => null) : null;
+      return metadata ? { name: decodeURIComponent(request.url.slice(INDEX_BASE.length)), metadata } : null;
+    }));
+    return entries.filter(Boolean);
+  }
+}
+
+// The same without a CacheStorage (e.g. Node): kept for the life of the object only.
+class MemoryIndex {
+  #map = new Map();
+  async get(name) {
+    return this.#map.has(name) ? structuredClone(this.#map.get(name)) : null;
+  }
+  async put(name, metadata) {
+    this.#map.set(name, structuredClone(metadata));
+  }
+  async delete(name) {
+    this.#map.delete(name);
+  }
+  async entries() {
+    return [...this.#map].map(([name, metadata]) => ({ name, metadata: structuredClone(metadata) }));
+  }
+}
+
+function isHttpUrl(text) {
+  return /^https?:\/\//i.test(String(text));
+}
+
+/** wllama's CacheManager interface over a CrossOriginCache. */
+export class WllamaCacheManager {
+  #cache;
+  #index;
+
+  constructor(cache, options = {}) {
+    for (const method of ["addToCache", "match", "put", "deleteInCache", "resolveHashDetails"]) {
+      if (typeof cache?.[method] !== "function") {
+        throw new TypeError(`createWllamaCacheManager: expected a CrossOriginCache (no ${method}())`);
+      }
+    }
+    if (options === null || typeof options !== "object") throw new TypeError("createWllamaCacheManager: options must be an object");
+    this.#cache = cache;
+    const cacheStorage = options.caches ?? (typeof caches === "undefined" ? undefined : caches);
+    const storeName = `${cache.scope ?? "cross-origin-cache"}-wllama-index`;
+    this.#index = cacheStorage ? new CacheApiIndex(cacheStorage, storeName) : new MemoryIndex();
+  }
+
+  /** wllama's key for a URL: `${hashSHA1(url)}_${fileName}`. */
+  async getNameFromURL(url) {
+    return wllamaNameFromURL(url);
+  }
+
+  /**
+   * (wllama: deprecated, use download().) Stores a stream as the bytes of `metadata.originalURL`
+   * (checked against that URL's hash when the hub knows one), then the metadata under `name`.
+   */
+  async write(name, stream, metadata) {
+    const url = metadata?.originalURL;
+    if (!isHttpUrl(url)) throw new TypeError("write: metadata.originalURL must be the file's http(s) URL (the cache keys bytes by URL)");
+    await this.#cache.put(url, new Response(stream));
+    if ((await this.#storedSize(url)) < 0) throw new Error(`cross-origin-cache: the bytes of ${name} were not kept by the storage`);
+    await this.writeMetadata(name, metadata);
+  }
+
+  /**
+   * Downloads `url` into the cache unless its bytes are there already (the cache's call: by hash,
+   * so bytes another origin stored are not downloaded again), then writes wllama's metadata.
+   * `headers` go with the cache's requests for this file; `signal` aborts it. `progressCallback`
+   * is called once, when the file is in storage: the cache's byte-level progress goes to its own
+   * `onProgress` option.
+   */
+  async download(url, options = {}) {
+    const name = await wllamaNameFromURL(url);
+    const headers = options.headers ?? {};
+    const request = Object.keys(headers).length > 0 ? new Request(url, { headers }) : url;
+    await this.#cache.addToCache(request, undefined, options.signal);
+    const size = await this.#storedSize(request);
+    if (size < 0) {
+      throw new Error(`cross-origin-cache: ${name} was downloaded but is not in storage (no storage, or it refused or lost the bytes; see the cache's onError)`);
+    }
+    const [details] = await this.#cache.resolveHashDetails([request]);
+    const metadata = {
+      originalURL: url,
+      originalSize: size,
+      // wllama keeps the response's ETag; the cache's request is its own, so the content hash
+      // stands in (what the hub's ETag of an LFS file is).
+      etag: details?.value ?? "",
+      ...(options.metadataAdditional ?? {}),
+    };
+    if (details?.value) metadata.sha256 = details.value;
+    options.progressCallback?.({ loaded: size, total: size });
+    await this.writeMetadata(name, metadata);
+  }
+
+  /** The stored bytes of a name (or of the URL downloaded under it), or null. */
+  async open(nameOrURL) {
+    const entry = await this.#entry(nameOrURL);
+    if (!entry) return null;
+    const response = await this.#cache.match(entry.metadata.originalURL);
+    return response ? response.blob() : null;
+  }
+
+  /** Bytes in storage for a name, or -1. */
+  async getSize(name) {
+    const entry = await this.#entry(name);
+    return entry ? this.#storedSize(entry.metadata.originalURL) : -1;
+  }
+
+  /** wllama's metadata of a name, or null. */
+  async getMetadata(name) {
+    return (await this.#entry(name))?.metadata ?? null;
+  }
+
+  /**
+   * Every file downloaded (or written) through this manager's index, with the size of its bytes in
+   * storage now: 0 when the storage no longer has them (evicted), so wllama's Model.validate()
+   * calls the model invalid and refresh() loads it again.
+   */
+  async list() {
+    const entries = await this.#index.entries();
+    return Promise.all(entries.map(async ({ name, metadata }) => {
+      const size = isHttpUrl(metadata.originalURL) ? await this.#storedSize(metadata.originalURL) : -1;
+      return { name, size: Math.max(size, 0), metadata };
+    }));
+  }
+
+  async clear() {
+    await this.deleteMany(() => true);
+  }
+
+  /** Deletes a name, or the file downloaded from a URL. */
+  async delete(nameOrURL) {
+    const name2 = await wllamaNameFromURL(nameOrURL);
+    await this.deleteMany((entry) => entry.name === nameOrURL || entry.name === name2);
+  }
+
+  /**
+   * Deletes the entries `predicate` picks: the metadata here, and the cache's record of the URL
+   * (deleteInCache: the URL→hash mapping; the fallback store's bytes when nothing else refers to
+   * them). Cross-Origin Storage has no delete for sites: bytes there stay for other apps.
+   */
+  async deleteMany(predicate) {
+    const entries = await this.list();
+    const doomed = entries.filter((entry) => predicate(entry));
+    const kept = new Set(entries.filter((entry) => !doomed.includes(entry)).map((entry) => entry.metadata.originalURL));
+    for (const entry of doomed) {
+      await this.#index.delete(entry.name);
+      const url = entry.metadata.originalURL;
+      if (isHttpUrl(url) && !kept.has(url)) await this.#cache.deleteInCache(url);
+    }
+  }
+
+  async writeMetadata(name, metadata) {
+    await this.#index.put(String(name), metadata);
+  }
+
+  // The index entry of a name, or of the name wllama gives a URL.
+  async #entry(nameOrURL) {
+    const text = String(nameOrURL);
+    const metadata = (await this.#index.get(text)) ?? (isHttpUrl(text) ? await this.#index.get(await wllamaNameFromURL(text)) : null);
+    return metadata && isHttpUrl(metadata.originalURL) ? { metadata } : null;
+  }
+
+  // Size of a URL's bytes in storage (no download), or -1.
+  async #storedSize(request) {
+    const response = await this.#cache.match(request);
+    if (!response) return -1;
+    const length = response.headers.get("Content-Length");
+    if (length !== null && /^\d+$/.test(length)) {
+      response.body?.cancel().catch(() => {});
+      return Number(length);
+    }
+    return (await response.blob()).size;
+  }
+}
+
+/** wllama's `cacheManager` (ModelManager / Wllama config) over a CrossOriginCache. */
+export function createWllamaCacheManager(cache, options) {
+  return new WllamaCacheManager(cache, options);
+}
