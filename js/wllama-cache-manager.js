@@ -218,8 +218,14 @@ export class WllamaCacheManager {
     return metadata && isHttpUrl(metadata.originalURL) ? { metadata } : null;
   }
 
-  // Size of a URL's bytes in storage (no download), or -1.
+  // Size of a URL's bytes in storage (no download), or -1. Storage keys bytes by their verified
+  // SHA-256, so when the record knows the size, the entry being there (hasAllKeys: a handle, no
+  // read) is enough; otherwise the stored file is looked at (match: a File, its size).
   async #storedSize(request) {
+    const [details] = await this.#cache.resolveHashDetails([request]);
+    if (details && Number.isSafeInteger(details.size)) {
+      return (await this.#cache.hasAllKeys([request])) ? details.size : -1;
+    }
     const response = await this.#cache.match(request);
     if (!response) return -1;
     const length = response.headers.get("Content-Length");

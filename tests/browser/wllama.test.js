@@ -166,9 +166,12 @@ describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill 
     assert.equal(result.stats.downloads, 0);
     assert.deepEqual(result.stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
     assert.equal(cos.counts.createWritable, 0);
+    // list() sizes come from the records and a handle lookup; only open() reads the files.
+    assert.equal(cos.counts.getFile, 3, "each shard's File fetched once, by Model.open()");
+    assert.equal(cos.counts.bytesRead, sum(SHARD_SIZES));
     assert.deepEqual(result.events, []);
     page.errors.assertNone();
-    t.diagnostic(`reload: ${hub.counters.requests} hub requests, all static; COS: ${cos.counts.getFile} reads`);
+    t.diagnostic(`reload: ${hub.counters.requests} hub requests, all static; COS: ${cos.counts.getFile} getFile calls, ${cos.counts.bytesRead} bytes read by the page`);
     await page.close();
   });
 
@@ -200,7 +203,7 @@ describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill 
     assert.deepEqual(result.events, []);
     page.errors.assertNone();
     t.diagnostic(`second origin: ${hub.counters.tree} listing, ${gets("resolve").length} downloads, ${heads().length} HEAD (wllama's), ` +
-      `${result.stats.bytesFromStorage} bytes from COS`);
+      `COS: ${cos.counts.getFile} getFile calls, ${cos.counts.bytesRead} bytes read by the page`);
     await page.close();
   });
 

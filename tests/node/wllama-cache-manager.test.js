@@ -1,0 +1,138 @@
+// createWllamaCacheManager in Node with the in-memory stand-ins: the paths of wllama's
+// CacheManager interface the browser test (tests/browser/wllama.test.js, wllama's own
+// ModelManager) does not take: write(), headers for a gated repo, abort, no storage, the fallback
+// store's delete, the in-memory index, and argument checks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { createWllamaCacheManager, wllamaNameFromURL } from "../../js/index.js";
+
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+const sha1Name = (url) => `${createHash("sha1").update(url).digest("hex")}_${url.split("/").pop()}`;
+const gguf = (label, size) => {
+  const bytes = Buffer.alloc(size, label);
+  bytes.write("GGUF", 0, "latin1");
+  return bytes;
+};
+
+async function setup(t, { gated, storage = "cos", files } = {}) {
+  const hub = await hubFor(t, { shards: 0 });
+  const repo = hub.addRepo({
+    id: "org/gguf",
+    authorization: gated,
+    files: files ?? [
+      { path: "m-00001-of-00002.gguf", bytes: gguf("a", 5000), lfs: true },
+      { path: "m-00002-of-00002.gguf", bytes: gguf("b", 3000), lfs: true },
+    ],
+  });
+  const { caches, cos } = stores();
+  const make = () => cacheOn({ caches, storage: storage === "cos" ? cos.store.manager() : null, fallback: storage === "fallback" });
+  const { cache, events } = await make();
+  return { hub, repo, caches, cos, cache, events, make, manager: createWllamaCacheManager(cache, { caches }) };
+}
+
+test("names are wllama's own: ${sha1(url)}_${fileName}", async () => {
+  const url = "https://huggingface.co/org/m/resolve/main/dir/model-Q4_K_M.gguf";
+  assert.equal(await wllamaNameFromURL(url), sha1Name(url));
+});
+
+test("download, then list/getSize/getMetadata/open; a second download makes no request", async (t) => {
+  const { hub, repo, manager, cache, events } = await setup(t);
+  const [a, b] = repo.files;
+  await manager.download(a.url, { metadataAdditional: { mmprojURL: undefined, extra: 1 } });
+  let progress;
+  await manager.download(b.url, { progressCallback: (p) => { progress = p; } });
+  assert.deepEqual(progress, { loaded: b.size, total: b.size });
+  assert.equal(hub.counters.tree, 1);
+  assert.equal(hub.counters.resolve, 2);
+
+  const listed = (await manager.list()).sort((x, y) => x.metadata.originalURL.localeCompare(y.metadata.originalURL));
+  assert.deepEqual(listed.map((e) => e.name), [sha1Name(a.url), sha1Name(b.url)]);
+  assert.deepEqual(listed.map((e) => e.size), [a.size, b.size]);
+  assert.deepEqual(listed[0].metadata, { originalURL: a.url, originalSize: a.size, etag: a.sha256, sha256: a.sha256, extra: 1 });
+  assert.equal(await manager.getSize(sha1Name(b.url)), b.size);
+  assert.equal((await manager.getMetadata(sha1Name(b.url))).sha256, b.sha256);
+  const blob = await manager.open(b.url);
+  assert.equal(sha(Buffer.from(await blob.arrayBuffer())), b.sha256);
+
+  hub.resetCounters();
+  await manager.download(a.url);
+  assert.equal(hub.counters.requests, 0, "known and stored: no request");
+  assert.equal(cache.stats().downloads, 2);
+  assert.deepEqual(events, []);
+});
+
+test("write() (wllama's deprecated path) stores a stream as the bytes of metadata.originalURL", async (t) => {
+  const { hub, repo, manager, events } = await setup(t);
+  const [a] = repo.files;
+  const body = gguf("a", 5000);
+  await manager.write("my-name", new Blob([body]).stream(), { originalURL: a.url, originalSize: a.size, etag: "e" });
+  assert.equal(hub.counters.resolve, 0, "the caller's bytes, not downloaded");
+  assert.deepEqual((await manager.list()).map((e) => [e.name, e.size]), [["my-name", a.size]]);
+  assert.equal(sha(Buffer.from(await (await manager.open("my-name")).arrayBuffer())), a.sha256);
+  await assert.rejects(manager.write("x", new Blob(["GGUF"]).stream(), { originalURL: "", originalSize: 4, etag: "" }), TypeError);
+  assert.deepEqual(events, []);
+});
+
+test("headers go with the cache's requests (gated repo); without them the download fails and nothing is listed", async (t) => {
+  const token = "Bearer hf_wllama_secret";
+  const { hub, repo, manager } = await setup(t, { gated: token });
+  const [a] = repo.files;
+  await assert.rejects(manager.download(a.url));
+  assert.deepEqual(await manager.list(), []);
+  hub.resetCounters();
+  await manager.download(a.url, { headers: { Authorization: token } });
+  assert.ok(hub.log.length > 0 && hub.log.every((e) => e.authorization === token), "every hub request carried the token");
+  const [entry] = await manager.list();
+  assert.equal(entry.metadata.sha256, a.sha256);
+  assert.equal(entry.metadata.originalURL, a.url);
+});
+
+test("an aborted download rejects and leaves nothing listed", async (t) => {
+  const { repo, manager } = await setup(t);
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(manager.download(repo.files[0].url, { signal: controller.signal }), { name: "AbortError" });
+  assert.deepEqual(await manager.list(), []);
+  assert.equal(await manager.getSize(repo.files[0].url), -1);
+});
+
+test("no storage at all: download says the file is not in storage and lists nothing", async (t) => {
+  const { repo, manager } = await setup(t, { storage: "none" });
+  await assert.rejects(manager.download(repo.files[0].url), /not in storage/);
+  assert.deepEqual(await manager.list(), []);
+});
+
+test("fallback store: delete removes the bytes too, so the next download fetches them again", async (t) => {
+  const { hub, repo, manager, make, caches } = await setup(t, { storage: "fallback" });
+  const [a, b] = repo.files;
+  await manager.download(a.url);
+  await manager.download(b.url);
+  await manager.delete(sha1Name(a.url));
+  assert.deepEqual((await manager.list()).map((e) => e.metadata.originalURL), [b.url]);
+
+  // A reload: a new cache and manager on the same stores.
+  const { cache } = await make();
+  const reloaded = createWllamaCacheManager(cache, { caches });
+  assert.equal(await reloaded.getSize(sha1Name(a.url)), -1);
+  assert.equal(await reloaded.getSize(sha1Name(b.url)), b.size);
+  hub.resetCounters();
+  await reloaded.download(a.url);
+  assert.equal(hub.log.filter((e) => e.kind === "resolve" && e.path === a.path).length, 1, "downloaded again");
+  await reloaded.clear();
+  assert.deepEqual(await reloaded.list(), []);
+  assert.deepEqual(await manager.list(), [], "one index per scope");
+});
+
+test("without a CacheStorage the index lives in memory; bad arguments are refused", async (t) => {
+  const { repo, cache } = await setup(t);
+  assert.equal(typeof globalThis.caches, "undefined");
+  const manager = createWllamaCacheManager(cache);
+  await manager.download(repo.files[0].url);
+  assert.equal((await manager.list()).length, 1);
+  assert.deepEqual(await createWllamaCacheManager(cache).list(), [], "another manager has its own memory");
+  assert.throws(() => createWllamaCacheManager({}), TypeError);
+  assert.throws(() => createWllamaCacheManager(cache, 5), TypeError);
+});
