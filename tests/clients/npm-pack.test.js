@@ -109,7 +109,9 @@ test("require() of the ES-module package follows Node's require(esm) support", a
   assert.equal(works.code, 0, describeRun(works));
   const out = JSON.parse(works.stdout.trim().split("\n").pop());
   assert.equal(out.hex, ABC);
-  assert.deepEqual(out.keys, ["CrossOriginCache", "createCrossOriginCache", "createSha256", "loadCore", "parseLfsPointer", "sha256"]);
+  assert.deepEqual(out.keys, ["CrossOriginCache", "WllamaCacheManager", "connectCrossOriginStorage", "createCrossOriginCache",
+    "createSha256", "createWllamaCacheManager", "exposeCrossOriginStorage", "installCrossOriginStorage",
+    "installGetFileHandleAlias", "loadCore", "parseLfsPointer", "sha256", "wllamaNameFromURL"]);
   assert.notEqual(refuses.code, 0);
   assert.match(refuses.stderr, /ERR_REQUIRE_ESM/);
 });
