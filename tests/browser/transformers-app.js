@@ -7,6 +7,8 @@
 
 export const TRANSFORMERS = "/node_modules/@huggingface/transformers/dist/transformers.js";
 export const PACKAGE = "/js/index.js";
+/** onnxruntime-web's runtime, the build transformers.js picks by default (it would fetch it from a CDN). */
+export const ORT_WASM = "/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify";
 
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -33,12 +35,13 @@ function recording(cache) {
 
 /**
  * Loads `repo`'s tokenizer (AutoTokenizer) and config (AutoConfig) through transformers.js with a new
- * cache of ours, tokenizes `text`, then reads every URL in `check` back from our cache and hashes it
- * with WebCrypto.
- * @param {{hubUrl: string, repo: string, text: string, check: string[]}} arg
+ * cache of ours, tokenizes `text`, with `model` also the model (AutoModel: its ONNX file into an
+ * onnxruntime-web session, never run), then reads every URL in `check` back from our cache and
+ * hashes it with WebCrypto.
+ * @param {{hubUrl: string, repo: string, text: string, check: string[], model?: boolean}} arg
  */
-export async function loadWithTransformers({ hubUrl, repo, text, check }) {
-  const { env, AutoTokenizer, AutoConfig } = await import(TRANSFORMERS);
+export async function loadWithTransformers({ hubUrl, repo, text, check, model = false }) {
+  const { env, AutoTokenizer, AutoConfig, AutoModel } = await import(TRANSFORMERS);
   const { createCrossOriginCache } = await import(PACKAGE);
   const errors = [];
   const ours = await createCrossOriginCache({ onError: (e) => errors.push({ kind: e.kind, message: e.message }) });
@@ -57,6 +60,14 @@ export async function loadWithTransformers({ hubUrl, repo, text, check }) {
   const tokenizer = await AutoTokenizer.from_pretrained(repo);
   const ids = tokenizer.encode(text, { add_special_tokens: false });
   const config = await AutoConfig.from_pretrained(repo);
+  let session = null;
+  if (model) {
+    env.backends.onnx.wasm.wasmPaths = { mjs: `${location.origin}${ORT_WASM}.mjs`, wasm: `${location.origin}${ORT_WASM}.wasm` };
+    const loaded = await AutoModel.from_pretrained(repo, { device: "wasm", dtype: "fp32" });
+    const onnx = Object.values(loaded.sessions ?? {})[0];
+    session = { className: loaded.constructor.name, inputNames: onnx?.inputNames, outputNames: onnx?.outputNames };
+    await loaded.dispose?.();
+  }
   const stats = ours.stats();  // before the checks below, which read the cache again
 
   const files = [];
@@ -75,6 +86,7 @@ export async function loadWithTransformers({ hubUrl, repo, text, check }) {
     ids,
     modelType: config.model_type,
     vocabSize: config.vocab_size,
+    session,
     stats,
     files,
     errors,

@@ -1,7 +1,8 @@
 // transformers.js (@huggingface/transformers 4.3.1, its browser build served as an ES module) in a
 // real Chromium page and in a real dedicated module worker, with our cache as env.customCache and the
-// local hub as env.remoteHost: AutoTokenizer and AutoConfig load a tiny model repo's tokenizer and
-// config; a reload (new page, new worker) makes no hub request; a second origin downloads no LFS
+// local hub as env.remoteHost: AutoTokenizer, AutoConfig and AutoModel load a tiny model repo's
+// tokenizer, config and ONNX model (Git LFS, into an onnxruntime-web session on the wasm backend,
+// served by the test site; never run); a reload (new page, new worker) makes no hub request; a second origin downloads no LFS
 // body. In the worker, the page lends its COS (the test polyfill) with exposeCrossOriginStorage.
 // Bytes are checked with WebCrypto in the browser against the hub's own SHA-256s.
 import { after, before, describe, test } from "node:test";
@@ -13,6 +14,7 @@ import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { SAMPLE_IDS, SAMPLE_TEXT, modelConfig, tokenizerFiles } from "../clients/fixtures/tiny-tokenizer.js";
 import { cleanups } from "./helpers.js";
 import { loadInPage, loadInWorker } from "./transformers-page.js";
+import { tinyEmbeddingModel } from "./tiny-onnx.js";
 
 const TIMEOUT = 180_000;  // a loaded 2-core machine: parsing a 1.3 MB module in a page and a worker
 
@@ -35,11 +37,13 @@ for (const where of ["page", "worker"]) {
     let truth;  // url → {path, sha256, size, lfs}
     const defer = cleanups(after);
     const load = (page) => (where === "page" ? loadInPage : loadInWorker)(page, {
-      hubUrl: hub.url, repo: REPO, text: SAMPLE_TEXT, check: [...truth.keys()],
+      hubUrl: hub.url, repo: REPO, text: SAMPLE_TEXT, check: [...truth.keys()], model: true,
     });
     const lfsPaths = () => repo.files.filter((f) => f.lfs).map((f) => f.path);
     const urls = () => [...truth.keys()].sort();
     const totalBytes = () => [...truth.values()].reduce((a, f) => a + f.size, 0);
+    const hitCalls = (result) => result.calls.filter((c) => c.outcome === "hit");
+    const putBefore = (result, call) => result.calls.slice(0, result.calls.indexOf(call)).some((c) => c.method === "put" && c.key === call.key);
     const puts = (result) => result.calls.filter((c) => c.method === "put").map((c) => c.key).sort();
 
     /** What every load must give: the right tokens and config, and every byte our cache holds right. */
@@ -47,6 +51,8 @@ for (const where of ["page", "worker"]) {
       assert.deepEqual(result.ids, SAMPLE_IDS);
       assert.equal(result.modelType, modelConfig.model_type);
       assert.equal(result.vocabSize, modelConfig.vocab_size);
+      assert.deepEqual(result.session, { className: "BertModel", inputNames: ["input_ids"], outputNames: ["last_hidden_state"] },
+        "AutoModel built an onnxruntime-web session from the ONNX bytes our cache gave");
       assert.equal(result.storageKind, "cross-origin-storage");
       for (const file of result.files) {
         const want = truth.get(file.url);
@@ -63,7 +69,8 @@ for (const where of ["page", "worker"]) {
     before(async () => {
       hub = await startSite({ shards: 0 });
       defer(() => hub.close());
-      repo = hub.addRepo({ id: REPO, files: tokenizerFiles() });
+      const onnx = tinyEmbeddingModel({ vocabSize: modelConfig.vocab_size, hidden: 256 });
+      repo = hub.addRepo({ id: REPO, files: [...tokenizerFiles(), { path: "onnx/model.onnx", bytes: onnx, lfs: true }] });
       truth = new Map(repo.files.map((f) => [f.url, { path: f.path, sha256: f.sha256, size: f.size, lfs: f.lfs }]));
       cos = await startCosBackend();
       defer(() => cos.close());
@@ -71,7 +78,7 @@ for (const where of ["page", "worker"]) {
       defer(() => browser.close());
     });
 
-    test("cold: tokenizer and config load through our cache into COS, each body downloaded once", { timeout: TIMEOUT }, async (t) => {
+    test("cold: tokenizer, config and ONNX model load through our cache into COS, each body downloaded once", { timeout: TIMEOUT }, async (t) => {
       const page = await browser.open(hub.url + BLANK_PAGE);
       hub.resetCounters();
       cos.resetCounters();
@@ -85,10 +92,13 @@ for (const where of ["page", "worker"]) {
       }
       assert.equal(hub.counters.tree, 1, "one listing of the repo revision resolves the LFS file's hash");
       assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
-      // transformers.js downloaded each file itself and handed it to put(): our cache fetched no body,
-      // read nothing from storage, and stored every byte it was given.
+      // transformers.js downloaded each file itself and handed it to put(): our cache fetched no body
+      // and stored every byte it was given. Its only storage reads are of files put earlier in this
+      // load (AutoModel reads config.json again after AutoConfig).
       assert.equal(result.stats.downloads, 0);
-      assert.equal(result.stats.storageHits, 0);
+      const hits = hitCalls(result);
+      for (const hit of hits) assert.ok(putBefore(result, hit), `${hit.key} was a hit only after its put()`);
+      assert.equal(result.stats.storageHits, hits.length);
       assert.equal(result.stats.stored, truth.size);
       assert.equal(result.stats.bytesStored, totalBytes());
       assert.deepEqual(puts(result), urls());
@@ -110,7 +120,7 @@ for (const where of ["page", "worker"]) {
 
       assertLoaded(result);
       assert.equal(hubRequests(hub), 0, `no hub request (saw: ${routeCounts(hub)})`);
-      // Every file was a hit of our match() (transformers.js asks for tokenizer_config.json twice),
+      // Every file was a hit of our match() (transformers.js asks for some twice),
       // every hit read from COS, and nothing was downloaded or stored.
       const hits = result.calls.filter((c) => c.outcome === "hit");
       assert.deepEqual([...new Set(hits.map((c) => c.key))].sort(), urls());
@@ -127,7 +137,7 @@ for (const where of ["page", "worker"]) {
       await page.close();
     });
 
-    test("second origin: no LFS body downloaded, the LFS file comes from COS", { timeout: TIMEOUT }, async (t) => {
+    test("second origin: no LFS body downloaded (tokenizer.json, onnx/model.onnx), the LFS files come from COS", { timeout: TIMEOUT }, async (t) => {
       const other = await startSite({ shards: 0 });
       defer(() => other.close());
       assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
@@ -139,11 +149,13 @@ for (const where of ["page", "worker"]) {
       assertLoaded(result);
       for (const path of lfsPaths()) assert.equal(hub.countFor(path).resolve, 0, `${path} (LFS) not requested`);
       assert.equal(hub.counters.tree, 1, "one listing: the other origin has no persisted hashes");
-      // The LFS file was a hit of our match(), read from COS; only the ordinary files (whose SHA-256
-      // no listing gives) were downloaded by transformers.js and put().
+      // The LFS files were hits of our match(), read from COS, never put; only the ordinary files
+      // (whose SHA-256 no listing gives) were downloaded by transformers.js and put() (and config.json
+      // then read again by AutoModel).
       const lfsUrls = urls().filter((u) => truth.get(u).lfs);
-      const hits = result.calls.filter((c) => c.outcome === "hit");
-      assert.deepEqual([...new Set(hits.map((c) => c.key))].sort(), lfsUrls);
+      const hits = hitCalls(result);
+      for (const url of lfsUrls) assert.ok(hits.some((c) => c.key === url), `${url} a hit`);
+      for (const hit of hits) assert.ok(truth.get(hit.key).lfs || putBefore(result, hit), `${hit.key}: LFS, or a hit after its put()`);
       assert.equal(result.stats.storageHits, hits.length);
       assert.deepEqual(puts(result), urls().filter((u) => !truth.get(u).lfs));
       assert.equal(result.stats.downloads, 0);
