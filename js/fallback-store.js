@@ -6,6 +6,7 @@
 // seal naming that id and the size is stored (in a cache of seals beside the entries' own) only
 // after the bytes hashed right. A write that was
 // cut off, or bytes that other code of the origin put under an entry's key, are a miss.
+import { randomHex } from "./hex.js";
 import { hasherFor } from "./sha256.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
@@ -19,12 +20,6 @@ function domError(message, name) {
 function chunkBytes(chunk) {
   if (chunk && typeof chunk === "object" && chunk.type === "write") return chunkBytes(chunk.data);
   return chunk;
-}
-
-// 128 random bits as hex (getRandomValues exists in every context, secure or not).
-function newWriteId() {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function defaultEstimate() {
@@ -107,7 +102,7 @@ export class FallbackStore {
   async #writable(expected) {
     const [cache, seals] = await Promise.all([this.#open(), this.#openSeals()]);
     const hasher = hasherFor(this.#core);
-    const writeId = newWriteId();
+    const writeId = randomHex(16);
     const pipe = new TransformStream();
     const writer = pipe.writable.getWriter();
     const stored = cache.put(ENTRY_PREFIX + expected, new Response(pipe.readable, { headers: { [WRITE_HEADER]: writeId } }));

@@ -6,18 +6,16 @@
 // was downloaded through it, which is what list() reports — in a Cache API store of the cache's
 // scope (`<scope>-wllama-index`).
 
+import { toHex } from "./hex.js";
+
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
 const INDEX_BASE = "https://wllama-index.invalid/";
-
-function hex(buffer) {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** wllama's storage key for a URL: `${hashSHA1(url)}_${last path segment}` (as its CacheManager). */
 export async function wllamaNameFromURL(url) {
   const text = String(url);
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return `${hex(digest)}_${text.split("/").pop()}`;
+  return `${toHex(digest)}_${text.split("/").pop()}`;
 }
 
 // wllama's metadata per name, in a Cache API store.
@@ -131,11 +129,10 @@ export class WllamaCacheManager {
     const headers = options.headers ?? {};
     const request = Object.keys(headers).length > 0 ? new Request(url, { headers }) : url;
     await this.#cache.addToCache(request, undefined, options.signal);
-    const size = await this.#storedSize(request);
+    const { size, details } = await this.#stored(request);
     if (size < 0) {
       throw new Error(`cross-origin-cache: ${name} was downloaded but is not in storage (no storage, or it refused or lost the bytes; see the cache's onError)`);
     }
-    const [details] = await this.#cache.resolveHashDetails([request]);
     const metadata = {
       originalURL: url,
       originalSize: size,
@@ -222,18 +219,23 @@ export class WllamaCacheManager {
   // SHA-256, so when the record knows the size, the entry being there (hasAllKeys: a handle, no
   // read) is enough; otherwise the stored file is looked at (match: a File, its size).
   async #storedSize(request) {
+    return (await this.#stored(request)).size;
+  }
+
+  // The size, as #storedSize, with the URL's hash record (resolved once for both).
+  async #stored(request) {
     const [details] = await this.#cache.resolveHashDetails([request]);
     if (details && Number.isSafeInteger(details.size)) {
-      return (await this.#cache.hasAllKeys([request])) ? details.size : -1;
+      return { size: (await this.#cache.hasAllKeys([request])) ? details.size : -1, details };
     }
     const response = await this.#cache.match(request);
-    if (!response) return -1;
+    if (!response) return { size: -1, details };
     const length = response.headers.get("Content-Length");
     if (length !== null && /^\d+$/.test(length)) {
       response.body?.cancel().catch(() => {});
-      return Number(length);
+      return { size: Number(length), details };
     }
-    return (await response.blob()).size;
+    return { size: (await response.blob()).size, details };
   }
 }
 

@@ -2,12 +2,8 @@
 // manager and answers over the worker's own MessagePort. When the worker goes away (terminated,
 // crashed, or its port closed) every write it left open is aborted, so it leaves no entry.
 import { requestHandle } from "../cos-client.js";
+import { randomHex } from "../hex.js";
 import { BRIDGE_KEY, READ_HANDLES_KEPT, errorFrom, errorInfo, listen } from "./protocol.js";
-
-function randomId() {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 // Writes through one writer held to the end when the storage's writable is a WritableStream (its
 // own write() shortcut locks it until the write settles); anything else, one write at a time.
@@ -45,7 +41,7 @@ export class PageConnection {
   /** Whether the worker has taken this port (it says so once it holds its liveness lock). */
   ready = false;
   /** The Web Lock the worker holds while it is alive; granted to the page once it is gone. */
-  lockName = `${BRIDGE_KEY}:${randomId()}`;
+  lockName = `${BRIDGE_KEY}:${randomHex(16)}`;
 
   /** turns: the page-wide CreateTurns; onClosed: called once when the connection ends. */
   constructor(port, manager, turns, onClosed) {

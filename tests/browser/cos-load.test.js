@@ -4,10 +4,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
-import { startCosBackend } from "../support/cos-page-backend.js";
-import { cosInitScript } from "../support/cos-page-polyfill.js";
-import { cleanups, loadModelInPage, modelTruth, modelUrls, sum } from "./helpers.js";
+import { BLANK_PAGE } from "../support/browser.js";
+import { cleanups, loadModelInPage, modelTruth, modelUrls, secondOrigin, startCosWorld, sum } from "./helpers.js";
 
 describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
   let hub;
@@ -18,12 +16,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
   const defer = cleanups(after);
 
   before(async () => {
-    hub = await startSite();
-    defer(() => hub.close());
-    cos = await startCosBackend();
-    defer(() => cos.close());
-    browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
-    defer(() => browser.close());
+    ({ hub, cos, browser } = await startCosWorld(defer));
     urls = modelUrls(hub);
     truth = modelTruth(hub);
   });
@@ -105,11 +98,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
   });
 
   test("second origin: LFS files resolve by one listing and come from COS without download", async (t) => {
-    const other = await startSite({ shards: 0 });
-    defer(() => other.close());
-    assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
-    hub.resetCounters();
-    cos.resetCounters();
+    const other = await secondOrigin({ hub, cos }, defer);
     const page = await browser.open(other.url + BLANK_PAGE);
     const result = await loadModelInPage(page, urls);
 

@@ -1,5 +1,33 @@
 // Helpers shared by the browser tests (not a test file: node --test picks only *.test.js).
-import { evaluateModule } from "../support/browser.js";
+import assert from "node:assert/strict";
+
+import { evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { startCosBackend } from "../support/cos-page-backend.js";
+import { cosInitScript } from "../support/cos-page-polyfill.js";
+
+/**
+ * A hub site, a COS test backend shared by every origin, and Chromium with the COS polyfill in
+ * each page; each is closed through `defer`. siteOptions: startSite's.
+ */
+export async function startCosWorld(defer, siteOptions) {
+  const hub = await startSite(siteOptions);
+  defer(() => hub.close());
+  const cos = await startCosBackend();
+  defer(() => cos.close());
+  const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+  defer(() => browser.close());
+  return { hub, cos, browser };
+}
+
+/** A site on a second origin (no repos of its own, the same COS), with the counters reset. */
+export async function secondOrigin({ hub, cos }, defer) {
+  const other = await startSite({ shards: 0 });
+  defer(() => other.close());
+  assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
+  hub.resetCounters();
+  cos.resetCounters();
+  return other;
+}
 
 /** Every file of the hub's default model as /resolve/main/ URLs, plus its model-library wasm. */
 export function modelUrls(hub) {

@@ -7,11 +7,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
-import { startCosBackend } from "../support/cos-page-backend.js";
-import { cosInitScript } from "../support/cos-page-polyfill.js";
+import { BLANK_PAGE, evaluateModule } from "../support/browser.js";
 import { seededBytes } from "../fixtures/hub-server.js";
-import { cleanups, sum } from "./helpers.js";
+import { cleanups, secondOrigin, startCosWorld, sum } from "./helpers.js";
 
 const REPO = "test-org/split-gguf";
 const WLLAMA = "/node_modules/@wllama/wllama/esm/index.js";
@@ -73,12 +71,7 @@ describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill 
   const defer = cleanups(after);
 
   before(async () => {
-    hub = await startSite({ shards: 0 });
-    defer(() => hub.close());
-    cos = await startCosBackend();
-    defer(() => cos.close());
-    browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
-    defer(() => browser.close());
+    ({ hub, cos, browser } = await startCosWorld(defer, { shards: 0 }));
     const files = SHARD_SIZES.map((size, i) => ({
       path: `model-0000${i + 1}-of-00003.gguf`,
       bytes: shardBytes(i, size),
@@ -176,11 +169,7 @@ describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill 
   });
 
   test("second origin: nothing listed there yet; downloadModel downloads nothing (bytes from COS)", async (t) => {
-    const other = await startSite({ shards: 0 });
-    defer(() => other.close());
-    assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
-    hub.resetCounters();
-    cos.resetCounters();
+    const other = await secondOrigin({ hub, cos }, defer);
     const page = await browser.open(other.url + BLANK_PAGE);
     const result = await inPage(page, urls, async ({ manager, urls, describeModel }) => {
       const before = await manager.getModels({ includeInvalid: true });

@@ -8,9 +8,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
 import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
-import { startCosBackend } from "../support/cos-page-backend.js";
-import { cosInitScript } from "../support/cos-page-polyfill.js";
-import { cleanups, modelTruth, modelUrls, sum } from "./helpers.js";
+import { cleanups, modelTruth, modelUrls, secondOrigin, startCosWorld, sum } from "./helpers.js";
 import { pageWithWorker } from "./worker-page.js";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
@@ -24,12 +22,7 @@ describe("Cross-Origin Storage exposed to a dedicated worker", () => {
   const defer = cleanups(after);
 
   before(async () => {
-    hub = await startSite();
-    defer(() => hub.close());
-    cos = await startCosBackend();
-    defer(() => cos.close());
-    browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
-    defer(() => browser.close());
+    ({ hub, cos, browser } = await startCosWorld(defer));
     urls = modelUrls(hub);
     truth = modelTruth(hub);
   });
@@ -87,11 +80,7 @@ describe("Cross-Origin Storage exposed to a dedicated worker", () => {
   });
 
   test("second origin: the worker downloads no LFS file", async (t) => {
-    const other = await startSite({ shards: 0 });
-    defer(() => other.close());
-    assert.notEqual(new URL(other.url).origin, new URL(hub.url).origin);
-    hub.resetCounters();
-    cos.resetCounters();
+    const other = await secondOrigin({ hub, cos }, defer);
     const { page, ask } = await pageWithWorker(browser, other.url + BLANK_PAGE);
     const result = await ask("load", { urls });
 
