@@ -1,7 +1,7 @@
 // The demo page: loads every file of the model through cross-origin-cache and shows, per file, where
 // its hash and its bytes came from; plus a file hasher comparing our wasm SHA-256 with WebCrypto.
 // Plain ES modules, no build step. Test hooks: body[data-state], tr[data-*] in #files.
-import { createCrossOriginCache } from "/js/index.js";
+import { createPageLoader, createWorkerLoader } from "./loaders.js";
 import { setupHasher } from "./hasher.js";
 import { $, el, formatBytes, formatDuration, shortHash } from "./format.js";
 
@@ -9,31 +9,15 @@ const params = new URLSearchParams(location.search);
 const MODEL_LIST = params.get("model") ?? "/demo-data/demo-model.json";
 const AUTOLOAD_KEY = "cross-origin-cache-demo:autoload";
 const MAPPINGS_STORE = "cross-origin-cache-cos-hash-meta";
-const CONCURRENCY = 4;
+const LOADER_PARAM = "in"; // ?in=worker runs the loader in a dedicated worker
 
 const state = {
   model: null,
-  cache: null,
+  loader: null,
   simulatedCos: false,
   rows: [],
   busy: false,
 };
-
-// ---- which network requests the cache made (the `fetch` option), per load -------------------
-
-// Which files' bytes came over the network (hash sources come from the cache itself).
-const net = {
-  downloads: new Set(),
-  clear() {
-    this.downloads.clear();
-  },
-};
-
-function trackingFetch(input, init = {}) {
-  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-  if (state.rows.some((row) => row.url === url)) net.downloads.add(url);
-  return fetch(input, init);
-}
 
 // ---- the table -------------------------------------------------------------------------------
 
@@ -110,8 +94,8 @@ function setCounter(id, value, detail = "") {
   $(`${id}-detail`).textContent = detail;
 }
 
-function showStats() {
-  $("raw-stats").textContent = JSON.stringify(state.cache.stats(), null, 2);
+async function showStats() {
+  $("raw-stats").textContent = JSON.stringify(await state.loader.stats(), null, 2);
 }
 
 function reportError(event) {
@@ -135,82 +119,62 @@ function onProgress(event) {
 
 function setBusy(busy) {
   state.busy = busy;
-  for (const id of ["load", "reload", "clear"]) $(id).disabled = busy || !state.cache;
+  for (const id of ["load", "reload", "clear", "loader-place"]) $(id).disabled = busy || !state.loader;
 }
 
 // ---- loading ---------------------------------------------------------------------------------
 
-const storageLabel = () => (state.cache.storageKind === "fallback" ? "fallback" : "cos");
+const storageLabel = () => (state.loader.storageKind === "fallback" ? "fallback" : "cos");
 
-async function runPool(items, limit, work) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function sha256Hex(buffer) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", buffer));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+function onReport(type, detail) {
+  const row = state.rows[detail.index];
+  if (type === "resolved") {
+    if (detail.hash) setHash(row, detail.hash);
+    setBadge(row.hashFromCell, "hashSource", row, "src", detail.source);
+    setStatus(row, "queued", detail.hash ? "hash known" : "hash from bytes");
+    if (detail.index === state.rows.length - 1) pageState("loading", "Loading the bytes…");
+  } else if (type === "loading") {
+    setStatus(row, "loading", "loading");
+  } else if (type === "loaded") {
+    const source = detail.fromNetwork ? "network" : storageLabel();
+    setBadge(row.bytesFromCell, "bytesSource", row, "bytes", source, source === "cos" ? "COS" : source);
+    if (detail.contentHash) {
+      setHash(row, detail.contentHash);
+      setBadge(row.hashFromCell, "hashSource", row, "src", "content");
+    }
+    row.tr.dataset.loadedBytes = String(detail.bytes);
+    setProgress(row, 1);
+    const resumed = Number(row.tr.dataset.resumed ?? 0);
+    setStatus(row, "done", resumed ? `done (resumed ×${resumed})` : "done");
+  } else if (type === "failed") {
+    setStatus(row, "error", detail.message);
+  }
 }
 
 async function loadModel() {
   if (state.busy) return;
   setBusy(true);
   resetRows();
-  net.clear();
-  const cache = state.cache;
   const urls = state.rows.map((row) => row.url);
-  const before = cache.stats();
   const t0 = performance.now();
   const tick = setInterval(() => setCounter("c-elapsed", formatDuration(performance.now() - t0), "running…"), 100);
-  pageState("loading", `Resolving the hashes of ${urls.length} files…`);
+  pageState("loading", `Resolving the hashes of ${urls.length} files${state.loader.where === "worker" ? " in a worker" : ""}…`);
   for (const row of state.rows) setStatus(row, "resolving", "resolving");
-
-  let failed = 0;
-  let resolveMs = 0;
+  let result;
   try {
-    const hashes = await cache.resolveHashDetails(urls);
-    resolveMs = performance.now() - t0;
-    state.rows.forEach((row, i) => {
-      const hash = hashes[i]?.value ?? null;
-      if (hash) setHash(row, hash);
-      setBadge(row.hashFromCell, "hashSource", row, "src", hashes[i]?.source ?? null);
-      setStatus(row, "queued", hash ? "hash known" : "hash from bytes");
-    });
-
-    pageState("loading", "Loading the bytes…");
-    await runPool(state.rows, CONCURRENCY, async (row) => {
-      setStatus(row, "loading", "loading");
-      try {
-        const buffer = await cache.fetchWithCache(row.url, "arraybuffer");
-        const fromNetwork = net.downloads.has(row.url);
-        setBadge(row.bytesFromCell, "bytesSource", row, "bytes", fromNetwork ? "network" : storageLabel(),
-          fromNetwork ? "network" : storageLabel() === "cos" ? "COS" : "fallback");
-        if (!row.tr.dataset.hash) {
-          // The cache learned this hash from the bytes it just verified and stored.
-          setHash(row, await sha256Hex(buffer));
-          setBadge(row.hashFromCell, "hashSource", row, "src", "content");
-        }
-        row.tr.dataset.loadedBytes = String(buffer.byteLength);
-        setProgress(row, 1);
-        const resumed = Number(row.tr.dataset.resumed ?? 0);
-        setStatus(row, "done", resumed ? `done (resumed ×${resumed})` : "done");
-      } catch (error) {
-        failed++;
-        setStatus(row, "error", String(error?.message ?? error));
-      }
-    });
+    result = await state.loader.load(urls, onReport);
   } catch (error) {
-    failed = failed || 1;
-    pageState("error", `Loading failed: ${error?.message ?? error}`);
+    result = { error: String(error?.message ?? error) };
   } finally {
     clearInterval(tick);
   }
+  if (result.error) {
+    pageState("error", `Loading failed: ${result.error}`);
+    setBusy(false);
+    return;
+  }
 
-  const after = cache.stats();
-  const elapsed = performance.now() - t0;
+  const { before, after, elapsedMs: elapsed, resolveMs } = result;
   const requestsOf = (kind) => after.resolutionRequests[kind] - before.resolutionRequests[kind];
   const listings = requestsOf("listing");
   const batches = listings + requestsOf("batch");
@@ -218,21 +182,20 @@ async function loadModel() {
   const rowsFrom = (kind) => state.rows.filter((row) => row.tr.dataset.bytesSource === kind);
   const fromNetwork = rowsFrom("network");
   const fromStorage = rowsFrom(storageLabel());
+  const failed = state.rows.filter((row) => row.tr.dataset.status === "error").length;
   const storageBytes = fromStorage.reduce((sum, row) => sum + row.file.size, 0);
   setCounter("c-resolution", String(batches + pointers), `${listings} listing · ${batches - listings} paths-info · ${pointers} pointer`);
   setCounter("c-downloaded", formatBytes(after.bytesDownloaded - before.bytesDownloaded), `${fromNetwork.length} file${fromNetwork.length === 1 ? "" : "s"} from the network`);
   setCounter("c-storage", formatBytes(storageBytes), `${fromStorage.length} file${fromStorage.length === 1 ? "" : "s"} from ${storageLabel() === "cos" ? "COS" : "the fallback store"}`);
   setCounter("c-elapsed", formatDuration(elapsed), `hashes ${formatDuration(resolveMs)} · bytes ${formatDuration(elapsed - resolveMs)}`);
   document.body.dataset.resolutionRequests = String(batches + pointers);
-  showStats();
-  if (document.body.dataset.state !== "error") {
-    if (failed) pageState("error", `${failed} of ${state.rows.length} files failed to load.`);
-    else {
-      const warm = batches + pointers === 0 && fromNetwork.length === 0;
-      pageState("done", warm
-        ? `Done: all ${state.rows.length} files came from storage, with no hash-resolution request and no download.`
-        : `Done: ${state.rows.length} files loaded — ${fromNetwork.length} from the network, ${fromStorage.length} from storage.`);
-    }
+  await showStats();
+  if (failed) pageState("error", `${failed} of ${state.rows.length} files failed to load.`);
+  else {
+    const warm = batches + pointers === 0 && fromNetwork.length === 0;
+    pageState("done", warm
+      ? `Done: all ${state.rows.length} files came from storage, with no hash-resolution request and no download.`
+      : `Done: ${state.rows.length} files loaded — ${fromNetwork.length} from the network, ${fromStorage.length} from storage.`);
   }
   setBusy(false);
 }
@@ -243,12 +206,9 @@ async function clearMappings() {
   try {
     const deleted = await caches.delete(MAPPINGS_STORE);
     // A fresh cache instance also forgets the hashes it holds in memory.
-    state.cache.dispose();
-    state.cache = await newCache();
-    resetRows();
-    for (const row of state.rows) setStatus(row, "idle", "not loaded");
-    for (const id of ["c-resolution", "c-downloaded", "c-storage", "c-elapsed"]) setCounter(id, "–");
-    showStats();
+    await state.loader.reset();
+    clearResults();
+    await showStats();
     pageState("idle", deleted
       ? "Persisted URL→hash records deleted. The next load resolves hashes again; stored bytes stay (sites cannot delete COS entries)."
       : "There were no persisted URL→hash records to delete.");
@@ -257,24 +217,43 @@ async function clearMappings() {
   }
 }
 
-function newCache() {
-  return createCrossOriginCache({ fetch: trackingFetch, onProgress, onError: reportError });
+function clearResults() {
+  resetRows();
+  for (const row of state.rows) setStatus(row, "idle", "not loaded");
+  for (const id of ["c-resolution", "c-downloaded", "c-storage", "c-elapsed"]) setCounter(id, "–");
+}
+
+/** Starts the loader where `where` says ("page" or "worker"), replacing the current one. */
+async function useLoader(where) {
+  state.loader?.close();
+  state.loader = null;
+  const hooks = { onProgress, onError: reportError };
+  state.loader = where === "worker" ? await createWorkerLoader(hooks) : await createPageLoader(hooks);
+  document.body.dataset.loader = state.loader.where;
+  $("loader-place").value = state.loader.where;
+  const url = new URL(location.href);
+  if (where === "worker") url.searchParams.set(LOADER_PARAM, "worker");
+  else url.searchParams.delete(LOADER_PARAM);
+  history.replaceState(null, "", url); // so "Reload & load" keeps the choice
 }
 
 // ---- start -----------------------------------------------------------------------------------
 
 function describeEnvironment() {
-  const { model, cache } = state;
-  const kind = cache.storageKind;
+  const { model, loader } = state;
+  const kind = loader.storageKind;
   document.body.dataset.storage = kind;
   $("storage-kind").textContent = kind === "cross-origin-storage" ? "Cross-Origin Storage" : kind === "fallback" ? "Same-origin fallback" : "No storage";
-  $("storage-detail").textContent = kind === "cross-origin-storage"
+  const where = loader.where === "worker"
+    ? kind === "cross-origin-storage" ? " The loader's worker borrows this page's storage (exposeCrossOriginStorage)." : " The loader runs in a worker."
+    : "";
+  $("storage-detail").textContent = (kind === "cross-origin-storage"
     ? state.simulatedCos
       ? "Simulated for this demo by a local backend, shared by every origin of the demo (navigator.crossOriginStorage)."
       : "navigator.crossOriginStorage is present: stored files can be shared with other sites."
     : kind === "fallback"
       ? "No navigator.crossOriginStorage here: bytes are kept by hash in this origin's Cache API."
-      : "No Cross-Origin Storage and no Cache API: every load downloads.";
+      : "No Cross-Origin Storage and no Cache API: every load downloads.") + where;
   $("origin").textContent = location.origin;
   const others = (model.origins ?? []).filter((origin) => origin !== location.origin);
   const detail = $("origin-detail");
@@ -306,9 +285,23 @@ async function start() {
   }
   state.rows = state.model.files.map(makeRow);
   $("files").tBodies[0].replaceChildren(...state.rows.map((row) => row.tr));
-  state.cache = await newCache();
+  await useLoader(params.get(LOADER_PARAM) === "worker" ? "worker" : "page");
   describeEnvironment();
-  showStats();
+  await showStats();
+  $("loader-place").addEventListener("change", async (event) => {
+    setBusy(true);
+    try {
+      await useLoader(event.target.value);
+      clearResults();
+      describeEnvironment();
+      await showStats();
+      pageState("idle", `The loader now runs in ${state.loader.where === "worker" ? "a dedicated worker" : "this page"}.`);
+    } catch (error) {
+      pageState("error", `Could not start the loader: ${error?.message ?? error}`);
+    } finally {
+      setBusy(false);
+    }
+  });
   $("load").addEventListener("click", loadModel);
   $("reload").addEventListener("click", () => {
     sessionStorage.setItem(AUTOLOAD_KEY, "1");

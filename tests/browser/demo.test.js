@@ -164,3 +164,88 @@ test("demo with --flaky: every shard's download breaks off once, is resumed, and
   assert.equal(events.filter((text) => text.startsWith("download-resumed:")).length, shards.length);
   page.errors.assertNone("the demo page");
 });
+
+test("demo page, loader in a worker: the worker borrows the page's COS; cold, warm reload, the other origin", { timeout: 180_000 }, async (t) => {
+  const defer = cleanups((fn) => t.after(fn));
+  const demo = await startDemo({ port: 0, shards: 4, shardMiB: 1, cos: "simulated" });
+  defer(() => demo.close());
+  const browser = await launchBrowser({ contextOptions: { viewport: VIEWPORT } });
+  defer(() => browser.close());
+  const { hub, cos, model } = demo;
+  const byName = new Map(model.files.map((f) => [f.name, f]));
+  const lfsFiles = model.files.filter((f) => f.lfs);
+
+  // The choice is made on the page (the select), not only by the URL.
+  const page = await browser.open(demo.url);
+  await page.waitForSelector("body[data-state=idle]");
+  assert.equal(await page.getAttribute("body", "data-loader"), "page");
+  await page.selectOption("#loader-place", "worker");
+  await page.waitForSelector("body[data-loader=worker][data-state=idle]");
+  assert.match(page.url(), /[?&]in=worker/);
+  assert.equal(await page.getAttribute("body", "data-storage"), "cross-origin-storage", "the worker sees the page's COS");
+
+  hub.resetCounters();
+  await page.click("#load");
+  await settled(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "done", await page.textContent("#status"));
+  for (const row of await tableRows(page)) {
+    const file = byName.get(row.path);
+    assert.equal(row.hash, file.sha256, `hash of ${row.path}`);
+    assert.equal(row.loaded, file.size, `bytes of ${row.path}`);
+    assert.equal(row.hashSource, file.lfs ? "batch" : "content", row.path);
+    assert.equal(row.bytesSource, "network", row.path);
+  }
+  assert.equal(hub.counters.tree, 1);
+  assert.equal(cos.counts.created, model.files.length, "the worker's stores went into the page's COS");
+  await page.screenshot({ path: path.join(OUTPUT, "demo-worker.png"), fullPage: true });
+
+  // Reload & load keeps the worker: nothing asked of the hub, every file from COS.
+  hub.resetCounters();
+  await page.click("#reload");
+  await page.waitForSelector("body[data-state=loading], body[data-state=done]");
+  await settled(page);
+  assert.equal(await page.getAttribute("body", "data-loader"), "worker");
+  for (const row of await tableRows(page)) {
+    assert.equal(row.hashSource, "persisted", row.path);
+    assert.equal(row.bytesSource, "cos", row.path);
+  }
+  assert.equal(hub.counters.tree + hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
+  page.errors.assertNone("the demo page with its loader in a worker");
+
+  // Another origin, in a worker from the start (?in=worker): LFS bytes from COS, none downloaded.
+  hub.resetCounters();
+  const other = await browser.open(`${demo.secondUrl}?in=worker`);
+  await other.waitForSelector("body[data-state=idle][data-loader=worker]");
+  await other.click("#load");
+  await settled(other);
+  for (const row of await tableRows(other)) {
+    assert.equal(row.hash, byName.get(row.path).sha256);
+    assert.equal(row.bytesSource, byName.get(row.path).lfs ? "cos" : "network", row.path);
+  }
+  for (const file of lfsFiles) assert.equal(hub.countFor(file.name).resolve, 0, `${file.name} not downloaded`);
+  other.errors.assertNone("the demo page on the other origin, loader in a worker");
+});
+
+test("demo page without COS, loader in a worker: the worker's fallback store", { timeout: 120_000 }, async (t) => {
+  const defer = cleanups((fn) => t.after(fn));
+  const demo = await startDemo({ port: 0, shards: 2, shardMiB: 1 });
+  defer(() => demo.close());
+  const browser = await launchBrowser({ contextOptions: { viewport: VIEWPORT } });
+  defer(() => browser.close());
+  const page = await browser.open(`${demo.url}?in=worker`);
+  await page.waitForSelector("body[data-state=idle][data-loader=worker]");
+  assert.equal(await page.getAttribute("body", "data-storage"), "fallback");
+  await page.click("#load");
+  await settled(page);
+  assert.equal(await page.getAttribute("body", "data-state"), "done", await page.textContent("#status"));
+  demo.hub.resetCounters();
+  await page.click("#reload");
+  await page.waitForSelector("body[data-state=loading], body[data-state=done]");
+  await settled(page);
+  for (const row of await tableRows(page)) {
+    assert.equal(row.hashSource, "persisted", row.path);
+    assert.equal(row.bytesSource, "fallback", row.path);
+  }
+  assert.equal(demo.hub.counters.resolve + demo.hub.counters.tree, 0);
+  page.errors.assertNone("the demo page, loader in a worker, no COS");
+});
