@@ -12,7 +12,7 @@
 // whole (from /resolve/ or, for tvmjs's pointer probe, from /raw/, which serves a non-LFS file's
 // content).
 import { createHash } from "node:crypto";
-import { seededBytes } from "../tests/fixtures/hub-server.js";
+import { seededBytes } from "../local-hub/index.js";
 import { MiB, loadAverage, medianCell, plural, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
 import { closePages, openCosWorld } from "./lib/cos-world.js";
 import { writeCombined } from "./lib/combined.js";

@@ -17,7 +17,7 @@
 // Blob bytes live in the browser process, not the renderer.
 import { createHash } from "node:crypto";
 import os from "node:os";
-import { seededBytes } from "../tests/fixtures/hub-server.js";
+import { seededBytes } from "../local-hub/index.js";
 import { MiB, integerListFromEnv, loadAverage, medianCell, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
 import { closePages, openCosWorld } from "./lib/cos-world.js";
 import { writeCombined } from "./lib/combined.js";
@@ -272,7 +272,7 @@ export async function run(context) {
     "",
     machineLine(machine),
     "",
-    `What: one file of each size, served by the local hub (tests/fixtures/hub-server.js) as a Git LFS file generated lazily, stored into COS ` +
+    `What: one file of each size, served by the local hub (local-hub/) as a Git LFS file generated lazily, stored into COS ` +
       `through the test polyfill and its node backend (the same COS manager for both) from a Chromium page. ours = ${oursText(v)} ` +
       `(addToCache: one listing of the repo revision for the hash, then the body streamed through the wasm SHA-256 into a COS writable); ` +
       `tvmjs = @mlc-ai/web-runtime ${v.tvmjs} ArtifactCrossOriginStorageCache (addToCache: the LFS pointer at /raw/ for the hash, then the body as one Blob, ` +

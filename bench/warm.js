@@ -21,7 +21,7 @@ import { machineLine } from "./lib/machine.js";
 import { fixed, table, times } from "./lib/markdown.js";
 import { writeResults } from "./lib/results.js";
 import { verdict, verdictLine } from "./lib/verdicts.js";
-import { seededBytes } from "../tests/fixtures/hub-server.js";
+import { seededBytes } from "../local-hub/index.js";
 
 export const description = "warm start: resolve 1000 persisted URL hashes after a reload, ours vs tvmjs (requests, time)";
 

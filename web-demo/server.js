@@ -1,5 +1,5 @@
 /**
- * The demo's launcher: starts the local hub (tests/fixtures/hub-server.js) with its default
+ * The demo's launcher: starts the local hub (local-hub/) with its default
  * model repo `test-org/test-model` as the data, and serves the demo page at "/" beside it.
  *
  *   node web-demo/server.js [--port 8080] [--shards 16] [--shard-mb 8] [--cos simulated] [--flaky]
@@ -7,7 +7,7 @@
  *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated, DEMO_FLAKY=1, DEMO_NET=far)
  * With `--flaky` the hub drops the connection halfway through the first download of each shard,
  * to show downloads resumed with range requests. With `--net` the hub shapes its replies like a
- * real network (NETWORK_PROFILES in tests/fixtures/hub-server.js): `broadband` is 30 ms to the
+ * real network (NETWORK_PROFILES in local-hub/): `broadband` is 30 ms to the
  * first byte, 12.5 MB/s per connection and 50 MB/s in all; `far` 150 ms, 4 MB/s and 20 MB/s.
  *
  * Served on one localhost origin:
@@ -27,7 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { NETWORK_PROFILES, startHub } from "../tests/fixtures/hub-server.js";
+import { NETWORK_PROFILES, startHub } from "../local-hub/index.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const MIB = 1024 * 1024;

@@ -1,5 +1,5 @@
 // The setting of the Cross-Origin Storage benchmarks (store, warm, cold): the local hub of the
-// tests (tests/fixtures/hub-server.js, which also serves the repository as static files, so the
+// tests (local-hub/, which also serves the repository as static files, so the
 // page, /js/ and tvmjs come from the hub's origin), the shared COS backend
 // (tests/support/cos-page-backend.js, on a thread of its own) and a headless Chromium on a
 // persistent profile whose pages get `navigator.crossOriginStorage` from the polyfill
@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { startHub } from "../../tests/fixtures/hub-server.js";
+import { startHub } from "../../local-hub/index.js";
 import { cosInitScript } from "../../tests/support/cos-page-polyfill.js";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./browser.js";
 import { startCosBackendThread } from "./cos-backend-thread.js";

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import { BLANK_PAGE, evaluateModule } from "../support/browser.js";
-import { seededBytes } from "../fixtures/hub-server.js";
+import { seededBytes } from "../../local-hub/index.js";
 import { cleanups, secondOrigin, startCosWorld, sum } from "./helpers.js";
 
 const REPO = "test-org/split-gguf";

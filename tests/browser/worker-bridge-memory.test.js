@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { BLANK_PAGE, launchBrowser, mib, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
-import { seededBytes } from "../fixtures/hub-server.js";
+import { seededBytes } from "../../local-hub/index.js";
 import { cleanups } from "./helpers.js";
 import { pageWithWorker } from "./worker-page.js";
 

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import { startHub } from "../fixtures/hub-server.js";
+import { startHub } from "../../local-hub/index.js";
 import { binPath, describeRun, runNode } from "../support/client-run.js";
 import { installTarball, packRepo } from "../support/client-pack.js";
 

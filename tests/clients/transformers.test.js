@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
 import { env, AutoTokenizer, ModelRegistry } from "@huggingface/transformers";
-import { startHub } from "../fixtures/hub-server.js";
+import { startHub } from "../../local-hub/index.js";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { createMemoryCos } from "../support/memory-cos.js";
 import { createCrossOriginCache } from "../../js/index.js";

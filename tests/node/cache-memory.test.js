@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
-import { seededBytes } from "../fixtures/hub-server.js";
+import { seededBytes } from "../../local-hub/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { loadCore } from "../../js/index.js";
 

@@ -1,4 +1,4 @@
-// Self-tests for tests/fixtures/hub-server.js, over real HTTP with the global fetch.
+// Self-tests for local-hub/, over real HTTP with the global fetch.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startHub, seededBytes, lfsPointer, DEFAULT_REPO, NETWORK_PROFILES } from "../fixtures/hub-server.js";
+import { startHub, seededBytes, lfsPointer, DEFAULT_REPO, NETWORK_PROFILES } from "../../local-hub/index.js";
 
-const HUB_SCRIPT = fileURLToPath(new URL("../fixtures/hub-server.js", import.meta.url));
+const HUB_SCRIPT = fileURLToPath(new URL("../../local-hub/cli.js", import.meta.url));
 const MiB = 1024 * 1024;
 const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 const gitBlob = (data) => {

@@ -22,7 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { startHub } from "../fixtures/hub-server.js";
+import { startHub } from "../../local-hub/index.js";
 
 /** The repository root (this file is tests/support/browser.js). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -45,7 +45,7 @@ export const CHROMIUM_ARGS = [
 export const BLANK_PAGE = "/tests/browser/blank.html";
 
 /**
- * Starts the local hub (tests/fixtures/hub-server.js) with the repository root served as static
+ * Starts the local hub (local-hub/) with the repository root served as static
  * files at "/", so one localhost origin serves both the hub routes and `/js/index.js`.
  * Hub routes win over static files: /api/..., /github-raw/..., and /<repo>/resolve|raw/... of a
  * repo the hub knows. (A /resolve/ URL of an unknown repo falls through to the static files and

@@ -1,5 +1,5 @@
 // One place that wires a cache to a local hub and in-memory stand-ins for the Node tests.
-import { startHub } from "../fixtures/hub-server.js";
+import { startHub } from "../../local-hub/index.js";
 import { MemoryCacheStorage } from "./memory-cache-storage.js";
 import { createMemoryCos } from "./memory-cos.js";
 import { createCrossOriginCache } from "../../js/index.js";
