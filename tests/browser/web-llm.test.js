@@ -228,3 +228,64 @@ describe("web-llm 0.2.86 without prepareWebLLMModel (the control: the checks abo
     assert.ok(hubRequests(hub) > 0, "web-llm went to the hub");
   });
 });
+
+describe("the README's web-llm snippets (main thread, worker), COS with requestFileHandle only", { timeout: TIMEOUT * 4 }, () => {
+  const defer = cleanups(after);
+  let hub;
+  let cos;
+  let browser;
+  let record;
+  let truth;
+  const snippet = (page, name) => page.evaluate(async ({ name, record }) => {
+    const appConfig = { model_list: [record], cacheBackend: "cross-origin" };
+    try {
+      await (await import("/tests/browser/web-llm-readme.js"))[name](appConfig, record.model_id);
+      return "loaded";
+    } catch (error) {
+      // web-llm's worker client rejects with the worker's error as a string.
+      return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }, { name, record });
+
+  before(async () => {
+    const dir = await webllmUnderTest(defer);
+    ({ site: hub, record, truth } = await startWebLLMSite(dir, defer, { repo: true }));
+    cos = await startCosBackend();
+    defer(() => cos.close());
+    browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url, api: ["requestFileHandle"] })] });
+    defer(() => browser.close());
+  });
+
+  // Without a GPU and a real model library, CreateMLCEngine ends where tvmjs compiles the library
+  // web-llm read (from COS): everything before it, config and library, was web-llm's own loading.
+  const NOT_A_TVM_MODULE = /CompileError|WebAssembly/;
+
+  for (const name of ["mainThread", "inWorker"]) {
+    test(`${name}: the first run stores the model, a reload makes no hub request`, { timeout: TIMEOUT }, async (t) => {
+      const first = await browser.open(hub.url + BLANK_PAGE);
+      hub.resetCounters();
+      cos.resetCounters();
+      const outcome = await snippet(first, name);
+      t.diagnostic(`${name} first run: hub ${routeCounts(hub)}; COS created ${cos.counts.created}, getFile ${cos.counts.getFile}; ${outcome}`);
+      await first.close();
+      assert.match(outcome, NOT_A_TVM_MODULE);
+      if (name === "mainThread") {
+        assert.equal(hub.counters.tree, 1);
+        assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
+        assert.equal(hub.counters.resolve + hub.counters.wasm, truth.size, "each file downloaded once");
+        assert.equal(cos.counts.created, truth.size);
+      }
+      const reload = await browser.open(hub.url + BLANK_PAGE);
+      hub.resetCounters();
+      cos.resetCounters();
+      const again = await snippet(reload, name);
+      t.diagnostic(`${name} reload: hub ${routeCounts(hub)}; COS created ${cos.counts.created}, getFile ${cos.counts.getFile}, bytes read ${cos.counts.bytesRead}; ${again}`);
+      await reload.close();
+      assert.match(again, NOT_A_TVM_MODULE);
+      assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
+      assert.equal(cos.counts.created, 0);
+      const library = truth.get(record.model_lib);
+      assert.ok(cos.counts.bytesRead >= library.size, "web-llm read the model library from COS");
+    });
+  }
+});
