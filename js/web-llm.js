@@ -59,7 +59,7 @@ export async function prepareWebLLMModel(model, options = {}) {
     let total = 0;
     for (const file of files.values()) {
       loaded += file.loaded;
-      total += file.size ?? 0;
+      total += file.size ?? file.loaded;  // a size the hub did not list counts as what came so far
     }
     try {
       onProgress({ url, loaded, total, filesDone, filesTotal: files.size });
@@ -130,6 +130,11 @@ export async function prepareWebLLMModel(model, options = {}) {
     await cache.flush();
 
     const urls = [...files.keys()];
+    // Storage failures are best effort for a load (the bytes are still returned); here they are
+    // the result: a file not in storage would be fetched again by web-llm.
+    if (!(await cache.hasAllKeys(urls))) {
+      throw new Error(`cross-origin-cache: prepareWebLLMModel: not every file of ${modelUrl} is in storage (${cache.storageKind}); see onError`);
+    }
     const details = await cache.resolveHashDetails(urls);
     return {
       modelUrl,
