@@ -318,7 +318,7 @@ export interface PrepareWebLLMProgress {
   filesTotal: number;
 }
 
-export interface PrepareWebLLMOptions extends Omit<CrossOriginCacheOptions, "scope"> {
+export interface PrepareWebLLMOptions extends Omit<CrossOriginCacheOptions, "scope" | "onProgress"> {
   /** A cache created with `scope: "tvmjs"` (else a TypeError); default: one made for this call, then disposed. */
   cache?: CrossOriginCache;
   onProgress?: (event: PrepareWebLLMProgress) => void;

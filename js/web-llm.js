@@ -76,7 +76,6 @@ export async function prepareWebLLMModel(model, options = {}) {
         file.loaded = Math.min(event.loaded, file.size ?? event.loaded);
         report(event.url);
       }
-      cacheOptions.onProgress?.(event);
     },
   });
   try {
