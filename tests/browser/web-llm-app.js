@@ -16,7 +16,7 @@ import * as coc from "/js/index.js";
 const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
 const digest = async (bytes) => hex(await crypto.subtle.digest("SHA-256", bytes));
 
-export async function runWebLLM({ webllm, record, prepare, alias, worker }) {
+export async function runWebLLM({ webllm, record, prepare, alias, worker, sampleText }) {
   const ownCos = typeof navigator.crossOriginStorage;
   if (worker) await coc.installCrossOriginStorage();
   const out = { ownCos, getFileHandleBeforeAlias: typeof navigator.crossOriginStorage?.getFileHandle, errors: [] };
@@ -63,7 +63,7 @@ export async function runWebLLM({ webllm, record, prepare, alias, worker }) {
   const config = await tvmjs.createArtifactCache("webllm/config", options("webllm/config")).fetchWithCache(configUrl, "json");
   try {
     const tokenizer = await web.internals.asyncLoadTokenizer(modelUrl, config, appConfig, () => {});
-    out.tokenizer = { vocabSize: tokenizer.getVocabSize() };
+    out.tokenizer = { vocabSize: tokenizer.getVocabSize(), ids: Array.from(tokenizer.encode(sampleText)) };
   } catch (error) {
     out.errors.push(`tokenizer: ${error?.message ?? error}`);
   }

@@ -15,7 +15,7 @@ import { BLANK_PAGE, REPO_ROOT, launchBrowser, startSite } from "../support/brow
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { seededBytes } from "../fixtures/hub-server.js";
-import { tokenizerConfig, tokenizerJson } from "../clients/fixtures/tiny-tokenizer.js";
+import { SAMPLE_IDS, SAMPLE_TEXT, modelConfig, tokenizerConfig, tokenizerJson } from "../clients/fixtures/tiny-tokenizer.js";
 import { cleanups } from "./helpers.js";
 
 const TIMEOUT = 240_000;  // a 6.8 MB module parsed in each page and worker on a loaded 2-core machine
@@ -125,7 +125,7 @@ for (const variant of variants) {
     let truth;  // url → {sha256, size, lfs, path}
     let dir;
     const defer = cleanups(after);
-    const arg = (prepare) => ({ webllm: `${WEBLLM_PREFIX}index.js`, record, prepare });
+    const arg = (prepare) => ({ webllm: `${WEBLLM_PREFIX}index.js`, record, prepare, sampleText: SAMPLE_TEXT });
 
     before(async () => {
       dir = await webllmUnderTest(defer);
@@ -143,7 +143,8 @@ for (const variant of variants) {
       assert.deepEqual(result.libraryHandedToWasm, [truth.get(record.model_lib).sha256], "reload handed the model library to WebAssembly");
       assert.match(result.reload, /WebAssembly|CompileError|LinkError/, "reload went as far as instantiating the library");
       assert.equal(result.chatConfigLoaded, true, "reload parsed the chat config");
-      assert.ok(result.tokenizer?.vocabSize > 0, `web-llm's tokenizer loader parsed tokenizer.json (${result.errors.join("; ")})`);
+      assert.deepEqual(result.tokenizer, { vocabSize: modelConfig.vocab_size, ids: SAMPLE_IDS },
+        `web-llm's tokenizer loader built the tokenizer from tokenizer.json (${result.errors.join("; ")})`);
       const shards = [...truth.values()].filter((f) => f.path?.startsWith("params_shard_")).length;
       assert.equal(result.tensorCacheMetadata?.ParamSize, shards, "fetchTensorCache read tensor-cache.json's metadata");
       assert.deepEqual(result.errors, []);
