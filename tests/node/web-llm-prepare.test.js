@@ -103,3 +103,17 @@ test("a storage that keeps nothing: the preparation rejects (web-llm would fetch
   await assert.rejects(prepareWebLLMModel(recordFor(hub), { caches, storage: {}, onError: (e) => events.push(e.kind) }), /not every file/);
   assert.ok(events.includes("cos-failed"));
 });
+
+test("the record's integrity becomes hints: a wrong SRI for the config rejects and stores nothing under it", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const config = hub.model.files.find((f) => f.path === "mlc-chat-config.json");
+  const wrong = `sha256-${Buffer.alloc(32, 7).toString("base64")}`;
+  const record = { ...recordFor(hub), integrity: { config: wrong } };
+  await assert.rejects(prepareWebLLMModel(record, { caches, storage: cos.store.manager() }), /mlc-chat-config\.json/);
+  assert.equal(cos.store.get(config.sha256), undefined, "the config's bytes were not stored");
+  const right = `sha256-${Buffer.from(config.sha256, "hex").toString("base64")}`;
+  hub.resetCounters();
+  const result = await prepareWebLLMModel({ ...recordFor(hub), integrity: { config: right } }, { caches, storage: cos.store.manager() });
+  assert.equal(result.files.find((f) => f.url === config.url).sha256, config.sha256);
+});
