@@ -308,6 +308,7 @@ export interface WebLLMModelRecord {
   integrity?: { config?: string; model_lib?: string; tokenizer?: Record<string, string> };
 }
 
+/** Per file; with a cache made by the call (no `cache` option) also as bytes arrive. */
 export interface PrepareWebLLMProgress {
   /** The file the event is about. */
   url: string;

@@ -39,17 +39,18 @@ function cachedModelLib(modelLib) {
 export async function prepareWebLLMModel(model, options = {}) {
   const { cache: givenCache, onProgress, signal, ...cacheOptions } = options;
   if (givenCache && givenCache.scope !== "tvmjs") {
-    throw new TypeError(`prepareWebLLMModel: the cache must be created with scope "tvmjs" (tvmjs reads only tvmjs-cos-hash-meta), not "${givenCache.scope}"`);
+    throw new TypeError(`cross-origin-cache: prepareWebLLMModel: the cache must be created with scope "tvmjs" (tvmjs reads only tvmjs-cos-hash-meta), not "${givenCache.scope}"`);
   }
   const isRecord = typeof model === "object" && model !== null;
   if (isRecord ? typeof model.model !== "string" : typeof model !== "string" && !(model instanceof URL)) {
-    throw new TypeError("prepareWebLLMModel: expected a web-llm ModelRecord ({model, model_lib, ...}) or a tvmjs model URL");
+    throw new TypeError("cross-origin-cache: prepareWebLLMModel: expected a web-llm ModelRecord ({model, model_lib, ...}) or a tvmjs model URL");
   }
   throwIfAborted(signal);
-  // web-llm's tvmjs looks for getFileHandle only; the COS extension offers requestFileHandle.
-  installGetFileHandleAlias(cacheOptions.storage ?? globalThis.navigator?.crossOriginStorage);
+  // web-llm's tvmjs looks for navigator.crossOriginStorage.getFileHandle only; the COS extension
+  // offers requestFileHandle. (Our cache calls whichever its storage has.)
+  installGetFileHandleAlias();
 
-    // A tvmjs model URL is joined as tvmjs joins it: new URL("tensor-cache.json", modelUrl).
+  // A tvmjs model URL is joined as tvmjs joins it: new URL("tensor-cache.json", modelUrl).
   const modelUrl = isRecord ? webLLMModelUrl(model.model) : new URL(String(model), globalThis.location?.href).href;
   const files = new Map();  // url → {loaded, size}
   let filesDone = 0;
