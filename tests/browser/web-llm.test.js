@@ -206,6 +206,10 @@ for (const variant of variants) {
       const small = [...truth.values()].filter((f) => !f.lfs).length;
       assert.equal(result.prepared.stats.downloads, small, "only the non-LFS files were downloaded");
       assert.equal(cos.counts.created, 0, "nothing stored twice");
+      // The hub saw the preparation's requests only: web-llm there asked for nothing.
+      assert.equal(hub.counters.resolve + hub.counters.wasm, small);
+      assert.equal(hub.counters.tree, 1);
+      assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
       assert.equal(result.hasModelInCache, true);
       assertBytes(result);
     });
