@@ -292,3 +292,56 @@ export function createWllamaCacheManager(cache: CrossOriginCache, options?: Wlla
 
 /** wllama's key for a URL: `${hashSHA1(url)}_${last path segment}`. */
 export function wllamaNameFromURL(url: string): Promise<string>;
+
+// ---- @mlc-ai/web-llm: preparing a model for its cacheBackend "cross-origin" (js/web-llm.js) ----
+
+/** The fields of web-llm's ModelRecord that name its files. */
+export interface WebLLMModelRecord {
+  /** The model folder (web-llm appends "resolve/main/" unless it has a `/resolve/<revision>/` part). */
+  model: string;
+  model_id?: string;
+  /** The model library; prepared when it is an absolute http(s) URL (web-llm caches only those). */
+  model_lib?: string;
+  /** Relative to the model folder, when the record names one. */
+  model_manifest?: string;
+  /** web-llm's ModelIntegrity: its SRI strings become hints (a sha256- one keys COS directly). */
+  integrity?: { config?: string; model_lib?: string; tokenizer?: Record<string, string> };
+}
+
+/** Per file; with a cache made by the call (no `cache` option) also as bytes arrive. */
+export interface PrepareWebLLMProgress {
+  /** The file the event is about. */
+  url: string;
+  /** Bytes of the files known so far that are in storage or on their way (sizes the hub reported). */
+  loaded: number;
+  total: number;
+  filesDone: number;
+  filesTotal: number;
+}
+
+export interface PrepareWebLLMOptions extends Omit<CrossOriginCacheOptions, "scope" | "onProgress"> {
+  /** A cache created with `scope: "tvmjs"` (else a TypeError); default: one made for this call, then disposed. */
+  cache?: CrossOriginCache;
+  onProgress?: (event: PrepareWebLLMProgress) => void;
+  /** Ends the preparation; what was stored stays stored. */
+  signal?: AbortSignal;
+}
+
+export interface PreparedWebLLMModel {
+  /** The model folder URL web-llm uses (see webLLMModelUrl). */
+  modelUrl: string;
+  files: { url: string; sha256: string | null; size: number | null }[];
+  /** The cache's stats after the preparation. */
+  stats: CrossOriginCacheStats;
+}
+
+/**
+ * Puts every file web-llm's `cacheBackend: "cross-origin"` will read (chat config, manifest when named,
+ * tokenizer files, tensor-cache.json, its shards, the model library) into Cross-Origin Storage,
+ * verified, with their URL→hash in tvmjs's store `tvmjs-cos-hash-meta`; installs the getFileHandle
+ * alias. `model`: a ModelRecord, or a tvmjs model URL (its tensor cache only).
+ */
+export function prepareWebLLMModel(model: WebLLMModelRecord | string | URL, options?: PrepareWebLLMOptions): Promise<PreparedWebLLMModel>;
+
+/** web-llm's model folder URL for `ModelRecord.model` (its cleanModelUrl). */
+export function webLLMModelUrl(model: string): string;

@@ -26,3 +26,4 @@ export { exposeCrossOriginStorage } from "./cos-bridge/page.js";
 export { connectCrossOriginStorage, installCrossOriginStorage } from "./cos-bridge/worker.js";
 export { installGetFileHandleAlias } from "./get-file-handle-alias.js";
 export { createWllamaCacheManager, WllamaCacheManager, wllamaNameFromURL } from "./wllama-cache-manager.js";
+export { prepareWebLLMModel, webLLMModelUrl } from "./web-llm.js";

@@ -111,7 +111,7 @@ test("require() of the ES-module package follows Node's require(esm) support", a
   assert.equal(out.hex, ABC);
   assert.deepEqual(out.keys, ["CrossOriginCache", "WllamaCacheManager", "connectCrossOriginStorage", "createCrossOriginCache",
     "createSha256", "createWllamaCacheManager", "exposeCrossOriginStorage", "installCrossOriginStorage",
-    "installGetFileHandleAlias", "loadCore", "parseLfsPointer", "sha256", "wllamaNameFromURL"]);
+    "installGetFileHandleAlias", "loadCore", "parseLfsPointer", "prepareWebLLMModel", "sha256", "webLLMModelUrl", "wllamaNameFromURL"]);
   assert.notEqual(refuses.code, 0);
   assert.match(refuses.stderr, /ERR_REQUIRE_ESM/);
 });

@@ -36,7 +36,14 @@ import {
   type WllamaCacheEntryMetadata,
   type WllamaCacheManagerOptions,
   type WllamaDownloadOptions,
+  prepareWebLLMModel,
+  webLLMModelUrl,
+  type PreparedWebLLMModel,
+  type PrepareWebLLMOptions,
+  type PrepareWebLLMProgress,
+  type WebLLMModelRecord,
 } from "cross-origin-cache";
+import { prebuiltAppConfig, type AppConfig, type ModelRecord } from "@mlc-ai/web-llm";
 import {
   deleteTensorCache,
   hasTensorInCache,
@@ -240,4 +247,20 @@ async function wllama(cache: CrossOriginCache, signal: AbortSignal): Promise<num
   return (blob?.size ?? 0) + size + entries.length;
 }
 
-export { caching, hashing, transformers, tvmjs, wllama, workers };
+// web-llm's own ModelRecord is what prepareWebLLMModel takes.
+async function webllm(signal: AbortSignal): Promise<number> {
+  const appConfig: AppConfig = { ...prebuiltAppConfig, cacheBackend: "cross-origin" };
+  const record: ModelRecord = appConfig.model_list[0];
+  const asOurs: WebLLMModelRecord = record;
+  const cache = await createCrossOriginCache({ scope: "tvmjs" });
+  const options: PrepareWebLLMOptions = {
+    cache, signal, onProgress: (event: PrepareWebLLMProgress) => event.loaded / event.total + event.filesDone / event.filesTotal,
+  };
+  const prepared: PreparedWebLLMModel = await prepareWebLLMModel(asOurs, options);
+  await prepareWebLLMModel(record, { origins: "*", onError: (e: CacheErrorEvent) => e.kind });
+  await prepareWebLLMModel(new URL(webLLMModelUrl(record.model)));
+  const first: string | null = prepared.files[0].sha256;
+  return prepared.stats.downloads + prepared.modelUrl.length + (first?.length ?? 0);
+}
+
+export { caching, hashing, transformers, tvmjs, webllm, wllama, workers };

@@ -1,0 +1,119 @@
+// prepareWebLLMModel in Node against the local hub, with in-memory COS and Cache API stand-ins:
+// what it stores, what it records in tvmjs's store (tvmjs's own format), how many requests,
+// progress, abort, and the cache it accepts. web-llm itself is exercised in tests/browser/web-llm.test.js.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+
+import { prepareWebLLMModel, createCrossOriginCache, webLLMModelUrl } from "../../js/index.js";
+import { DEFAULT_REPO } from "../fixtures/hub-server.js";
+import { hubFor, modelUrls, expectedHash, stores } from "../support/cache-setup.js";
+
+const recordFor = (hub) => ({ model: `${hub.url}/${DEFAULT_REPO}`, model_id: "test-model", model_lib: hub.model.wasm.url });
+
+test("webLLMModelUrl follows web-llm's cleanModelUrl", () => {
+  assert.equal(webLLMModelUrl("https://huggingface.co/mlc-ai/M-MLC"), "https://huggingface.co/mlc-ai/M-MLC/resolve/main/");
+  assert.equal(webLLMModelUrl("https://huggingface.co/mlc-ai/M-MLC/"), "https://huggingface.co/mlc-ai/M-MLC/resolve/main/");
+  assert.equal(webLLMModelUrl("https://huggingface.co/mlc-ai/M-MLC/resolve/v1.0/"), "https://huggingface.co/mlc-ai/M-MLC/resolve/v1.0/");
+  assert.equal(webLLMModelUrl("https://huggingface.co/mlc-ai/M-MLC/resolve/abc"), "https://huggingface.co/mlc-ai/M-MLC/resolve/abc/");
+  // "/resolve/" with nothing after it is not a revision: web-llm appends resolve/main/.
+  assert.equal(webLLMModelUrl("https://h.test/o/m/resolve/"), "https://h.test/o/m/resolve/resolve/main/");
+});
+
+test("a ModelRecord: every file stored once, verified, one listing, URL→hash in tvmjs's store and format", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const progress = [];
+  const result = await prepareWebLLMModel(recordFor(hub), { caches, storage: cos.store.manager(), onProgress: (e) => progress.push(e) });
+  const urls = modelUrls(hub);
+  assert.equal(result.modelUrl, `${hub.url}/${DEFAULT_REPO}/resolve/main/`);
+  assert.deepEqual(result.files.map((f) => f.url).sort(), [...urls].sort());
+  for (const file of result.files) assert.equal(file.sha256, expectedHash(hub, file.url), file.url);
+  assert.equal(hub.counters.tree, 1, "one listing for the revision");
+  assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
+  assert.equal(hub.counters.resolve + hub.counters.wasm, urls.length, "each file downloaded once");
+  const store = await caches.open("tvmjs-cos-hash-meta");
+  for (const url of urls) {
+    const entry = await store.match(url);
+    assert.ok(entry, `tvmjs-cos-hash-meta has ${url}`);
+    // tvmjs reads {algorithm, value} and passes the object to getFileHandle; ours adds fields it ignores.
+    const { algorithm, value } = JSON.parse(await entry.text());
+    assert.deepEqual({ algorithm, value }, { algorithm: "SHA-256", value: expectedHash(hub, url) });
+  }
+  const last = progress.at(-1);
+  assert.equal(last.filesDone, urls.length);
+  assert.equal(last.filesTotal, urls.length);
+  assert.equal(last.loaded, last.total);
+  for (let i = 1; i < progress.length; i++) {
+    if (progress[i].filesTotal === progress[i - 1].filesTotal) assert.ok(progress[i].loaded >= progress[i - 1].loaded, "bytes never go back");
+    assert.ok(progress[i].loaded <= progress[i].total);
+  }
+
+  // Again (a reload): nothing downloaded or stored, no request while the records are fresh.
+  hub.resetCounters();
+  const again = await prepareWebLLMModel(recordFor(hub), { caches, storage: cos.store.manager() });
+  assert.equal(hub.counters.requests, 0);
+  assert.equal(again.stats.downloads, 0);
+  assert.equal(again.stats.stored, 0);
+});
+
+test("a tvmjs model URL: the tensor cache and its shards only", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const modelUrl = `${hub.url}/${DEFAULT_REPO}/resolve/main/`;
+  const result = await prepareWebLLMModel(modelUrl, { caches, storage: cos.store.manager() });
+  const expected = hub.model.files.filter((f) => f.path === "tensor-cache.json" || f.path.startsWith("params_shard_")).map((f) => f.url);
+  assert.deepEqual(result.files.map((f) => f.url).sort(), expected.sort());
+});
+
+test("abort: an aborted signal rejects before any request; aborting mid-way rejects and stops", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  await assert.rejects(prepareWebLLMModel(recordFor(hub), { caches, storage: cos.store.manager(), signal: AbortSignal.abort() }), { name: "AbortError" });
+  assert.equal(hub.counters.requests, 0);
+
+  const controller = new AbortController();
+  let stored = 0;
+  await assert.rejects(prepareWebLLMModel(recordFor(hub), {
+    caches, storage: cos.store.manager(), signal: controller.signal,
+    onProgress: (e) => {
+      stored = e.filesDone;
+      if (e.filesDone >= 1) controller.abort();
+    },
+  }), { name: "AbortError" });
+  assert.ok(stored < modelUrls(hub).length, "it stopped before the last file");
+});
+
+test("a given cache must have scope tvmjs (tvmjs reads only tvmjs-cos-hash-meta)", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const cache = await createCrossOriginCache({ caches, storage: cos.store.manager() });
+  await assert.rejects(prepareWebLLMModel(recordFor(hub), { cache }), TypeError);
+  cache.dispose();
+  const tvmjsCache = await createCrossOriginCache({ caches, storage: cos.store.manager(), scope: "tvmjs" });
+  const result = await prepareWebLLMModel(recordFor(hub), { cache: tvmjsCache });
+  assert.equal(result.files.length, modelUrls(hub).length);
+  assert.equal(tvmjsCache.stats().stored, modelUrls(hub).length, "the given cache did the work and stays usable");
+  tvmjsCache.dispose();
+});
+
+test("a storage that keeps nothing: the preparation rejects (web-llm would fetch again)", async (t) => {
+  const hub = await hubFor(t);
+  const { caches } = stores();
+  const events = [];
+  await assert.rejects(prepareWebLLMModel(recordFor(hub), { caches, storage: {}, onError: (e) => events.push(e.kind) }), /not every file/);
+  assert.ok(events.includes("cos-failed"));
+});
+
+test("the record's integrity becomes hints: a wrong SRI for the config rejects and stores nothing under it", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const config = hub.model.files.find((f) => f.path === "mlc-chat-config.json");
+  const wrong = `sha256-${Buffer.alloc(32, 7).toString("base64")}`;
+  const record = { ...recordFor(hub), integrity: { config: wrong } };
+  await assert.rejects(prepareWebLLMModel(record, { caches, storage: cos.store.manager() }), /mlc-chat-config\.json/);
+  assert.equal(cos.store.get(config.sha256), undefined, "the config's bytes were not stored");
+  const right = `sha256-${Buffer.from(config.sha256, "hex").toString("base64")}`;
+  hub.resetCounters();
+  const result = await prepareWebLLMModel({ ...recordFor(hub), integrity: { config: right } }, { caches, storage: cos.store.manager() });
+  assert.equal(result.files.find((f) => f.url === config.url).sha256, config.sha256);
+});
