@@ -14,7 +14,7 @@ import path from "node:path";
 import { BLANK_PAGE, REPO_ROOT, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
-import { seededBytes } from "../fixtures/hub-server.js";
+import { seededBytes } from "../../local-hub/index.js";
 import { SAMPLE_IDS, SAMPLE_TEXT, modelConfig, tokenizerConfig, tokenizerJson } from "../clients/fixtures/tiny-tokenizer.js";
 import { cleanups } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { prepareWebLLMModel, createCrossOriginCache, webLLMModelUrl } from "../../js/index.js";
-import { DEFAULT_REPO } from "../fixtures/hub-server.js";
+import { DEFAULT_REPO } from "../../local-hub/index.js";
 import { hubFor, modelUrls, expectedHash, stores } from "../support/cache-setup.js";
 
 const recordFor = (hub) => ({ model: `${hub.url}/${DEFAULT_REPO}`, model_id: "test-model", model_lib: hub.model.wasm.url });
