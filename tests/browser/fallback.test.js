@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { cacheNames, cleanups, loadModelInPage, modelTruth, modelUrls, sum } from "./helpers.js";
 
-test("no COS manager: the Cache API fallback store serves the reload", async (t) => {
+for (const browserName of BROWSERS) test(`${browserName}: no COS manager: the Cache API fallback store serves the reload`, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite();
   defer(() => hub.close());
-  const browser = await launchBrowser();  // no init script: no navigator.crossOriginStorage
+  const browser = await launchBrowser({ browser: browserName });  // no init script: no navigator.crossOriginStorage
   defer(() => browser.close());
   const urls = modelUrls(hub);
   const truth = modelTruth(hub);

@@ -1,4 +1,4 @@
-// Fault injection in real Chromium: every failure ends in a clean outcome — the right bytes or a
+// Fault injection in real Chromium and Firefox: every failure ends in a clean outcome — the right bytes or a
 // clear error — and never in a half-written Cross-Origin Storage entry or in a persisted URL→hash
 // mapping for bytes that were not stored. The browser-side twin of tests/node/faults.test.js.
 //
@@ -28,7 +28,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
@@ -207,7 +207,7 @@ async function persistedInPage(m, { scope }) {
   return { exists, persisted };
 }
 
-describe("fault injection in Chromium", () => {
+for (const browserName of BROWSERS) describe(`fault injection in ${browserName}`, () => {
   let hub;
   let browser;
   let page;
@@ -218,7 +218,7 @@ describe("fault injection in Chromium", () => {
   before(async () => {
     hub = await startSite({ shards: 1, shardSize: SHARD_SIZE });
     defer(() => hub.close());
-    browser = await launchBrowser();
+    browser = await launchBrowser({ browser: browserName });
     defer(() => browser.close());
     // Failed loads (an HTTP 500, a reset connection) are expected here; Chromium logs each.
     page = await browser.open(hub.url + BLANK_PAGE, { ignore: [/Failed to load resource/] });

@@ -1,4 +1,4 @@
-// Load and endurance in real Chromium: many concurrent loads of the same files with a
+// Load and endurance in real Chromium and Firefox: many concurrent loads of the same files with a
 // Cross-Origin Storage manager present (the test polyfill), round after round, on fresh and on
 // persisted state; and thousands of resolve/match cycles that must leave no wasm object alive and
 // stop growing the wasm memory.
@@ -13,7 +13,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
@@ -63,7 +63,7 @@ const stat = (values) => {
   return { mean: Math.round(mean), median: Math.round(sorted[Math.floor(sorted.length / 2)]), max: Math.round(sorted[sorted.length - 1]) };
 };
 
-describe("load in Chromium", () => {
+for (const browserName of BROWSERS) describe(`load in ${browserName}`, () => {
   let hub;
   let browser;
   let files;
@@ -72,12 +72,12 @@ describe("load in Chromium", () => {
   before(async () => {
     hub = await startSite({ shards: 2, shardSize: 64 * KIB });
     defer(() => hub.close());
-    browser = await launchBrowser();
+    browser = await launchBrowser({ browser: browserName });
     defer(() => browser.close());
     files = loadFiles(hub);
   });
 
-  test("64 concurrent loads × 3 URLs, repeated 100 times, in Chromium", { timeout: 180_000 }, async (t) => {
+  test(`64 concurrent loads × 3 URLs, repeated 100 times, in ${browserName}`, { timeout: 180_000 }, async (t) => {
     const started = Date.now();
     const urls = files.map((f) => f.url);
     const expected = new Map(files.map((f) => [f.url, { sha256: f.sha256, size: f.size }]));
@@ -173,7 +173,7 @@ describe("load in Chromium", () => {
     await page.close();
   });
 
-  test("10,000 resolve/match cycles leave no wasm objects and wasm memory stops growing (Chromium)", { timeout: 180_000 }, async (t) => {
+  test(`10,000 resolve/match cycles leave no wasm objects and wasm memory stops growing (${browserName})`, { timeout: 180_000 }, async (t) => {
     const started = Date.now();
     const page = await browser.open(hub.url + BLANK_PAGE);  // no COS manager: the fallback store
     await recordUnhandledRejections(page);

@@ -11,10 +11,15 @@
 //    after a forced GC: what the load RETAINED, independent of GC timing.
 // Asserted: retained < 16 MiB, and the renderer's RSS rise < 3/4 of the file (it is never held
 // whole: buffering it would cost at least the file's size). The numbers are test diagnostics.
+// In Firefox (TEST_BROWSERS=firefox runs it there) the renderers are its "tab" content processes;
+// the retained heap is not measured there (WebDriver BiDi has no heap-usage command). Measured in
+// Firefox 153: plain fetch +172 MiB, store +385 MiB, read back +177 MiB, which fails the bound, so
+// this test is not yet in Firefox's share of npm test (open in the reach issue).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule, isPageRenderer, launchBrowser, mib, sampleRss, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, isPageRenderer, launchBrowser, mib, sampleRss, startSite } from "../support/browser.js";
+import { firefoxProcessType, isFirefoxPageProcess } from "../support/firefox.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { seededBytes } from "../../local-hub/index.js";
@@ -26,11 +31,14 @@ const REPO = "test-org/big-model";
 
 /** Runs `action` while sampling the RSS of the browser's processes; returns the rise of each kind. */
 async function measured(browser, action) {
+  const isRenderer = browser.name === "firefox" ? isFirefoxPageProcess : isPageRenderer;
+  // Chromium's network service is a process of its own; Firefox's "socket" process.
+  const isNetwork = (p) => p.cmdline.join(" ").includes("NetworkService") || firefoxProcessType(p) === "socket";
   const labelled = async () => [
     ...(browser.pid ? [{ pid: browser.pid, label: "browser" }] : []),
     ...(await browser.processes())
-      .filter((p) => isPageRenderer(p) || p.cmdline.join(" ").includes("NetworkService"))
-      .map((p) => ({ pid: p.pid, label: isPageRenderer(p) ? "renderer" : "network" })),
+      .filter((p) => isRenderer(p) || isNetwork(p))
+      .map((p) => ({ pid: p.pid, label: isRenderer(p) ? "renderer" : "network" })),
   ];
   const sampler = sampleRss(labelled, 50);
   await new Promise((resolve) => setTimeout(resolve, 150));  // a few samples of the starting point
@@ -52,7 +60,8 @@ async function heapUsage(cdp, collect = true) {
   return usage.usedSize + (usage.backingStorageSize ?? 0);
 }
 
-test("a 256 MiB file stored through the page keeps the renderer's memory flat", { timeout: 240_000 }, async (t) => {
+const MEMORY_BROWSERS = process.env.TEST_BROWSERS ? BROWSERS : ["chromium"];
+for (const browserName of MEMORY_BROWSERS) test(`${browserName}: a 256 MiB file stored through the page keeps the renderer's memory flat`, { timeout: 240_000 }, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite({ shards: 1 });
   defer(() => hub.close());
@@ -62,7 +71,7 @@ test("a 256 MiB file stored through the page keeps the renderer's memory flat", 
 
   // Baseline: what a plain streamed fetch() of the same bytes does to a fresh renderer.
   const plain = await (async () => {
-    const browser = await launchBrowser();
+    const browser = await launchBrowser({ browser: browserName });
     try {
       const page = await browser.open(hub.url + BLANK_PAGE);
       return await measured(browser, () => page.evaluate(async (url) => {
@@ -82,21 +91,21 @@ test("a 256 MiB file stored through the page keeps the renderer's memory flat", 
 
   const cos = await startCosBackend();
   defer(() => cos.close());
-  const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+  const browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url })] });
   defer(() => browser.close());
   const page = await browser.open(hub.url + BLANK_PAGE);
-  const cdp = await browser.context.newCDPSession(page);
+  const cdp = browserName === "chromium" ? await browser.context.newCDPSession(page) : null;
   await evaluateModule(page, "/js/index.js", async (m) => {
     window.testCache = await m.createCrossOriginCache();
     await m.sha256(new Uint8Array(1));
   });
   hub.resetCounters();
-  const heapBefore = await heapUsage(cdp);
+  const heapBefore = cdp ? await heapUsage(cdp) : 0;
   const store = await measured(browser, () => page.evaluate(async (url) => {
     await window.testCache.addToCache(url);
     return window.testCache.stats();
   }, url));
-  const heapAfter = await heapUsage(cdp);
+  const heapAfter = cdp ? await heapUsage(cdp) : 0;
 
   const stats = store.result;
   assert.equal(stats.downloads, 1);
@@ -138,12 +147,13 @@ test("a 256 MiB file stored through the page keeps the renderer's memory flat", 
   const report = [
     `plain fetch of 256 MiB (baseline): renderer RSS +${mib(plain.renderer)} in ${plain.ms} ms`,
     `store through the cache into COS: renderer RSS +${mib(store.renderer)}, browser process +${mib(store.browserProcess)}, ` +
-      `network service +${mib(store.network)}, in ${store.ms} ms; retained after GC (V8 heap + ArrayBuffers) ${mib(retained)}`,
+      `network service +${mib(store.network)}, in ${store.ms} ms; ` +
+      (cdp ? `retained after GC (V8 heap + ArrayBuffers) ${mib(retained)}` : "retained heap not measured (no heap API over WebDriver BiDi)"),
     `read back from COS and hash in the page: renderer RSS +${mib(readBack.renderer)}, browser process +${mib(readBack.browserProcess)}, in ${readBack.ms} ms`,
   ];
   for (const line of report) t.diagnostic(line);
 
-  assert.ok(retained < 16 * MIB, `the load retained ${mib(retained)}`);
+  if (cdp) assert.ok(retained < 16 * MIB, `the load retained ${mib(retained)}`);
   // Holding the file would raise RSS by at least its size; the rest is allocator and GC slack, which
   // varies by machine (seen: 140–190 MiB), so the bound is the size itself, not a tighter guess.
   assert.ok(store.renderer < SIZE, `renderer RSS rose ${mib(store.renderer)} for a ${mib(SIZE)} file`);

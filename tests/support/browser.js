@@ -27,6 +27,12 @@ import { startHub } from "../../local-hub/index.js";
 /** The repository root (this file is tests/support/browser.js). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * The browsers the suites that run in both take their turn in: Chromium and Firefox, or the
+ * comma-separated list in TEST_BROWSERS (e.g. TEST_BROWSERS=chromium for a quick run).
+ */
+export const BROWSERS = (process.env.TEST_BROWSERS ?? "chromium,firefox").split(",").map((name) => name.trim()).filter(Boolean);
+
 /** Debian's Chromium; override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -245,8 +251,10 @@ export function evaluateModule(page, specifier, fn, arg) {
  */
 
 /**
- * Launches headless Chromium.
+ * Launches a headless browser: Chromium (the default), or Firefox with `browser: "firefox"`
+ * (tests/support/firefox.js; only `initScripts` applies to it).
  * @param {object} [options]
+ * @param {"chromium"|"firefox"} [options.browser="chromium"]
  * @param {boolean} [options.persistent=true] A persistent context on a profile dir (kept across
  *   pages, so Cache API data survives a "reload" in a new page); false uses launch() +
  *   newContext() (Playwright's own temporary profile).
@@ -258,12 +266,18 @@ export function evaluateModule(page, specifier, fn, arg) {
  * @returns {Promise<TestBrowser>}
  */
 export async function launchBrowser({
+  browser: name = "chromium",
   persistent = true,
   userDataDir,
   initScripts = [],
   args = [],
   contextOptions = {},
 } = {}) {
+  if (name === "firefox") {
+    const { launchFirefox } = await import("./firefox.js");
+    return launchFirefox({ initScripts });
+  }
+  if (name !== "chromium") throw new RangeError(`unknown browser ${name}: use chromium or firefox`);
   const ownDir = persistent && !userDataDir ? await mkdtemp(path.join(os.tmpdir(), "coc-profile-")) : undefined;
   const profile = userDataDir ?? ownDir;
   const launchOptions = { executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...args] };
@@ -286,6 +300,7 @@ export async function launchBrowser({
 
   let closing;
   const handle = {
+    name: "chromium",
     context,
     browser,
     userDataDir: profile,
