@@ -4,10 +4,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS } from "../support/browser.js";
 import { cleanups, loadModelInPage, modelTruth, modelUrls, secondOrigin, startCosWorld, sum } from "./helpers.js";
 
-describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: with Cross-Origin Storage (polyfill shared by two origins)`, () => {
   let hub;
   let cos;
   let browser;
@@ -16,7 +16,7 @@ describe("with Cross-Origin Storage (polyfill shared by two origins)", () => {
   const defer = cleanups(after);
 
   before(async () => {
-    ({ hub, cos, browser } = await startCosWorld(defer));
+    ({ hub, cos, browser } = await startCosWorld(defer, undefined, browserName));
     urls = modelUrls(hub);
     truth = modelTruth(hub);
   });

@@ -9,12 +9,12 @@ import { cosInitScript } from "../support/cos-page-polyfill.js";
  * A hub site, a COS test backend shared by every origin, and Chromium with the COS polyfill in
  * each page; each is closed through `defer`. siteOptions: startSite's.
  */
-export async function startCosWorld(defer, siteOptions) {
+export async function startCosWorld(defer, siteOptions, browserName = "chromium") {
   const hub = await startSite(siteOptions);
   defer(() => hub.close());
   const cos = await startCosBackend();
   defer(() => cos.close());
-  const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+  const browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url })] });
   defer(() => browser.close());
   return { hub, cos, browser };
 }

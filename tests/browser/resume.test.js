@@ -4,19 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups } from "./helpers.js";
 
 const MIB = 1024 * 1024;
 
-test("a download from another origin that breaks off is resumed without a preflight", { timeout: 120_000 }, async (t) => {
+for (const browserName of BROWSERS) test(`${browserName}: a download from another origin that breaks off is resumed without a preflight`, { timeout: 120_000 }, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite({ shards: 1, shardSize: 4 * MIB });
   defer(() => hub.close());
   const app = await startSite({ shards: 0 });  // the page's origin: another port
   defer(() => app.close());
   assert.notEqual(new URL(hub.url).origin, new URL(app.url).origin);
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ browser: browserName });
   defer(() => browser.close());
   const page = await browser.open(app.url + BLANK_PAGE, { ignore: [/Failed to load resource/] });
 

@@ -6,14 +6,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups } from "./helpers.js";
 
-test("Chromium: no password or token in rejections, causes, events, stats or the Cache API", async (t) => {
+for (const browserName of BROWSERS) test(`${browserName}: no password or token in rejections, causes, events, stats or the Cache API`, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite({ shards: 1 });
   defer(() => hub.close());
-  const browser = await launchBrowser();  // the same-origin fallback store holds the bytes
+  const browser = await launchBrowser({ browser: browserName });  // the same-origin fallback store holds the bytes
   defer(() => browser.close());
   // Chromium's own console line for a failed load (404 of missing.bin) names the URL it fetched:
   // the browser's, out of any page script's reach.

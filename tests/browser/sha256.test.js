@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
-import { BLANK_PAGE, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups } from "./helpers.js";
 
 const MIB = 1 << 20;
@@ -25,11 +25,11 @@ function seededData(seed, size) {
   return out;
 }
 
-test("wasm SHA-256 in the page equals Node's crypto", async (t) => {
+for (const browserName of BROWSERS) test(`${browserName}: wasm SHA-256 in the page equals Node's crypto`, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite({ shards: 0 });
   defer(() => hub.close());
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ browser: browserName });
   defer(() => browser.close());
   const page = await browser.open(hub.url + BLANK_PAGE);
 
