@@ -172,6 +172,15 @@ export function sampleRss(pids, intervalMs = 50) {
 
 // ---- browser ----------------------------------------------------------------------------------
 
+/** A browser handle's process queries: its process tree, and the processes that host pages. */
+export function processQueries(pid, isPageProcess) {
+  const processes = async () => (pid ? processTree(pid) : []);
+  return {
+    processes,
+    rendererPids: async () => (await processes()).filter(isPageProcess).map((p) => p.pid),
+  };
+}
+
 /** Direct children of this Node process that run Chromium's browser process. */
 async function chromiumChildren() {
   const all = await listProcesses();
@@ -313,12 +322,7 @@ export async function launchBrowser({
       if (url) await page.goto(url);
       return page;
     },
-    async processes() {
-      return pid ? processTree(pid) : [];
-    },
-    async rendererPids() {
-      return (await handle.processes()).filter(isPageRenderer).map((p) => p.pid);
-    },
+    ...processQueries(pid, isPageRenderer),
     close() {
       closing ??= (async () => {
         try {

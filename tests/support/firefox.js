@@ -7,7 +7,7 @@
  */
 
 import puppeteer from "puppeteer-core";
-import { collectErrors, processTree } from "./browser.js";
+import { collectErrors, processQueries } from "./browser.js";
 
 /** Debian's Firefox ESR; override with FIREFOX_PATH. */
 export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
@@ -50,12 +50,7 @@ export async function launchFirefox({ initScripts = [] } = {}) {
       if (url) await page.goto(url);
       return page;
     },
-    async processes() {
-      return pid ? processTree(pid) : [];
-    },
-    async rendererPids() {
-      return (await handle.processes()).filter(isFirefoxPageProcess).map((p) => p.pid);
-    },
+    ...processQueries(pid, isFirefoxPageProcess),
     close() {
       closing ??= browser.close().catch(() => {});
       return closing;
