@@ -3,14 +3,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups, loadModelInPage, modelTruth, modelUrls } from "./helpers.js";
 
-test("no COS manager: a foreign entry under a fallback key is a miss, never served", async (t) => {
+for (const browserName of BROWSERS) test(`${browserName}: no COS manager: a foreign entry under a fallback key is a miss, never served`, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
   const hub = await startSite();
   defer(() => hub.close());
-  const browser = await launchBrowser();
+  const browser = await launchBrowser({ browser: browserName });
   defer(() => browser.close());
   const urls = modelUrls(hub);
   const truth = modelTruth(hub);

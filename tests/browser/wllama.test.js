@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, evaluateModule } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, evaluateModule } from "../support/browser.js";
 import { seededBytes } from "../../local-hub/index.js";
 import { cleanups, secondOrigin, startCosWorld, sum } from "./helpers.js";
 
@@ -62,7 +62,7 @@ function inPage(page, urls, steps) {
   }, { urls, wllama: WLLAMA, steps: steps.toString() });
 }
 
-describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill shared by two origins)", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill shared by two origins)`, () => {
   let hub;
   let cos;
   let browser;
@@ -71,7 +71,7 @@ describe("wllama 3.8.1 ModelManager with createWllamaCacheManager (COS polyfill 
   const defer = cleanups(after);
 
   before(async () => {
-    ({ hub, cos, browser } = await startCosWorld(defer, { shards: 0 }));
+    ({ hub, cos, browser } = await startCosWorld(defer, { shards: 0 }, browserName));
     const files = SHARD_SIZES.map((size, i) => ({
       path: `model-0000${i + 1}-of-00003.gguf`,
       bytes: shardBytes(i, size),

@@ -57,7 +57,9 @@ const commands = {
   },
 
   // navigator.crossOriginStorage installed from the page's, used as a library would.
-  async installed({ stored, bytes }) {
+  // `bytes` arrives as an array of numbers: WebDriver BiDi (Firefox) cannot pass a Uint8Array.
+  async installed({ stored, bytes: numbers }) {
+    const bytes = Uint8Array.from(numbers);
     const before = typeof navigator.crossOriginStorage;
     const installed = await coc.installCrossOriginStorage();
     const cos = navigator.crossOriginStorage;

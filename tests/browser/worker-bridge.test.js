@@ -7,13 +7,13 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups, modelTruth, modelUrls, secondOrigin, startCosWorld, sum } from "./helpers.js";
 import { pageWithWorker } from "./worker-page.js";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
-describe("Cross-Origin Storage exposed to a dedicated worker", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: Cross-Origin Storage exposed to a dedicated worker`, () => {
   let hub;
   let cos;
   let browser;
@@ -22,7 +22,7 @@ describe("Cross-Origin Storage exposed to a dedicated worker", () => {
   const defer = cleanups(after);
 
   before(async () => {
-    ({ hub, cos, browser } = await startCosWorld(defer));
+    ({ hub, cos, browser } = await startCosWorld(defer, undefined, browserName));
     urls = modelUrls(hub);
     truth = modelTruth(hub);
   });
@@ -129,7 +129,7 @@ describe("Cross-Origin Storage exposed to a dedicated worker", () => {
     const { page, ask } = await pageWithWorker(browser, hub.url + BLANK_PAGE);
     const stored = lfsFiles()[0];
     const bytes = new TextEncoder().encode("written by a library in the worker");
-    const result = await ask("installed", { stored: stored.sha256, bytes });
+    const result = await ask("installed", { stored: stored.sha256, bytes: [...bytes] });
     assert.equal(result.before, "undefined");
     assert.equal(result.installed, true);
     assert.deepEqual(result.methods, ["getFileHandle", "requestFileHandle", "requestFileHandles"]);
@@ -142,12 +142,12 @@ describe("Cross-Origin Storage exposed to a dedicated worker", () => {
   });
 });
 
-describe("a page without Cross-Origin Storage", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: a page without Cross-Origin Storage`, () => {
   test("exposed: the worker uses its own fallback store at once; not exposed: after a bounded wait", async (t) => {
     const defer = cleanups((fn) => t.after(fn));
     const hub = await startSite({ shards: 0 });
     defer(() => hub.close());
-    const browser = await launchBrowser();
+    const browser = await launchBrowser({ browser: browserName });
     defer(() => browser.close());
     const urls = modelUrls(hub);
 
