@@ -8,7 +8,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { SAMPLE_IDS, SAMPLE_TEXT, modelConfig, tokenizerFiles } from "../clients/fixtures/tiny-tokenizer.js";
@@ -27,8 +27,8 @@ const routeCounts = (hub) => {
   return `resolve ${resolve}, tree ${tree}, paths-info ${pathsInfo}, raw ${raw}, revision ${revision}`;
 };
 
-for (const where of ["page", "worker"]) {
-  describe(`transformers.js in a ${where}, env.customCache = our cache`, { timeout: TIMEOUT * 4 }, () => {
+for (const browserName of BROWSERS) for (const where of ["page", "worker"]) {
+  describe(`${browserName}: transformers.js in a ${where}, env.customCache = our cache`, { timeout: TIMEOUT * 4 }, () => {
     const REPO = `test-org/tiny-bert-${where}`;
     let hub;
     let cos;
@@ -74,7 +74,7 @@ for (const where of ["page", "worker"]) {
       truth = new Map(repo.files.map((f) => [f.url, { path: f.path, sha256: f.sha256, size: f.size, lfs: f.lfs }]));
       cos = await startCosBackend();
       defer(() => cos.close());
-      browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+      browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url })] });
       defer(() => browser.close());
     });
 
