@@ -11,7 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import { BLANK_PAGE, REPO_ROOT, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, REPO_ROOT, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { seededBytes } from "../../local-hub/index.js";
@@ -116,8 +116,8 @@ const variants = [
   { name: "dedicated worker, the page's COS (requestFileHandle only) through the bridge", where: "worker", api: ["requestFileHandle"] },
 ];
 
-for (const variant of variants) {
-  describe(`web-llm 0.2.86 after prepareWebLLMModel: ${variant.name}`, { timeout: TIMEOUT * 5 }, () => {
+for (const browserName of BROWSERS) for (const variant of variants) {
+  describe(`${browserName}: web-llm 0.2.86 after prepareWebLLMModel: ${variant.name}`, { timeout: TIMEOUT * 5 }, () => {
     let hub;
     let cos;
     let browser;
@@ -132,7 +132,7 @@ for (const variant of variants) {
       ({ site: hub, record, truth } = await startWebLLMSite(dir, defer, { repo: true }));
       cos = await startCosBackend();
       defer(() => cos.close());
-      browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url, api: variant.api })] });
+      browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url, api: variant.api })] });
       defer(() => browser.close());
     });
 
@@ -235,7 +235,7 @@ describe("web-llm 0.2.86 without prepareWebLLMModel (the control: the checks abo
 });
 
 // Each snippet on a fresh site, COS and browser: web-llm's own first run would store the model too.
-for (const name of ["mainThread", "inWorker"]) describe(`the README's web-llm snippet ${name}, COS with requestFileHandle only`, { timeout: TIMEOUT * 2 }, () => {
+for (const browserName of BROWSERS) for (const name of ["mainThread", "inWorker"]) describe(`${browserName}: the README's web-llm snippet ${name}, COS with requestFileHandle only`, { timeout: TIMEOUT * 2 }, () => {
   const defer = cleanups(after);
   let hub;
   let cos;
@@ -258,7 +258,7 @@ for (const name of ["mainThread", "inWorker"]) describe(`the README's web-llm sn
     ({ site: hub, record, truth } = await startWebLLMSite(dir, defer, { repo: true }));
     cos = await startCosBackend();
     defer(() => cos.close());
-    browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url, api: ["requestFileHandle"] })] });
+    browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url, api: ["requestFileHandle"] })] });
     defer(() => browser.close());
   });
 
