@@ -195,6 +195,10 @@ val tensor_cache_shard_urls(const std::string& cache_url, const std::string& jso
   return guarded([&] { return to_array(coc::tensor_cache_shard_urls(cache_url, json)); });
 }
 
+val chat_config_tokenizer_urls(const std::string& model_url, const std::string& json) {
+  return guarded([&] { return to_array(coc::chat_config_tokenizer_urls(model_url, json)); });
+}
+
 bool is_tensor_cache_url(const std::string& url) { return coc::is_tensor_cache_url(url); }
 
 // The facts of a caller's request: its URL, header names and values (parallel arrays) and
@@ -447,6 +451,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   function("checkResume", &check_resume);
   function("isTensorCacheUrl", &is_tensor_cache_url);
   function("tensorCacheShardUrls", &tensor_cache_shard_urls);
+  function("chatConfigTokenizerUrls", &chat_config_tokenizer_urls);
   function("planRequest", &plan_request);
   function("redactText", &redact_text);
   function("forwardsCredentials", &forwards_credentials);

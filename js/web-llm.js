@@ -4,6 +4,7 @@
 // each file by hash without a request. web-llm (0.2.86) cannot take a cache object itself.
 import { createCrossOriginCache } from "./cache.js";
 import { loadCore } from "./core.js";
+import { redactUrl, throwIfAborted } from "./errors.js";
 import { installGetFileHandleAlias } from "./get-file-handle-alias.js";
 
 const CHAT_CONFIG = "mlc-chat-config.json";
@@ -21,10 +22,6 @@ export function webLLMModelUrl(model) {
   url += url.endsWith("/") ? "" : "/";
   if (!url.match(/.+\/resolve\/.+\//)) url += "resolve/main/";
   return new URL(url).href;
-}
-
-function throwIfAborted(signal) {
-  if (signal?.aborted) throw signal.reason ?? new DOMException("The operation was aborted.", "AbortError");
 }
 
 // web-llm reads its model library through its cache only for an absolute http(s) URL.
@@ -119,12 +116,11 @@ export async function prepareWebLLMModel(model, options = {}) {
     if (manifestUrl) first.push(manifestUrl);
     if (libUrl) first.push(libUrl);
     const read = await store(first, new Set([configUrl, tensorCacheUrl]));
-    const rest = [];
-    if (isRecord) {
-      const config = JSON.parse(new TextDecoder().decode(read.get(configUrl)));
-      for (const name of Array.isArray(config.tokenizer_files) ? config.tokenizer_files : []) rest.push(new URL(name, modelUrl).href);
-    }
-    rest.push(...core.tensorCacheShardUrls(tensorCacheUrl, new TextDecoder().decode(read.get(tensorCacheUrl))));
+    const text = (url) => new TextDecoder().decode(read.get(url));
+    const rest = [
+      ...(isRecord ? core.chatConfigTokenizerUrls(modelUrl, text(configUrl)) : []),
+      ...core.tensorCacheShardUrls(tensorCacheUrl, text(tensorCacheUrl)),
+    ];
     const unique = [...new Set(rest)].filter((url) => !files.has(url));
     if (unique.length) await store(unique, new Set());
     await cache.flush();
@@ -133,7 +129,7 @@ export async function prepareWebLLMModel(model, options = {}) {
     // Storage failures are best effort for a load (the bytes are still returned); here they are
     // the result: a file not in storage would be fetched again by web-llm.
     if (!(await cache.hasAllKeys(urls))) {
-      throw new Error(`cross-origin-cache: prepareWebLLMModel: not every file of ${modelUrl} is in storage (${cache.storageKind}); see onError`);
+      throw new Error(`cross-origin-cache: prepareWebLLMModel: not every file of ${redactUrl(core, modelUrl)} is in storage (${cache.storageKind}); see onError`);
     }
     const details = await cache.resolveHashDetails(urls);
     return {

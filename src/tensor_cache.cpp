@@ -60,21 +60,22 @@ bool is_tensor_cache_url(std::string_view url) {
   }
 }
 
-std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std::string_view json) {
+namespace {
+
+// Each string of `names` that is a usable relative path, joined to `base`, once, in order.
+std::vector<std::string> urls_below(const std::string& base, const nlohmann::json& names, const char* field) {
   std::vector<std::string> urls;
-  if (json.size() > kMaxTensorCacheBytes) return urls;
-  const ArtifactUrl base_url = parse_artifact_url(cache_url);
-  const nlohmann::json document = parse_json_or_discarded(json);
-  if (!document.is_object()) return urls;
-  const auto records = document.find("records");
-  if (records == document.end() || !records->is_array()) return urls;
-  const std::string base = base_of(base_url);
   std::unordered_set<std::string> seen;
-  for (const nlohmann::json& record : *records) {
-    if (!record.is_object()) continue;
-    const auto data_path = record.find("dataPath");
-    if (data_path == record.end() || !data_path->is_string()) continue;
-    const std::string path = data_path->get<std::string>();
+  for (const nlohmann::json& entry : names) {
+    const nlohmann::json* name = &entry;
+    if (field != nullptr) {
+      if (!entry.is_object()) continue;
+      const auto found = entry.find(field);
+      if (found == entry.end()) continue;
+      name = &*found;
+    }
+    if (!name->is_string()) continue;
+    const std::string path = name->get<std::string>();
     if (!usable_data_path(path)) continue;
     std::string url = base + path;
     try {
@@ -85,6 +86,31 @@ std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std
     if (seen.insert(url).second) urls.push_back(std::move(url));
   }
   return urls;
+}
+
+// The array `key` of a JSON object document, or null.
+const nlohmann::json* array_field(const nlohmann::json& document, const char* key) {
+  if (!document.is_object()) return nullptr;
+  const auto found = document.find(key);
+  return found != document.end() && found->is_array() ? &*found : nullptr;
+}
+
+}  // namespace
+
+std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std::string_view json) {
+  if (json.size() > kMaxTensorCacheBytes) return {};
+  const ArtifactUrl base_url = parse_artifact_url(cache_url);
+  const nlohmann::json document = parse_json_or_discarded(json);
+  const nlohmann::json* records = array_field(document, "records");
+  return records ? urls_below(base_of(base_url), *records, "dataPath") : std::vector<std::string>{};
+}
+
+std::vector<std::string> chat_config_tokenizer_urls(std::string_view model_url, std::string_view json) {
+  if (json.size() > kMaxTensorCacheBytes) return {};
+  const ArtifactUrl base_url = parse_artifact_url(model_url);
+  const nlohmann::json document = parse_json_or_discarded(json);
+  const nlohmann::json* names = array_field(document, "tokenizer_files");
+  return names ? urls_below(base_of(base_url), *names, nullptr) : std::vector<std::string>{};
 }
 
 }  // namespace coc

@@ -6,6 +6,7 @@
 #include "tensor_cache.h"
 
 using coc::is_tensor_cache_url;
+using coc::chat_config_tokenizer_urls;
 using coc::tensor_cache_shard_urls;
 
 TEST_CASE("tensor cache URLs are recognised by file name", "[tensor_cache]") {
@@ -51,4 +52,24 @@ TEST_CASE("shards never leave the cache's folder, whatever the dataPath says", "
   CHECK(tensor_cache_shard_urls("https://cdn.example.com?file=tensor-cache.json",
                                 R"({"records":[{"dataPath":"evil.example/x.bin"}]})") ==
         std::vector<std::string>{"https://cdn.example.com/evil.example/x.bin"});
+}
+
+TEST_CASE("a chat config's tokenizer files resolve below the model folder, once each, in order", "[tensor_cache]") {
+  const std::string folder = "https://huggingface.co/mlc-ai/M-MLC/resolve/main/";
+  CHECK(chat_config_tokenizer_urls(folder, R"({"tokenizer_files":["tokenizer.json","tokenizer_config.json","tokenizer.json"]})") ==
+        std::vector<std::string>{folder + "tokenizer.json", folder + "tokenizer_config.json"});
+  CHECK(chat_config_tokenizer_urls(folder, R"({"tokenizer_files":["sub/vocab.txt"]})") ==
+        std::vector<std::string>{folder + "sub/vocab.txt"});
+  // Nothing usable: not JSON, no list, not a list, entries that are not strings.
+  CHECK(chat_config_tokenizer_urls(folder, "not json").empty());
+  CHECK(chat_config_tokenizer_urls(folder, R"({"model_type":"llama"})").empty());
+  CHECK(chat_config_tokenizer_urls(folder, R"({"tokenizer_files":"tokenizer.json"})").empty());
+  CHECK(chat_config_tokenizer_urls(folder, R"({"tokenizer_files":[1,null,{"a":"b"}]})").empty());
+}
+
+TEST_CASE("a chat config cannot send the loader to another folder or host", "[tensor_cache]") {
+  const std::string folder = "https://huggingface.co/mlc-ai/M-MLC/resolve/main/";
+  CHECK(chat_config_tokenizer_urls(folder,
+          R"({"tokenizer_files":["https://evil.example/t.json","/abs.json","../up.json","%2e%2e/up.json","a\\b.json","ok.json"]})") ==
+        std::vector<std::string>{folder + "ok.json"});
 }

@@ -117,3 +117,27 @@ test("the record's integrity becomes hints: a wrong SRI for the config rejects a
   const result = await prepareWebLLMModel({ ...recordFor(hub), integrity: { config: right } }, { caches, storage: cos.store.manager() });
   assert.equal(result.files.find((f) => f.url === config.url).sha256, config.sha256);
 });
+
+test("the rejection names the model without the URL's password", async (t) => {
+  const hub = await hubFor(t);
+  const { caches } = stores();
+  const secret = "pw-do-not-print-7c1f";
+  const model = `${hub.url.replace("://", `://user:${secret}@`)}/${DEFAULT_REPO}`;
+  const error = await prepareWebLLMModel({ ...recordFor(hub), model }, { caches, storage: {} }).then(() => null, (e) => e);
+  assert.match(String(error?.message), /not every file/);
+  assert.doesNotMatch(String(error.message), new RegExp(secret));
+});
+
+test("a chat config cannot send the preparation to another host: tokenizer files outside the model folder are skipped", async (t) => {
+  const hub = await hubFor(t);
+  const other = await hubFor(t, { shards: 0 });
+  const config = await (await fetch(`${hub.url}/${DEFAULT_REPO}/resolve/main/mlc-chat-config.json`)).json();
+  config.tokenizer_files = [...config.tokenizer_files, `${other.url}/elsewhere/tokenizer.json`, "../up.json"];
+  hub.commit(DEFAULT_REPO, { "mlc-chat-config.json": JSON.stringify(config) });
+  const { caches, cos } = stores();
+  const result = await prepareWebLLMModel(recordFor(hub), { caches, storage: cos.store.manager() });
+  assert.equal(other.counters.requests, 0, "nothing was asked of the other host");
+  const urls = result.files.map((f) => f.url);
+  for (const name of ["tokenizer.json", "tokenizer_config.json"]) assert.ok(urls.includes(`${webLLMModelUrl(recordFor(hub).model)}${name}`), name);
+  assert.ok(!urls.some((url) => url.includes("up.json") || url.startsWith(other.url)), urls.join(", "));
+});
