@@ -49,7 +49,7 @@ export function seededBytes(seed, label) {
 }
 
 /** @param {string|Buffer} data */
-export const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
+const sha256Hex = (data) => createHash("sha256").update(data).digest("hex");
 /** Git's blob id: sha1 of "blob <size>\0" + content. @param {Buffer} content */
 const gitBlobSha1 = (content) =>
   createHash("sha1").update(`blob ${content.length}\0`).update(content).digest("hex");

@@ -56,7 +56,8 @@ export async function loadFiles(cache, tracker, urls, report) {
       try {
         const buffer = await cache.fetchWithCache(urls[index], "arraybuffer");
         const known = hashes[index]?.value;
-        // A file without a hash beforehand: the cache learned it from the bytes it verified.
+        // A file without a hash beforehand: its hash is shown as WebCrypto computes it from the
+        // delivered bytes, a check independent of the cache's own wasm SHA-256.
         const contentHash = known ? null : await sha256Hex(buffer);
         report("loaded", { index, bytes: buffer.byteLength, fromNetwork: tracker.downloaded.has(urls[index]), contentHash });
       } catch (failure) {
