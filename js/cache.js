@@ -484,6 +484,7 @@ export class CrossOriginCache {
           failure = "mismatch";
           throw error;
         }
+        storage.vouch(pumped.hex);
       });
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
@@ -543,6 +544,7 @@ export class CrossOriginCache {
         throwIfAborted(signal);
         await this.#cos.write(hex, origins, async (storage) => {
           await storage.write(blob);
+          storage.vouch(hex);
           this.#progress.emit(url, "store", size, size, true);
         });
         if (!(await this.#keptAfterWrite(url, hex))) return { blob, source: "network", record: step.found ? step.record : null };

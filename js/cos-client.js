@@ -106,7 +106,8 @@ export class CosClient {
    * createWritable) waits for earlier creates to finish; the writes and close of different entries
    * overlap. sink.write(data) hands data over for good: a writable may keep it until close (the
    * COS extension's does), so it must never be written into again. sink.queues: writes may be
-   * issued before earlier ones settle.
+   * issued before earlier ones settle. sink.vouch(hex): the SHA-256 the writer computed over all
+   * it wrote, given before the write callback returns.
    */
   write(value, origins, write) {
     // Two writes of one entry (two URLs with the same bytes) run one after the other, as before:
@@ -124,9 +125,12 @@ export class CosClient {
     // order whatever its own write() shortcut does (the COS extension's holds the lock until
     // its write settles: a second write() before then throws). Anything else, one at a time.
     const writer = typeof writable.getWriter === "function" ? writable.getWriter() : null;
+    // vouch(hex): the writer's own hash of what it wrote, for a store that takes it instead of
+    // hashing again (the fallback store); COS hashes the bytes itself.
+    const vouch = (hex) => writable.vouch?.(hex);
     const sink = writer
-      ? { write: (data) => writer.write(data), queues: true }
-      : { write: (data) => writable.write(data), queues: false };
+      ? { write: (data) => writer.write(data), queues: true, vouch }
+      : { write: (data) => writable.write(data), queues: false, vouch };
     try {
       // Errors of the writer pass through as they are: it knows which are the storage's.
       await write(sink);

@@ -2,16 +2,19 @@
 // in a Cache API cache, the hash verified on close, NotFoundError on a miss. It offers the same
 // requestFileHandle API, so the cache code treats both alike.
 //
+// Its writer (this package's cache, the only one) hashes the bytes as it streams them and vouches
+// for the hash before closing; close refuses any other.
+//
 // An entry is served only when it is sealed: each write carries a random id in a header, and a
 // seal naming that id and the size is stored (in a cache of seals beside the entries' own) only
 // after the bytes hashed right. A write that was
 // cut off, or bytes that other code of the origin put under an entry's key, are a miss.
 import { randomHex } from "./hex.js";
-import { hasherFor } from "./sha256.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
 const SEAL_PREFIX = "https://cross-origin-cache.invalid/seal/";
 const WRITE_HEADER = "X-Cross-Origin-Cache-Write";
+const QUEUED = new CountQueuingStrategy({ highWaterMark: 4 });
 
 function domError(message, name) {
   return new DOMException(message, name);
@@ -96,54 +99,52 @@ export class FallbackStore {
     return removed;
   }
 
-  // Bytes stream into cache.put as they are written, so a large file is never held whole; the
-  // hash is checked at close, and a mismatch errors the stream, so put stores nothing. The seal
-  // follows the bytes, once they are both stored and verified.
+  // Bytes stream into cache.put as they are written, so a large file is never held whole and the
+  // browser stores one chunk while the writer reads and hashes the next. The writer hashed every
+  // byte it wrote (the cache does, to check them against what it expected): it vouches for the
+  // hash before closing, and close refuses (DataError, put stores nothing) bytes vouched as
+  // anything but the entry's hash, or not vouched for at all. Hashing them a second time here
+  // would only halve the speed. The seal follows the bytes, once they are stored and vouched for.
   async #writable(expected) {
     const [cache, seals] = await Promise.all([this.#open(), this.#openSeals()]);
-    const hasher = hasherFor(this.#core);
     const writeId = randomHex(16);
-    const pipe = new TransformStream();
-    const writer = pipe.writable.getWriter();
-    const stored = cache.put(ENTRY_PREFIX + expected, new Response(pipe.readable, { headers: { [WRITE_HEADER]: writeId } }));
-    stored.catch(() => {});
-    let finished = false;
     let size = 0;
-    const finish = () => {
-      if (finished) throw new TypeError("the writable is closed");
-      finished = true;
-      return hasher.digest();
-    };
-    const push = async (bytes) => {
-      hasher.update(bytes);
-      size += bytes.byteLength;
-      await writer.write(bytes);
-    };
-    return {
+    let vouched = "";
+    // A few chunks queue on each side, so a chunk's write never waits for cache.put to take it.
+    const counted = new TransformStream({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }, QUEUED, QUEUED);
+    const stored = cache.put(ENTRY_PREFIX + expected, new Response(counted.readable, { headers: { [WRITE_HEADER]: writeId } }));
+    stored.catch(() => {});
+    const pipe = counted.writable.getWriter();
+    const writable = new WritableStream({
       async write(chunk) {
-        if (finished) throw new TypeError("the writable is closed");
         const data = chunkBytes(chunk);
         // Not copied: a chunk is handed over for good (CosClient.write), and the pipe holds it
         // until cache.put has taken it.
-        if (!(data instanceof Blob)) return push(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+        if (!(data instanceof Blob)) return pipe.write(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
         const reader = data.stream().getReader();
-        for (let part = await reader.read(); !part.done; part = await reader.read()) await push(part.value);
+        for (let part = await reader.read(); !part.done; part = await reader.read()) await pipe.write(part.value);
       },
       close: async () => {
-        const actual = finish();
-        if (actual !== expected) {
-          const error = domError(`bytes hash to ${actual}, not ${expected}`, "DataError");
-          await writer.abort(error).catch(() => {});
+        if (vouched !== expected) {
+          const error = domError(vouched ? `bytes hash to ${vouched}, not ${expected}` : `no hash was vouched for the bytes of ${expected}`, "DataError");
+          await pipe.abort(error).catch(() => {});
           throw error;
         }
-        await writer.close();
+        await pipe.close();
         await stored;
         await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
       },
-      async abort(reason) {
-        if (!finished) finish();
-        await writer.abort(reason).catch(() => {});
-      },
+      abort: (reason) => pipe.abort(reason).catch(() => {}),
+    }, QUEUED);
+    /** The SHA-256 (hex) the writer computed over every byte it wrote; close compares it with the entry's. */
+    writable.vouch = (hex) => {
+      vouched = String(hex);
     };
+    return writable;
   }
 }

@@ -23,11 +23,12 @@ export const TVMJS_PACKAGE = "node_modules/@mlc-ai/web-runtime/package.json";
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts hub + COS backend + Chromium. Returns
+ * Starts hub + COS backend + Chromium (`cos: false`: no COS backend and no polyfill, as almost
+ * every visitor has today). Returns
  * {hub, cos (getter: the current backend), version, browserPid, context, openPage(), resetCos(),
  *  pageRenderers(), close()}.
  */
-export async function openCosWorld({ root, log = () => {}, hubOptions = {} }) {
+export async function openCosWorld({ root, log = () => {}, hubOptions = {}, cos: withCos = true }) {
   const hub = await startHub({ shards: 1, shardSize: 1024, ...hubOptions, static: [{ prefix: "/", dir: path.resolve(root) }] });
   let cos;
   let context;
@@ -61,19 +62,19 @@ export async function openCosWorld({ root, log = () => {}, hubOptions = {} }) {
   };
   let browserPid;
   try {
-    cos = await startCosBackendThread();
+    if (withCos) cos = await startCosBackendThread();
     profile = await mkdtemp(path.join(os.tmpdir(), "coc-bench-profile-"));
     const before = new Set((await chromiumBrowserChildren()).map((proc) => proc.pid));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
     browserPid = (await chromiumBrowserChildren()).find((proc) => !before.has(proc.pid))?.pid;
     if (!browserPid) throw new Error("could not find the Chromium browser process among this process' children");
-    await context.addInitScript(cosInitScript({ backend: cos.url }));
+    if (withCos) await context.addInitScript(cosInitScript({ backend: cos.url }));
   } catch (error) {
     await close();
     throw error;
   }
   const version = context.browser()?.version() ?? null;
-  log(`chromium ${version ?? ""} (pid ${browserPid}) on a persistent profile; hub ${hub.url}; COS backend ${cos.url}`);
+  log(`chromium ${version ?? ""} (pid ${browserPid}) on a persistent profile; hub ${hub.url}; ${cos ? `COS backend ${cos.url}` : "no COS"}`);
 
   const pageRenderers = async () => (await processTree(browserPid)).filter(isPageRenderer);
 
