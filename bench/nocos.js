@@ -77,7 +77,7 @@ async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
   }
 }
 
-function summarizeSize(size, runs) {
+function summarizeSize(size, runs, profile) {
   const byCandidate = Object.fromEntries(CANDIDATES.map(({ id, label }) => {
     const mine = runs.filter((run) => run.candidate === id);
     return [id, {
@@ -90,13 +90,13 @@ function summarizeSize(size, runs) {
       runs: mine,
     }];
   }));
-  const label = size >= 1024 * MiB ? `${size / (1024 * MiB)} GiB` : `${size / MiB} MiB`;
+  const label = `${size >= 1024 * MiB ? `${size / (1024 * MiB)} GiB` : `${size / MiB} MiB`}, ${profile}`;
   const ours = byCandidate.ours;
   const verdicts = [
-    verdict({ part: "nocos", id: `nocos-${size / MiB}-wall`, label: `${label} without COS: wall time, ours / plain put`, value: ours.ms.median / byCandidate.put.ms.median, target: TARGET_WALL }),
-    verdict({ part: "nocos", id: `nocos-${size / MiB}-memory`, label: `${label} without COS: renderer peak RSS increase, ours`, value: ours.rendererMiB.median, target: TARGET_MEMORY_MIB, unit: " MiB" }),
+    verdict({ part: "nocos", id: `nocos-${profile}-${size / MiB}-wall`, label: `${label} without COS: wall time, ours / plain put`, value: ours.ms.median / byCandidate.put.ms.median, target: TARGET_WALL }),
+    verdict({ part: "nocos", id: `nocos-${profile}-${size / MiB}-memory`, label: `${label} without COS: renderer peak RSS increase, ours`, value: ours.rendererMiB.median, target: TARGET_MEMORY_MIB, unit: " MiB" }),
   ];
-  return { size, label, candidates: byCandidate, verdicts };
+  return { size, profile, label, candidates: byCandidate, verdicts };
 }
 
 function sizeMarkdown(result) {
@@ -135,30 +135,35 @@ export async function run(context) {
   const date = new Date();
   const sizesMiB = integerListFromEnv("BENCH_NOCOS_SIZES", [64, 1024]);
   const largeRounds = positiveIntegerFromEnv("BENCH_NOCOS_LARGE_ROUNDS", Math.min(3, rounds));
+  const profiles = (process.env.BENCH_NOCOS_PROFILES ?? "loopback,broadband").split(",").map((name) => name.trim()).filter(Boolean);
   const loadBefore = loadAverage();
-  const world = await openCosWorld({ root, log, cos: false });
   const results = [];
-  try {
-    for (const sizeMiB of sizesMiB) {
-      const size = sizeMiB * MiB;
-      const timedRounds = sizeMiB > 256 ? largeRounds : rounds;
-      const warmups = sizeMiB > 256 ? 0 : warmupRounds;
-      const generate = seededBytes("bench-nocos", `size-${sizeMiB}`);
-      const sha256 = sha256Of(generate, size);
-      const runs = [];
-      for (let round = 0; round < warmups + timedRounds; round++) {
-        const line = [];
-        for (const { id } of roundOrder(CANDIDATES, round)) {
-          const measured = await storeOnce(world, { candidate: id, size, generate, sha256, tag: `s${sizeMiB}-r${round}-${id}` });
-          if (round >= warmups) runs.push(measured);
-          line.push(`${id} ${fixed(measured.ms, 0)} ms +${fixed(measured.rendererPeakIncrease / MiB, 1)} MiB`);
+  for (const profile of profiles) {
+    // The hub shapes its replies (local-hub/network.js): loopback measures the CPU each store
+    // costs; broadband is where users are, a link slower than hashing.
+    const world = await openCosWorld({ root, log, cos: false, hubOptions: { network: profile } });
+    try {
+      for (const sizeMiB of sizesMiB) {
+        const size = sizeMiB * MiB;
+        const timedRounds = sizeMiB > 256 ? largeRounds : rounds;
+        const warmups = sizeMiB > 256 ? 0 : warmupRounds;
+        const generate = seededBytes("bench-nocos", `size-${sizeMiB}`);
+        const sha256 = sha256Of(generate, size);
+        const runs = [];
+        for (let round = 0; round < warmups + timedRounds; round++) {
+          const line = [];
+          for (const { id } of roundOrder(CANDIDATES, round)) {
+            const measured = await storeOnce(world, { candidate: id, size, generate, sha256, tag: `${profile}-s${sizeMiB}-r${round}-${id}` });
+            if (round >= warmups) runs.push(measured);
+            line.push(`${id} ${fixed(measured.ms, 0)} ms +${fixed(measured.rendererPeakIncrease / MiB, 1)} MiB`);
+          }
+          log(`nocos ${profile} ${sizeMiB} MiB ${round < warmups ? `warm-up ${round + 1}` : `round ${round - warmups + 1}/${timedRounds}`}: ${line.join(", ")}`);
         }
-        log(`nocos ${sizeMiB} MiB ${round < warmups ? `warm-up ${round + 1}` : `round ${round - warmups + 1}/${timedRounds}`}: ${line.join(", ")}`);
+        results.push({ ...summarizeSize(size, runs, profile), rounds: timedRounds, warmupRounds: warmups });
       }
-      results.push({ ...summarizeSize(size, runs), rounds: timedRounds, warmupRounds: warmups });
+    } finally {
+      await world.close();
     }
-  } finally {
-    await world.close();
   }
   const loadAfter = loadAverage();
   const machine = await context.machine();
@@ -171,6 +176,8 @@ export async function run(context) {
     `What: one file of each size from the local hub (a lazily generated Git LFS file), stored from a Chromium page that has no COS. ` +
       `ours = ${oursText(v)} (addToCache: one listing for the hash, then the body hashed as it streams into the Cache API under its hash, sealed once verified); ` +
       `plain = cache.put(url, await fetch(url)); tvmjs = @mlc-ai/web-runtime ${v.tvmjs} ArtifactCache (cache.add(url)).`,
+    "",
+    `Network: the hub's profiles (local-hub/network.js) ${profiles.join(", ")}; loopback measures the CPU a store costs on this machine (the hub shares its 2 cores with Chromium), broadband (30 ms, 12.5 MB/s per connection) is a real link, slower than hashing.`,
     "",
     `Method: every run starts with no Cache API caches, a new URL and a new page; the cache object is created before the timing; wall = performance.now() around the store in the page; ` +
       `renderer +MiB = peak VmRSS of the page's renderer (every ${SAMPLE_MS} ms) minus its value before the call, after a forced GC. Candidates alternate order every round (ABBA); ` +
@@ -185,7 +192,7 @@ export async function run(context) {
     machine,
     versions: v,
     loadAverage: { before: loadBefore, after: loadAfter },
-    sizes: results.map((result) => ({ sizeBytes: result.size, label: result.label, rounds: result.rounds, warmupRounds: result.warmupRounds, candidates: Object.values(result.candidates) })),
+    sizes: results.map((result) => ({ profile: result.profile, sizeBytes: result.size, label: result.label, rounds: result.rounds, warmupRounds: result.warmupRounds, candidates: Object.values(result.candidates) })),
     verdicts: results.flatMap((result) => result.verdicts),
   };
   const files = await writeResults("nocos", { json, markdown, date });

@@ -120,16 +120,27 @@ export class FallbackStore {
     const stored = cache.put(ENTRY_PREFIX + expected, new Response(counted.readable, { headers: { [WRITE_HEADER]: writeId } }));
     stored.catch(() => {});
     const pipe = counted.writable.getWriter();
-    const writable = new WritableStream({
-      async write(chunk) {
+    let finished = false;
+    const finish = () => {
+      if (finished) throw new TypeError("the writable is closed");
+      finished = true;
+    };
+    // A writer as a WritableStream's (CosClient holds one to the end): its writes go straight into
+    // the pipe, several pending at once, with no stream of its own in between.
+    const writer = {
+      write(chunk) {
+        if (finished) return Promise.reject(new TypeError("the writable is closed"));
         const data = chunkBytes(chunk);
         // Not copied: a chunk is handed over for good (CosClient.write), and the pipe holds it
         // until cache.put has taken it.
         if (!(data instanceof Blob)) return pipe.write(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
-        const reader = data.stream().getReader();
-        for (let part = await reader.read(); !part.done; part = await reader.read()) await pipe.write(part.value);
+        return (async () => {
+          const reader = data.stream().getReader();
+          for (let part = await reader.read(); !part.done; part = await reader.read()) await pipe.write(part.value);
+        })();
       },
       close: async () => {
+        finish();
         if (vouched !== expected) {
           const error = domError(vouched ? `bytes hash to ${vouched}, not ${expected}` : `no hash was vouched for the bytes of ${expected}`, "DataError");
           await pipe.abort(error).catch(() => {});
@@ -139,11 +150,17 @@ export class FallbackStore {
         await stored;
         await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
       },
-      abort: (reason) => pipe.abort(reason).catch(() => {}),
-    }, QUEUED);
-    /** The SHA-256 (hex) the writer computed over every byte it wrote; close compares it with the entry's. */
-    writable.vouch = (hex) => {
-      vouched = String(hex);
+      async abort(reason) {
+        finished = true;
+        await pipe.abort(reason).catch(() => {});
+      },
+    };
+    const writable = {
+      getWriter: () => writer,
+      /** The SHA-256 (hex) the writer computed over every byte it wrote; close compares it with the entry's. */
+      vouch(hex) {
+        vouched = String(hex);
+      },
     };
     return writable;
   }
