@@ -1,0 +1,195 @@
+// The README's Use snippets, run as written in real Chromium: README.md is read, each ```js block of
+// the Use section is served as a module (page blocks with an import map; a `// worker.js` block as
+// the module worker its page block creates, with only its import specifiers mapped), preceded only
+// by a one-line prelude giving the free variables this file lists per snippet. Playwright routes
+// https://huggingface.co to the local hub, which serves small stand-ins under the README's repo
+// names (readme-repos.js); the COS test polyfill is every page's Cross-Origin Storage (never a
+// worker's: init scripts do not run in workers). Each snippet runs in a fresh world (hub origin,
+// COS, profile), then again in a new page: the reload must make no hub request.
+//
+// Chromium only: Firefox is driven by puppeteer-core over WebDriver BiDi here, where this file
+// has no way to send https://huggingface.co (pages and workers) to the local hub.
+// The web-llm blocks run in web-llm.test.js (web-llm-readme*.js); the last test here checks those
+// copies still carry the README's lines.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import { REPO_ROOT, launchBrowser, startSite } from "../support/browser.js";
+import { startCosBackend } from "../support/cos-page-backend.js";
+import { cosInitScript } from "../support/cos-page-polyfill.js";
+import { tokenizerJson } from "../clients/fixtures/tiny-tokenizer.js";
+import { blockRole, importSpecifiers, useSectionBlocks } from "./readme-blocks.js";
+import { BERT_ONNX, BERT_REPO, GGUF_REPO, MLC_REPO, bertFiles, ggufFiles, mlcFiles } from "./readme-repos.js";
+import { FREE_VARIABLES_GLOBAL, MODULES, routeToLocal, writeSnippet } from "./readme-site.js";
+import { cleanups } from "./helpers.js";
+
+const TIMEOUT = 180_000;  // transformers.js (1.3 MB) and onnxruntime-web parsed on a loaded 2-core machine
+const README = await readFile(path.join(REPO_ROOT, "README.md"), "utf8");
+const SECTIONS = useSectionBlocks(README);
+
+// What this file runs, heading by heading: a README edit that adds, drops or renames one fails the
+// first test instead of going unrun.
+const EXPECTED = [
+  ["Use", ["page"]],
+  ["With tvmjs (`artifactCache`)", ["page"]],
+  ['With web-llm (`cacheBackend: "cross-origin"`)', ["page", "page", "worker"]],
+  ["With transformers.js (`env.customCache`)", ["page"]],
+  ["With wllama (`cacheManager`)", ["page"]],
+  ["In a worker", ["page", "worker"]],
+  ["transformers.js in a worker", ["worker"]],
+  ["Who can read what is stored", []],
+];
+
+/** The `index`th block under `heading`, or a loud failure. */
+function block(heading, index) {
+  const text = SECTIONS.find((s) => s.heading === heading)?.blocks[index];
+  if (text === undefined) throw new Error(`README.md: no js block #${index} under "${heading}"`);
+  return text;
+}
+
+/** Hub route requests (everything but the static files of the test site). */
+const hubRequests = (hub) => hub.counters.requests - hub.counters.static;
+const routeCounts = (hub) => {
+  const { resolve, raw, tree, pathsInfo, revision } = hub.counters;
+  return `resolve ${resolve}, tree ${tree}, paths-info ${pathsInfo}, raw ${raw}, revision ${revision}`;
+};
+/** GET /resolve/ requests answered 200 for `filePath`. */
+const downloadsOf = (hub, filePath) => hub.log.filter((e) => e.kind === "resolve" && e.method === "GET" && e.path === filePath && e.status === 200).length;
+const hfUrl = (repo, file) => `https://huggingface.co/${repo}/resolve/main/${file}`;
+
+/**
+ * A fresh world for one snippet: a hub site with the README's repos (the snippet folders under
+ * /readme/), a COS backend, Chromium with the COS polyfill in pages and the routes to the hub.
+ */
+async function startWorld(defer) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "coc-readme-"));
+  defer(() => rm(dir, { recursive: true, force: true }));
+  const hub = await startSite({ shards: 0, extraStatic: [{ prefix: "/readme", dir }] });
+  defer(() => hub.close());
+  const repos = {
+    mlc: hub.addRepo({ id: MLC_REPO, files: mlcFiles() }),
+    bert: hub.addRepo({ id: BERT_REPO, files: bertFiles() }),
+    gguf: hub.addRepo({ id: GGUF_REPO, files: ggufFiles() }),
+  };
+  const cos = await startCosBackend();
+  defer(() => cos.close());
+  const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+  defer(() => browser.close());
+  await routeToLocal(browser.context, hub);
+  return { dir, hub, cos, browser, repos };
+}
+
+/** Records the values of every console message of `page`; `read()` gives them once settled. */
+function consoleValues(page) {
+  const seen = [];
+  page.on("console", (message) => {
+    seen.push(Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => undefined)))
+      .then((values) => ({ type: message.type(), values })));
+  });
+  return { read: () => Promise.all(seen) };
+}
+
+/**
+ * Opens the snippet's page, sets the prelude's free variables (`setup(arg)` in the page, after the
+ * import map is in place, returns them), imports page.js and waits for its evaluation, top-level
+ * awaits included. Returns the page, its console values and the import's error text (or null).
+ */
+async function runPage(browser, hub, folder, { setup, arg } = {}) {
+  const page = await browser.open(`${hub.url}${folder}index.html`);
+  const console = consoleValues(page);
+  const error = await page.evaluate(async ({ name, setup, arg }) => {
+    if (setup) globalThis[name] = await new Function(`return (${setup});`)()(arg);
+    try {
+      await import("./page.js");
+      return null;
+    } catch (e) {
+      return String(e?.stack ?? e);
+    }
+  }, { name: FREE_VARIABLES_GLOBAL, setup: setup?.toString(), arg });
+  return { page, console, error };
+}
+
+/**
+ * The module worker the page block created: waits for its module's evaluation (importing the
+ * worker's own URL again gives the same module record, settled with it) and runs `fn(arg)` there.
+ */
+async function inSnippetWorker(page, fn, arg) {
+  const worker = page.workers()[0] ?? await page.waitForEvent("worker");
+  return worker.evaluate(async ({ source, arg }) => {
+    let error = null;
+    try {
+      await import(location.href);
+    } catch (e) {
+      error = String(e?.stack ?? e);
+    }
+    return { error, ...(await new Function(`return (${source});`)()(arg)) };
+  }, { source: fn.toString(), arg });
+}
+
+test("the README's Use section has the headings and js blocks this file runs, each import mapped", () => {
+  assert.deepEqual(SECTIONS.map((s) => [s.heading, s.blocks.map(blockRole)]), EXPECTED);
+  for (const section of SECTIONS) {
+    for (const text of section.blocks) {
+      for (const specifier of importSpecifiers(text)) assert.ok(specifier in MODULES, `${section.heading}: "${specifier}" is mapped`);
+    }
+  }
+});
+
+describe("chromium: the README's opening snippet (createCrossOriginCache, fetchWithCache json, stats)", { timeout: TIMEOUT * 2 }, () => {
+  const defer = cleanups(after);
+  let world;
+  let folder;
+  before(async () => {
+    world = await startWorld(defer);
+    folder = await writeSnippet(world.dir, { slug: "use", page: block("Use", 0) });
+  });
+
+  test("the config is the hub's file, stored in COS; a reload makes no hub request", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser, repos } = world;
+    const file = repos.mlc.files.find((f) => f.path === "mlc-chat-config.json");
+    const url = hfUrl(MLC_REPO, file.path);
+    const hubJson = JSON.parse(mlcFiles().find((f) => f.path === file.path).bytes);
+    hub.resetCounters();
+    const first = await runPage(browser, hub, folder);
+    assert.equal(first.error, null);
+    const logged = await first.console.read();
+    t.diagnostic(`first run: hub ${routeCounts(hub)}; console ${JSON.stringify(logged)}`);
+    assert.equal(downloadsOf(hub, file.path), 1, "the config downloaded once");
+    assert.equal(hubRequests(hub), 2, `one listing and one download (${routeCounts(hub)})`);
+    // What the snippet logs: cache.stats() after the load, and no onError warning.
+    assert.deepEqual(logged.map((m) => m.type), ["log"]);
+    const [stats] = logged[0].values;
+    assert.equal(stats.storage, "cross-origin-storage");
+    assert.equal(stats.downloads, 1);
+    assert.equal(stats.bytesDownloaded, file.size);
+    assert.equal(stats.stored, 1);
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+    assert.deepEqual(cos.entries().map((e) => e.hash), [file.sha256], "COS holds the config's bytes");
+    // The page's cache (a new object over the same stores) gives the hub's JSON, without the hub.
+    hub.resetCounters();
+    const held = await first.page.evaluate(async (url) => {
+      const { createCrossOriginCache } = await import("cross-origin-cache");
+      return (await createCrossOriginCache()).fetchWithCache(url, "json");
+    }, url);
+    assert.deepEqual(held, hubJson);
+    assert.equal(hubRequests(hub), 0);
+    first.page.errors.assertNone();
+    await first.page.close();
+
+    hub.resetCounters();
+    const reload = await runPage(browser, hub, folder);
+    assert.equal(reload.error, null);
+    const again = await reload.console.read();
+    t.diagnostic(`reload: hub ${routeCounts(hub)}; console ${JSON.stringify(again)}`);
+    assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
+    assert.deepEqual(again.map((m) => m.type), ["log"]);
+    assert.equal(again[0].values[0].downloads, 0);
+    assert.equal(again[0].values[0].storageHits, 1);
+    assert.equal(again[0].values[0].bytesFromStorage, file.size);
+    reload.page.errors.assertNone();
+    await reload.page.close();
+  });
+});
