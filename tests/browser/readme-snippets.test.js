@@ -193,3 +193,68 @@ describe("chromium: the README's opening snippet (createCrossOriginCache, fetchW
     await reload.page.close();
   });
 });
+
+// tvmjs's Instance needs its TVM wasm runtime, which this machine cannot build: `tvm` is an object
+// with Instance.prototype (tvmjs's own fetchTensorCache and webgpu() run), without a runtime. The
+// hub's tensor-cache.json lists shards without tensor records, so fetchTensorCache's whole download,
+// hasAllKeys and read loop runs and no tensor is ever created on the (absent) device.
+describe("chromium: the README's tvmjs snippet (hasTensorInCache, fetchTensorCache, deleteTensorCache)", { timeout: TIMEOUT * 2 }, () => {
+  const defer = cleanups(after);
+  let world;
+  let folder;
+  const FREE = ["modelUrl", "tvm"];
+  const setup = async ({ modelUrl }) => {
+    const tvmjs = await import("@mlc-ai/web-runtime");
+    const progress = [];
+    const tvm = Object.create(tvmjs.Instance.prototype);
+    Object.assign(tvm, { initProgressCallback: [(report) => progress.push(report.progress)], env: { logger() {} }, cacheMetadata: {} });
+    return { modelUrl, tvm, progress };
+  };
+  const seen = (page) => page.evaluate(async (name) => {
+    const { tvm, progress } = globalThis[name];
+    const store = await caches.open("tvmjs-cos-hash-meta");
+    return { metadata: tvm.cacheMetadata, progress, recorded: (await store.keys()).map((r) => r.url).sort() };
+  }, FREE_VARIABLES_GLOBAL);
+
+  before(async () => {
+    world = await startWorld(defer);
+    folder = await writeSnippet(world.dir, { slug: "tvmjs", page: block("With tvmjs (`artifactCache`)", 0), freeVariables: FREE });
+  });
+
+  test("the tensor cache loads through our cache into COS, deleteTensorCache forgets the shards; a reload downloads nothing", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser, repos } = world;
+    const modelUrl = `https://huggingface.co/${MLC_REPO}/resolve/main/`;
+    const tensorCache = JSON.parse(mlcFiles().find((f) => f.path === "tensor-cache.json").bytes);
+    const shards = repos.mlc.files.filter((f) => f.path.startsWith("params_shard_"));
+    hub.resetCounters();
+    const first = await runPage(browser, hub, folder, { setup, arg: { modelUrl } });
+    assert.equal(first.error, null);
+    const result = await seen(first.page);
+    t.diagnostic(`first run: hub ${routeCounts(hub)}; COS created ${cos.counts.created}; progress ${result.progress.join(", ")}`);
+    assert.deepEqual(result.metadata, tensorCache.metadata, "tvmjs's fetchTensorCache read tensor-cache.json");
+    assert.equal(result.progress.at(-1), 1, "and every shard");
+    for (const shard of shards) assert.equal(downloadsOf(hub, shard.path), 1, `${shard.path} downloaded once`);
+    assert.equal(downloadsOf(hub, "tensor-cache.json"), 1);
+    assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
+    for (const shard of shards) assert.ok(cos.entry(shard.sha256), `${shard.path} is in COS`);
+    // deleteTensorCache forgot the shards' URL→hash records (tvmjs's store, shared by scope "tvmjs"); tensor-cache.json's stays.
+    assert.deepEqual(result.recorded, [`${modelUrl}tensor-cache.json`]);
+    first.page.errors.assertNone();
+    await first.page.close();
+
+    hub.resetCounters();
+    cos.resetCounters();
+    const reload = await runPage(browser, hub, folder, { setup, arg: { modelUrl } });
+    assert.equal(reload.error, null);
+    const again = await seen(reload.page);
+    t.diagnostic(`reload: hub ${routeCounts(hub)}; COS getFile ${cos.counts.getFile}, created ${cos.counts.created}`);
+    assert.deepEqual(again.metadata, tensorCache.metadata);
+    assert.equal(hub.counters.resolve, 0, "nothing downloaded: COS keeps the bytes a site cannot delete");
+    assert.equal(hub.counters.tree, 1, "one listing finds the forgotten shards' hashes again");
+    assert.equal(hubRequests(hub), 1);
+    assert.equal(cos.counts.created, 0);
+    assert.ok(cos.counts.getFile >= shards.length, "the shards read from COS");
+    reload.page.errors.assertNone();
+    await reload.page.close();
+  });
+});
