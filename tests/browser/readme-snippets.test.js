@@ -258,3 +258,62 @@ describe("chromium: the README's tvmjs snippet (hasTensorInCache, fetchTensorCac
     await reload.page.close();
   });
 });
+
+/** The test tokenizer's ids for `text` (lower-cased words of its WordLevel vocab), from the generated vocab. */
+const vocabIds = (text) => text.toLowerCase().split(/\s+/).map((word) => tokenizerJson.model.vocab[word]);
+const TOKENIZED = "Cross origin CACHE";
+
+/** In a page or worker whose snippet set env.customCache: that cache's kind and stats. */
+const customCacheState = async ({ transformers }) => {
+  const { env } = await import(transformers);
+  return { storageKind: env.customCache?.storageKind, stats: env.customCache?.stats(), useBrowserCache: env.useBrowserCache };
+};
+
+describe("chromium: the README's transformers.js snippet (env.customCache, AutoTokenizer)", { timeout: TIMEOUT * 2 }, () => {
+  const defer = cleanups(after);
+  let world;
+  let folder;
+  before(async () => {
+    world = await startWorld(defer);
+    folder = await writeSnippet(world.dir, { slug: "transformers", page: block("With transformers.js (`env.customCache`)", 0) });
+  });
+
+  test("the tokenizer's files go through our cache into COS; the stored tokenizer encodes as its vocab says; a reload makes no hub request", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser, repos } = world;
+    const arg = { transformers: MODULES["@huggingface/transformers"] };
+    hub.resetCounters();
+    const first = await runPage(browser, hub, folder);
+    assert.equal(first.error, null);
+    const fetched = [...new Set(hub.log.filter((e) => e.kind === "resolve").map((e) => e.path))].sort();
+    t.diagnostic(`first run: hub ${routeCounts(hub)} (${fetched.join(", ")}); COS created ${cos.counts.created}`);
+    assert.ok(fetched.includes("tokenizer.json") && fetched.includes("tokenizer_config.json"), "the tokenizer's files came from the hub");
+    for (const file of fetched) assert.equal(downloadsOf(hub, file), 1, `${file} downloaded once`);
+    const state = await first.page.evaluate(customCacheState, arg);
+    assert.equal(state.storageKind, "cross-origin-storage", "the snippet's env.customCache");
+    assert.equal(state.useBrowserCache, false);
+    assert.equal(state.stats.stored, fetched.length, "transformers.js put() every file it downloaded");
+    const sha256 = (p) => repos.bert.files.find((f) => f.path === p).sha256;
+    assert.deepEqual(cos.entries().map((e) => e.hash).sort(), fetched.map(sha256).sort());
+    // The tokenizer again, through the snippet's cache: from storage, and it encodes as the vocab says.
+    hub.resetCounters();
+    const ids = await first.page.evaluate(async ({ transformers, repo, text }) => {
+      const { AutoTokenizer } = await import(transformers);
+      return (await AutoTokenizer.from_pretrained(repo)).encode(text);
+    }, { ...arg, repo: BERT_REPO, text: TOKENIZED });
+    assert.deepEqual(ids, vocabIds(TOKENIZED));
+    assert.equal(hubRequests(hub), 0);
+    first.page.errors.assertNone();
+    await first.page.close();
+
+    hub.resetCounters();
+    const reload = await runPage(browser, hub, folder);
+    assert.equal(reload.error, null);
+    const again = await reload.page.evaluate(customCacheState, arg);
+    t.diagnostic(`reload: hub ${routeCounts(hub)}; cache stats downloads ${again.stats.downloads}, storageHits ${again.stats.storageHits}`);
+    assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
+    assert.ok(again.stats.storageHits >= fetched.length, "every file from storage");
+    assert.equal(again.stats.stored, 0);
+    reload.page.errors.assertNone();
+    await reload.page.close();
+  });
+});
