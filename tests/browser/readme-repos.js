@@ -3,6 +3,7 @@
 import { seededBytes } from "../../local-hub/index.js";
 import { modelConfig, tokenizerFiles } from "../clients/fixtures/tiny-tokenizer.js";
 import { tinyEmbeddingModel } from "./tiny-onnx.js";
+import { tinyLlamaGgufSplit } from "./readme-gguf.js";
 
 export const MLC_REPO = "mlc-ai/Llama-3.2-1B-Instruct-q4f16_1-MLC";
 export const BERT_REPO = "Xenova/bert-base-uncased";
@@ -39,19 +40,7 @@ export function bertFiles() {
   return [...tokenizerFiles(), { path: BERT_ONNX, bytes: onnx, lfs: true }];
 }
 
-const GGUF_SIZES = [96 * 1024 + 5, 80 * 1024, 64 * 1024 + 3];
-
-// A GGUF-looking shard: magic "GGUF", version 3, tensor and key-value counts, then seeded bytes.
-function ggufShard(index, size) {
-  const bytes = Buffer.from(seededBytes(23, `readme-gguf-${index}`)(0, size));
-  bytes.write("GGUF", 0, "latin1");
-  bytes.writeUInt32LE(3, 4);
-  bytes.writeBigUInt64LE(0n, 8);
-  bytes.writeBigUInt64LE(3n, 16);
-  return bytes;
-}
-
-/** A split GGUF model in three shards (Git LFS), wllama's `-0000N-of-00003.gguf` names. */
+/** A split GGUF model in three shards (Git LFS) under wllama's `-0000N-of-00003.gguf` names: a tiny llama llama.cpp loads. */
 export function ggufFiles() {
-  return GGUF_SIZES.map((size, i) => ({ path: `model-0000${i + 1}-of-00003.gguf`, bytes: ggufShard(i, size), lfs: true }));
+  return tinyLlamaGgufSplit().map((bytes, i) => ({ path: `model-0000${i + 1}-of-00003.gguf`, bytes, lfs: true }));
 }

@@ -22,6 +22,7 @@ import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { tokenizerJson } from "../clients/fixtures/tiny-tokenizer.js";
 import { blockRole, importSpecifiers, useSectionBlocks } from "./readme-blocks.js";
+import { TINY_LLAMA } from "./readme-gguf.js";
 import { BERT_ONNX, BERT_REPO, GGUF_REPO, MLC_REPO, bertFiles, ggufFiles, mlcFiles } from "./readme-repos.js";
 import { FREE_VARIABLES_GLOBAL, MODULES, routeToLocal, writeSnippet } from "./readme-site.js";
 import { cleanups } from "./helpers.js";
@@ -313,6 +314,73 @@ describe("chromium: the README's transformers.js snippet (env.customCache, AutoT
     assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
     assert.ok(again.stats.storageHits >= fetched.length, "every file from storage");
     assert.equal(again.stats.stored, 0);
+    reload.page.errors.assertNone();
+    await reload.page.close();
+  });
+});
+
+// wllama's own Wllama with our cacheManager: the split model (a tiny valid llama, readme-gguf.js) is
+// downloaded through our cache and loaded by llama.cpp in wllama's wasm worker (no inference).
+describe("chromium: the README's wllama snippet (createWllamaCacheManager, Wllama.loadModelFromUrl)", { timeout: TIMEOUT * 2 }, () => {
+  const defer = cleanups(after);
+  let world;
+  let folder;
+  const FREE = ["wasmPaths"];
+  const setup = () => ({ wasmPaths: { default: `${location.origin}/node_modules/@wllama/wllama/esm/wasm/wllama.wasm` } });
+  /** What wllama logs (its default logger is the console): llama.cpp's loader lines and the loaded context. */
+  const loadLog = (logged) => ({
+    loader: logged.flatMap((m) => m.values).filter((v) => typeof v === "string" && v.startsWith("llama_model_loader:")),
+    context: logged.map((m) => m.values[0]?.loadedCtxInfo).find(Boolean),
+  });
+  const assertLoaded = ({ loader, context }, files) => {
+    assert.ok(loader.includes(`llama_model_loader: additional ${files.length - 1} GGUFs metadata loaded.`), "llama.cpp read every split");
+    assert.ok(loader.some((line) => line.includes(`from models/${files[0].path}`)), "from the first split");
+    assert.equal(context?.success, true, "llama.cpp loaded the model");
+    assert.equal(context?.n_vocab, TINY_LLAMA.tokens.length, "wllama's loaded context has the model's vocab");
+    assert.equal(context?.n_layer, TINY_LLAMA.layers);
+    assert.equal(context?.n_embd, TINY_LLAMA.embd);
+  };
+  /** A new ModelManager over a new cache of ours in the page: the models it lists. */
+  const listed = (page) => page.evaluate(async (wllama) => {
+    const { createCrossOriginCache, createWllamaCacheManager } = await import("cross-origin-cache");
+    const { ModelManager } = await import(wllama);
+    const manager = new ModelManager({ cacheManager: createWllamaCacheManager(await createCrossOriginCache()), logger: { debug() {}, log() {}, info() {}, warn() {}, error() {} } });
+    return (await manager.getModels({ includeInvalid: true })).map((m) => ({ url: m.url, size: m.size, status: m.validate(), files: m.files.length }));
+  }, "@wllama/wllama");
+
+  before(async () => {
+    world = await startWorld(defer);
+    folder = await writeSnippet(world.dir, { slug: "wllama", page: block("With wllama (`cacheManager`)", 0), freeVariables: FREE });
+  });
+
+  test("the split model downloads once into COS and llama.cpp loads it; a reload makes no hub request", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser, repos } = world;
+    const files = repos.gguf.files;
+    const size = files.reduce((a, f) => a + f.size, 0);
+    hub.resetCounters();
+    const first = await runPage(browser, hub, folder, { setup });
+    assert.equal(first.error, null);
+    const log = loadLog(await first.console.read());
+    t.diagnostic(`first run: hub ${routeCounts(hub)}; COS created ${cos.counts.created}; loaded context ${JSON.stringify(log.context)}`);
+    assertLoaded(log, files);
+    for (const file of files) assert.equal(downloadsOf(hub, file.path), 1, `${file.path} downloaded once`);
+    assert.equal(hub.counters.tree, 1, "one listing gives the splits' SHA-256");
+    assert.equal(hub.counters.raw + hub.counters.pathsInfo, 0);
+    assert.deepEqual(cos.entries().map((e) => e.hash).sort(), files.map((f) => f.sha256).sort());
+    assert.deepEqual(await listed(first.page), [{ url: hfUrl(GGUF_REPO, files[0].path), size, status: "valid", files: files.length }]);
+    first.page.errors.assertNone();
+    await first.page.close();
+
+    hub.resetCounters();
+    cos.resetCounters();
+    const reload = await runPage(browser, hub, folder, { setup });
+    assert.equal(reload.error, null);
+    const again = loadLog(await reload.console.read());
+    t.diagnostic(`reload: hub ${routeCounts(hub)}; COS getFile ${cos.counts.getFile}, bytes read ${cos.counts.bytesRead}`);
+    assertLoaded(again, files);
+    assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
+    assert.equal(cos.counts.created, 0);
+    assert.equal(cos.counts.bytesRead, size, "llama.cpp's bytes read from COS");
     reload.page.errors.assertNone();
     await reload.page.close();
   });
