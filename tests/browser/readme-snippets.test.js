@@ -118,7 +118,8 @@ async function runPage(browser, hub, folder, { setup, arg } = {}) {
  * worker's own URL again gives the same module record, settled with it) and runs `fn(arg)` there.
  */
 async function inSnippetWorker(page, fn, arg) {
-  const worker = page.workers()[0] ?? await page.waitForEvent("worker");
+  const isSnippet = (w) => new URL(w.url()).pathname.endsWith("/worker.js");
+  const worker = page.workers().find(isSnippet) ?? await page.waitForEvent("worker", isSnippet);
   return worker.evaluate(async ({ source, arg }) => {
     let error = null;
     try {
@@ -381,6 +382,91 @@ describe("chromium: the README's wllama snippet (createWllamaCacheManager, Wllam
     assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
     assert.equal(cos.counts.created, 0);
     assert.equal(cos.counts.bytesRead, size, "llama.cpp's bytes read from COS");
+    reload.page.errors.assertNone();
+    await reload.page.close();
+  });
+});
+
+describe("chromium: the README's worker snippets (exposeCrossOriginStorage in the page, the worker's cache)", { timeout: TIMEOUT * 3 }, () => {
+  const defer = cleanups(after);
+  let world;
+  let folders;
+  before(async () => {
+    world = await startWorld(defer);
+    const page = block("In a worker", 0);
+    folders = {
+      plain: await writeSnippet(world.dir, { slug: "in-a-worker", page, worker: block("In a worker", 1) }),
+      transformers: await writeSnippet(world.dir, { slug: "transformers-worker", page, worker: block("transformers.js in a worker", 0) }),
+    };
+  });
+
+  test("In a worker: the worker has no COS of its own; after the snippet its COS is the page's", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser } = world;
+    const { page, error } = await runPage(browser, hub, folders.plain);
+    assert.equal(error, null);
+    // The control: a worker of this page that nobody exposed COS to has none (init scripts reach pages only).
+    const control = await page.evaluate(() => new Promise((resolve) => {
+      const w = new Worker(URL.createObjectURL(new Blob(["postMessage(typeof navigator.crossOriginStorage)"], { type: "text/javascript" })));
+      w.onmessage = ({ data }) => { w.terminate(); resolve(data); };
+    }));
+    assert.equal(control, "undefined");
+    cos.resetCounters();
+    const inWorker = await inSnippetWorker(page, async () => {
+      const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+      const cosApi = ["getFileHandle", "requestFileHandle"].filter((name) => typeof navigator.crossOriginStorage?.[name] === "function");
+      const { createCrossOriginCache } = await import("/js/index.js");
+      const storageKind = (await createCrossOriginCache()).storageKind;
+      // A write through the worker's navigator.crossOriginStorage lands in the page's COS.
+      const bytes = new TextEncoder().encode("stored from the README's worker");
+      const value = hex(await crypto.subtle.digest("SHA-256", bytes));
+      const handle = await navigator.crossOriginStorage.getFileHandle({ algorithm: "SHA-256", value }, { create: true });
+      const writable = await handle.createWritable();
+      await writable.write(bytes);
+      await writable.close();
+      return { cosApi, storageKind, value };
+    });
+    t.diagnostic(`worker: ${JSON.stringify(inWorker)}; COS created ${cos.counts.created}`);
+    assert.equal(inWorker.error, null, "the worker's module evaluated");
+    assert.deepEqual(inWorker.cosApi, ["getFileHandle", "requestFileHandle"], "installCrossOriginStorage gave the worker COS");
+    assert.equal(inWorker.storageKind, "cross-origin-storage");
+    assert.deepEqual(cos.entries().map((e) => [e.hash, e.ownerOrigin]), [[inWorker.value, hub.url]], "written through the page's COS");
+    page.errors.assertNone();
+    await page.close();
+  });
+
+  test("transformers.js in a worker: tokenizer and model through the page's COS; a reload (new page, new worker) makes no hub request", { timeout: TIMEOUT }, async (t) => {
+    const { hub, cos, browser, repos } = world;
+    const arg = { transformers: MODULES["@huggingface/transformers"] };
+    hub.resetCounters();
+    cos.resetCounters();
+    const first = await runPage(browser, hub, folders.transformers);
+    assert.equal(first.error, null);
+    const state = await inSnippetWorker(first.page, customCacheState, arg);
+    const fetched = [...new Set(hub.log.filter((e) => e.kind === "resolve").map((e) => e.path))].sort();
+    t.diagnostic(`first run: hub ${routeCounts(hub)} (${fetched.join(", ")}); COS created ${cos.counts.created}; stats stored ${state.stats?.stored}`);
+    assert.equal(state.error, null, "the worker's module evaluated: AutoTokenizer and AutoModel loaded");
+    assert.equal(state.storageKind, "cross-origin-storage", "the snippet's env.customCache, through the page");
+    assert.ok(fetched.includes("tokenizer.json") && fetched.includes(BERT_ONNX) && fetched.includes("config.json"), "tokenizer, config and ONNX model came from the hub");
+    for (const file of fetched) assert.equal(downloadsOf(hub, file), 1, `${file} downloaded once`);
+    // transformers.js also put()s onnxruntime-web's .mjs and .wasm (from the CDN, routed to the package) in the cache.
+    assert.ok(state.stats.stored >= fetched.length, "transformers.js put() every file it downloaded");
+    const sha256 = (p) => repos.bert.files.find((f) => f.path === p).sha256;
+    const held = new Set(cos.entries().map((e) => e.hash));
+    for (const file of fetched) assert.ok(held.has(sha256(file)), `${file} is in COS`);
+    first.page.errors.assertNone();
+    await first.page.close();
+
+    hub.resetCounters();
+    cos.resetCounters();
+    const reload = await runPage(browser, hub, folders.transformers);
+    assert.equal(reload.error, null);
+    const again = await inSnippetWorker(reload.page, customCacheState, arg);
+    t.diagnostic(`reload: hub ${routeCounts(hub)}; stats downloads ${again.stats?.downloads}, storageHits ${again.stats?.storageHits}; COS getFile ${cos.counts.getFile}`);
+    assert.equal(again.error, null);
+    assert.equal(hubRequests(hub), 0, `no hub request (${routeCounts(hub)})`);
+    assert.ok(again.stats.storageHits >= fetched.length);
+    assert.equal(again.stats.stored, 0);
+    assert.equal(cos.counts.created, 0);
     reload.page.errors.assertNone();
     await reload.page.close();
   });
