@@ -471,3 +471,27 @@ describe("chromium: the README's worker snippets (exposeCrossOriginStorage in th
     await reload.page.close();
   });
 });
+
+// web-llm.test.js runs the web-llm blocks from hand copies (web-llm-readme.js, web-llm-readme-worker.js),
+// which take appConfig and modelId as arguments and import the bundle under test. This keeps them
+// the README's text: every other line of each block appears, in order, in its copy.
+test("the web-llm blocks' hand copies in web-llm-readme*.js still carry every README line", async () => {
+  const heading = 'With web-llm (`cacheBackend: "cross-origin"`)';
+  const copies = {
+    page: await readFile(path.join(REPO_ROOT, "tests/browser/web-llm-readme.js"), "utf8"),
+    worker: await readFile(path.join(REPO_ROOT, "tests/browser/web-llm-readme-worker.js"), "utf8"),
+  };
+  // What a copy may differ in: imports, the two values it takes as arguments, the role comment, the worker's file name.
+  const differs = (line) => /^(import |\/\/ (page|worker\.js)\b)/.test(line) || /^const (appConfig|modelId) = /.test(line);
+  for (const index of [0, 1, 2]) {
+    const text = block(heading, index);
+    const copy = copies[blockRole(text)].split("\n").map((line) => line.trim());
+    let at = 0;
+    for (const line of text.split("\n").filter((l) => l.trim() && !differs(l))) {
+      const want = line.trim().replace('"./worker.js"', '"./web-llm-readme-worker.js"');
+      const found = copy.indexOf(want, at);
+      assert.ok(found >= 0, `web-llm block #${index}: "${want}" is not in its copy (in order)`);
+      at = found + 1;
+    }
+  }
+});
