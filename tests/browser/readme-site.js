@@ -3,7 +3,7 @@
 // worker block as worker.js (the page blocks create "./worker.js"); and Playwright routes send the
 // README's https://huggingface.co URLs to the local hub (and onnxruntime-web's CDN files, which
 // transformers.js fetches by default, to the installed package).
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { REPO_ROOT } from "../support/browser.js";
@@ -54,23 +54,65 @@ export async function writeSnippet(dir, { slug, page, freeVariables = [], worker
   return `/readme/${slug}/`;
 }
 
+const HUB = "https://huggingface.co/";
+const ORT_CDN = /^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/([\w.-]+)$/;
+const ortFile = (file) => ({
+  path: path.join(REPO_ROOT, "node_modules/onnxruntime-web/dist", file),
+  contentType: file.endsWith(".wasm") ? "application/wasm" : "text/javascript",
+});
+
 /**
- * Sends every https://huggingface.co request of the context's pages and workers to `hub` (which
- * counts it), and onnxruntime-web's jsDelivr files to the installed package's dist/.
- * @param {import("playwright-core").BrowserContext} context
+ * Sends every https://huggingface.co request of the browser's pages and workers to `hub` (which
+ * counts it), and onnxruntime-web's jsDelivr files to the installed package's dist/. Chromium:
+ * Playwright's context routes. Firefox: puppeteer's request interception (WebDriver BiDi), set
+ * on each page `browser.open()` gives before it navigates.
+ * @param {import("../support/browser.js").TestBrowser} browser
  */
-export async function routeToLocal(context, hub) {
-  await context.route("https://huggingface.co/**", async (route) => {
-    const { pathname, search } = new URL(route.request().url());
-    const response = await route.fetch({ url: `${hub.url}${pathname}${search}` });
-    await route.fulfill({ response });
-  });
-  await context.route(/^https:\/\/cdn\.jsdelivr\.net\/npm\/onnxruntime-web@[^/]+\/dist\/([\w.-]+)$/, async (route) => {
-    const file = /\/dist\/([\w.-]+)$/.exec(route.request().url())[1];
-    await route.fulfill({
-      path: path.join(REPO_ROOT, "node_modules/onnxruntime-web/dist", file),
-      contentType: file.endsWith(".wasm") ? "application/wasm" : "text/javascript",
-      headers: { "Access-Control-Allow-Origin": "*" },
+export async function routeToLocal(browser, hub) {
+  if (browser.name === "chromium") {
+    await browser.context.route(`${HUB}**`, async (route) => {
+      const { pathname, search } = new URL(route.request().url());
+      const response = await route.fetch({ url: `${hub.url}${pathname}${search}` });
+      await route.fulfill({ response });
     });
-  });
+    await browser.context.route(ORT_CDN, async (route) => {
+      const { path: file, contentType } = ortFile(ORT_CDN.exec(route.request().url())[1]);
+      await route.fulfill({ path: file, contentType, headers: { "Access-Control-Allow-Origin": "*" } });
+    });
+    return;
+  }
+  const open = browser.open.bind(browser);
+  browser.open = async (url, options) => {
+    const page = await open(undefined, options);
+    await page.setRequestInterception(true);
+    page.on("request", (request) => {
+      answerInFirefox(request, hub).catch(() => request.abort().catch(() => {}));  // the page sees a network error
+    });
+    if (url) await page.goto(url);
+    return page;
+  };
+}
+
+// puppeteer over BiDi cannot read a request body (postData throws): only GET and HEAD are answered.
+const hasBody = (request) => !["GET", "HEAD"].includes(request.method());
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"]);
+
+async function answerInFirefox(request, hub) {
+  const url = request.url();
+  if (url.startsWith(HUB)) {
+    const { pathname, search } = new URL(url);
+    const headers = Object.fromEntries(Object.entries(request.headers()).filter(([name]) => !["host", "origin", "referer"].includes(name.toLowerCase())));
+    const response = await fetch(`${hub.url}${pathname}${search}`, { method: request.method(), headers, body: hasBody(request) ? request.postData() : undefined });
+    // Hop-by-hop headers describe the hub's connection, not this answer.
+    const answer = Object.fromEntries([...response.headers].filter(([name]) => !HOP_BY_HOP.has(name)));
+    await request.respond({ status: response.status, headers: answer, body: Buffer.from(await response.arrayBuffer()) });
+    return;
+  }
+  const cdn = ORT_CDN.exec(url);
+  if (cdn) {
+    const { path: file, contentType } = ortFile(cdn[1]);
+    await request.respond({ status: 200, contentType, headers: { "access-control-allow-origin": "*" }, body: await readFile(file) });
+    return;
+  }
+  await request.continue();
 }
