@@ -1,6 +1,6 @@
 // Serves the README's Use snippets as they are, for readme-snippets.test.js (not a test file): each
 // snippet gets a folder with an HTML page carrying an import map, its page block as page.js and its
-// worker block as worker.js (the page blocks create "./worker.js"); and Playwright routes send the
+// worker block as worker.js (the page blocks create "./worker.js"); and routes send the
 // README's https://huggingface.co URLs to the local hub (and onnxruntime-web's CDN files, which
 // transformers.js fetches by default, to the installed package).
 import { mkdir, readFile, writeFile } from "node:fs/promises";

@@ -1,7 +1,7 @@
-// The README's Use snippets, run as written in real Chromium: README.md is read, each ```js block of
+// The README's Use snippets, run as written in real browsers: README.md is read, each ```js block of
 // the Use section is served as a module (page blocks with an import map; a `// worker.js` block as
 // the module worker its page block creates, with only its import specifiers mapped), preceded only
-// by a one-line prelude giving the free variables this file lists per snippet. Playwright routes
+// by a one-line prelude giving the free variables this file lists per snippet. Routes send
 // https://huggingface.co to the local hub, which serves small stand-ins under the README's repo
 // names (readme-repos.js); the COS test polyfill is every page's Cross-Origin Storage (never a
 // worker's: init scripts do not run in workers). Each snippet runs in a fresh world (hub origin,
