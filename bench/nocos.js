@@ -4,9 +4,8 @@
 // against what apps use today: a plain cache.put(url, await fetch(url)), and tvmjs's ArtifactCache
 // (cache.add(url)). Every run starts with no Cache API caches, a URL never seen before and a new page.
 // Measured: wall time in the page, and the renderer's peak RSS increase (as bench/store.js).
-import { createHash } from "node:crypto";
 import { seededBytes } from "../local-hub/index.js";
-import { MiB, integerListFromEnv, loadAverage, medianCell, oursText, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, versions } from "./lib/cos-bench.js";
+import { MiB, generatedSha256, integerListFromEnv, loadAverage, medianCell, oursText, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, versions } from "./lib/cos-bench.js";
 import { closePages, openCosWorld } from "./lib/cos-world.js";
 import { machineLine } from "./lib/machine.js";
 import { fixed, table, times } from "./lib/markdown.js";
@@ -33,12 +32,6 @@ const storedAt = {
   put: (url) => ["bench-plain-put", url],
   tvmjs: (url) => ["tvmjs", url],
 };
-
-function sha256Of(generate, size) {
-  const hasher = createHash("sha256");
-  for (let offset = 0; offset < size; offset += 4 * MiB) hasher.update(generate(offset, Math.min(4 * MiB, size - offset)));
-  return hasher.digest("hex");
-}
 
 async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
   await closePages(world.context);
@@ -150,7 +143,7 @@ export async function run(context) {
         const timedRounds = sizeMiB > 256 ? largeRounds : rounds;
         const warmups = sizeMiB > 256 ? 0 : warmupRounds;
         const generate = seededBytes("bench-nocos", `size-${sizeMiB}`);
-        const sha256 = sha256Of(generate, size);
+        const sha256 = generatedSha256(generate, size);
         const runs = [];
         for (let round = 0; round < warmups + timedRounds; round++) {
           const line = [];

@@ -15,10 +15,9 @@
 // 20 ms on a worker thread; the renderer is found among the browser process' --type=renderer
 // children). The browser process and the whole Chromium tree are sampled too, as diagnostics:
 // Blob bytes live in the browser process, not the renderer.
-import { createHash } from "node:crypto";
 import os from "node:os";
 import { seededBytes } from "../local-hub/index.js";
-import { MiB, integerListFromEnv, loadAverage, medianCell, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
+import { MiB, generatedSha256, integerListFromEnv, loadAverage, medianCell, plural, positiveIntegerFromEnv, rangeCell, roundOrder, summary, oursText, versions } from "./lib/cos-bench.js";
 import { closePages, openCosWorld } from "./lib/cos-world.js";
 import { writeCombined } from "./lib/combined.js";
 import { machineLine } from "./lib/machine.js";
@@ -44,12 +43,6 @@ const TARGET_WALL = 0.66;
 const TARGET_MEMORY = 0.1;
 const LARGE_MIB = 256; // sizes above this run BENCH_STORE_LARGE_ROUNDS rounds and no warm-up of their own
 const SAMPLE_MS = 20;
-
-function sha256Of(generate, size) {
-  const hasher = createHash("sha256");
-  for (let offset = 0; offset < size; offset += 4 * MiB) hasher.update(generate(offset, Math.min(4 * MiB, size - offset)));
-  return hasher.digest("hex");
-}
 
 /** One store of `size` bytes by `candidate`, from a fresh state. */
 async function storeOnce(world, { candidate, size, generate, sha256, tag }) {
@@ -236,7 +229,7 @@ export async function run(context) {
       const withDiagnostics = diagnostics && !large;
       const generate = seededBytes("bench-store", `size-${sizeMiB}`);
       const started = performance.now();
-      const sha256 = sha256Of(generate, size);
+      const sha256 = generatedSha256(generate, size);
       log(`store ${sizeMiB} MiB: SHA-256 ${sha256.slice(0, 16)}… (${fixed((performance.now() - started) / 1000, 1)} s), ${warmups} warm-up + ${timedRounds} rounds`);
       const runs = [];
       for (let round = 0; round < warmups + timedRounds; round++) {

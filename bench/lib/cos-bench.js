@@ -1,5 +1,6 @@
 // Small helpers shared by the Cross-Origin Storage parts (store, warm, cold).
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
@@ -102,4 +103,11 @@ export function plural(count, noun) {
 /** Rounds candidates are run in: round r runs them in order, reversed on odd rounds (ABBA). */
 export function roundOrder(candidates, round) {
   return round % 2 === 0 ? [...candidates] : [...candidates].reverse();
+}
+
+/** SHA-256 (hex) of `size` bytes from a hub generator, computed 4 MiB at a time (never held whole). */
+export function generatedSha256(generate, size) {
+  const hasher = createHash("sha256");
+  for (let offset = 0; offset < size; offset += 4 * MiB) hasher.update(generate(offset, Math.min(4 * MiB, size - offset)));
+  return hasher.digest("hex");
 }
