@@ -2,6 +2,7 @@
 // encoded by hand for readme-snippets.test.js (not a test file): one block, 8-wide embeddings, an
 // 8-token SentencePiece-style vocab, F32 tensors with seeded values. llama.cpp loads it (no
 // inference is run). Deterministic bytes.
+import { seededRandom } from "../support/test-data.js";
 
 const ALIGNMENT = 32;
 const TYPE = { UINT16: 2, UINT32: 4, INT32: 5, FLOAT32: 6, STRING: 8, ARRAY: 9 };
@@ -47,11 +48,8 @@ function ggufFile(kv, tensors) {
 /** Seeded floats in [-0.1, 0.1). */
 function floats(count, seed) {
   const out = new Float32Array(count);
-  let x = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    out[i] = ((x / 2 ** 32) * 2 - 1) * 0.1;
-  }
+  const random = seededRandom(seed);
+  for (let i = 0; i < count; i++) out[i] = (random() * 2 - 1) * 0.1;
   return out;
 }
 

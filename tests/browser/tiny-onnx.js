@@ -2,6 +2,7 @@
 // numbers): an embedding table as an initializer and one Gather node, so
 // `last_hidden_state = embeddings[input_ids]`. onnxruntime-web builds a session from it; the tests
 // never run it. Deterministic bytes (not a test file: node --test picks only *.test.js).
+import { seededRandom } from "../support/test-data.js";
 
 const varint = (value) => {
   const out = [];
@@ -36,11 +37,8 @@ const valueInfo = (name, elemType, dims) => [len(1, name), len(2, tensorType(ele
  */
 export function tinyEmbeddingModel({ vocabSize, hidden, seed = 1 }) {
   const weights = new Float32Array(vocabSize * hidden);
-  let x = seed >>> 0;
-  for (let i = 0; i < weights.length; i++) {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;  // a fixed LCG: the same bytes every run
-    weights[i] = (x / 2 ** 32) * 2 - 1;
-  }
+  const random = seededRandom(seed);  // the same bytes every run
+  for (let i = 0; i < weights.length; i++) weights[i] = random() * 2 - 1;
   const initializer = [
     int(1, vocabSize), int(1, hidden),  // dims
     int(2, FLOAT),                      // data_type

@@ -7,7 +7,6 @@
 // the two recipes that work (pass `wasmUrl` to a copied core.wasm, or `--loader:.wasm=file`).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,10 +14,11 @@ import path from "node:path";
 import { launchBrowser, startSite } from "../support/browser.js";
 import { REPO_ROOT, binPath, describeRun, runNode } from "../support/client-run.js";
 import { installTarball, packRepo } from "../support/client-pack.js";
+import { sha256Hex } from "../support/test-data.js";
 
 const FIXTURE = path.join(REPO_ROOT, "tests/clients/bundler-app");
 const SAMPLE = "cross-origin-cache in a bundled app";
-const SAMPLE_HASH = createHash("sha256").update(SAMPLE).digest("hex");
+const SAMPLE_HASH = sha256Hex(SAMPLE);
 const VITE = binPath("vite", "bin/vite.js");
 const ESBUILD = binPath("esbuild", "bin/esbuild");
 

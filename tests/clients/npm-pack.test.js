@@ -3,7 +3,6 @@
 // from the local hub through it, and type-check a consumer against the installed copy.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,8 +10,8 @@ import path from "node:path";
 import { startHub } from "../../local-hub/index.js";
 import { binPath, describeRun, runNode } from "../support/client-run.js";
 import { installTarball, packRepo } from "../support/client-pack.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (data) => createHash("sha256").update(data).digest("hex");
 const ABC = sha("abc");
 
 let work;
