@@ -31,15 +31,13 @@ import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
+import { ABORT_SEED, COS_ERRORS, COS_STEPS, hashFileMustReject } from "../support/fault-cases.js";
 import { seededRandom, sha256Hex as sha } from "../support/test-data.js";
 
 const KIB = 1024;
 const SHARD_SIZE = 1024 * KIB;
-const ERRORS = ["NotFoundError", "NotAllowedError", "DataError", "QuotaExceededError", "TypeError"];
-const STEPS = ["request", "getFile", "createWritable", "write", "close"];
 const APIS = ["requestFileHandle", "getFileHandle", "requestFileHandles"];
 const ABORT_TRIALS = 30;
-const ABORT_SEED = 20261126;
 const HUB_DELAY_MS = 30;
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -299,8 +297,8 @@ for (const browserName of BROWSERS) describe(`fault injection in ${browserName}`
     });
 
     let index = 0;
-    for (const name of ERRORS) {
-      for (const step of STEPS) {
+    for (const name of COS_ERRORS) {
+      for (const step of COS_STEPS) {
         const api = APIS[index++ % APIS.length];
         test(`${name} at ${step} (${api}): data returned, nothing half-stored, no mapping for unstored bytes`, async (t) => {
           const cos = await freshCos();
@@ -313,8 +311,7 @@ for (const browserName of BROWSERS) describe(`fault injection in ${browserName}`
           assert.ok(result.injected > 0, `${label}: the fault was injected`);
           assert.ok(result.events.length > 0, `${label}: the storage error was reported through onError`);
           assertLoaded(plainOutcome, tokenizer, label);
-          // The storage saying the bytes do not match their hash is the one failure the caller must see.
-          if (name === "DataError" && step === "close") {
+          if (hashFileMustReject(name, step)) {
             assert.equal(shardOutcome.ok, false, `${label}: ${shard.path} must reject`);
             assert.match(shardOutcome.message, new RegExp(shard.sha256), `${label}: the error names the hash`);
             assert.ok(result.events.some((e) => e.kind === "cos-hash-mismatch"), `${label}: reported as cos-hash-mismatch`);
