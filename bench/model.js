@@ -169,6 +169,91 @@ export async function run(context) {
   const loadBefore = loadAverage();
   const loads = [];
   const rows = [];
+  const report = async (partial) => {
+    const loadAfter = loadAverage();
+    const done = new Set(rows.map((r) => `${r.profile}|${r.cos}`));
+
+    const cells = {};
+    for (const profile of profiles) {
+      for (const cos of cosModes) {
+        for (const scenario of SCENARIOS) {
+          for (const candidate of Object.keys(CANDIDATES)) {
+            const mine = rows.filter((r) => r.profile === profile && r.cos === cos && r.scenario === scenario && r.candidate === candidate);
+            if (mine.length > 0) cells[cellKey(profile, cos, scenario, candidate)] = summarizeCell(mine, NETWORK_PROFILES[profile].linkBytesPerSecond);
+          }
+        }
+      }
+    }
+    const verdicts = [];
+    for (const profile of profiles) for (const cos of cosModes) verdicts.push(...blockVerdicts(profile, cos, cells));
+
+    const machine = await context.machine();
+    const v = versions();
+    const profileText = (name) => {
+      const p = NETWORK_PROFILES[name];
+      return name === "loopback" ? "loopback (no shaping: the CPU a load costs here)" : `${name} (${p.latencyMs} ms first byte, ${p.connectionBytesPerSecond / 1e6} MB/s per connection, ${p.linkBytesPerSecond / 1e6} MB/s link cap)`;
+    };
+    const met = verdicts.filter((entry) => entry.v.met).length;
+    const markdown = [
+      `## Whole-model load through tvmjs — \`node bench/run.js model\` (${date.toISOString()})`,
+      ...(partial ? ["", `**Partial:** written after ${done.size} of ${profiles.length * cosModes.length} blocks; the run did not finish.`] : []),
+      "",
+      machineLine(machine),
+      "",
+      `Model: ${shapeText(shape)} (Git LFS), tensor-cache.json (8 records per shard), mlc-chat-config.json, tokenizer.json (LFS, ${fixed(shape.tokenizerBytes / MiB, 0)} MiB) + tokenizer_config.json, ` +
+        `and a ${fixed(shape.libBytes / MiB, 0)} MiB model library (a plain file: no listing gives its SHA-256, as on GitHub raw): ${fixed(model.totalBytes / MiB, 1)} MiB, from the local hub.`,
+      "",
+      `Flow, in Chromium, as web-llm drives tvmjs (@mlc-ai/web-runtime ${v.tvmjs}): mlc-chat-config.json as JSON, the model library, tvmjs's own \`Instance.prototype.fetchTensorCache\` ` +
+        `(tensor-cache.json, hasAllKeys, addToCache of every shard in tvmjs's 4 parallel loops, then fetchWithCache of each shard and its records loaded), then the tokenizer files. ` +
+        `**Stand-ins:** no TVM runtime or device can be driven here (the package ships no runtime wasm, no model library can be built), so fetchTensorCache runs on a stand-in Instance ` +
+        `on the CPU device whose upload of each record is a copy into one scratch ArrayBuffer; the library is not compiled and the tokenizer not parsed (both read whole). ` +
+        `Every record's first bytes are checked against the model after each load.`,
+      "",
+      `Candidates: tvmjs = tvmjs's own caches as web-llm creates them (createArtifactCache per scope): ArtifactCache (Cache API by URL) without COS, ArtifactCrossOriginStorageCache with COS; ` +
+        `ours = ${oursText(v)}, \`createCrossOriginCache({scope: "tvmjs"})\` passed as \`artifactCache\`; web-llm prep (with COS only) = \`prepareWebLLMModel(record)\` then the same flow with tvmjs's cross-origin cache.`,
+      "",
+      `Loads: per candidate and round, from nothing (new repo URLs, COS backend emptied, Cache API of both origins cleared): cold on the app's origin, warm in a new page there, then another origin ` +
+        `(a second \`http://localhost\` port: a different origin, the same site; the COS polyfill keeps entries per exact origin unless stored for others, and both tvmjs and ours store for all origins). ` +
+        `Wall = performance.now() in the page from creating the caches to the last tokenizer byte. Hub requests are counted by the hub (pages and scripts come from two other servers): ` +
+        `resolve (file bodies), raw (pointers), listing (tree/paths-info), other. Link used = bytes of the download phase / its duration / the link cap (download phase: tvmjs's addToCache loops, first call to last return; for web-llm prep the whole preparation with all its bytes); on loopback the MB/s instead. ` +
+        `Renderer +MiB = peak VmRSS of the page's renderer (sampled every 20 ms) minus its value before the load, after a forced GC. ${rounds} round(s), candidates in ABBA order; medians.`,
+      "",
+      ...profiles.flatMap((profile) => cosModes.filter((cos) => done.has(`${profile}|${cos}`)).flatMap((cos) => [
+        `### ${profileText(profile)}, ${cos ? "with the COS test polyfill" : "no COS (what almost every visitor has today)"}`,
+        "",
+        blockTable(profile, cos, cells, verdicts, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
+        "",
+      ])),
+      `Targets met: ${met} of ${verdicts.length}. Issue 14's targets: without COS cold, warm and other-origin ≤ 1.0× tvmjs; with COS cold ≤ 0.6× tvmjs under broadband (≤ 0.5× under far), ` +
+        `warm ≤ 0.5× with 0 requests, the download phase ≥ 85% of the link cap, renderer peak ≤ 0.2× tvmjs's increase (cold). No target is set for loopback's COS cold load.`,
+      "",
+      `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (1-minute load average ${fixed(loadBefore, 2)} before, ${loads.map((l) => fixed(l, 2)).join(" → ")} after each block, ${fixed(loadAfter, 2)} at the end); ` +
+        `the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and noisy. The COS is the test polyfill (a Node backend over HTTP), not the browser extension or a browser's own. ` +
+        `The device upload, library compile and tokenizer parse are stand-ins (above).`,
+    ].join("\n");
+
+    const json = {
+      part: "model",
+      date: date.toISOString(),
+      machine,
+      versions: v,
+      shape,
+      totalBytes: model.totalBytes,
+      rounds,
+      profiles,
+      cos: cosModes,
+      partial,
+      loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter },
+      cells,
+      verdicts: verdicts.map((entry) => entry.v),
+      runs: rows,
+    };
+    const files = await writeResults("model", { json, markdown, date });
+    const svgFile = path.join(RESULTS_DIR, "latest-model.svg");
+    await writeAtomically(svgFile, writeModelChart({ cells, profiles, cosModes, date: isoDate(date), shape: shapeText(shape) }));
+    files.push(svgFile);
+    return { markdown, files };
+  };
   for (const profile of profiles) {
     const linkCap = NETWORK_PROFILES[profile].linkBytesPerSecond;
     for (const cos of cosModes) {
@@ -203,86 +288,10 @@ export async function run(context) {
         await setting.close();
       }
       loads.push(loadAverage());
+      // Results so far, in case the run is cut short; the last block's call below replaces them.
+      if (loads.length < profiles.length * cosModes.length) await report(true);
     }
   }
-  const loadAfter = loadAverage();
-
-  const cells = {};
-  for (const profile of profiles) {
-    for (const cos of cosModes) {
-      for (const scenario of SCENARIOS) {
-        for (const candidate of Object.keys(CANDIDATES)) {
-          const mine = rows.filter((r) => r.profile === profile && r.cos === cos && r.scenario === scenario && r.candidate === candidate);
-          if (mine.length > 0) cells[cellKey(profile, cos, scenario, candidate)] = summarizeCell(mine, NETWORK_PROFILES[profile].linkBytesPerSecond);
-        }
-      }
-    }
-  }
-  const verdicts = [];
-  for (const profile of profiles) for (const cos of cosModes) verdicts.push(...blockVerdicts(profile, cos, cells));
-
-  const machine = await context.machine();
-  const v = versions();
-  const profileText = (name) => {
-    const p = NETWORK_PROFILES[name];
-    return name === "loopback" ? "loopback (no shaping: the CPU a load costs here)" : `${name} (${p.latencyMs} ms first byte, ${p.connectionBytesPerSecond / 1e6} MB/s per connection, ${p.linkBytesPerSecond / 1e6} MB/s link cap)`;
-  };
-  const met = verdicts.filter((entry) => entry.v.met).length;
-  const markdown = [
-    `## Whole-model load through tvmjs — \`node bench/run.js model\` (${date.toISOString()})`,
-    "",
-    machineLine(machine),
-    "",
-    `Model: ${shapeText(shape)} (Git LFS), tensor-cache.json (8 records per shard), mlc-chat-config.json, tokenizer.json (LFS, ${fixed(shape.tokenizerBytes / MiB, 0)} MiB) + tokenizer_config.json, ` +
-      `and a ${fixed(shape.libBytes / MiB, 0)} MiB model library (a plain file: no listing gives its SHA-256, as on GitHub raw): ${fixed(model.totalBytes / MiB, 1)} MiB, from the local hub.`,
-    "",
-    `Flow, in Chromium, as web-llm drives tvmjs (@mlc-ai/web-runtime ${v.tvmjs}): mlc-chat-config.json as JSON, the model library, tvmjs's own \`Instance.prototype.fetchTensorCache\` ` +
-      `(tensor-cache.json, hasAllKeys, addToCache of every shard in tvmjs's 4 parallel loops, then fetchWithCache of each shard and its records loaded), then the tokenizer files. ` +
-      `**Stand-ins:** no TVM runtime or device can be driven here (the package ships no runtime wasm, no model library can be built), so fetchTensorCache runs on a stand-in Instance ` +
-      `on the CPU device whose upload of each record is a copy into one scratch ArrayBuffer; the library is not compiled and the tokenizer not parsed (both read whole). ` +
-      `Every record's first bytes are checked against the model after each load.`,
-    "",
-    `Candidates: tvmjs = tvmjs's own caches as web-llm creates them (createArtifactCache per scope): ArtifactCache (Cache API by URL) without COS, ArtifactCrossOriginStorageCache with COS; ` +
-      `ours = ${oursText(v)}, \`createCrossOriginCache({scope: "tvmjs"})\` passed as \`artifactCache\`; web-llm prep (with COS only) = \`prepareWebLLMModel(record)\` then the same flow with tvmjs's cross-origin cache.`,
-    "",
-    `Loads: per candidate and round, from nothing (new repo URLs, COS backend emptied, Cache API of both origins cleared): cold on the app's origin, warm in a new page there, then another origin ` +
-      `(a second \`http://localhost\` port: a different origin, the same site; the COS polyfill keeps entries per exact origin unless stored for others, and both tvmjs and ours store for all origins). ` +
-      `Wall = performance.now() in the page from creating the caches to the last tokenizer byte. Hub requests are counted by the hub (pages and scripts come from two other servers): ` +
-      `resolve (file bodies), raw (pointers), listing (tree/paths-info), other. Link used = bytes of the download phase / its duration / the link cap (download phase: tvmjs's addToCache loops, first call to last return; for web-llm prep the whole preparation with all its bytes); on loopback the MB/s instead. ` +
-      `Renderer +MiB = peak VmRSS of the page's renderer (sampled every 20 ms) minus its value before the load, after a forced GC. ${rounds} round(s), candidates in ABBA order; medians.`,
-    "",
-    ...profiles.flatMap((profile) => cosModes.flatMap((cos) => [
-      `### ${profileText(profile)}, ${cos ? "with the COS test polyfill" : "no COS (what almost every visitor has today)"}`,
-      "",
-      blockTable(profile, cos, cells, verdicts, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
-      "",
-    ])),
-    `Targets met: ${met} of ${verdicts.length}. Issue 14's targets: without COS cold, warm and other-origin ≤ 1.0× tvmjs; with COS cold ≤ 0.6× tvmjs under broadband (≤ 0.5× under far), ` +
-      `warm ≤ 0.5× with 0 requests, the download phase ≥ 85% of the link cap, renderer peak ≤ 0.2× tvmjs's increase (cold). No target is set for loopback's COS cold load.`,
-    "",
-    `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (1-minute load average ${fixed(loadBefore, 2)} before, ${loads.map((l) => fixed(l, 2)).join(" → ")} after each block, ${fixed(loadAfter, 2)} at the end); ` +
-      `the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and noisy. The COS is the test polyfill (a Node backend over HTTP), not the browser extension or a browser's own. ` +
-      `The device upload, library compile and tokenizer parse are stand-ins (above).`,
-  ].join("\n");
-
-  const json = {
-    part: "model",
-    date: date.toISOString(),
-    machine,
-    versions: v,
-    shape,
-    totalBytes: model.totalBytes,
-    rounds,
-    profiles,
-    cos: cosModes,
-    loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter },
-    cells,
-    verdicts: verdicts.map((entry) => entry.v),
-    runs: rows,
-  };
-  const files = await writeResults("model", { json, markdown, date });
-  const svgFile = path.join(RESULTS_DIR, "latest-model.svg");
-  await writeAtomically(svgFile, writeModelChart({ cells, profiles, cosModes, date: isoDate(date), shape: shapeText(shape) }));
-  files.push(svgFile);
-  return { markdown, files };
+  return report(false);
 }
+
