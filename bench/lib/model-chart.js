@@ -30,7 +30,7 @@ export function writeModelChart({ cells, profiles, cosModes, date, shape }) {
   let x = 12;
   for (const id of ["tvmjs", "ours", "webllm"]) {
     out.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${COLORS[id]}"/><text x="${x + 16}" y="${y + 10}" font-size="12">${escape(NAMES[id])}</text>`);
-    x += 24 + NAMES[id].length * 6.6;
+    x = Math.round(x + 24 + NAMES[id].length * 6.6);
   }
   out.push(`<text x="${x + 6}" y="${y + 10}" font-size="12" fill="#555">label: time · ratio to tvmjs (shorter is better)</text>`);
   y += 26;
