@@ -9,6 +9,7 @@
 // Env: BENCH_MODEL_PROFILES (default "loopback,broadband"), BENCH_MODEL_COS ("off,on"),
 // BENCH_MODEL_ROUNDS (default 3, or BENCH_ROUNDS when set), BENCH_MODEL_SHARDS,
 // BENCH_MODEL_SHARD_MIB, BENCH_MODEL_TOKENIZER_MIB, BENCH_MODEL_LIB_MIB (model-repo.js).
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { NETWORK_PROFILES } from "../local-hub/index.js";
 import { MiB, loadAverage, oursText, positiveIntegerFromEnv, roundOrder, summary, versions } from "./lib/cos-bench.js";
@@ -166,26 +167,37 @@ export async function run(context) {
   log(`model: ${shapeText(shape)}, hashing the shards`);
   const model = buildModel(shape);
   log(`model: ${fixed(model.totalBytes / MiB, 1)} MiB in all; ${rounds} round(s); profiles ${profiles.join(", ")}; COS ${cosModes.map((on) => (on ? "on" : "off")).join(", ")}`);
+  // BENCH_MODEL_MERGE=<an earlier results JSON>: its runs of the profiles this run does not
+  // measure are reported with this run's (e.g. a later run of "far" alone beside loopback and broadband).
+  const merged = process.env.BENCH_MODEL_MERGE ? JSON.parse(readFileSync(process.env.BENCH_MODEL_MERGE, "utf8")) : null;
+  if (merged) {
+    if (merged.part !== "model" || JSON.stringify(merged.shape) !== JSON.stringify(shape)) throw new Error(`BENCH_MODEL_MERGE: ${process.env.BENCH_MODEL_MERGE} is not a model run of ${shapeText(shape)}`);
+    if (JSON.stringify(merged.cos) !== JSON.stringify(cosModes)) throw new Error("BENCH_MODEL_MERGE: the earlier run measured other COS modes");
+  }
+  const earlier = merged ? merged.runs.filter((r) => !profiles.includes(r.profile)) : [];
+  const earlierProfiles = [...new Set(earlier.map((r) => r.profile))];
   const loadBefore = loadAverage();
   const loads = [];
   const rows = [];
   const report = async (partial) => {
     const loadAfter = loadAverage();
-    const done = new Set(rows.map((r) => `${r.profile}|${r.cos}`));
+    const measured = [...earlier, ...rows];
+    const allProfiles = Object.keys(NETWORK_PROFILES).filter((name) => measured.some((r) => r.profile === name));
+    const done = new Set(measured.map((r) => `${r.profile}|${r.cos}`));
 
     const cells = {};
-    for (const profile of profiles) {
+    for (const profile of allProfiles) {
       for (const cos of cosModes) {
         for (const scenario of SCENARIOS) {
           for (const candidate of Object.keys(CANDIDATES)) {
-            const mine = rows.filter((r) => r.profile === profile && r.cos === cos && r.scenario === scenario && r.candidate === candidate);
+            const mine = measured.filter((r) => r.profile === profile && r.cos === cos && r.scenario === scenario && r.candidate === candidate);
             if (mine.length > 0) cells[cellKey(profile, cos, scenario, candidate)] = summarizeCell(mine, NETWORK_PROFILES[profile].linkBytesPerSecond);
           }
         }
       }
     }
     const verdicts = [];
-    for (const profile of profiles) for (const cos of cosModes) verdicts.push(...blockVerdicts(profile, cos, cells));
+    for (const profile of allProfiles) for (const cos of cosModes) verdicts.push(...blockVerdicts(profile, cos, cells));
 
     const machine = await context.machine();
     const v = versions();
@@ -196,7 +208,7 @@ export async function run(context) {
     const met = verdicts.filter((entry) => entry.v.met).length;
     const markdown = [
       `## Whole-model load through tvmjs — \`node bench/run.js model\` (${date.toISOString()})`,
-      ...(partial ? ["", `**Partial:** written after ${done.size} of ${profiles.length * cosModes.length} blocks; the run did not finish.`] : []),
+      ...(partial ? ["", `**Partial:** written after ${rows.length > 0 ? new Set(rows.map((r) => `${r.profile}|${r.cos}`)).size : 0} of ${profiles.length * cosModes.length} blocks of this run; the run did not finish.`] : []),
       "",
       machineLine(machine),
       "",
@@ -218,7 +230,7 @@ export async function run(context) {
         `resolve (file bodies), raw (pointers), listing (tree/paths-info), other. Link used = bytes of the download phase / its duration / the link cap (download phase: tvmjs's addToCache loops, first call to last return; for web-llm prep the whole preparation with all its bytes); on loopback the MB/s instead. ` +
         `Renderer +MiB = peak VmRSS of the page's renderer (sampled every 20 ms) minus its value before the load, after a forced GC. ${rounds} round(s), candidates in ABBA order; medians.`,
       "",
-      ...profiles.flatMap((profile) => cosModes.filter((cos) => done.has(`${profile}|${cos}`)).flatMap((cos) => [
+      ...allProfiles.flatMap((profile) => cosModes.filter((cos) => done.has(`${profile}|${cos}`)).flatMap((cos) => [
         `### ${profileText(profile)}, ${cos ? "with the COS test polyfill" : "no COS (what almost every visitor has today)"}`,
         "",
         blockTable(profile, cos, cells, verdicts, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
@@ -229,7 +241,8 @@ export async function run(context) {
       "",
       `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (1-minute load average ${fixed(loadBefore, 2)} before, ${loads.map((l) => fixed(l, 2)).join(" → ")} after each block, ${fixed(loadAfter, 2)} at the end); ` +
         `the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and noisy. The COS is the test polyfill (a Node backend over HTTP), not the browser extension or a browser's own. ` +
-        `The device upload, library compile and tokenizer parse are stand-ins (above).`,
+        `The device upload, library compile and tokenizer parse are stand-ins (above).` +
+        (merged ? ` Profile(s) ${earlierProfiles.join(", ")} come from an earlier run (${merged.date}, load average ${fixed(merged.loadAverage.before, 2)} before, ${fixed(merged.loadAverage.after, 2)} after; HEAD ${merged.versions?.source?.commit ?? "?"}), ${profiles.join(", ")} from this one.` : ""),
     ].join("\n");
 
     const json = {
@@ -240,17 +253,18 @@ export async function run(context) {
       shape,
       totalBytes: model.totalBytes,
       rounds,
-      profiles,
+      profiles: allProfiles,
       cos: cosModes,
+      ...(merged ? { mergedFrom: { date: merged.date, profiles: earlierProfiles, loadAverage: merged.loadAverage, versions: merged.versions } } : {}),
       partial,
       loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter },
       cells,
       verdicts: verdicts.map((entry) => entry.v),
-      runs: rows,
+      runs: measured,
     };
     const files = await writeResults("model", { json, markdown, date });
     const svgFile = path.join(RESULTS_DIR, "latest-model.svg");
-    await writeAtomically(svgFile, writeModelChart({ cells, profiles, cosModes, date: isoDate(date), shape: shapeText(shape) }));
+    await writeAtomically(svgFile, writeModelChart({ cells, profiles: allProfiles, cosModes, date: isoDate(date), shape: shapeText(shape) }));
     files.push(svgFile);
     return { markdown, files };
   };
