@@ -77,11 +77,13 @@ test("error names survive the port: NotFoundError, TypeError, NotAllowedError, D
   // Over the quota. A write resolves once posted (within the window); the storage's refusal comes
   // back with its acknowledgement and fails the close, so the caller never sees a stored entry.
   const big = text("x".repeat(32));
-  const quota = await (await manager.requestFileHandle(hashOf(sha(big)), { create: true })).createWritable();
+  // Hashed before the write: writing transfers the buffer, after which `big` is empty.
+  const bigHash = sha(big);
+  const quota = await (await manager.requestFileHandle(hashOf(bigHash), { create: true })).createWritable();
   const writer = quota.getWriter();
   await writer.write(big);
   await assert.rejects(writer.close(), (e) => e instanceof DOMException && e.name === "QuotaExceededError");
-  assert.equal(cos.get(sha(big)), undefined);
+  assert.equal(cos.get(bigHash), undefined);
 });
 
 test("writes store the bytes with their origins; a whole buffer is transferred, a partial view copied", async (t) => {
