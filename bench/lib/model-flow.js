@@ -65,6 +65,9 @@ async function findRenderer(world, page, collectGarbage) {
 async function openModelPage(world, origin, log) {
   await closePages(world.context);
   const page = await world.context.newPage();
+  // The page calls this when its download phase is over (see measureLoad).
+  const hooks = {};
+  await page.exposeFunction("modelBenchDownloaded", () => hooks.downloaded?.());
   const errors = [];
   page.on("pageerror", (error) => {
     errors.push(error.message);
@@ -79,7 +82,7 @@ async function openModelPage(world, origin, log) {
   const devtools = await world.context.newCDPSession(page);
   const collectGarbage = () => devtools.send("HeapProfiler.collectGarbage");
   const rendererPid = await findRenderer(world, page, collectGarbage);
-  return { page, errors, collectGarbage, rendererPid };
+  return { page, errors, collectGarbage, rendererPid, hooks };
 }
 
 /** Hub body bytes by file: shards, the other repo files, the library; and requests by kind. */
@@ -133,7 +136,7 @@ function checkLoaded(model, loaded, tag) {
  */
 export async function measureLoad(setting, { model, placed, candidate, origin, clear, cos, tag, log }) {
   const { world, hub } = setting;
-  const { page, errors, collectGarbage, rendererPid } = await openModelPage(world, origin, log);
+  const { page, errors, collectGarbage, rendererPid, hooks } = await openModelPage(world, origin, log);
   try {
     if (clear) await page.evaluate(() => window.modelBench.clearCaches());
     const info = await page.evaluate(() => window.modelBench.info());
@@ -143,13 +146,27 @@ export async function measureLoad(setting, { model, placed, candidate, origin, c
     await sleep(100);
     hub.resetCounters();
     if (cos) await world.cos.resetCounters();
+    // Two samplers: the whole load, and its download phase alone (stopped when the page says the
+    // phase is over; a load with no download phase leaves it null).
     const sampler = await startRssSampler({ pids: { renderer: rendererPid }, intervalMs: SAMPLE_MS });
+    const downloadSampler = await startRssSampler({ pids: { renderer: rendererPid }, intervalMs: SAMPLE_MS });
+    let downloadMemory = null;
+    let downloadStopped = null;
+    hooks.downloaded = () => {
+      downloadStopped ??= downloadSampler.stop().then((memory) => {
+        downloadMemory = memory;
+      });
+      return downloadStopped;
+    };
     let result;
     let memory;
     try {
       result = await page.evaluate((args) => window.modelBench.load(args), { candidate, modelUrl: placed.modelUrl, libUrl: placed.libUrl });
     } finally {
       memory = await sampler.stop();
+      if (downloadStopped) await downloadStopped;
+      else await downloadSampler.stop();
+      hooks.downloaded = undefined;
     }
     if (errors.length > 0) throw new Error(`${tag}: page errors: ${errors.join("; ")}`);
     checkLoaded(model, result.loaded, tag);
@@ -164,6 +181,8 @@ export async function measureLoad(setting, { model, placed, candidate, origin, c
       ...hubSeen,
       cosBackend: cosCounts && { created: cosCounts.created, bytesWritten: cosCounts.bytesWritten, bytesRead: cosCounts.bytesRead, requests: cosCounts.request },
       rendererPeakIncrease: memory.renderer.peak - memory.renderer.baseline,
+      rendererDownloadPeakIncrease: downloadMemory ? downloadMemory.renderer.peak - downloadMemory.renderer.baseline : null,
+      pausedMs: result.pausedMs,
       rendererSamples: memory.renderer.samples,
       maxSampleGapMs: memory.maxGapMs,
     };
