@@ -3,14 +3,13 @@
 // turns across workers, and a worker that goes away mid-write.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { connectCrossOriginStorage, exposeCrossOriginStorage } from "../../js/index.js";
 import { WRITE_WINDOW } from "../../js/cos-bridge/protocol.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { createMemoryCos } from "../support/memory-cos.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 const text = (s) => new TextEncoder().encode(s);
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
