@@ -12,6 +12,7 @@
 
 #include "artifact_url.h"
 #include "download_resume.h"
+#include "error_kinds.h"
 #include "hash_record.h"
 #include "record_snapshot.h"
 #include "request_secrets.h"
@@ -118,17 +119,19 @@ JsRecord to_js(const coc::HashRecord& record) {
 }
 
 struct JsStep {
-  std::string action, key, target, store, group, body;
+  coc::StepAction action = coc::StepAction::done;
+  std::string key, pointer_url, store, group;
   bool found = false;
   JsRecord record;
   std::string hit, persist_key, persist_body, error_kind, error_message;
   bool refused = false, recheck = false;
+  std::string drop_key;
 };
 
 JsStep to_js(const coc::Step& step) {
-  return {step.action, step.key, step.target, step.store, step.group, step.body, step.found,
+  return {step.action, step.key, step.pointer_url, step.store, step.group, step.found,
           to_js(step.record), step.hit, step.persist_key, step.persist_body, step.error_kind,
-          step.error_message, step.refused, step.recheck};
+          step.error_message, step.refused, step.recheck, step.drop_key};
 }
 
 // What the shim knows of downloaded bytes (coc::Content, with the size as a JS number).
@@ -301,12 +304,6 @@ class JsResolver : LiveCounted {
       return to_js(resolver_.record_content(url, bytes, now));
     });
   }
-  void add_hint(const std::string& url, const std::string& hex, double size) {
-    guarded([&] {
-      resolver_.add_hint(url, hex, static_cast<std::int64_t>(size));
-      return 0;
-    });
-  }
   void add_integrity(const std::string& url, const std::string& integrity) {
     guarded([&] {
       resolver_.add_integrity(url, integrity);
@@ -332,7 +329,6 @@ class JsResolver : LiveCounted {
   double references(const std::string& hex) const {
     return static_cast<double>(resolver_.references(hex));
   }
-  double size() const { return static_cast<double>(resolver_.size()); }
   bool persistable(const std::string& url) const { return guarded([&] { return resolver_.persistable(url); }); }
   val load_snapshot(const val& body, double now) {
     return guarded([&] { return to_js(resolver_.load_snapshot(body_bytes(body), now)); });
@@ -356,7 +352,9 @@ class JsResolver : LiveCounted {
     if (options.isUndefined() || options.isNull()) return result;
     if (options.hasOwnProperty("capacity")) result.capacity = options["capacity"].as<std::size_t>();
     if (options.hasOwnProperty("maxAge")) result.max_age_ms = options["maxAge"].as<double>();
-    if (options.hasOwnProperty("maxAgeOther")) result.max_age_other_ms = options["maxAgeOther"].as<double>();
+    if (options.hasOwnProperty("maxAgeOtherHosts")) {
+      result.max_age_other_hosts_ms = options["maxAgeOtherHosts"].as<double>();
+    }
     if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
     if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
     if (options.hasOwnProperty("listRepos")) result.list_repos = options["listRepos"].as<bool>();
@@ -434,6 +432,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   constant("maxSnapshotBytes", static_cast<double>(coc::kMaxSnapshotBytes));
   constant("maxRecordBytes", static_cast<double>(coc::kMaxRecordBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));
+  // Space-separated; js/core.js turns it into core.errorKinds.
+  constant("errorKindList", std::string(coc::kErrorKindList));
   value_object<JsDownloadStart>("DownloadStart")
       .field("hashKnown", &JsDownloadStart::hash_known)
       .field("contentLength", &JsDownloadStart::content_length)
@@ -486,13 +486,18 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("expected", &JsContent::expected)
       .field("etag", &JsContent::etag)
       .field("repoCommit", &JsContent::repo_commit);
+  enum_<coc::StepAction>("StepAction")
+      .value("done", coc::StepAction::done)
+      .value("readPersisted", coc::StepAction::read_persisted)
+      .value("readLegacy", coc::StepAction::read_legacy)
+      .value("fetchBatch", coc::StepAction::fetch_batch)
+      .value("fetchPointer", coc::StepAction::fetch_pointer);
   value_object<JsStep>("Step")
       .field("action", &JsStep::action)
       .field("key", &JsStep::key)
-      .field("target", &JsStep::target)
+      .field("pointerUrl", &JsStep::pointer_url)
       .field("store", &JsStep::store)
       .field("group", &JsStep::group)
-      .field("body", &JsStep::body)
       .field("found", &JsStep::found)
       .field("record", &JsStep::record)
       .field("hit", &JsStep::hit)
@@ -501,7 +506,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("errorKind", &JsStep::error_kind)
       .field("errorMessage", &JsStep::error_message)
       .field("refused", &JsStep::refused)
-      .field("recheck", &JsStep::recheck);
+      .field("recheck", &JsStep::recheck)
+      .field("dropKey", &JsStep::drop_key);
   class_<JsResolver>("Resolver")
       .constructor(&make_resolver, allow_raw_pointers())
       .function("begin", &JsResolver::begin)
@@ -514,13 +520,11 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("planBatch", &JsResolver::plan_batch)
       .function("applyBatch", &JsResolver::apply_batch)
       .function("recordContent", &JsResolver::record_content)
-      .function("addHint", &JsResolver::add_hint)
       .function("addIntegrity", &JsResolver::add_integrity)
       .function("verifyOnly", &JsResolver::verify_only)
       .function("checkDigest", &JsResolver::check_digest)
       .function("forget", &JsResolver::forget)
       .function("references", &JsResolver::references)
-      .function("size", &JsResolver::size)
       .function("persistable", &JsResolver::persistable)
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)

@@ -68,7 +68,6 @@ function emptyStats() {
     hits: { memory: 0, persisted: 0, imported: 0, batch: 0, pointer: 0, content: 0, hint: 0, stale: 0 },
     unresolved: 0,
     resolutionRequests: { listing: 0, batch: 0, pointer: 0 },
-    pointerRequests: 0,
     downloads: 0,
     resumedDownloads: 0,
     bytesDownloaded: 0,
@@ -116,7 +115,7 @@ export class CrossOriginCache {
     this.#resumeAttempts = options.resumeAttempts ?? 3;
     const timeout = options.resolutionTimeout ?? 30000;
     this.#redactor = new Redactor(core);
-    this.#errors = new ErrorReporter(options.onError, this.#redactor);
+    this.#errors = new ErrorReporter(core, options.onError, this.#redactor);
     this.#progress = new Progress(options.onProgress, (text) => this.#redactor.text(text));
     this.#origins = options.origins ?? "*";
 
@@ -143,7 +142,7 @@ export class CrossOriginCache {
     this.#resolver = new core.Resolver({
       capacity: options.capacity ?? 10000,
       maxAge: options.maxAge ?? 3600000,
-      maxAgeOther: options.maxAgeOtherHosts ?? -1,
+      maxAgeOtherHosts: options.maxAgeOtherHosts ?? -1,
       persist: Boolean(this.#persisted),
       batch: options.batch !== false,
       listRepos: options.listRepos !== false,
@@ -266,8 +265,8 @@ export class CrossOriginCache {
     } else {
       this.#seenInStorage.delete(record.value);
       this.#stats.storageMisses++;
-      if (result.status === "not-allowed") this.#errors.report("cos-not-allowed", redactUrl(this.#core, url), result.error);
-      if (result.status === "error") this.#errors.report("cos-failed", redactUrl(this.#core, url), result.error);
+      if (result.status === "not-allowed") this.#errors.url(this.#errors.kinds.cosNotAllowed, url, result.error);
+      if (result.status === "error") this.#errors.url(this.#errors.kinds.cosFailed, url, result.error);
     }
     return result;
   }
@@ -291,7 +290,7 @@ export class CrossOriginCache {
         if (stored.status === "hit") return stored.file;
         // The entry was there after the write and is gone now; the caller still gets its bytes.
         this.#seenInStorage.delete(loaded.record.value);
-        this.#errors.report("cos-failed", redactUrl(this.#core, url), new Error(`entry ${loaded.record.value} missing after write`));
+        this.#errors.url(this.#errors.kinds.cosFailed, url, new Error(`entry ${loaded.record.value} missing after write`));
       }
       const again = await this.#download(context, signal);
       return (await this.#storeUnknown(context, again, false, undefined, undefined, signal, {}, loaded.record?.value)).blob;
@@ -305,7 +304,7 @@ export class CrossOriginCache {
     const url = context.url;
     blob.text()
       .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text), undefined, context))
-      .catch((error) => this.#errors.report("prefetch-failed", redactUrl(this.#core, url), error));
+      .catch((error) => this.#errors.url(this.#errors.kinds.prefetchFailed, url, error));
   }
 
   // A load whose bytes refuted the URL's record (a cache, not a verdict) runs once more: the core
@@ -394,7 +393,7 @@ export class CrossOriginCache {
       maxAttempts: this.#resumeAttempts,
       onResumed: (cause, atByte) => {
         this.#stats.resumedDownloads++;
-        this.#errors.report("download-resumed", redactUrl(this.#core, url),
+        this.#errors.url(this.#errors.kinds.downloadResumed, url,
           new Error(`the body broke off at byte ${atByte} (${cause?.message ?? cause}); the rest was asked for with a range request`, { cause }));
       },
     });
@@ -427,7 +426,7 @@ export class CrossOriginCache {
       for (const { algorithm } of expected) {
         const step = this.#live().checkDigest(url, algorithm, digests[algorithm]);
         if (step.errorKind) {
-          this.#errors.report(step.errorKind, redactUrl(this.#core, url), new Error(step.errorMessage));
+          this.#errors.url(step.errorKind, url, new Error(step.errorMessage));
           throw Object.assign(new Error(`cross-origin-cache: ${step.errorMessage}`), { integrity: true });
         }
       }
@@ -455,11 +454,8 @@ export class CrossOriginCache {
       repoCommit: response.headers.get("X-Repo-Commit") ?? "",
     }, Date.now());
     if (step.hit === "content") this.#stats.hits.content++;
-    if (step.recheck) throw new RecordRefuted(redactUrl(this.#core, url), step.target);
-    if (step.errorKind) {
-      this.#errors.report(step.errorKind === "hash-mismatch" ? "cos-hash-mismatch" : step.errorKind,
-        redactUrl(this.#core, url), new Error(step.errorMessage));
-    }
+    if (step.recheck) throw new RecordRefuted(redactUrl(this.#core, url), step.dropKey);
+    if (step.errorKind) this.#errors.url(step.errorKind, url, new Error(step.errorMessage));
     if (step.refused) throw new Error(`cross-origin-cache: ${step.errorMessage}`);
     return step;
   }
@@ -492,7 +488,7 @@ export class CrossOriginCache {
       if (failure === "network") throw error;
       this.#reportWriteError(url, error);
       // Only the storage's own check at close can say the bytes do not match: the caller must know.
-      if (error instanceof StorageWriteError && this.#core.storageWriteErrorKind(error.kind, error.step) === "cos-hash-mismatch") {
+      if (error instanceof StorageWriteError && this.#core.storageWriteErrorKind(error.kind, error.step) === this.#errors.kinds.cosHashMismatch) {
         throw new Error(`cross-origin-cache: storage rejected the bytes of ${redactUrl(this.#core, url)} as not matching ${record.value}`, { cause: error });
       }
       // The body went into a failed write: fetch it again and hand it over unstored.
@@ -511,7 +507,7 @@ export class CrossOriginCache {
     if (!this.#fallback) return true;
     const room = await this.#fallback.room(size);
     if (!room.fits) {
-      this.#errors.report("cos-quota", redactUrl(this.#core, url),
+      this.#errors.url(this.#errors.kinds.cosQuota, url,
         new Error(`not stored: ${size} bytes do not fit in the storage left (quota ${room.quota}, used ${room.usage})`));
     }
     return room.fits;
@@ -524,7 +520,7 @@ export class CrossOriginCache {
     const found = await this.#cos.has(value);
     if (found.status === "hit") return true;
     this.#seenInStorage.delete(value);
-    this.#errors.report("cos-quota", redactUrl(this.#core, url),
+    this.#errors.url(this.#errors.kinds.cosQuota, url,
       new Error(`the storage closed the write of ${value} without an error but kept nothing (it does so when it is full)`, { cause: found.error }));
     return false;
   }
@@ -571,7 +567,7 @@ export class CrossOriginCache {
   #reportWriteError(url, error) {
     const name = error instanceof StorageWriteError ? error.kind : error?.name;
     const step = error instanceof StorageWriteError ? error.step : "write";
-    this.#errors.report(this.#core.storageWriteErrorKind(String(name ?? ""), step), redactUrl(this.#core, url), error);
+    this.#errors.url(this.#core.storageWriteErrorKind(String(name ?? ""), step), url, error);
   }
 
 
@@ -595,7 +591,7 @@ export class CrossOriginCache {
     const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
     if (unknown.length === 0) return true;
     const result = await this.#cos.hasAll(unknown);
-    if (result.status === "error") this.#errors.report("cos-failed", unknown.length === 1 ? unknown[0] : `${unknown.length} hashes`, result.error);
+    if (result.status === "error") this.#errors.hash(this.#errors.kinds.cosFailed, unknown, result.error);
     if (result.status !== "hit") return false;
     for (const value of unknown) this.#seenInStorage.add(value);
     return true;
@@ -611,7 +607,7 @@ export class CrossOriginCache {
       try {
         await this.#persisted.delete(key);
       } catch (error) {
-        this.#errors.report("persist-failed", redactUrl(this.#core, target), error);
+        this.#errors.url(this.#errors.kinds.persistFailed, target, error);
       }
       // The snapshot of all records must forget it too before a reload could read it back.
       await this.#hashes.flush();

@@ -22,10 +22,19 @@ function moduleArguments(options) {
   return { args: { locateFile: () => url.href }, source: url.href };
 }
 
+// The core's error kinds by camel-case name (cos-quota → errorKinds.cosQuota):
+// the one list (src/error_kinds.h) crosses as a single string.
+function errorKindsOf(core) {
+  const list = core.errorKindList.split(" ").filter(Boolean);
+  return Object.freeze(Object.fromEntries(list.map((kind) => [kind.replace(/-(.)/g, (_, c) => c.toUpperCase()), kind])));
+}
+
 async function instantiate(options) {
   const { args, source } = moduleArguments(options);
   try {
-    return await createCoreModule(args);
+    const core = await createCoreModule(args);
+    core.errorKinds = errorKindsOf(core);
+    return core;
   } catch (error) {
     throw new Error(`cross-origin-cache: could not load its core from ${source}: ${error?.message ?? error}. ` +
       "If a bundler did not copy dist/core.wasm, pass { wasmUrl } or { wasmBinary }.", { cause: error });

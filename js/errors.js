@@ -18,23 +18,48 @@ export function redactUrl(core, url) {
   }
 }
 
+/**
+ * Counts every event and passes it to the onError hook. An event is about one subject, named in
+ * `subject` with exactly the matching field: a URL (redacted), one or more hashes (space-separated)
+ * or a Cache API store; `kind` is one of the core's error kinds (core.errorKinds).
+ */
 export class ErrorReporter {
+  #core;
   #onError;
   #redactor;
   counts = {};
 
   /** redactor: the Redactor every event passes through before it leaves the package. */
-  constructor(onError, redactor) {
+  constructor(core, onError, redactor) {
+    this.#core = core;
     this.#onError = onError;
     this.#redactor = redactor;
   }
 
-  report(kind, url, error) {
+  /** The core's error kinds, by camel-case name (core.errorKinds). */
+  get kinds() {
+    return this.#core.errorKinds;
+  }
+
+  url(kind, url, error) {
+    this.#report(kind, "url", redactUrl(this.#core, url), error);
+  }
+
+  /** hashes: one hex SHA-256 or several. */
+  hash(kind, hashes, error) {
+    this.#report(kind, "hash", [hashes].flat().join(" "), error);
+  }
+
+  store(kind, name, error) {
+    this.#report(kind, "store", name, error);
+  }
+
+  #report(kind, subject, value, error) {
     this.counts[kind] = (this.counts[kind] ?? 0) + 1;
     if (!this.#onError) return;
     const cause = this.#redactor.error(error instanceof Error ? error : new Error(String(error)));
     try {
-      this.#onError({ kind, url: this.#redactor.text(url), error: cause, message: cause.message });
+      this.#onError({ kind, subject, [subject]: this.#redactor.text(value), error: cause, message: cause.message });
     } catch {
       // A throwing hook must not break loading; the count above still records the event.
     }

@@ -3,7 +3,7 @@
 import { BatchBarrier } from "./batch-barrier.js";
 import { readBounded } from "./bounded-body.js";
 import { RecordSnapshot } from "./record-snapshot.js";
-import { abortError, redactUrl, throwIfAborted } from "./errors.js";
+import { abortError, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 import { requestInit, sharedKey } from "./request-init.js";
 
@@ -81,7 +81,7 @@ export class HashResolution {
       barrier?.leave();
       return Promise.reject(error);
     }
-    if (step.action === "done") {
+    if (step.action === this.#core.StepAction.done) {
       barrier?.leave();
       // Answered from memory, or from a listing of its revision (then it is persisted now).
       if (!step.persistKey) return Promise.resolve(this.#finishResolution(url, step));
@@ -109,7 +109,7 @@ export class HashResolution {
   }
 
   #reportStep(url, step) {
-    if (step.errorKind) this.#errors.report(step.errorKind, redactUrl(this.#core, url), new Error(step.errorMessage));
+    if (step.errorKind) this.#errors.url(step.errorKind, url, new Error(step.errorMessage));
   }
 
   async persist(url, key, body) {
@@ -118,7 +118,7 @@ export class HashResolution {
       await this.#persisted.write(key, body);
       this.#snapshot?.changed();
     } catch (error) {
-      this.#errors.report("persist-failed", redactUrl(this.#core, url), error);
+      this.#errors.url(this.#errors.kinds.persistFailed, url, error);
     }
   }
 
@@ -130,7 +130,7 @@ export class HashResolution {
       try {
         await store.delete(key);
       } catch (error) {
-        this.#errors.report("persist-failed", redactUrl(this.#core, url), error);
+        this.#errors.url(this.#errors.kinds.persistFailed, url, error);
       }
     }
     this.#snapshot?.changed();
@@ -140,7 +140,7 @@ export class HashResolution {
     try {
       return await store.read(key, this.#core.maxRecordBytes);
     } catch (error) {
-      this.#errors.report("persisted-read-failed", redactUrl(this.#core, url), error);
+      this.#errors.url(this.#errors.kinds.persistedReadFailed, url, error);
       return { found: false, body: new Uint8Array(0) };
     }
   }
@@ -167,14 +167,15 @@ export class HashResolution {
   }
 
   async #resolutionSteps(url, first, signal, context, awaitBatch) {
+    const { StepAction } = this.#core;
     let step = first;
     for (;;) {
       throwIfAborted(signal);
       await this.persist(url, step.persistKey, step.persistBody);
       switch (step.action) {
-        case "done":
+        case StepAction.done:
           return this.#finishResolution(url, step);
-        case "read-persisted": {
+        case StepAction.readPersisted: {
           this.#reportStep(url, step);
           if (this.#snapshot && !this.#snapshot.loaded) {
             // One read of the snapshot may answer for this URL and every other.
@@ -182,29 +183,29 @@ export class HashResolution {
             step = this.#live().begin(url, Date.now());
             break;
           }
-          const { found, body } = await this.readStore(url, this.#persisted, step.target);
+          const { found, body } = await this.readStore(url, this.#persisted, step.key);
           step = this.#live().afterPersisted(url, found, body, Date.now());
           break;
         }
-        case "read-legacy": {
+        case StepAction.readLegacy: {
           this.#reportStep(url, step);
-          const { found, body } = await this.readStore(url, this.#legacy.get(step.store), step.target);
+          const { found, body } = await this.readStore(url, this.#legacy.get(step.store), step.key);
           step = this.#live().afterLegacy(url, step.store, found, body, Date.now());
           break;
         }
-        case "fetch-batch":
+        case StepAction.fetchBatch:
           this.#reportStep(url, step);
           await awaitBatch(step.group);
           step = this.#live().afterBatch(url, Date.now());
           break;
-        case "fetch-pointer": {
+        case StepAction.fetchPointer: {
           this.#reportStep(url, step);
-          const answer = await this.#fetchPointer(step.target, signal, context);
+          const answer = await this.#fetchPointer(step.pointerUrl, signal, context);
           step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now(), answer.timedOut);
           break;
         }
         default:
-          throw new Error(`core returned an unknown step '${step.action}'`);
+          throw new Error(`core returned an unknown step action ${step.action?.value}`);
       }
     }
   }
@@ -280,7 +281,7 @@ export class HashResolution {
       outcome = this.#live().applyBatch(request.group, 0, `the answer could not be read: ${error?.message ?? error}`,
         "", "", Date.now(), false);
     }
-    if (outcome.errorKind) this.#errors.report(outcome.errorKind, request.url, new Error(outcome.errorMessage));
+    if (outcome.errorKind) this.#errors.url(outcome.errorKind, request.url, new Error(outcome.errorMessage));
     for (let i = 0; i < outcome.persistKeys.length; i++) {
       await this.persist(outcome.persistKeys[i], outcome.persistKeys[i], outcome.persistBodies[i]);
     }
@@ -289,7 +290,6 @@ export class HashResolution {
   // `signal` is the resolution's own (it aborts when every caller waiting on it has); the timeout
   // ends the request alone, and the core goes on without it.
   async #fetchPointer(url, signal, context) {
-    this.#stats.pointerRequests++;
     this.#stats.resolutionRequests.pointer++;
     const timeout = this.#timeoutSignal();
     const both = timeout && signal ? AbortSignal.any([signal, timeout]) : (timeout ?? signal);
@@ -316,8 +316,8 @@ export class HashResolution {
   async local(url) {
     if (this.#snapshot && !this.#snapshot.loaded) await this.#snapshot.load();
     let step = this.#live().lookUpLocal(url, Date.now());
-    if (step.action === "read-persisted") {
-      const { found, body } = await this.readStore(url, this.#persisted, step.target);
+    if (step.action === this.#core.StepAction.readPersisted) {
+      const { found, body } = await this.readStore(url, this.#persisted, step.key);
       step = this.#live().afterPersistedLocal(url, found, body, Date.now());
     }
     this.#reportStep(url, step);

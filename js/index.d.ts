@@ -49,13 +49,22 @@ export type ErrorKind =
    * the hub (or the bytes) was asked again and the record corrected where it is kept. */
   | "record-corrected";
 
-export interface CacheErrorEvent {
-  kind: ErrorKind | string;
-  /** The URL with credentials redacted. */
-  url: string;
+/** What every error event carries, whatever its subject. */
+interface CacheErrorEventBase {
+  kind: ErrorKind;
   error: Error;
   message: string;
 }
+
+/**
+ * An `onError` event. `subject` says what it is about, and exactly the matching field is set:
+ * `url` (credentials redacted), `hash` (hex SHA-256, space-separated when several, e.g. from
+ * `hasAllKeys`) or `store` (a Cache API store name, e.g. the persisted snapshot's).
+ */
+export type CacheErrorEvent =
+  | (CacheErrorEventBase & { subject: "url"; url: string })
+  | (CacheErrorEventBase & { subject: "hash"; hash: string })
+  | (CacheErrorEventBase & { subject: "store"; store: string });
 
 export interface ProgressEvent {
   url: string;
@@ -120,7 +129,6 @@ export interface CrossOriginCacheStats {
   unresolved: number;
   /** listing: tree listings; batch: paths-info requests; pointer: /raw/ pointer requests. */
   resolutionRequests: { listing: number; batch: number; pointer: number };
-  pointerRequests: number;
   downloads: number;
   /** Downloads that broke off and were resumed (each resume counts). */
   resumedDownloads: number;

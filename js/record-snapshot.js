@@ -53,7 +53,7 @@ export class RecordSnapshot {
     this.#timer = null;
     this.#writing = this.#writing.then(() => this.#write()).catch((error) => {
       // After dispose() the core is gone: the write is dropped, which a later visit repairs.
-      if (!this.#closed) this.#errors.report("persist-failed", this.#persisted.name, error);
+      if (!this.#closed) this.#errors.store(this.#errors.kinds.persistFailed, this.#persisted.name, error);
     });
     return this.#writing;
   }
@@ -69,7 +69,7 @@ export class RecordSnapshot {
       const { found, body } = await this.#persisted.read(this.#key, this.#limit);
       return found ? body : null;
     } catch (error) {
-      this.#errors.report("persisted-read-failed", this.#persisted.name, error);
+      this.#errors.store(this.#errors.kinds.persistedReadFailed, this.#persisted.name, error);
       return null;
     }
   }
@@ -80,12 +80,12 @@ export class RecordSnapshot {
     } catch (error) {
       // Not even taken into the core (its heap is full): no snapshot, the per-URL entries answer.
       if (this.#closed) throw error;
-      this.#errors.report("persisted-snapshot-invalid", this.#persisted.name, error);
+      this.#errors.store(this.#errors.kinds.persistedSnapshotInvalid, this.#persisted.name, error);
     }
   }
 
   #report(outcome) {
-    if (outcome.errorKind) this.#errors.report(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
+    if (outcome.errorKind) this.#errors.store(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
   }
 
   async #write() {
@@ -106,7 +106,7 @@ export class RecordSnapshot {
       await this.#persisted.write(this.#key, merge.body);
       if (!this.#closed) this.#live().snapshotWritten(merge.generation);
     } catch (error) {
-      this.#errors.report("persist-failed", this.#persisted.name, error);
+      this.#errors.store(this.#errors.kinds.persistFailed, this.#persisted.name, error);
     }
   }
 }

@@ -27,7 +27,7 @@ constexpr std::size_t kCommitHexDigits = 40;
 // Whole milliseconds below 2^53 are exact in a double; those are written as JSON integers.
 constexpr double kMaxExactInteger = 9007199254740992.0;
 
-constexpr const char* kKnownSources[] = {"pointer", "content", "batch", "header", "imported", "hint"};
+constexpr const char* kKnownSources[] = {"pointer", "content", "batch", "imported", "hint"};
 
 RecordDecode fail(std::string reason) {
   RecordDecode decode;

@@ -13,7 +13,7 @@ inline constexpr std::size_t kMaxRecordBytes = 4096;
 struct HashRecord {
   std::string value;        // 64 lowercase hex digits (algorithm is always SHA-256)
   std::int64_t size = -1;   // bytes, -1 when unknown
-  std::string source;       // "pointer" | "content" | "batch" | "header" | "imported" | "hint"
+  std::string source;       // "pointer" | "content" | "batch" | "imported" | "hint"
   std::string commit;       // 40-hex commit the hash belongs to, "" when unknown
   // The git blob id (40 or 64 lowercase hex) of a file not in Git LFS, from the response its
   // bytes came in: a listing of the revision confirms such a record without a download.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "ascii.h"
+#include "error_kinds.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "message_text.h"
@@ -62,6 +63,17 @@ constexpr std::size_t kMaxListedFiles = 250000;
 
 }  // namespace
 
+const char* step_action_name(StepAction action) {
+  switch (action) {
+    case StepAction::done: return "done";
+    case StepAction::read_persisted: return "read-persisted";
+    case StepAction::read_legacy: return "read-legacy";
+    case StepAction::fetch_batch: return "fetch-batch";
+    case StepAction::fetch_pointer: return "fetch-pointer";
+  }
+  return "unknown";
+}
+
 Resolver::Resolver(ResolverOptions options)
     : options_(std::move(options)), index_(options_.capacity) {}
 
@@ -76,7 +88,7 @@ bool Resolver::persistable(const std::string& url) const {
 bool Resolver::is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const {
   if (record.source == "hint") return false;
   if (url.is_hub) return !url.immutable && expired(record.stored_at, options_.max_age_ms, now_ms);
-  return expired(record.stored_at, options_.max_age_other_ms, now_ms);
+  return expired(record.stored_at, options_.max_age_other_hosts_ms, now_ms);
 }
 
 bool Resolver::known_plain(const ArtifactUrl& url) const {
@@ -92,7 +104,7 @@ bool Resolver::batch_usable(const ArtifactUrl& url) const {
 
 Step Resolver::done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit) {
   Step step;
-  step.action = "done";
+  step.action = StepAction::done;
   step.key = url.storage_key;
   if (record != nullptr) {
     step.found = true;
@@ -107,7 +119,7 @@ void Resolver::settle_distrust(const ArtifactUrl& url, Step& step) {
   auto distrusted = distrusted_.find(url.storage_key);
   if (distrusted == distrusted_.end() || distrusted->second == step.record.value) return;
   if (step.error_kind.empty()) {
-    step.error_kind = "record-corrected";
+    step.error_kind = error_kind::record_corrected;
     step.error_message = "the record of " + url.redacted + " said SHA-256 " + distrusted->second +
                          ", which its bytes refuted; it is now " + step.record.value + " (" +
                          step.record.source + ")";
@@ -177,9 +189,8 @@ Step Resolver::plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t le
   if (known == nullptr && !distrusted) {
     if (from <= Stage::persisted && options_.persist && !url.has_credentials) {
       Step step;
-      step.action = "read-persisted";
+      step.action = StepAction::read_persisted;
       step.key = key;
-      step.target = key;
       return step;
     }
     // A URL with userinfo cannot key a Cache API entry: its Request constructor refuses it with an
@@ -187,9 +198,8 @@ Step Resolver::plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t le
     if (from <= Stage::legacy && options_.persist && !url.has_userinfo &&
         legacy_index < options_.legacy_stores.size()) {
       Step step;
-      step.action = "read-legacy";
+      step.action = StepAction::read_legacy;
       step.key = key;
-      step.target = key;
       step.store = options_.legacy_stores[legacy_index];
       return step;
     }
@@ -200,16 +210,16 @@ Step Resolver::plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t le
   const bool plain_file = known_plain(url) || has_blob;
   if (from <= Stage::batch && (!plain_file || has_blob) && batch_usable(url)) {
     Step step;
-    step.action = "fetch-batch";
+    step.action = StepAction::fetch_batch;
     step.key = key;
     step.group = batch_group(url);
     return step;
   }
   if (from <= Stage::pointer && !plain_file && url.is_hub) {
     Step step;
-    step.action = "fetch-pointer";
+    step.action = StepAction::fetch_pointer;
     step.key = key;
-    step.target = url.pointer_url;
+    step.pointer_url = url.pointer_url;
     return step;
   }
   // Nothing on the network says more. For an LFS file a stale hash is still the best guess (the
@@ -227,9 +237,8 @@ Step Resolver::find_local(const ArtifactUrl& url) {
   }
   if (!options_.persist || url.has_credentials) return done(url, nullptr, "");
   Step step;
-  step.action = "read-persisted";
+  step.action = StepAction::read_persisted;
   step.key = url.storage_key;
-  step.target = url.storage_key;
   return step;
 }
 
@@ -247,7 +256,7 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
   RecordDecode decoded = decode_record(body);
   if (!decoded.ok) {
     Step step = local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
-    step.error_kind = "persisted-record-invalid";
+    step.error_kind = error_kind::persisted_record_invalid;
     step.error_message = "persisted record for " + parsed.redacted + " ignored: " + decoded.reason;
     return step;
   }
@@ -288,7 +297,7 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
   }
   if (!decoded.ok) {
     Step step = plan(parsed, Stage::legacy, position + 1, now_ms);
-    step.error_kind = "persisted-record-invalid";
+    step.error_kind = error_kind::persisted_record_invalid;
     step.error_message = "record for " + parsed.redacted + " in " + store + " ignored: " + decoded.reason;
     return step;
   }
@@ -441,19 +450,19 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
   const ArtifactUrl first = parse_artifact_url(request.keys.front());
   const std::string where = first.repo_id + "@" + first.revision;
   // Failure costs nothing but the request: the same URLs ask paths-info next.
-  auto fall_back = [&](std::string kind, std::string message) {
+  auto fall_back = [&](std::string_view kind, std::string message) {
     tree_failed_.insert(request.group);
     if (status == 405 || status == 501) tree_disabled_.insert(first.endpoint);
     for (const std::string& key : request.keys) retry_batch_.insert(key);
-    outcome.error_kind = std::move(kind);
+    outcome.error_kind = kind;
     outcome.error_message = std::move(message) + "; asking paths-info instead";
     return outcome;
   };
   if (timed_out) {
-    return fall_back("listing-failed", "listing of " + where + " timed out after " + timeout_text());
+    return fall_back(error_kind::listing_failed, "listing of " + where + " timed out after " + timeout_text());
   }
   if (status < 200 || status > 299) {
-    return fall_back("listing-failed", "listing of " + where + " failed with status " + std::to_string(status));
+    return fall_back(error_kind::listing_failed, "listing of " + where + " failed with status " + std::to_string(status));
   }
   Listing listing;
   listing.complete = !link_has_next(link_header);
@@ -474,7 +483,7 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
     if (listing.files.try_emplace(std::move(entry.path), std::move(file)).second) return std::string();
     return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
   });
-  if (!scan.ok) return fall_back("listing-invalid", "listing of " + where + " ignored: " + scan.reason);
+  if (!scan.ok) return fall_back(error_kind::listing_invalid, "listing of " + where + " ignored: " + scan.reason);
   keep_listing(request.group, std::move(listing));
 
   outcome.ok = true;
@@ -509,7 +518,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   BatchOutcome outcome;
   auto pending = pending_batches_.find(group);
   if (pending == pending_batches_.end()) {
-    outcome.error_kind = "batch-invalid";
+    outcome.error_kind = error_kind::batch_invalid;
     outcome.error_message = "no batch request is pending for " + group;
     return outcome;
   }
@@ -523,7 +532,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   // No answer in time says nothing of the endpoint: this revision asks pointers instead.
   if (timed_out) {
     batch_failed_.insert(group);
-    outcome.error_kind = "batch-failed";
+    outcome.error_kind = error_kind::batch_failed;
     outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " timed out after " +
                             timeout_text() + "; resolving by LFS pointer instead";
     return outcome;
@@ -531,14 +540,14 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
   if (status == 404 || status == 405 || status == 501 || status == 0) {
     batch_disabled_.insert(first.endpoint);
-    outcome.error_kind = "batch-unavailable";
+    outcome.error_kind = error_kind::batch_unavailable;
     outcome.error_message = "paths-info unavailable at " + first.endpoint + " (status " +
                             std::to_string(status) + "); resolving by LFS pointer instead";
     return outcome;
   }
   if (status < 200 || status > 299) {
     batch_failed_.insert(group);
-    outcome.error_kind = "batch-failed";
+    outcome.error_kind = error_kind::batch_failed;
     outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
                             " failed with status " + std::to_string(status);
     return outcome;
@@ -555,7 +564,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   });
   if (!scan.ok) {
     batch_failed_.insert(group);
-    outcome.error_kind = "batch-invalid";
+    outcome.error_kind = error_kind::batch_invalid;
     outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
                             " ignored: " + scan.reason;
     return outcome;
@@ -600,7 +609,7 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
   if (timed_out) {
     // As any failed request: the stale hash, if any, or the content decides.
     Step step = done(parsed, index_.find(parsed.storage_key), "stale");
-    step.error_kind = "pointer-fetch-failed";
+    step.error_kind = error_kind::pointer_fetch_failed;
     step.error_message = "LFS pointer request for " + parsed.redacted + " timed out after " + timeout_text();
     return step;
   }
@@ -611,7 +620,7 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
   }
   if (status < 200 || status > 299) {
     Step step = done(parsed, index_.find(parsed.storage_key), "stale");
-    step.error_kind = "pointer-fetch-failed";
+    step.error_kind = error_kind::pointer_fetch_failed;
     step.error_message = status == 0 ? "LFS pointer request for " + parsed.redacted + " failed: " + text
                                      : "LFS pointer request for " + parsed.redacted +
                                            " answered status " + std::to_string(status);
@@ -627,7 +636,7 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
     no_pointer_.insert(parsed.storage_key);
     Step step = done(parsed, nullptr, "");
     if (looks_like_pointer(text)) {
-      step.error_kind = "pointer-invalid";
+      step.error_kind = error_kind::pointer_invalid;
       step.error_message = "LFS pointer for " + parsed.redacted + " ignored: " + pointer.reason;
     }
     return step;
@@ -673,11 +682,11 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
       distrusted_[parsed.storage_key] = refuted;
       step.recheck = true;
       // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
-      if (options_.persist && !parsed.has_credentials) step.target = parsed.storage_key;
+      if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;
       return step;  // not reported yet: the fresh answer reports the correction (settle_distrust)
     }
     step.refused = true;
-    step.error_kind = "hash-mismatch";
+    step.error_kind = error_kind::cos_hash_mismatch;
     step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
                          *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "when its download started") + ")";
     return step;
@@ -766,13 +775,13 @@ Step Resolver::check_digest(const std::string& url, const std::string& algorithm
                             const std::string& hex) const {
   const ArtifactUrl parsed = parse_artifact_url(url);
   Step step;
-  step.action = "done";
+  step.action = StepAction::done;
   step.key = parsed.storage_key;
   auto found = verify_only_.find(parsed.storage_key);
   if (found == verify_only_.end()) return step;
   for (const SriHash& expected : found->second) {
     if (expected.algorithm == algorithm && expected.hex != hex) {
-      step.error_kind = "integrity-mismatch";
+      step.error_kind = error_kind::integrity_mismatch;
       step.error_message = "content of " + parsed.redacted + " has " + algorithm + " " + hex +
                            ", expected " + expected.hex + " (integrity hint)";
     }

@@ -22,7 +22,7 @@ namespace coc {
 struct ResolverOptions {
   std::size_t capacity = 10000;       // in-memory index entries
   double max_age_ms = 3600000;        // hub URLs on a branch/tag are revalidated after this
-  double max_age_other_ms = -1;       // non-hub URLs: < 0 = never expire
+  double max_age_other_hosts_ms = -1;  // non-hub URLs: < 0 = never expire
   bool persist = true;                // a persisted store exists
   bool batch = true;                  // use the hub's paths-info endpoint
   // List a model repo's revision in one request (tree API) instead of asking paths-info for the
@@ -36,38 +36,49 @@ struct ResolverOptions {
 };
 
 // What the shim must do next for one URL.
+enum class StepAction {
+  done,            // the lookup is over: see found and record
+  read_persisted,  // read the entry `key` of our persisted store
+  read_legacy,     // read the entry `key` of the legacy store `store`
+  fetch_batch,     // wait for the batch request of `group` (the shim sends one per group)
+  fetch_pointer,   // fetch the LFS pointer at `pointer_url`
+};
+// The action's name as the fuzz targets and test failures print it.
+const char* step_action_name(StepAction action);
+
 struct Step {
-  std::string action;   // "done" | "read-persisted" | "read-legacy" | "fetch-batch" | "fetch-pointer"
-  std::string key;      // storage key of the URL
-  std::string target;   // store key, pointer URL or batch URL to read
-  std::string store;    // legacy store name for "read-legacy"
-  std::string group;    // batch group for "fetch-batch" (the shim shares one request per group)
-  std::string body;     // request body for "fetch-batch"
-  // With "done": the record, or found == false when the hash must come from the content.
+  StepAction action = StepAction::done;
+  std::string key;          // storage key of the URL (the entry a read step reads)
+  std::string pointer_url;  // with fetch_pointer
+  std::string store;        // with read_legacy
+  std::string group;        // with fetch_batch
+  // With done: the record, or found == false when the hash must come from the content.
   bool found = false;
   HashRecord record;
   // Where the hash came from this time: memory|persisted|imported|batch|pointer|hint|stale, or
   // from record_content: content (learned from the bytes) or verified (the bytes confirmed it).
   std::string hit;
-  // Side effects for the shim: a record to write to our persisted store, an error to report.
+  // Side effects for the shim: a record to write to our persisted store, an error to report
+  // (error_kinds.h).
   std::string persist_key;
   std::string persist_body;
   std::string error_kind;
   std::string error_message;
   // From record_content: the bytes are refused (the load fails), or they refuted a record that
   // was only a cache (persisted, imported, from a snapshot or an older answer): that record is
-  // forgotten, the hub is to be asked again and the load run once more (the shim drops the URL's
-  // entries in the stores it read: `target` names them, "" when there are none). The fresh answer
-  // reports "record-corrected" when it differs.
+  // forgotten, the hub is to be asked again and the load run once more (the shim drops the entry
+  // `drop_key` from the stores it read; "" when there is none). The fresh answer reports
+  // "record-corrected" when it differs.
   bool refused = false;
   bool recheck = false;
+  std::string drop_key;
 };
 
 // What reading a snapshot of the persisted records did.
 struct SnapshotLoad {
   std::size_t loaded = 0;   // records memory did not have yet
   std::size_t skipped = 0;  // entries that were not valid records for a persistable URL
-  std::string error_kind;   // "persisted-snapshot-invalid" when anything was refused
+  std::string error_kind;   // persisted-snapshot-invalid when anything was refused
   std::string error_message;
 };
 
@@ -151,9 +162,6 @@ class Resolver {
   // Drops memory, "no pointer" state and the listing of the URL's revision; true if it was known.
   bool forget(const std::string& url);
 
-  // The snapshot (record_snapshot.h) of every persistable record in memory, most recently used
-  // first; keys forgotten since the last snapshot_written() are left out.
-  std::string snapshot() const;
   // Adds the snapshot's records that memory lacks (memory is newer); keys forgotten since the last
   // snapshot_written() stay forgotten. Their first hit reports "persisted", as a per-URL read would.
   SnapshotLoad load_snapshot(const std::string& body, double now_ms);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "artifact_url.h"
+#include "error_kinds.h"
 #include "record_snapshot.h"
 #include "resolver.h"
 
@@ -57,13 +58,11 @@ std::vector<KeyedRecord> Resolver::snapshot_records() const {
   return records;
 }
 
-std::string Resolver::snapshot() const { return encode_snapshot(snapshot_records()); }
-
 SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
   SnapshotLoad load;
   SnapshotDecode decoded = decode_snapshot(body, options_.capacity);
   if (!decoded.ok) {
-    load.error_kind = "persisted-snapshot-invalid";
+    load.error_kind = error_kind::persisted_snapshot_invalid;
     load.error_message = "persisted snapshot ignored: " + decoded.reason;
     return load;
   }
@@ -82,7 +81,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
   if (stored_found) {
     decoded = decode_snapshot(stored, options_.capacity);
     if (!decoded.ok) {
-      merge.load.error_kind = "persisted-snapshot-invalid";
+      merge.load.error_kind = error_kind::persisted_snapshot_invalid;
       merge.load.error_message = "persisted snapshot ignored: " + decoded.reason;
     }
   }
@@ -187,7 +186,7 @@ void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotL
     }
   }
   if (load.skipped > 0) {
-    load.error_kind = "persisted-snapshot-invalid";
+    load.error_kind = error_kind::persisted_snapshot_invalid;
     load.error_message = std::to_string(load.skipped) + " persisted snapshot entr" +
                          (load.skipped == 1 ? "y" : "ies") + " ignored; first: " + first_reason;
   }

@@ -103,7 +103,7 @@ function reportError(event) {
   const row = event.kind === "download-resumed" ? state.rows.find((r) => r.url === event.url) : undefined;
   if (row) row.tr.dataset.resumed = String(Number(row.tr.dataset.resumed ?? 0) + 1);
   const list = $("events");
-  list.append(el("li", {}, `${event.kind}: ${event.message} (${event.url})`));
+  list.append(el("li", {}, `${event.kind}: ${event.message} (${event[event.subject]})`));
   $("events-count").textContent = String(list.children.length);
   $("events-box").hidden = false;
 }

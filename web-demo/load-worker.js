@@ -13,7 +13,7 @@ function newCache() {
   return createCrossOriginCache({
     fetch: tracker.fetch,
     onProgress: (event) => post({ type: "progress", event: { phase: event.phase, url: event.url, loaded: event.loaded, total: event.total } }),
-    onError: (event) => post({ type: "event", event: { kind: event.kind, message: event.message, url: event.url } }),
+    onError: (event) => post({ type: "event", event: { kind: event.kind, message: event.message, subject: event.subject, [event.subject]: event[event.subject] } }),
   });
 }
 

@@ -10,6 +10,7 @@
 
 using coc::Resolver;
 using coc::Step;
+using coc::StepAction;
 
 namespace {
 
@@ -34,7 +35,7 @@ Step downloaded(Resolver& resolver, const std::string& url, const std::string& s
 
 // A persisted record for url says `value` (as an older version or tvmjs left it).
 void persisted(Resolver& resolver, const std::string& url, const std::string& value) {
-  REQUIRE(resolver.begin(url, 1).action == "read-persisted");
+  REQUIRE(resolver.begin(url, 1).action == StepAction::read_persisted);
   coc::HashRecord record;
   record.value = value;
   record.source = "batch";
@@ -53,11 +54,11 @@ TEST_CASE("bytes that refute a persisted record: forgotten, the hub asked again,
   CHECK(refuted.recheck);
   CHECK_FALSE(refuted.refused);
   CHECK(refuted.error_kind.empty());  // nothing corrected yet
-  CHECK(refuted.target == kShard);    // the stores' entry to drop
+  CHECK(refuted.drop_key == kShard);  // the stores' entry to drop
 
   // Asked again: neither memory nor the stores, which hold the refuted hash, but the hub.
   Step again = resolver.begin(kShard, 2);
-  REQUIRE(again.action == "fetch-batch");
+  REQUIRE(again.action == StepAction::fetch_batch);
   auto requests = resolver.plan_batch({kShard}, 2);
   REQUIRE(requests.size() == 1);
   REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kRight), "", "", 2).ok);
@@ -86,7 +87,7 @@ TEST_CASE("what the hub says after a refutation is a verdict: the same bytes aga
   Step refused = downloaded(resolver, kShard, kRight, kWrong);
   CHECK(refused.refused);
   CHECK_FALSE(refused.recheck);
-  CHECK(refused.error_kind == "hash-mismatch");
+  CHECK(refused.error_kind == "cos-hash-mismatch");
 }
 
 TEST_CASE("a hint refuted by the bytes is the caller's verdict: refused", "[resolver][correction]") {
@@ -102,7 +103,7 @@ TEST_CASE("another host's refuted record is corrected by the bytes themselves", 
   persisted(resolver, kOther, kWrong);
   REQUIRE(downloaded(resolver, kOther, kRight, kWrong).recheck);
   Step again = resolver.begin(kOther, 2);
-  CHECK(again.action == "done");
+  CHECK(again.action == StepAction::done);
   CHECK_FALSE(again.found);  // the content decides
   Step learned = downloaded(resolver, kOther, kRight, "");
   CHECK(learned.found);

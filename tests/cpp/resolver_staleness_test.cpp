@@ -14,6 +14,7 @@
 using coc::Resolver;
 using coc::ResolverOptions;
 using coc::Step;
+using coc::StepAction;
 
 namespace {
 
@@ -66,7 +67,7 @@ void list_revision(Resolver& resolver, const std::vector<std::string>& urls, dou
 }
 
 bool serves(const Step& step, const std::string& value) {
-  return step.action == "done" && step.found && step.record.value == value;
+  return step.action == StepAction::done && step.found && step.record.value == value;
 }
 
 }  // namespace
@@ -82,17 +83,17 @@ TEST_CASE("after max_age a plain file of a branch asks the hub; an unchanged blo
 
   // Past max_age: never the old record without asking.
   Step stale = resolver.begin(kConfig, 2000);
-  REQUIRE(stale.action == "fetch-batch");
+  REQUIRE(stale.action == StepAction::fetch_batch);
   list_revision(resolver, {kConfig}, 2000, kBlob);
   Step confirmed = resolver.after_batch(kConfig, 2000);
   CHECK(serves(confirmed, kHash2));
   CHECK(serves(resolver.begin(kConfig, 2500), kHash2));  // fresh again: no request
 
   // The repo changed the file: the old hash is never served again.
-  REQUIRE(resolver.begin(kConfig, 4000).action == "fetch-batch");
+  REQUIRE(resolver.begin(kConfig, 4000).action == StepAction::fetch_batch);
   list_revision(resolver, {kConfig}, 4000, kNewBlob);
   Step changed = resolver.after_batch(kConfig, 4000);
-  CHECK(changed.action == "done");
+  CHECK(changed.action == StepAction::done);
   CHECK_FALSE(changed.found);
   CHECK_FALSE(serves(resolver.begin(kConfig, 4001), kHash2));
   CHECK(downloaded(resolver, kConfig, kHash3, 4001, kNewBlob).hit == "content");
@@ -107,7 +108,7 @@ TEST_CASE("after max_age a tensor cache is revalidated too, whether or not its b
   downloaded(resolver, kTensorCache, kHash2, 0);
   Step stale = resolver.begin(kTensorCache, 2000);
   CHECK_FALSE(serves(stale, kHash2));
-  CHECK(stale.action == "done");
+  CHECK(stale.action == StepAction::done);
   Step again = downloaded(resolver, kTensorCache, kHash2, 2000, kCacheBlob);
   CHECK(again.hit == "verified");
   CHECK(again.record.stored_at == 2000);  // the bytes confirmed it: fresh again, and persisted
@@ -115,7 +116,7 @@ TEST_CASE("after max_age a tensor cache is revalidated too, whether or not its b
   CHECK(serves(resolver.begin(kTensorCache, 2500), kHash2));
 
   // With its blob id: one listing of the revision confirms it, no download.
-  REQUIRE(resolver.begin(kTensorCache, 4000).action == "fetch-batch");
+  REQUIRE(resolver.begin(kTensorCache, 4000).action == StepAction::fetch_batch);
   list_revision(resolver, {kTensorCache}, 4000, kBlob);
   CHECK(serves(resolver.after_batch(kTensorCache, 4000), kHash2));
 }
@@ -129,14 +130,14 @@ TEST_CASE("what a stale plain file gets does not depend on which file asked for 
                            "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 0);
     if (shard_first) {
       // A listing fetched at 2000 for the shard, then the config is asked for.
-      REQUIRE(resolver.begin(kShard, 2000).action == "fetch-batch");
+      REQUIRE(resolver.begin(kShard, 2000).action == StepAction::fetch_batch);
       list_revision(resolver, {kShard}, 2000, kNewBlob);
       resolver.after_batch(kShard, 2000);
       Step config = resolver.begin(kConfig, 2000);
-      CHECK(config.action == "done");
+      CHECK(config.action == StepAction::done);
       CHECK_FALSE(config.found);
     } else {
-      REQUIRE(resolver.begin(kConfig, 2000).action == "fetch-batch");
+      REQUIRE(resolver.begin(kConfig, 2000).action == StepAction::fetch_batch);
       list_revision(resolver, {kConfig}, 2000, kNewBlob);
       CHECK_FALSE(resolver.after_batch(kConfig, 2000).found);
     }
@@ -165,15 +166,15 @@ TEST_CASE("persisted, snapshot and imported records of a plain file follow the s
 
   // Another library's store, dated (a record of ours in tvmjs's store).
   Resolver imported(options);
-  REQUIRE(imported.after_persisted(kConfig, false, "", 5000).action == "read-legacy");
+  REQUIRE(imported.after_persisted(kConfig, false, "", 5000).action == StepAction::read_legacy);
   Step legacy = imported.after_legacy(kConfig, "tvmjs-cos-hash-meta", true, coc::encode_record(record), 5000);
   CHECK_FALSE(serves(legacy, kHash2));
-  CHECK(legacy.action == "fetch-batch");
+  CHECK(legacy.action == StepAction::fetch_batch);
 
   // With a blob id, the per-URL record is confirmed by a listing instead of a download.
   record.blob = kBlob;
   Resolver confirmable(options);
-  REQUIRE(confirmable.after_persisted(kConfig, true, coc::encode_record(record), 5000).action == "fetch-batch");
+  REQUIRE(confirmable.after_persisted(kConfig, true, coc::encode_record(record), 5000).action == StepAction::fetch_batch);
   list_revision(confirmable, {kConfig}, 5000, kBlob);
   Step confirmed = confirmable.after_batch(kConfig, 5000);
   CHECK(serves(confirmed, kHash2));
@@ -183,18 +184,18 @@ TEST_CASE("a stale plain file whose revalidation fails is downloaded, never serv
   Resolver resolver(short_lived());
   list_revision(resolver, {kConfig}, 0, kBlob);
   downloaded(resolver, kConfig, kHash2, 0, kBlob);
-  REQUIRE(resolver.begin(kConfig, 2000).action == "fetch-batch");
+  REQUIRE(resolver.begin(kConfig, 2000).action == StepAction::fetch_batch);
   auto requests = resolver.plan_batch({kConfig}, 2000);
   REQUIRE(requests.size() == 1);
   resolver.apply_batch(requests[0].group, 500, "", "", "", 2000);  // the listing fails
   Step step = resolver.after_batch(kConfig, 2000);
-  if (step.action == "fetch-batch") {  // paths-info next
+  if (step.action == StepAction::fetch_batch) {  // paths-info next
     requests = resolver.plan_batch({kConfig}, 2000);
     REQUIRE(requests.size() == 1);
     resolver.apply_batch(requests[0].group, 500, "", "", "", 2000);
     step = resolver.after_batch(kConfig, 2000);
   }
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK_FALSE(step.found);
 }
 
@@ -207,7 +208,7 @@ TEST_CASE("a record that goes stale during its download still guards it", "[reso
   REQUIRE(serves(resolver.begin(kShard, 900), kHash));  // the download starts with kHash
   // It ends after max_age with bytes that are not kHash (a truncated body).
   Step truncated = downloaded(resolver, kShard, kHash3, 2000, "", kHash);
-  CHECK(truncated.error_kind == "hash-mismatch");
+  CHECK(truncated.error_kind == "cos-hash-mismatch");
   CHECK_FALSE(truncated.found);
   CHECK(truncated.persist_key.empty());
   CHECK_FALSE(serves(resolver.begin(kShard, 2001), kHash3));
@@ -251,18 +252,18 @@ TEST_CASE("a record or listing dated in the future is stale", "[resolver][stalen
   // Learned while the clock was a year ahead; now it is right again.
   resolver.after_pointer(kShard, 200,
                          "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, year);
-  CHECK(resolver.begin(kShard, 1000).action == "fetch-batch");
+  CHECK(resolver.begin(kShard, 1000).action == StepAction::fetch_batch);
 
   coc::HashRecord record;
   record.value = kHash;
   record.source = "batch";
   record.stored_at = year;
   Resolver reloaded(short_lived());
-  CHECK(reloaded.after_persisted(kShard, true, coc::encode_record(record), 1000).action == "fetch-batch");
+  CHECK(reloaded.after_persisted(kShard, true, coc::encode_record(record), 1000).action == StepAction::fetch_batch);
 
   Resolver listed(short_lived());
   list_revision(listed, {kShard}, year, kBlob);
-  CHECK(listed.begin(kShard, 1000).action == "fetch-batch");
+  CHECK(listed.begin(kShard, 1000).action == StepAction::fetch_batch);
   CHECK(listed.listings() == 0);
 
   // Ahead by up to the allowed skew (a minute, or max_age when that is shorter) is still fresh.
@@ -272,8 +273,8 @@ TEST_CASE("a record or listing dated in the future is stale", "[resolver][stalen
   CHECK(serves(skewed.begin(kShard, 1000), kHash));  // 30 s ahead
   skewed.after_pointer(kConfig, 200,
                        "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 62000);
-  CHECK(skewed.begin(kConfig, 1000).action == "fetch-batch");  // 61 s ahead
-  CHECK(resolver.begin(kShard, year - 1500).action == "fetch-batch");  // ahead by more than max_age
+  CHECK(skewed.begin(kConfig, 1000).action == StepAction::fetch_batch);  // 61 s ahead
+  CHECK(resolver.begin(kShard, year - 1500).action == StepAction::fetch_batch);  // ahead by more than max_age
 }
 
 // ---- class 9: local lookups find a record whatever its age ---------------------------------
@@ -284,7 +285,7 @@ TEST_CASE("a local lookup finds a record of any age, in memory or in the persist
                          "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash + "\nsize 10\n", kCommit, 0);
   Step local = resolver.begin(kShard, 5000, Resolver::Lookup::local);
   CHECK(serves(local, kHash));
-  CHECK(resolver.begin(kShard, 5000).action == "fetch-batch");  // a resolution still revalidates
+  CHECK(resolver.begin(kShard, 5000).action == StepAction::fetch_batch);  // a resolution still revalidates
 
   coc::HashRecord record;
   record.value = kHash2;
@@ -292,15 +293,15 @@ TEST_CASE("a local lookup finds a record of any age, in memory or in the persist
   record.stored_at = 1;
   Resolver reloaded(short_lived());
   Step read = reloaded.begin(kConfig, 5000, Resolver::Lookup::local);
-  REQUIRE(read.action == "read-persisted");
+  REQUIRE(read.action == StepAction::read_persisted);
   Step found = reloaded.after_persisted(kConfig, true, coc::encode_record(record), 5000, Resolver::Lookup::local);
   CHECK(serves(found, kHash2));
   Step missing = reloaded.after_persisted(kShard, false, "", 5000, Resolver::Lookup::local);
-  CHECK(missing.action == "done");
+  CHECK(missing.action == StepAction::done);
   CHECK_FALSE(missing.found);
   // Nothing but memory and our store: no legacy store, listing or network step.
   Resolver cold(short_lived());
-  CHECK(cold.begin(kHub + "/org/model/resolve/main/x.bin?token=hf_x", 0, Resolver::Lookup::local).action == "done");
+  CHECK(cold.begin(kHub + "/org/model/resolve/main/x.bin?token=hf_x", 0, Resolver::Lookup::local).action == StepAction::done);
 }
 
 // ---- class 14: one batch group per repo revision ------------------------------------------
@@ -356,4 +357,20 @@ TEST_CASE("a deletion dated in the future does not keep a URL out of the snapsho
   REQUIRE(decoded.records.size() == 1);
   CHECK(decoded.records[0].first == kShard);
   CHECK(decoded.deleted.empty());
+}
+
+TEST_CASE("a non-hub URL's record expires after max_age_other_hosts_ms, and never by default", "[resolver][staleness]") {
+  const std::string other = "https://cdn.example/lib/model.wasm";
+  ResolverOptions options;
+  options.persist = false;
+  Resolver forever(options);
+  forever.record_content(other, kHash, 5, 1000);
+  CHECK(forever.begin(other, 1e12).found);
+  options.max_age_other_hosts_ms = 100;
+  Resolver expiring(options);
+  expiring.record_content(other, kHash, 5, 1000);
+  CHECK(expiring.begin(other, 1100).found);
+  const Step expired = expiring.begin(other, 1101);
+  CHECK(expired.action == StepAction::done);
+  CHECK_FALSE(expired.found);  // its bytes are hashed again
 }

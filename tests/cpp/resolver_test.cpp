@@ -11,6 +11,7 @@
 using coc::Resolver;
 using coc::ResolverOptions;
 using coc::Step;
+using coc::StepAction;
 
 namespace {
 
@@ -34,6 +35,9 @@ std::string paths_info(const std::string& lfs_path, const std::string& oid, cons
          R"(","lfs":{"oid":")" + oid + R"(","size":10,"pointerSize":130}},)" +
          R"({"type":"file","path":")" + plain_path + R"(","size":5,"oid":")" + std::string(40, '2') + R"("}])";
 }
+
+// Every record the resolver would write over a store with no snapshot yet.
+std::string snapshot_of(Resolver& resolver) { return resolver.merge_snapshot("", false, 1000).body; }
 
 // A resolver that asks paths-info for the paths at hand, as for datasets and spaces.
 ResolverOptions paths_info_only() {
@@ -62,20 +66,20 @@ TEST_CASE("a cold hub URL goes memory → persisted → legacy → batch → poi
   options.legacy_stores = {"tvmjs-cos-hash-meta"};
   Resolver resolver(options);
   Step step = resolver.begin(kShard, 1000);
-  REQUIRE(step.action == "read-persisted");
-  CHECK(step.target == kShard);
+  REQUIRE(step.action == StepAction::read_persisted);
+  CHECK(step.key == kShard);
   step = resolver.after_persisted(kShard, false, "", 1000);
-  REQUIRE(step.action == "read-legacy");
+  REQUIRE(step.action == StepAction::read_legacy);
   CHECK(step.store == "tvmjs-cos-hash-meta");
   step = resolver.after_legacy(kShard, step.store, false, "", 1000);
-  REQUIRE(step.action == "fetch-batch");
+  REQUIRE(step.action == StepAction::fetch_batch);
   CHECK(step.group == "19:https://hub.example|5:model|9:org/model|4:main");
   // The batch did not run (e.g. not sent): the pointer is next.
   step = resolver.after_batch(kShard, 1000);
-  REQUIRE(step.action == "fetch-pointer");
-  CHECK(step.target == kHub + "/org/model/raw/main/shard_0.bin");
+  REQUIRE(step.action == StepAction::fetch_pointer);
+  CHECK(step.pointer_url == kHub + "/org/model/raw/main/shard_0.bin");
   step = resolver.after_pointer(kShard, 200, pointer(std::string(64, 'A'), 10), kCommit, 1000);
-  REQUIRE(step.action == "done");
+  REQUIRE(step.action == StepAction::done);
   REQUIRE(step.found);
   CHECK(step.hit == "pointer");
   CHECK(step.record.value == kHash);  // lowercased
@@ -84,14 +88,14 @@ TEST_CASE("a cold hub URL goes memory → persisted → legacy → batch → poi
   CHECK(coc::decode_record(step.persist_body).record.value == kHash);
   // Known now: memory answers.
   step = resolver.begin(kShard, 2000);
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK(step.hit == "memory");
 }
 
 TEST_CASE("a non-hub URL has no network step: its hash comes from the content", "[resolver]") {
   Resolver resolver;
   Step step = resolver.after_persisted(kOther, false, "", 0);
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK_FALSE(step.found);
   step = resolver.record_content(kOther, std::string(64, 'C'), 42, 5);
   CHECK(step.found);
@@ -102,7 +106,7 @@ TEST_CASE("a non-hub URL has no network step: its hash comes from the content", 
   // The same bytes again confirm it; other bytes are a mismatch and change nothing.
   CHECK(resolver.record_content(kOther, std::string(64, 'c'), 42, 6).hit == "verified");
   Step mismatch = resolver.record_content(kOther, kHash, 42, 7);
-  CHECK(mismatch.error_kind == "hash-mismatch");
+  CHECK(mismatch.error_kind == "cos-hash-mismatch");
   CHECK(mismatch.persist_key.empty());
   CHECK(resolver.begin(kOther, 8).record.value == std::string(64, 'c'));
 }
@@ -128,9 +132,9 @@ TEST_CASE("a batch answer resolves LFS files of the group and marks plain files"
   CHECK(shard.record.commit == kCommit);
   // A plain file never asks for its pointer.
   Step config = resolver.after_batch(kConfig, 10);
-  CHECK(config.action == "done");
+  CHECK(config.action == StepAction::done);
   CHECK_FALSE(config.found);
-  CHECK(resolver.after_persisted(kConfig, false, "", 10).action == "done");
+  CHECK(resolver.after_persisted(kConfig, false, "", 10).action == StepAction::done);
 }
 
 TEST_CASE("a hub without paths-info is not asked again; a failed group falls back to pointers", "[resolver]") {
@@ -141,13 +145,13 @@ TEST_CASE("a hub without paths-info is not asked again; a failed group falls bac
   CHECK_FALSE(outcome.ok);
   CHECK(outcome.error_kind == "batch-unavailable");
   CHECK(resolver.plan_batch({kShard, kConfig}, 0).empty());
-  CHECK(resolver.after_persisted(kShard, false, "", 0).action == "fetch-pointer");
+  CHECK(resolver.after_persisted(kShard, false, "", 0).action == StepAction::fetch_pointer);
 
   Resolver other(paths_info_only());
   requests = other.plan_batch({kShard}, 0);
   outcome = other.apply_batch(requests[0].group, 200, "[{\"type\":\"file\"", "", "", 0);
   CHECK(outcome.error_kind == "batch-invalid");
-  CHECK(other.after_batch(kShard, 0).action == "fetch-pointer");
+  CHECK(other.after_batch(kShard, 0).action == StepAction::fetch_pointer);
 }
 
 TEST_CASE("a model revision is listed once; its other files then need no request", "[resolver][listing]") {
@@ -165,12 +169,12 @@ TEST_CASE("a model revision is listed once; its other files then need no request
   CHECK(outcome.persist_keys.empty());  // files not asked for are not written
   CHECK(resolver.listings() == 1);
   Step config = resolver.after_batch(kConfig, 10);
-  CHECK(config.action == "done");
+  CHECK(config.action == StepAction::done);
   CHECK_FALSE(config.found);
 
   // Files never asked for: answered from the listing, persisted when first asked.
   Step shard = resolver.begin(kShard, 20);
-  REQUIRE(shard.action == "done");
+  REQUIRE(shard.action == StepAction::done);
   CHECK(shard.hit == "batch");
   CHECK(shard.record.value == kHash);
   CHECK(shard.record.size == 10);
@@ -182,7 +186,7 @@ TEST_CASE("a model revision is listed once; its other files then need no request
   CHECK(resolver.begin(kShard, 30).hit == "memory");
   // A path the complete listing lacks: no request, the content will tell.
   Step absent = resolver.begin(kAbsent, 20);
-  CHECK(absent.action == "done");
+  CHECK(absent.action == StepAction::done);
   CHECK_FALSE(absent.found);
   CHECK(resolver.plan_batch({kShard, kNested, kAbsent, kConfig}, 20).empty());
 }
@@ -195,7 +199,7 @@ TEST_CASE("a listing expires with max_age for branches, never for commits", "[re
   resolver.apply_batch(requests[0].group, 200, tree_listing(), kCommit, "", 0);
   CHECK(resolver.begin(kShard, 500).hit == "batch");
   // Past max_age the listing is dropped; the shard's record is stale too: asked again.
-  CHECK(resolver.begin(kNested, 2000).action == "read-persisted");
+  CHECK(resolver.begin(kNested, 2000).action == StepAction::read_persisted);
   CHECK(resolver.listings() == 0);
   requests = resolver.plan_batch({kNested}, 2000);
   REQUIRE(requests.size() == 1);
@@ -222,14 +226,14 @@ TEST_CASE("a listing with a next page: paths beyond it ask paths-info", "[resolv
   CHECK(resolver.after_batch(kShard, 0).hit == "batch");
   // Not on the first page: one paths-info request for it, then the pointer if that fails too.
   Step step = resolver.after_batch(kAbsent, 0);
-  REQUIRE(step.action == "fetch-batch");
+  REQUIRE(step.action == StepAction::fetch_batch);
   requests = resolver.plan_batch({kAbsent}, 0);
   REQUIRE(requests.size() == 1);
   CHECK(requests[0].kind == "paths-info");
   CHECK(requests[0].body == R"({"paths":["missing.bin"],"expand":false})");
   outcome = resolver.apply_batch(requests[0].group, 200, "[]", "", "", 0);
   CHECK(outcome.ok);
-  CHECK(resolver.after_batch(kAbsent, 0).action == "fetch-pointer");
+  CHECK(resolver.after_batch(kAbsent, 0).action == StepAction::fetch_pointer);
 }
 
 TEST_CASE("a failed or invalid listing falls back to paths-info, once", "[resolver][listing]") {
@@ -242,13 +246,13 @@ TEST_CASE("a failed or invalid listing falls back to paths-info, once", "[resolv
     CHECK_FALSE(outcome.ok);
     CHECK(outcome.error_kind == (status == 200 ? "listing-invalid" : "listing-failed"));
     CHECK(outcome.error_message.find("asking paths-info instead") != std::string::npos);
-    REQUIRE(resolver.after_batch(kShard, 0).action == "fetch-batch");
+    REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
     requests = resolver.plan_batch({kShard}, 0);
     REQUIRE(requests.size() == 1);
     CHECK(requests[0].kind == "paths-info");
     outcome = resolver.apply_batch(requests[0].group, 500, "", "", "", 0);
     CHECK(outcome.error_kind == "batch-failed");
-    CHECK(resolver.after_batch(kShard, 0).action == "fetch-pointer");
+    CHECK(resolver.after_batch(kShard, 0).action == StepAction::fetch_pointer);
   }
 }
 
@@ -270,7 +274,7 @@ TEST_CASE("forgetting a URL drops the listing that named its hash", "[resolver][
   CHECK(resolver.after_batch(kShard, 0).hit == "batch");
   CHECK(resolver.forget(kShard));
   CHECK(resolver.listings() == 0);
-  CHECK(resolver.begin(kNested, 0).action == "read-persisted");
+  CHECK(resolver.begin(kNested, 0).action == StepAction::read_persisted);
 }
 
 TEST_CASE("a snapshot carries every persistable record to a new resolver", "[resolver][snapshot]") {
@@ -279,7 +283,7 @@ TEST_CASE("a snapshot carries every persistable record to a new resolver", "[res
   before.record_content(kOther, kHash2, 5, 1000);
   before.add_hint(kConfig, kHash, 3);  // the caller's, never persisted
   before.after_pointer(kHub + "/org/model/resolve/main/secret.bin?token=hf_x", 200, pointer(kHash, 10), "", 1000);
-  const std::string body = before.snapshot();
+  const std::string body = snapshot_of(before);
   CHECK(body.find("hf_x") == std::string::npos);
   CHECK(body.find("config.json") == std::string::npos);
 
@@ -289,27 +293,27 @@ TEST_CASE("a snapshot carries every persistable record to a new resolver", "[res
   CHECK(load.skipped == 0);
   CHECK(load.error_kind.empty());
   Step shard = after.begin(kShard, 2000);
-  REQUIRE(shard.action == "done");
+  REQUIRE(shard.action == StepAction::done);
   CHECK(shard.hit == "persisted");  // from the persisted store, read once for all
   CHECK(shard.record.value == kHash);
   CHECK(shard.record.commit == kCommit);
   CHECK(shard.persist_key.empty());
   CHECK(after.begin(kShard, 2000).hit == "memory");
   CHECK(after.begin(kOther, 2000).record.value == kHash2);
-  CHECK(after.begin(kConfig, 2000).action == "read-persisted");
+  CHECK(after.begin(kConfig, 2000).action == StepAction::read_persisted);
   // Past max_age a branch URL's record is revalidated, as a per-URL record would be.
   ResolverOptions short_lived;
   short_lived.max_age_ms = 10;
   Resolver later(short_lived);
   later.load_snapshot(body, 5000);
-  CHECK(later.begin(kShard, 5000).action == "fetch-batch");
+  CHECK(later.begin(kShard, 5000).action == StepAction::fetch_batch);
 }
 
 TEST_CASE("a snapshot never overrides memory and keeps forgotten keys forgotten", "[resolver][snapshot]") {
   Resolver older;
   older.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
   older.record_content(kOther, kHash, 5, 1000);
-  const std::string body = older.snapshot();
+  const std::string body = snapshot_of(older);
 
   Resolver resolver;
   resolver.after_pointer(kShard, 200, pointer(kHash2, 10), "", 1500);
@@ -318,8 +322,8 @@ TEST_CASE("a snapshot never overrides memory and keeps forgotten keys forgotten"
   coc::SnapshotLoad load = resolver.load_snapshot(body, 2000);
   CHECK(load.loaded == 0);
   CHECK(resolver.begin(kShard, 2000).record.value == kHash2);
-  CHECK(resolver.begin(kOther, 2000).action == "read-persisted");
-  CHECK(resolver.snapshot().find("cdn.example") == std::string::npos);
+  CHECK(resolver.begin(kOther, 2000).action == StepAction::read_persisted);
+  for (const coc::KeyedRecord& entry : coc::decode_snapshot(snapshot_of(resolver)).records) CHECK(entry.first != kOther);
   // Once a written snapshot carried the deletion, a later snapshot (another tab's) may bring it back.
   resolver.snapshot_written(resolver.merge_snapshot("", false, 2000).generation);
   CHECK(resolver.load_snapshot(body, 2000).loaded == 1);
@@ -338,7 +342,7 @@ const std::string kThird = "https://cdn.example/lib/third.bin";
 TEST_CASE("a snapshot write keeps what other tabs stored and adds what this tab learned", "[resolver][snapshot]") {
   Resolver other;
   other.record_content(kOther, kHash2, 5, 1000);
-  const std::string stored = other.snapshot();
+  const std::string stored = snapshot_of(other);
 
   Resolver tab;
   tab.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
@@ -393,7 +397,7 @@ TEST_CASE("a write settles only the changes it carried", "[resolver][snapshot]")
   coc::SnapshotMerge after = tab.merge_snapshot(during.body, true, 1200);
   CHECK(after.load.loaded == 0);
   CHECK(snapshot_keys(after.body) == std::vector<std::string>{kThird});
-  CHECK(tab.begin(kOther, 1200).action == "read-persisted");
+  CHECK(tab.begin(kOther, 1200).action == StepAction::read_persisted);
 
   // Learned again while a write is under way: the next write carries it.
   tab.snapshot_written(after.generation);
@@ -406,7 +410,7 @@ TEST_CASE("a write settles only the changes it carried", "[resolver][snapshot]")
 TEST_CASE("a hint never removes or replaces a stored record", "[resolver][snapshot]") {
   Resolver other;
   other.record_content(kOther, kHash2, 5, 1000);
-  const std::string stored = other.snapshot();
+  const std::string stored = snapshot_of(other);
   Resolver tab;
   tab.add_hint(kOther, kHash, 5);
   const coc::SnapshotDecode written = coc::decode_snapshot(tab.merge_snapshot(stored, true, 1000).body);
@@ -451,7 +455,7 @@ TEST_CASE("persisted records: ours, tvmjs's undated form, and invalid ones", "[r
 
   Step invalid = resolver.after_persisted(kShardAtCommit, true, R"({"algorithm":"SHA-1","value":"x"})", 0);
   CHECK(invalid.error_kind == "persisted-record-invalid");
-  CHECK(invalid.action == "fetch-batch");
+  CHECK(invalid.action == StepAction::fetch_batch);
 }
 
 TEST_CASE("branch URLs expire after max_age, commit URLs and hints never", "[resolver]") {
@@ -460,9 +464,9 @@ TEST_CASE("branch URLs expire after max_age, commit URLs and hints never", "[res
   Resolver resolver(options);
   resolver.after_pointer(kShard, 200, pointer(kHash, 1), "", 0);
   resolver.after_pointer(kShardAtCommit, 200, pointer(kHash, 1), "", 0);
-  CHECK(resolver.begin(kShard, 50).action == "done");
-  CHECK(resolver.begin(kShard, 150).action == "fetch-batch");
-  CHECK(resolver.begin(kShardAtCommit, 1e12).action == "done");
+  CHECK(resolver.begin(kShard, 50).action == StepAction::done);
+  CHECK(resolver.begin(kShard, 150).action == StepAction::fetch_batch);
+  CHECK(resolver.begin(kShardAtCommit, 1e12).action == StepAction::done);
   resolver.add_hint(kOther, kHash2, -1);
   CHECK(resolver.begin(kOther, 1e12).hit == "hint");
   // When revalidation fails, the stale hash is still the best answer for a hub file.
@@ -476,7 +480,7 @@ TEST_CASE("URLs with credentials are resolved but never persisted", "[resolver]"
   Resolver resolver;
   const std::string secret = kShard + "?token=hf_abc";
   Step step = resolver.begin(secret, 0);
-  CHECK(step.action == "fetch-batch");  // no persisted read either
+  CHECK(step.action == StepAction::fetch_batch);  // no persisted read either
   step = resolver.after_pointer(secret, 200, pointer(kHash, 1), "", 0);
   CHECK(step.found);
   CHECK(step.persist_key.empty());
@@ -491,11 +495,11 @@ TEST_CASE("a text that is not a pointer marks the URL plain; one that almost is 
   Step step = resolver.after_pointer(kConfig, 200, "{\"vocab_size\": 3}", "", 0);
   CHECK_FALSE(step.found);
   CHECK(step.error_kind.empty());
-  CHECK(resolver.after_persisted(kConfig, false, "", 0).action == "done");
+  CHECK(resolver.after_persisted(kConfig, false, "", 0).action == StepAction::done);
   step = resolver.after_pointer(kShard, 200, "version https://git-lfs.github.com/spec/v1\noid sha256:12\n", "", 0);
   CHECK(step.error_kind == "pointer-invalid");
   CHECK(resolver.forget(kShard));
-  CHECK(resolver.after_persisted(kShard, false, "", 0).action == "fetch-batch");
+  CHECK(resolver.after_persisted(kShard, false, "", 0).action == StepAction::fetch_batch);
 }
 
 TEST_CASE("invalid input is a clear error", "[resolver]") {
@@ -509,7 +513,7 @@ TEST_CASE("a tensor cache is not resolved over the network: its shards are batch
   Resolver resolver;
   const std::string cache = kHub + "/org/model/resolve/main/tensor-cache.json";
   Step step = resolver.after_persisted(cache, false, "", 0);
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK_FALSE(step.found);
   CHECK(resolver.plan_batch({cache}, 0).empty());
 }
@@ -517,7 +521,7 @@ TEST_CASE("a tensor cache is not resolved over the network: its shards are batch
 TEST_CASE("an empty plain file (416 for the first KiB) is plain, not an error", "[resolver]") {
   Resolver resolver;
   Step step = resolver.after_pointer(kConfig, 416, "", "", 0);
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK_FALSE(step.found);
   CHECK(step.error_kind.empty());
 }
@@ -541,7 +545,7 @@ TEST_CASE("integrity metadata: sha256 keys, sha384/sha512 only verify", "[resolv
   CHECK(bad.error_kind == "integrity-mismatch");
   CHECK_THAT(bad.error_message, Catch::Contains(checks[0].hex));
   // Not a key for COS: the hash still comes from the network or the content.
-  CHECK(resolver.begin(kConfig, 0).action == "read-persisted");
+  CHECK(resolver.begin(kConfig, 0).action == StepAction::read_persisted);
 
   resolver.add_integrity(kShard, std::string(64, 'F'));
   CHECK(resolver.begin(kShard, 0).record.value == std::string(64, 'f'));
@@ -602,19 +606,19 @@ TEST_CASE("requests that time out: the listing asks paths-info, paths-info the p
   CHECK_FALSE(outcome.ok);
   CHECK(outcome.error_kind == "listing-failed");
   CHECK(outcome.error_message == "listing of org/model@main timed out after 500 ms; asking paths-info instead");
-  REQUIRE(resolver.after_batch(kShard, 0).action == "fetch-batch");
+  REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
   requests = resolver.plan_batch({kShard}, 0);
   REQUIRE(requests[0].kind == "paths-info");
   outcome = resolver.apply_batch(requests[0].group, 0, "aborted", "", "", 0, true);
   CHECK(outcome.error_kind == "batch-failed");
   CHECK(outcome.error_message.find("timed out after 500 ms; resolving by LFS pointer instead") != std::string::npos);
   Step step = resolver.after_batch(kShard, 0);
-  REQUIRE(step.action == "fetch-pointer");
+  REQUIRE(step.action == StepAction::fetch_pointer);
   // A timeout says nothing of the endpoint: another revision still asks it.
   const std::string elsewhere = kHub + "/org/other/resolve/main/shard_0.bin";
   CHECK(resolver.plan_batch({elsewhere}, 0).size() == 1);
   step = resolver.after_pointer(kShard, 0, "aborted", "", 0, true);
-  CHECK(step.action == "done");
+  CHECK(step.action == StepAction::done);
   CHECK_FALSE(step.found);
   CHECK(step.error_kind == "pointer-fetch-failed");
   CHECK(step.error_message == "LFS pointer request for " + kShard + " timed out after 500 ms");

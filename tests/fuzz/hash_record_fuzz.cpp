@@ -83,12 +83,12 @@ void check_decoders(std::string_view body) {
 // that decodes, to the same record save for what the encoder documents it normalises.
 void check_encoder(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider provider(data, size);
-  static const char* const kSources[] = {"", "pointer", "content", "batch", "header", "imported", "hint"};
+  static const char* const kSources[] = {"", "pointer", "content", "batch", "imported", "hint"};
   static const char kHex[] = "0123456789abcdefABCDEF";
   coc::HashRecord r;
   for (int i = 0; i < 64; ++i) r.value += kHex[provider.ConsumeIntegralInRange<int>(0, 21)];
   r.size = provider.ConsumeIntegral<std::int64_t>();
-  r.source = kSources[provider.ConsumeIntegralInRange<int>(0, 6)];
+  r.source = kSources[provider.ConsumeIntegralInRange<int>(0, 5)];
   if (provider.ConsumeBool()) {
     for (int i = 0; i < 40; ++i) r.commit += kHex[provider.ConsumeIntegralInRange<int>(0, 15)];
   }

@@ -121,30 +121,31 @@ struct Driver {
     static const bool trace_steps = std::getenv("FUZZ_RESOLVER_TRACE") != nullptr;
     if (trace_steps) {
       std::fprintf(stderr, "  %s -> %s found=%d hit=%s value=%s persist=%s error=%s %s\n", text.c_str(),
-                   step.action.c_str(), step.found, step.hit.c_str(), step.record.value.c_str(),
+                   coc::step_action_name(step.action), step.found, step.hit.c_str(), step.record.value.c_str(),
                    step.persist_key.empty() ? "-" : "yes", step.error_kind.c_str(), step.error_message.c_str());
     }
     const coc::ArtifactUrl parsed = coc::parse_artifact_url(text);  // parsed fine for the operation
-    const std::string what = " in step " + step.action + " for " + fuzz::show(text);
-    FUZZ_CHECK(step.action == "done" || step.action == "read-persisted" || step.action == "read-legacy" ||
-                   step.action == "fetch-batch" || step.action == "fetch-pointer",
-               "action " + fuzz::show(step.action) + what + where());
+    const std::string what = std::string(" in step ") + coc::step_action_name(step.action) + " for " + fuzz::show(text);
+    using Action = coc::StepAction;
+    FUZZ_CHECK(step.action == Action::done || step.action == Action::read_persisted || step.action == Action::read_legacy ||
+                   step.action == Action::fetch_batch || step.action == Action::fetch_pointer,
+               "action" + what + where());
     FUZZ_CHECK(step.key == parsed.storage_key, "key " + fuzz::show(step.key) + what + where());
-    if (step.action == "done" && step.found) {
+    if (step.action == coc::StepAction::done && step.found) {
       FUZZ_CHECK(fuzz::is_lower_hex(step.record.value, 64), "record.value " + fuzz::show(step.record.value) + what + where());
       FUZZ_CHECK(coc::is_known_source(step.record.source), "record.source " + fuzz::show(step.record.source) + what + where());
       FUZZ_CHECK(step.record.size >= -1, "record.size " + std::to_string(step.record.size) + what + where());
       FUZZ_CHECK(!step.hit.empty(), "found without a hit" + what + where());
     }
-    if (step.action != "done") FUZZ_CHECK(!step.found, "found on a non-final step" + what + where());
-    if (step.action == "read-persisted") {
+    if (step.action != coc::StepAction::done) FUZZ_CHECK(!step.found, "found on a non-final step" + what + where());
+    if (step.action == coc::StepAction::read_persisted) {
       FUZZ_CHECK(options.persist && !parsed.has_credentials && !fuzz::surely_has_credentials(text),
                  "reads the persisted store" + what + where());
     }
-    if (step.action == "fetch-pointer") {
-      FUZZ_CHECK(parsed.is_hub && step.target == parsed.pointer_url, "pointer target " + fuzz::show(step.target) + what + where());
+    if (step.action == coc::StepAction::fetch_pointer) {
+      FUZZ_CHECK(parsed.is_hub && step.pointer_url == parsed.pointer_url, "pointer_url " + fuzz::show(step.pointer_url) + what + where());
     }
-    if (step.action == "fetch-batch") {
+    if (step.action == coc::StepAction::fetch_batch) {
       FUZZ_CHECK(options.batch && parsed.is_hub && !step.group.empty(), "batch step" + what + where());
     }
     FUZZ_CHECK(step.persist_key.empty() == step.persist_body.empty(), "persist key/body" + what + where());
@@ -157,9 +158,9 @@ struct Driver {
     check_no_secret(step.error_message, "error message");
 
     // Memory now answers with the hash just reported (unless it is already stale).
-    if (step.action == "done" && step.found) {
+    if (step.action == coc::StepAction::done && step.found) {
       const coc::Step next = resolver.begin(text, now);
-      if (next.action == "done" && next.found) {
+      if (next.action == coc::StepAction::done && next.found) {
         FUZZ_CHECK(next.record.value == step.record.value,
                    "memory answers " + next.record.value + " right after " + step.record.value + what + where());
       }
@@ -232,8 +233,8 @@ struct Driver {
           const coc::Step step = op == 'L' ? resolver.begin(text, now, coc::Resolver::Lookup::local)
                                            : resolver.after_persisted(text, arg2 & 1, body, now, coc::Resolver::Lookup::local);
           check_step(step, text);
-          FUZZ_CHECK(step.action == "done" || (op == 'L' && step.action == "read-persisted"),
-                     "a local lookup goes on to " + step.action + where());
+          FUZZ_CHECK(step.action == coc::StepAction::done || (op == 'L' && step.action == coc::StepAction::read_persisted),
+                     std::string("a local lookup goes on to ") + coc::step_action_name(step.action) + where());
           break;
         }
         case 'l':
@@ -290,7 +291,7 @@ struct Driver {
             const coc::Step step = resolver.record_content(text, content, now);
             check_step(step, text);
             if (!content.expected.empty() && fuzz::lowercase(hash) != fuzz::lowercase(content.expected)) {
-              FUZZ_CHECK(step.error_kind == "hash-mismatch" && !step.found && step.persist_key.empty(),
+              FUZZ_CHECK(step.error_kind == "cos-hash-mismatch" && !step.found && step.persist_key.empty(),
                          "bytes unlike the hash their download started with were taken" + where());
             }
           } else {
@@ -348,7 +349,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (bits & 32u) options.max_age_ms = (bits & 64u) ? -1 : 0;
   // Bit 64 alone (it means nothing else without bit 32): paths-info instead of tree listings.
   options.list_repos = !((bits & 64u) != 0 && (bits & 32u) == 0);
-  if (bits & 128u) options.max_age_other_ms = 1000;
+  if (bits & 128u) options.max_age_other_hosts_ms = 1000;
 
   Driver driver(options);
   std::size_t start = 1;

@@ -165,7 +165,8 @@ test("a bad snapshot is reported once, the per-URL entries answer, and the next 
   assert.deepEqual((await reloaded.resolveHashes(files.map((f) => f.url))).map((r) => r.value), files.map((f) => f.sha256));
   assert.equal(hub.counters.requests, 0, "the per-URL entries answered");
   assert.deepEqual(events.map((e) => e.kind), ["persisted-snapshot-invalid"]);
-  assert.equal(events[0].url, STORE);
+  assert.equal(events[0].subject, "store");
+  assert.equal(events[0].store, STORE);
   await reloaded.flush();
   assert.deepEqual(await snapshotUrls(caches), files.map((f) => f.url).sort());
 

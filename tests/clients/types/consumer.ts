@@ -94,7 +94,9 @@ function onError(event: CacheErrorEvent): void {
     "pointer-fetch-failed", "batch-unavailable", "batch-failed", "batch-invalid", "listing-failed", "listing-invalid", "cos-not-allowed",
     "cos-quota", "cos-hash-mismatch", "cos-failed", "record-corrected",
   ];
-  console.log(kind, known.includes(event.kind as ErrorKind), event.url, event.error.message, event.message);
+  // The subject names the one field the event carries.
+  const about: string = event.subject === "url" ? event.url : event.subject === "hash" ? event.hash : event.store;
+  console.log(kind, known.includes(event.kind), about, event.error.message, event.message);
 }
 
 function onProgress(event: ProgressEvent): void {
@@ -168,7 +170,7 @@ async function caching(signal: AbortSignal): Promise<void> {
   const counts: number[] = [
     stats.hits.memory, stats.hits.persisted, stats.hits.imported, stats.hits.batch, stats.hits.pointer,
     stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.listing, stats.resolutionRequests.batch,
-    stats.resolutionRequests.pointer, stats.pointerRequests, stats.downloads, stats.resumedDownloads, stats.bytesDownloaded,
+    stats.resolutionRequests.pointer, stats.downloads, stats.resumedDownloads, stats.bytesDownloaded,
     stats.storageHits, stats.storageMisses, stats.bytesFromStorage, stats.stored, stats.bytesStored,
     stats.errors["cos-failed"] ?? 0,
   ];
