@@ -16,7 +16,7 @@ import { MiB, loadAverage, oursText, positiveIntegerFromEnv, roundOrder, summary
 import { machineLine } from "./lib/machine.js";
 import { fixed, table, times } from "./lib/markdown.js";
 import { cellKey, writeModelChart } from "./lib/model-chart.js";
-import { linkShare, measureLoad, openModelWorld } from "./lib/model-flow.js";
+import { linkShare, measureFloor, measureLoad, openModelWorld } from "./lib/model-flow.js";
 import { addModelToHub, buildModel, modelShape, shapeText } from "./lib/model-repo.js";
 import { RESULTS_DIR, isoDate, writeAtomically, writeResults } from "./lib/results.js";
 import { verdict } from "./lib/verdicts.js";
@@ -111,6 +111,11 @@ function blockVerdicts(profile, cos, cells) {
 }
 
 const pct = (share) => (share === null || share === undefined ? "—" : `${fixed(share * 100, 0)}%`);
+function floorText(floor) {
+  const what = floor.kind === "fetch" ? "the shards fetched 4 at a time, no cache, nothing kept" : "the shards read back from COS one at a time";
+  return `${what}: ${fixed(floor.ms, 0)} ms (${fixed(floor.mbps, 0)} MB/s)`;
+}
+
 function mark(v) {
   if (!v) return "";
   const target = v.unit === "requests" ? `${v.target} requests` : v.id.endsWith("-link") ? `≥ ${fixed(v.target * 100, 0)}% of cap` : v.targetText;
@@ -188,6 +193,7 @@ export async function run(context) {
   const loadBefore = loadAverage();
   const loads = [];
   const rows = [];
+  const floors = Object.fromEntries(Object.entries(merged?.floors ?? {}).filter(([block]) => !profiles.includes(block.split("|")[0])));
   const report = async (partial) => {
     const loadAfter = loadAverage();
     const measured = [...earlier, ...rows];
@@ -245,6 +251,7 @@ export async function run(context) {
         "",
         blockTable(profile, cos, cells, verdicts, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
         "",
+        ...(floors[`${profile}|${cos}`]?.length ? [`Floors here (one run each, not a candidate): ${floors[`${profile}|${cos}`].map(floorText).join("; ")}.`, ""] : []),
       ])),
       `Targets met: ${met} of ${verdicts.length}. Issue 14's targets: without COS cold, warm and other-origin ≤ 1.0× tvmjs; with COS cold ≤ 0.6× tvmjs under broadband (≤ 0.5× under far), ` +
         `warm ≤ 0.5× with 0 requests, the download phase ≥ 85% of the link cap, renderer peak ≤ 0.2× tvmjs's increase (cold). No target is set for loopback's COS cold load.`,
@@ -269,6 +276,7 @@ export async function run(context) {
       partial,
       loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter },
       cells,
+      floors,
       verdicts: verdicts.map((entry) => entry.v),
       runs: measured,
     };
@@ -310,6 +318,16 @@ export async function run(context) {
             line.push(`${candidate}: ${parts.join(", ")}`);
           }
           log(`model ${profile} ${cos ? "COS" : "no COS"} round ${round + 1}/${rounds}: ${line.join(" | ")}`);
+        }
+        // Floors of this setting, once (BENCH_MODEL_FLOORS=0 skips them): the shards fetched with
+        // no cache (new URLs); with COS, the shards read back from it (the last load stored them).
+        if (process.env.BENCH_MODEL_FLOORS !== "0") {
+          const block = `${profile}|${cos}`;
+          floors[block] = [];
+          if (cos) floors[block].push(await measureFloor(setting, { kind: "cos-read", origin: setting.origins.home, hashes: model.shardHashes, log }));
+          const placed = addModelToHub(setting.hub, model, `${profile}-${cos ? "cos" : "nocos"}-floor`);
+          floors[block].push(await measureFloor(setting, { kind: "fetch", origin: setting.origins.home, urls: placed.shardPaths.map((name) => new URL(name, placed.modelUrl).href), log }));
+          log(`model ${profile} ${cos ? "COS" : "no COS"} floors: ${floors[block].map((f) => `${f.kind} ${fixed(f.ms, 0)} ms ${fixed(f.mbps, 0)} MB/s`).join(", ")}`);
         }
       } finally {
         await setting.close();

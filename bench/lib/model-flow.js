@@ -211,3 +211,21 @@ export function linkShare(row, candidate, linkBytesPerSecond) {
   if (!(seconds > 0) || bytes === 0) return null;
   return bytes / seconds / linkBytesPerSecond;
 }
+
+/**
+ * A floor for the report, measured once per block in a new page on `origin`: "fetch" (the shard
+ * URLs fetched 4 at a time with no cache) or "cos-read" (the shards' COS entries read one at a
+ * time). Returns {ms, bytes, mbps}.
+ */
+export async function measureFloor(setting, { kind, origin, urls, hashes, log }) {
+  const { page, errors } = await openModelPage(setting.world, origin, log);
+  try {
+    const result = kind === "fetch"
+      ? await page.evaluate((list) => window.modelBench.fetchFloor(list), urls)
+      : await page.evaluate((list) => window.modelBench.cosReadFloor(list), hashes);
+    if (errors.length > 0) throw new Error(`floor ${kind}: page errors: ${errors.join("; ")}`);
+    return { kind, ms: result.ms, bytes: result.bytes, mbps: result.bytes / 1e6 / (result.ms / 1000) };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}

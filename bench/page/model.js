@@ -108,6 +108,38 @@ globalThis.modelBench = {
   },
 
   /**
+   * Floors for the report (not a candidate): the bytes of `urls` fetched 4 at a time, as tvmjs's
+   * download loops ask, with no cache and nothing kept. Returns {ms, bytes}.
+   */
+  async fetchFloor(urls) {
+    const start = performance.now();
+    let next = 0;
+    let bytes = 0;
+    const worker = async () => {
+      while (next < urls.length) {
+        const response = await fetch(urls[next++], { cache: "no-store" });
+        if (!response.ok) throw new Error(`model bench page: ${response.url} answered ${response.status}`);
+        bytes += (await response.arrayBuffer()).byteLength;
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    return { ms: performance.now() - start, bytes };
+  },
+
+  /** Reads the COS entries of `hashes` one at a time (as tvmjs's loading loop reads shards). Returns {ms, bytes}. */
+  async cosReadFloor(hashes) {
+    const cos = navigator.crossOriginStorage;
+    const start = performance.now();
+    let bytes = 0;
+    for (const value of hashes) {
+      const hash = { algorithm: "SHA-256", value };
+      const handle = cos.getFileHandle ? await cos.getFileHandle(hash) : await cos.requestFileHandle(hash);
+      bytes += (await (await handle.getFile()).arrayBuffer()).byteLength;
+    }
+    return { ms: performance.now() - start, bytes };
+  },
+
+  /**
    * One load. Returns {ms, phases, download: {start, end, calls} (ms from the start), loaded,
    * storageKind, stats}. Everything from creating the caches to the last tokenizer byte is timed.
    */
