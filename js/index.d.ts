@@ -190,7 +190,9 @@ export declare class CrossOriginCache {
 }
 
 export function createCrossOriginCache(options?: CrossOriginCacheOptions): Promise<CrossOriginCache>;
-export function loadCore(options?: CoreOptions): Promise<unknown>;
+/** The wasm core itself (the shim's own boundary, typed in core.d.ts). */
+export function loadCore(options?: CoreOptions): Promise<import("./core.js").CoreModule>;
+export type { CoreModule } from "./core.js";
 
 // ---- workers: the page's Cross-Origin Storage over a MessagePort (js/cos-bridge/) -------------
 

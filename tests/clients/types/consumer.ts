@@ -10,6 +10,7 @@ import {
   parseLfsPointer,
   sha256,
   type CacheErrorEvent,
+  type CoreModule,
   type CoreOptions,
   type CrossOriginCacheOptions,
   type CrossOriginCacheStats,
@@ -74,9 +75,15 @@ async function hashing(): Promise<string[]> {
   const oid: string | undefined = pointer?.oid;
   const size: number | undefined = pointer?.size;
   await parseLfsPointer("x", { wasmUrl: "core.wasm" });
-  const core: unknown = await loadCore();
+  const core: CoreModule = await loadCore();
   await loadCore(wasmBytes);
-  return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(core)];
+  const resolver = new core.Resolver({ maxAge: 60_000, legacyStores: ["tvmjs-cos-hash-meta"] });
+  const step = resolver.begin("https://huggingface.co/org/model/resolve/main/x.bin", Date.now());
+  const fetchesPointer: boolean = step.action === core.StepAction.fetchPointer;
+  const pointerUrl: string = step.pointerUrl;
+  resolver.delete();
+  const kind: string | undefined = core.errorKinds.persistFailed;
+  return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(fetchesPointer), pointerUrl, kind ?? ""];
 }
 
 const manager: CrossOriginStorageManager = {

@@ -1,6 +1,6 @@
 // Each line marked EXPECT-ERROR must be a type error; tests/clients/typescript.test.js checks that
 // tsc reports exactly these lines and no others.
-import { createCrossOriginCache, exposeCrossOriginStorage, sha256, type CrossOriginCacheOptions, type HashDescriptor } from "cross-origin-cache";
+import { createCrossOriginCache, exposeCrossOriginStorage, loadCore, sha256, type CrossOriginCacheOptions, type HashDescriptor } from "cross-origin-cache";
 import type { ArtifactCacheTemplate, TensorCacheAccessOptions } from "@mlc-ai/web-runtime";
 
 export async function wrong(): Promise<void> {
@@ -16,5 +16,9 @@ export async function wrong(): Promise<void> {
   const access: TensorCacheAccessOptions = { artifactCache: { match: cache.match } }; // EXPECT-ERROR TS2353
   cache.stats().hits.nope; // EXPECT-ERROR TS2339
   exposeCrossOriginStorage("worker.js"); // EXPECT-ERROR TS2345
-  console.log(hex, badOrigins, badScope, typo, descriptor, notTemplate, access);
+  const core = await loadCore();
+  new core.Resolver().begin("https://x.example/a", "now"); // EXPECT-ERROR TS2345
+  new core.Resolver({ maxAgeOther: 1 }); // EXPECT-ERROR TS2353
+  const action: string = new core.Resolver().begin("https://x.example/a", 0).action; // EXPECT-ERROR TS2322
+  console.log(hex, badOrigins, badScope, typo, descriptor, notTemplate, access, action);
 }
