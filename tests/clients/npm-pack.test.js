@@ -121,12 +121,16 @@ test("TypeScript resolves the installed package's types", async () => {
     files: ["use.ts"],
   }));
   writeFileSync(path.join(app, "use.ts"), `
-    import { sha256, createCrossOriginCache, type CrossOriginCache } from "cross-origin-cache";
+    import { sha256, createCrossOriginCache, loadCore, type CrossOriginCache } from "cross-origin-cache";
     export async function f(): Promise<string> {
       const cache: CrossOriginCache = await createCrossOriginCache({ scope: "app" });
       cache.dispose();
-      return sha256(new Uint8Array(1));
+      const core = await loadCore();  // typed by the packed js/core.d.ts
+      const limit: number = core.maxRecordBytes;
+      return sha256(new Uint8Array(limit > 0 ? 1 : 0));
     }
+    // @ts-expect-error the core module's Resolver takes an options object
+    export const wrongCore = loadCore().then((core) => new core.Resolver("options"));
     // @ts-expect-error sha256 returns a Promise<string>
     export const wrong: number = sha256(new Uint8Array(1));
   `);
