@@ -2,14 +2,13 @@
 // page, for two origins sharing one store. The other browser tests rely on it.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const text = (s) => new TextEncoder().encode(s);
 
 describe("test COS in the page", () => {

@@ -4,13 +4,13 @@
 // Screenshots go to test-output/ (gitignored).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
 import { launchBrowser, REPO_ROOT } from "../support/browser.js";
 import { startDemo } from "../../web-demo/server.js";
 import { cleanups } from "./helpers.js";
+import { sha256Hex } from "../support/test-data.js";
 
 const OUTPUT = path.join(REPO_ROOT, "test-output");
 const VIEWPORT = { width: 1280, height: 900 };
@@ -85,7 +85,7 @@ test("demo page with simulated COS: cold load, warm reload, the other origin, th
   for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >> 8)) & 0xff;
   await page.setInputFiles("#file-input", { name: "sample.bin", mimeType: "application/octet-stream", buffer: bytes });
   await page.waitForSelector("body[data-hasher=match], body[data-hasher=mismatch], body[data-hasher=error]");
-  const expected = createHash("sha256").update(bytes).digest("hex");
+  const expected = sha256Hex(bytes);
   assert.equal(await page.getAttribute("body", "data-hasher"), "match");
   assert.equal(await page.getAttribute("#h-wasm", "data-hash"), expected);
   assert.equal(await page.getAttribute("#h-subtle", "data-hash"), expected);

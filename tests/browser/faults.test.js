@@ -24,7 +24,6 @@
 // is checked from Node by hashing its files.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -32,6 +31,7 @@ import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
+import { seededRandom, sha256Hex as sha } from "../support/test-data.js";
 
 const KIB = 1024;
 const SHARD_SIZE = 1024 * KIB;
@@ -42,16 +42,7 @@ const ABORT_TRIALS = 30;
 const ABORT_SEED = 20261126;
 const HUB_DELAY_MS = 30;
 
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * In the page: creates a cache on a fresh scope and loads `urls` one after another with
@@ -525,7 +516,7 @@ for (const browserName of BROWSERS) describe(`fault injection in ${browserName}`
       window.set(file, Math.ceil(slowest * 1.25));
     }
 
-    const random = seeded(ABORT_SEED);
+    const random = seededRandom(ABORT_SEED);
     const tally = { "loaded": 0, "aborted before the body": 0, "aborted in the body": 0, "aborted after the body, not stored": 0,
       "aborted after the body, stored all the same": 0 };
     let complete = 0;

@@ -2,28 +2,13 @@
 // padding edges, the 1 MiB piece size of the JS layer), in one call and fed in odd chunks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups } from "./helpers.js";
+import { seededData, sha256Hex } from "../support/test-data.js";
 
 const MIB = 1 << 20;
 const SIZES = [0, 1, 3, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4095, 65536, MIB - 1, MIB, MIB + 1, 3 * MIB + 17];
-
-/** Deterministic bytes from a seed (xorshift32); the same source runs in Node and in the page. */
-function seededData(seed, size) {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 for (const browserName of BROWSERS) test(`${browserName}: wasm SHA-256 in the page equals Node's crypto`, async (t) => {
   const defer = cleanups((fn) => t.after(fn));
@@ -34,14 +19,14 @@ for (const browserName of BROWSERS) test(`${browserName}: wasm SHA-256 in the pa
   const page = await browser.open(hub.url + BLANK_PAGE);
 
   const cases = SIZES.map((size, i) => ({ size, seed: i + 1 }));
-  const expected = cases.map(({ size, seed }) => createHash("sha256").update(seededData(seed, size)).digest("hex"));
+  const expected = cases.map(({ size, seed }) => sha256Hex(seededData(size, seed)));
   const got = await evaluateModule(page, "/js/index.js", async (m, { cases, generator }) => {
     const make = new Function(`return (${generator});`)();
     const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
     const out = [];
     let k = 0;
     for (const { size, seed } of cases) {
-      const data = make(seed, size);
+      const data = make(size, seed);  // the same source as in Node
       const oneShot = await m.sha256(data);
       // Odd chunk sizes, crossing 64-byte blocks and the 1 MiB pieces; an ArrayBuffer and a DataView too.
       const hasher = await m.createSha256();

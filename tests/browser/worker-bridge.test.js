@@ -5,13 +5,11 @@
 // can be installed in the worker.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { cleanups, modelTruth, modelUrls, secondOrigin, startCosWorld, sum } from "./helpers.js";
 import { pageWithWorker } from "./worker-page.js";
-
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+import { sha256Hex as sha } from "../support/test-data.js";
 
 for (const browserName of BROWSERS) describe(`${browserName}: Cross-Origin Storage exposed to a dedicated worker`, () => {
   let hub;

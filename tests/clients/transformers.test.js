@@ -3,7 +3,6 @@
 // from our cache with no hub request, and a new cache on the same stores reads the persisted map.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { env, AutoTokenizer, ModelRegistry } from "@huggingface/transformers";
 import { startHub } from "../../local-hub/index.js";
@@ -11,8 +10,7 @@ import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { createMemoryCos } from "../support/memory-cos.js";
 import { createCrossOriginCache } from "../../js/index.js";
 import { TOKENIZER_REPO, tokenizerFiles, SAMPLE_TEXT, SAMPLE_IDS } from "./fixtures/tiny-tokenizer.js";
-
-const sha = (text) => createHash("sha256").update(text).digest("hex");
+import { sha256Hex as sha } from "../support/test-data.js";
 
 /** Wraps a cache so every match()/put() transformers makes is recorded with its outcome. */
 function recording(cache) {

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
 import { cacheOn, expectedHash, hubFor, modelUrls, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
 const sri = (hex) => `sha256-${Buffer.from(hex, "hex").toString("base64")}`;
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 
 test("cold start with a hint for every file: zero resolution requests, bytes looked up in COS", async (t) => {
   const hub = await hubFor(t, { shards: 4 });

@@ -2,9 +2,9 @@
 // and timing the files are asked in; pages beyond the first fall back to paths-info.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { cacheOn, hubFor, modelUrls, stores } from "../support/cache-setup.js";
+import { sha256Hex } from "../support/test-data.js";
 
 const resolutionRequests = (hub) => ({ tree: hub.counters.tree, pathsInfo: hub.counters.pathsInfo, raw: hub.counters.raw });
 
@@ -82,7 +82,7 @@ test("a listing for a branch is used within maxAge; after it the revision is lis
   now += 60001;
   const fresh = await cache.resolveHash(b.url);
   assert.equal(hub.counters.tree, 2, "listed again after maxAge");
-  assert.equal(fresh.value, createHash("sha256").update("new bytes of b").digest("hex"));
+  assert.equal(fresh.value, sha256Hex("new bytes of b"));
 });
 
 test("a commit URL's listing never expires; credentials in the URL are never persisted", async (t) => {

@@ -1,12 +1,10 @@
 // Loading the fixture model through the cache: cold, reload, another origin, no Cache API.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, expectedHash, hubFor, modelUrls, stores } from "../support/cache-setup.js";
-
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
+import { sha256Hex as sha } from "../support/test-data.js";
 
 async function loadAll(cache, urls) {
   const buffers = await Promise.all(urls.map((url) => cache.fetchWithCache(url, "arraybuffer")));

@@ -3,12 +3,11 @@
 // same file, the load fails with a clear error and nothing is stored.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
 const MiB = 1024 * 1024;
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const shardOf = (hub) => hub.model.files.find((f) => f.lfs);
 const requestsFor = (hub, file) => hub.log.filter((entry) => entry.kind === "resolve" && entry.path === file.path);
 

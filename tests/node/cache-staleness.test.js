@@ -3,13 +3,12 @@
 // delete finds records of any age, and two repo revisions never share a batch request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { loadCore } from "../../js/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (data) => createHash("sha256").update(typeof data === "string" ? data : new Uint8Array(data)).digest("hex");
 const REPO = "test-org/test-model";
 const MAX_AGE = 60000;
 const YEAR = 365 * 24 * 3600 * 1000;

@@ -1,13 +1,12 @@
 // Storing through COS: its errors, the fallback store, verification, private bytes, deletion.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { loadCore } from "../../js/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const lfsFile = (hub, i = 0) => hub.model.files.filter((f) => f.lfs)[i];
 const plainFile = (hub, name = "tokenizer.json") => hub.model.files.find((f) => f.path === name);
 const failAt = (wanted, name) => ({ step }) => (step === wanted ? new DOMException(`injected ${name}`, name) : undefined);

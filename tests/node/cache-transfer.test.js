@@ -1,14 +1,13 @@
 // Transfer behaviour: dedupe, progress, abort, private bytes, revalidation, create queue.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { WRITES_IN_FLIGHT } from "../../js/cache.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const lfsFiles = (hub) => hub.model.files.filter((f) => f.lfs);
 const persisted = async (caches) => {
   const store = await caches.open("cross-origin-cache-cos-hash-meta");

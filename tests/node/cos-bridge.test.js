@@ -3,14 +3,13 @@
 // turns across workers, and a worker that goes away mid-write.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { connectCrossOriginStorage, exposeCrossOriginStorage } from "../../js/index.js";
 import { WRITE_WINDOW } from "../../js/cos-bridge/protocol.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { createMemoryCos } from "../support/memory-cos.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 const text = (s) => new TextEncoder().encode(s);
 const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
@@ -77,11 +76,13 @@ test("error names survive the port: NotFoundError, TypeError, NotAllowedError, D
   // Over the quota. A write resolves once posted (within the window); the storage's refusal comes
   // back with its acknowledgement and fails the close, so the caller never sees a stored entry.
   const big = text("x".repeat(32));
-  const quota = await (await manager.requestFileHandle(hashOf(sha(big)), { create: true })).createWritable();
+  // Hashed before the write: writing transfers the buffer, after which `big` is empty.
+  const bigHash = sha(big);
+  const quota = await (await manager.requestFileHandle(hashOf(bigHash), { create: true })).createWritable();
   const writer = quota.getWriter();
   await writer.write(big);
   await assert.rejects(writer.close(), (e) => e instanceof DOMException && e.name === "QuotaExceededError");
-  assert.equal(cos.get(sha(big)), undefined);
+  assert.equal(cos.get(bigHash), undefined);
 });
 
 test("writes store the bytes with their origins; a whole buffer is transferred, a partial view copied", async (t) => {

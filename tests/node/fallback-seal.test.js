@@ -2,12 +2,11 @@
 // put under an entry's key, or a write that did not finish, are a miss (fetched and stored again).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
 const FALLBACK = "cross-origin-cache-cos-fallback";
 const entryKey = (hash) => `https://cross-origin-cache.invalid/sha256/${hash}`;

@@ -3,14 +3,14 @@
 // closing. Anything else (no vouch, another hash, an abort) leaves no entry and no seal.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 import { loadCore } from "../../js/core.js";
 import { FallbackStore } from "../../js/fallback-store.js";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
 const NAME = "fallback-store-test";
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 
 async function storeWith() {

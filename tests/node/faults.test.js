@@ -2,12 +2,11 @@
 // never in a half-stored entry or a mapping for bytes that were not stored.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { seededRandom, sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const plain = (hub) => hub.model.files.find((f) => f.path === "tokenizer.json");
 const lfs = (hub) => hub.model.files.find((f) => f.lfs);
 
@@ -22,7 +21,7 @@ function assertNothingHalfStored(store) {
     if (entry) assert.equal(entry.writing, false, `entry ${call.hash} left half-written`);
   }
   for (const entry of store.entries()) {
-    assert.equal(createHash("sha256").update(entry.bytes).digest("hex"), entry.hash, "stored bytes match their hash");
+    assert.equal(sha(entry.bytes), entry.hash, "stored bytes match their hash");
   }
 }
 
@@ -175,17 +174,9 @@ for (const kind of ["tree", "pathsInfo"]) {
   });
 }
 
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 test("abort at random points of a load (100 seeded trials): AbortError or correct bytes, no partial entry, no stray mapping", { timeout: 180000 }, async (t) => {
   const hub = await hubFor(t, { shards: 1, shardSize: 512 * 1024 });
-  const random = seeded(20261126);
+  const random = seededRandom(20261126);
   for (let trial = 0; trial < 100; trial++) {
     const { caches, cos } = stores();
     const { cache } = await cacheOn({ caches, storage: cos.store.manager() });

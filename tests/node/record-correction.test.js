@@ -4,12 +4,11 @@
 // record-corrected). A caller's hint and an authority that still disagrees stay hard errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const WRONG = "0".repeat(63) + "1";
 const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
 const plainFile = (hub) => hub.model.files.find((f) => f.path === "mlc-chat-config.json");

@@ -3,12 +3,11 @@
 // listing, paths-info and pointer routes of the same origin, and are never persisted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { loadCore } from "../../js/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const plainFile = (hub, name = "tokenizer.json") => hub.model.files.find((f) => f.path === name);
 const lfsFile = (hub, i = 0) => hub.model.files.filter((f) => f.lfs)[i];
 const withUserinfo = (url, userinfo) => url.replace("://", `://${userinfo}@`);

@@ -1,26 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 import { createSha256, loadCore, parseLfsPointer, sha256 } from "../../js/index.js";
+import { seededRandom, sha256Hex as nodeSha256 } from "../support/test-data.js";
 import { loadTestCore, testCoreOptions } from "../support/test-core.js";
 
-// A seeded generator so a failure can be replayed.
-function prng(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const nodeSha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
-
 test("sha256 and createSha256 equal node:crypto for 200 random sizes and chunkings", async () => {
-  const random = prng(20261126);
+  const random = seededRandom(20261126);  // seeded so a failure can be replayed
   for (let i = 0; i < 200; i++) {
     // Sizes from 0 B to 4 MiB, skewed small so block boundaries are well covered.
     const size = i < 130 ? Math.floor(random() * 300) : Math.floor(random() ** 2 * 4 * 1024 * 1024);

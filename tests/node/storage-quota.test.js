@@ -2,12 +2,11 @@
 // is counted or mapped as stored, and it is reported as cos-quota.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (buffer) => createHash("sha256").update(new Uint8Array(buffer)).digest("hex");
 const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
 const plainFile = (hub) => hub.model.files.find((f) => f.path === "tokenizer.json");
 const persistedKeys = async (caches) =>

@@ -9,10 +9,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startHub, seededBytes, lfsPointer, DEFAULT_REPO, NETWORK_PROFILES } from "../../local-hub/index.js";
+import { sha256Hex as sha256 } from "../support/test-data.js";
 
 const HUB_SCRIPT = fileURLToPath(new URL("../../local-hub/cli.js", import.meta.url));
 const MiB = 1024 * 1024;
-const sha256 = (data) => createHash("sha256").update(data).digest("hex");
 const gitBlob = (data) => {
   const buf = Buffer.from(data);
   return createHash("sha1").update(`blob ${buf.length}\0`).update(buf).digest("hex");

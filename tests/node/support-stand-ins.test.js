@@ -1,12 +1,12 @@
 // Self-tests for the in-memory Cache API and Cross-Origin Storage stand-ins.
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { createMemoryCos } from "../support/memory-cos.js";
+import { sha256Hex } from "../support/test-data.js";
 
-const hashOf = (bytes) => ({ algorithm: "SHA-256", value: createHash("sha256").update(bytes).digest("hex") });
+const hashOf = (bytes) => ({ algorithm: "SHA-256", value: sha256Hex(bytes) });
 const enc = (text) => new TextEncoder().encode(text);
 const rejectsWithName = (promise, name) => assert.rejects(promise, (error) => {
   assert.equal(error.name, name);

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { createWllamaCacheManager, wllamaNameFromURL } from "../../js/index.js";
+import { sha256Hex as sha } from "../support/test-data.js";
 
-const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
 const sha1Name = (url) => `${createHash("sha1").update(url).digest("hex")}_${url.split("/").pop()}`;
 const gguf = (label, size) => {
   const bytes = Buffer.alloc(size, label);
