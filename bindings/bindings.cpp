@@ -1,6 +1,5 @@
 // embind bindings of the core. No logic here: type conversion (64-bit sizes become JS numbers,
 // bytes cross through a scratch view of the wasm heap) and C++ exceptions turned into JS Errors.
-#include <emscripten.h>
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -13,10 +12,10 @@
 #include "artifact_url.h"
 #include "download_resume.h"
 #include "error_kinds.h"
+#include "hash_descriptor.h"
 #include "hash_record.h"
 #include "record_snapshot.h"
 #include "request_secrets.h"
-#include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "paths_info.h"
 #include "resolver.h"
@@ -25,30 +24,15 @@
 #include "storage_errors.h"
 #include "tensor_cache.h"
 
+#include "guarded.h"
+#include "live_counted.h"
+
 using emscripten::val;
 
 namespace {
 
-EM_JS(void, throw_js_error, (const char* message), { throw new Error(UTF8ToString(message)); });
-
-// The message outlives the catch block (the JS throw skips C++ unwinding), so it lives here.
-std::string last_error;
-
-template <typename F>
-auto guarded(F&& body) -> decltype(body()) {
-  bool failed = false;
-  try {
-    return body();
-  } catch (const std::exception& error) {
-    last_error = error.what();
-    failed = true;
-  } catch (...) {
-    last_error = "unknown C++ exception";
-    failed = true;
-  }
-  if (failed) throw_js_error(last_error.c_str());
-  __builtin_unreachable();
-}
+using coc_bindings::guarded;
+using coc_bindings::LiveCounted;
 
 // A body from the network or a store, as JS hands it over: a Uint8Array (copied once into the
 // heap; a string parameter would be copied twice) or a string.
@@ -67,16 +51,6 @@ val scratch_view(std::size_t length) {
   if (scratch.size() < length) scratch.resize(length);
   return val(emscripten::typed_memory_view(length, scratch.data()));
 }
-
-// Live wasm-side objects, so tests can assert that JS frees what it creates.
-int live_objects = 0;
-struct LiveCounted {
-  LiveCounted() { ++live_objects; }
-  LiveCounted(const LiveCounted&) { ++live_objects; }
-  LiveCounted& operator=(const LiveCounted&) = default;
-  ~LiveCounted() { --live_objects; }
-};
-int live_object_count() { return live_objects; }
 
 // A hasher fed from the scratch buffer; one template for SHA-256 and SHA-512/384.
 template <typename Hasher>
@@ -164,10 +138,6 @@ JsLfsPointer parse_lfs_pointer(const std::string& text) {
 
 coc::ArtifactUrl parse_artifact_url(const std::string& url) {
   return guarded([&] { return coc::parse_artifact_url(url); });
-}
-
-coc::HashDescriptor make_hash_descriptor(const std::string& algorithm, const std::string& value) {
-  return guarded([&] { return coc::make_hash_descriptor(algorithm, value); });
 }
 
 // std::string_view parameters do not cross embind; these take std::string.
@@ -400,7 +370,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   using namespace emscripten;
 
   function("scratchView", &scratch_view);
-  function("liveObjectCount", &live_object_count);
   class_<JsSha256>("Sha256")
       .constructor<>()
       .function("updateFromScratch", &JsSha256::update_from_scratch)
@@ -417,10 +386,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .field("reason", &JsLfsPointer::reason);
   function("parseLfsPointer", &parse_lfs_pointer);
 
-  value_object<coc::HashDescriptor>("HashDescriptor")
-      .field("algorithm", &coc::HashDescriptor::algorithm)
-      .field("value", &coc::HashDescriptor::value);
-  function("makeHashDescriptor", &make_hash_descriptor);
   function("decodeRecordValue", &decode_record_value);
   function("isCanonicalSha256Hex", &is_canonical_sha256_hex);
   function("storageWriteErrorKind", &storage_write_error_kind);

@@ -32,7 +32,7 @@ function errorKindsOf(core) {
 async function instantiate(options) {
   const { args, source } = moduleArguments(options);
   try {
-    const core = await createCoreModule(args);
+    const core = await (options.moduleFactory ?? createCoreModule)(args);
     core.errorKinds = errorKindsOf(core);
     return core;
   } catch (error) {
@@ -48,7 +48,8 @@ function remember(map, key, promise) {
 }
 
 /**
- * The instantiated core module, loaded once per wasm location. The first load also becomes the
+ * The instantiated core module, loaded once per wasm location. `moduleFactory`: the Emscripten
+ * factory of another build of the core, with `wasmUrl` or `wasmBinary` (the tests' module). The first load also becomes the
  * default, so an app that passes `wasmUrl` once need not pass it to every call.
  */
 export function loadCore(options = {}) {

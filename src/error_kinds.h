@@ -40,11 +40,17 @@ namespace detail {
 enum Index : std::size_t { COC_ERROR_KINDS(COC_ERROR_KIND_INDEX) };
 #undef COC_ERROR_KIND_INDEX
 
-// The n-th kind of the list, as a view into it: the wasm carries each kind's text once.
+// The n-th kind of the list, as a view into it: the wasm carries each kind's text once. (A
+// plain loop: GCC's UBSan build cannot evaluate string_view::find in a constant expression.)
 constexpr std::string_view nth(std::size_t n) {
-  std::string_view list(kErrorKindList);
-  for (; n > 0; --n) list.remove_prefix(list.find(' ') + 1);
-  return list.substr(0, list.find(' '));
+  std::size_t begin = 0;
+  for (; n > 0; --n) {
+    while (kErrorKindList[begin] != ' ') ++begin;
+    ++begin;
+  }
+  std::size_t end = begin;
+  while (kErrorKindList[end] != ' ') ++end;
+  return std::string_view(kErrorKindList + begin, end - begin);
 }
 }  // namespace detail
 

@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import { BLANK_PAGE, BROWSERS, evaluateModule, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
+import { TEST_CORE } from "../support/test-core.js";
 import { cleanups } from "./helpers.js";
 
 const KIB = 1024;
@@ -83,7 +84,9 @@ for (const browserName of BROWSERS) describe(`load in ${browserName}`, () => {
     const expected = new Map(files.map((f) => [f.url, { sha256: f.sha256, size: f.size }]));
     const page = await browser.open(hub.url + BLANK_PAGE);
     await recordUnhandledRejections(page);
-    const liveStart = await evaluateModule(page, "/js/index.js", async (m) => (await m.loadCore()).liveObjectCount());
+    // The test module (liveObjectCount) first: it becomes the page's default core, caches included.
+    const liveStart = await evaluateModule(page, "/js/index.js", async (m, { glue, wasm }) =>
+      (await m.loadCore({ wasmUrl: wasm, moduleFactory: (await import(glue)).default })).liveObjectCount(), TEST_CORE);
 
     let cos;
     let epoch = -1;
@@ -178,8 +181,9 @@ for (const browserName of BROWSERS) describe(`load in ${browserName}`, () => {
     const page = await browser.open(hub.url + BLANK_PAGE);  // no COS manager: the fallback store
     await recordUnhandledRejections(page);
     hub.resetCounters();
-    const result = await evaluateModule(page, "/js/index.js", async (m, { files, cycles, distinct }) => {
-      const core = await m.loadCore();
+    const result = await evaluateModule(page, "/js/index.js", async (m, { files, cycles, distinct, testCore }) => {
+      // The test module (liveObjectCount) first: it becomes the page's default core, caches included.
+      const core = await m.loadCore({ wasmUrl: testCore.wasm, moduleFactory: (await import(testCore.glue)).default });
       const liveStart = core.liveObjectCount();
       const events = [];
       const cache = await m.createCrossOriginCache({ scope: "load-test-cycles", onError: (e) => events.push(`${e.kind}: ${e.message}`) });
@@ -222,7 +226,7 @@ for (const browserName of BROWSERS) describe(`load in ${browserName}`, () => {
         liveStart, liveBeforeDispose, liveEnd: core.liveObjectCount(), heap, ms, stats, events,
         resolved, unresolved, matched, missed, wrong: wrong.slice(0, 10),
       };
-    }, { files: files.map((f) => ({ url: f.url, sha256: f.sha256, size: f.size, lfs: f.lfs })), cycles: CYCLES, distinct: DISTINCT });
+    }, { files: files.map((f) => ({ url: f.url, sha256: f.sha256, size: f.size, lfs: f.lfs })), cycles: CYCLES, distinct: DISTINCT, testCore: TEST_CORE });
     const unhandled = await unhandledRejections(page);
 
     const lfs = files.filter((f) => f.lfs).length;

@@ -5,6 +5,10 @@ import assert from "node:assert/strict";
 
 import { loadCore } from "../../js/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { loadTestCore } from "../support/test-core.js";
+
+// liveObjectCount() is in the test module only: it is this file's default core, caches included.
+await loadTestCore();
 
 const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
 const plainFile = (hub) => hub.model.files.find((f) => f.path === "tokenizer.json");

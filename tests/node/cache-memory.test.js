@@ -6,6 +6,10 @@ import { createHash } from "node:crypto";
 import { seededBytes } from "../../local-hub/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { loadCore } from "../../js/index.js";
+import { loadTestCore } from "../support/test-core.js";
+
+// liveObjectCount() is in the test module only: it is this file's default core, caches included.
+await loadTestCore();
 
 const MiB = 1024 * 1024;
 

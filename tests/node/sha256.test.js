@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 
 import { createSha256, loadCore, parseLfsPointer, sha256 } from "../../js/index.js";
 import { seededRandom, sha256Hex as nodeSha256 } from "../support/test-data.js";
+import { loadTestCore, testCoreOptions } from "../support/test-core.js";
 
 test("sha256 and createSha256 equal node:crypto for 200 random sizes and chunkings", async () => {
   const random = seededRandom(20261126);  // seeded so a failure can be replayed
@@ -51,7 +52,7 @@ test("parseLfsPointer returns oid and size, or null", async () => {
 });
 
 test("C++ exceptions cross the boundary as Error with the C++ message", async () => {
-  const core = await loadCore();
+  const core = await loadTestCore();  // makeHashDescriptor is a test-only binding
   assert.throws(() => core.parseArtifactUrl("ftp://example.com/x"), (error) => error instanceof Error && /http/i.test(error.message));
   assert.throws(() => core.makeHashDescriptor("SHA-512", "a".repeat(64)), (error) => error instanceof Error && /SHA-512/.test(error.message));
   // The module still works after an exception.
@@ -59,15 +60,21 @@ test("C++ exceptions cross the boundary as Error with the C++ message", async ()
 });
 
 test("no live embind objects remain after 10,000 hashes", async () => {
-  const core = await loadCore();
+  const core = await loadTestCore();  // liveObjectCount is a test-only binding
   const before = core.liveObjectCount();
-  const open = await createSha256();
+  const open = await createSha256(testCoreOptions);
   assert.equal(core.liveObjectCount(), before + 1, "the counter sees a live hasher");
   open.digest();
   for (let i = 0; i < 10000; i++) {
-    const hasher = await createSha256();
+    const hasher = await createSha256(testCoreOptions);
     hasher.update(new Uint8Array([i & 255]));
     hasher.digest();
   }
   assert.equal(core.liveObjectCount(), before);
+});
+
+test("the package's module has no test-only bindings", async () => {
+  const core = await loadCore({ wasmUrl: new URL("../../dist/core.wasm", import.meta.url) });
+  assert.notEqual(core, await loadTestCore());
+  for (const name of ["liveObjectCount", "makeHashDescriptor"]) assert.equal(core[name], undefined, name);
 });
