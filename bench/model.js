@@ -111,6 +111,13 @@ function blockVerdicts(profile, cos, cells) {
 }
 
 const pct = (share) => (share === null || share === undefined ? "—" : `${fixed(share * 100, 0)}%`);
+/** A ratio with two decimals, three where two would hide which side of 1 it is on. */
+function ratioText(ratio) {
+  let decimals = 2;
+  while (decimals < 5 && ratio !== 1 && Number(ratio.toFixed(decimals)) === 1) decimals++;
+  return times(ratio, decimals);
+}
+
 function floorText(floor) {
   const what = floor.kind === "fetch" ? "the shards fetched 4 at a time, no cache, nothing kept" : "the shards read back from COS one at a time";
   return `${what}: ${fixed(floor.ms, 0)} ms (${fixed(floor.mbps, 0)} MB/s)`;
@@ -138,7 +145,7 @@ function blockTable(profile, cos, cells, verdicts, candidates) {
         CANDIDATES[candidate].short,
         fixed(c.ms.median, 0),
         `${fixed(c.ms.min, 0)}–${fixed(c.ms.max, 0)}`,
-        candidate === "tvmjs" ? "1.00×" : times(c.ms.median / theirs.ms.median),
+        candidate === "tvmjs" ? "1.00×" : ratioText(c.ms.median / theirs.ms.median),
         wallTarget || "—",
         `${fixed(r.total.median, 0)} (${fixed(r.resolve.median, 0)}/${fixed(r.raw.median, 0)}/${fixed(r.listing.median, 0)}/${fixed(r.other.median, 0)})`,
         fixed(c.hubMiB.median, 1),
@@ -174,7 +181,9 @@ function blockTable(profile, cos, cells, verdicts, candidates) {
 export async function run(context) {
   const { root, log } = context;
   const date = new Date();
-  const profiles = listFromEnv("BENCH_MODEL_PROFILES", "loopback,broadband", Object.keys(NETWORK_PROFILES));
+  // "none": measure nothing, only report BENCH_MODEL_MERGE's runs again (with this code's tables).
+  const profiles = process.env.BENCH_MODEL_PROFILES === "none" ? [] : listFromEnv("BENCH_MODEL_PROFILES", "loopback,broadband", Object.keys(NETWORK_PROFILES));
+  if (profiles.length === 0 && !process.env.BENCH_MODEL_MERGE) throw new Error("BENCH_MODEL_PROFILES=none reports an earlier run again: give it with BENCH_MODEL_MERGE");
   const cosModes = listFromEnv("BENCH_MODEL_COS", "off,on", ["off", "on"]).map((mode) => mode === "on");
   const rounds = positiveIntegerFromEnv("BENCH_MODEL_ROUNDS", process.env.BENCH_ROUNDS ? context.rounds : 3);
   const shape = modelShape();
@@ -190,6 +199,11 @@ export async function run(context) {
   }
   const earlier = merged ? merged.runs.filter((r) => !profiles.includes(r.profile)) : [];
   const earlierProfiles = [...new Set(earlier.map((r) => r.profile))];
+  // Which run measured which profiles, with its load averages (kept through later merges).
+  const earlierSources = !merged ? [] : (merged.sources ?? [
+    { date: merged.date, profiles: merged.profiles.filter((name) => !(merged.mergedFrom?.profiles ?? []).includes(name)), loadAverage: merged.loadAverage, commit: merged.versions?.source?.commit ?? null },
+    ...(merged.mergedFrom ? [{ date: merged.mergedFrom.date, profiles: merged.mergedFrom.profiles, loadAverage: merged.mergedFrom.loadAverage, commit: merged.mergedFrom.versions?.source?.commit ?? null }] : []),
+  ]).map((source) => ({ ...source, profiles: source.profiles.filter((name) => earlierProfiles.includes(name)) })).filter((source) => source.profiles.length > 0);
   const loadBefore = loadAverage();
   const loads = [];
   const rows = [];
@@ -221,8 +235,17 @@ export async function run(context) {
       return name === "loopback" ? "loopback (no shaping: the CPU a load costs here)" : `${name} (${p.latencyMs} ms first byte, ${p.connectionBytesPerSecond / 1e6} MB/s per connection, ${p.linkBytesPerSecond / 1e6} MB/s link cap)`;
     };
     const met = verdicts.filter((entry) => entry.v.met).length;
+    const sources = [
+      ...(rows.length > 0 ? [{ date: date.toISOString(), profiles: [...new Set(rows.map((r) => r.profile))], loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter }, commit: v.source?.commit ?? null }] : []),
+      ...earlierSources,
+    ];
+    const sourceText = (source) => `${source.profiles.join(", ")} (run of ${source.date}${source.commit ? `, HEAD ${source.commit}` : ""}): ${fixed(source.loadAverage.before, 2)} before, ${(source.loadAverage.afterBlocks ?? []).map((l) => fixed(l, 2)).join(" → ")} after each block`;
+    const warmReads = measured.filter((r) => r.cos && r.scenario === "warm" && r.cosBackend).map((r) => ({ candidate: r.candidate, mib: r.cosBackend.bytesRead / MiB }));
+    const readOf = (candidate) => summary(warmReads.filter((r) => r.candidate === candidate).map((r) => r.mib));
+    const cosReadText = ["tvmjs", "ours"].filter((c) => readOf(c)).map((c) => `${CANDIDATES[c].short} ${fixed(readOf(c).median, 0)} MiB`).join(", ") || "n/a";
     const markdown = [
       `## Whole-model load through tvmjs — \`node bench/run.js model\` (${date.toISOString()})`,
+      ...(rows.length === 0 ? ["", "Reported again from the results of earlier runs (their dates below), with this version's tables."] : []),
       ...(partial ? ["", `**Partial:** written after ${rows.length > 0 ? new Set(rows.map((r) => `${r.profile}|${r.cos}`)).size : 0} of ${profiles.length * cosModes.length} blocks of this run; the run did not finish.`] : []),
       "",
       machineLine(machine),
@@ -244,7 +267,7 @@ export async function run(context) {
         `Wall = performance.now() in the page from creating the caches to the last tokenizer byte. Hub requests are counted by the hub (pages and scripts come from two other servers): ` +
         `resolve (file bodies), raw (pointers), listing (tree/paths-info), other. Link used = bytes of the download phase / its duration / the link cap (download phase: tvmjs's addToCache loops, first call to last return; for web-llm prep the whole preparation with all its bytes); on loopback the MB/s instead. ` +
         `Renderer +MiB = peak VmRSS of the page's renderer (sampled every 20 ms) minus its value before the load, after a forced GC; "of it download phase" = the peak until the download phase ends (the page tells Node and waits for its sample, time left out of the figures), ` +
-        `the cost of storing: the loading phase after it reads every shard into an ArrayBuffer for every candidate alike, which the whole-load peak includes. The memory target uses the download phase where it was sampled. ${rounds} round(s), candidates in ABBA order; medians.`,
+        `the cost of storing: the loading phase after it reads every shard into an ArrayBuffer for every candidate alike, which the whole-load peak includes. The memory target uses the download phase where it was sampled. ${rows.length > 0 ? rounds : merged?.rounds ?? rounds} round(s), candidates in ABBA order; medians.`,
       "",
       ...allProfiles.flatMap((profile) => cosModes.filter((cos) => done.has(`${profile}|${cos}`)).flatMap((cos) => [
         `### ${profileText(profile)}, ${cos ? "with the COS test polyfill" : "no COS (what almost every visitor has today)"}`,
@@ -256,10 +279,11 @@ export async function run(context) {
       `Targets met: ${met} of ${verdicts.length}. Issue 14's targets: without COS cold, warm and other-origin ≤ 1.0× tvmjs; with COS cold ≤ 0.6× tvmjs under broadband (≤ 0.5× under far), ` +
         `warm ≤ 0.5× with 0 requests, the download phase ≥ 85% of the link cap, renderer peak ≤ 0.2× tvmjs's increase (cold). No target is set for loopback's COS cold load.`,
       "",
-      `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (1-minute load average ${fixed(loadBefore, 2)} before, ${loads.map((l) => fixed(l, 2)).join(" → ")} after each block, ${fixed(loadAfter, 2)} at the end); ` +
-        `the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and noisy. The COS is the test polyfill (a Node backend over HTTP), not the browser extension or a browser's own. ` +
-        `The device upload, library compile and tokenizer parse are stand-ins (above).` +
-        (merged ? ` Profile(s) ${earlierProfiles.join(", ")} come from an earlier run (${merged.date}, load average ${fixed(merged.loadAverage.before, 2)} before, ${fixed(merged.loadAverage.after, 2)} after; HEAD ${merged.versions?.source?.commit ?? "?"}), ${profiles.join(", ")} from this one.` : ""),
+      `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (two other sessions compiling); the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and every figure is noisy (see the min–max). ` +
+        `1-minute load average: ${sources.map(sourceText).join("; ")}. ` +
+        `The COS is the test polyfill, not the browser extension or a browser's own: every call goes to a Node backend over HTTP, and its \`getFile()\` transfers the whole entry, so each existence check that reads a File costs a full read ` +
+        `(tvmjs's hasAllKeys and match do: in a warm load of the ${fixed(model.totalBytes / MiB, 0)} MiB model COS served ${cosReadText}), and a cold load with COS is bound by the polyfill's write path, not by the link. ` +
+        `Ratios near 1 show more decimals, so the side of a ≤ 1.00× target reads right; differences that small are far inside the noise. The device upload, library compile and tokenizer parse are stand-ins (above).`,
     ].join("\n");
 
     const json = {
@@ -272,7 +296,7 @@ export async function run(context) {
       rounds,
       profiles: allProfiles,
       cos: cosModes,
-      ...(merged ? { mergedFrom: { date: merged.date, profiles: earlierProfiles, loadAverage: merged.loadAverage, versions: merged.versions } } : {}),
+      sources,
       partial,
       loadAverage: { before: loadBefore, afterBlocks: loads, after: loadAfter },
       cells,
