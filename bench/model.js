@@ -279,7 +279,7 @@ export async function run(context) {
       `Targets met: ${met} of ${verdicts.length}. Issue 14's targets: without COS cold, warm and other-origin ≤ 1.0× tvmjs; with COS cold ≤ 0.6× tvmjs under broadband (≤ 0.5× under far), ` +
         `warm ≤ 0.5× with 0 requests, the download phase ≥ 85% of the link cap, renderer peak ≤ 0.2× tvmjs's increase (cold). No target is set for loopback's COS cold load.`,
       "",
-      `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work (two other sessions compiling); the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and every figure is noisy (see the min–max). ` +
+      `Caveats: one machine with ${machine.coresUsable} usable cores shared with other work; the hub, the COS backend and Chromium share those cores, so loopback figures are CPU-bound and every figure is noisy (see the min–max). ` +
         `1-minute load average: ${sources.map(sourceText).join("; ")}. ` +
         `The COS is the test polyfill, not the browser extension or a browser's own: every call goes to a Node backend over HTTP, and its \`getFile()\` transfers the whole entry, so each existence check that reads a File costs a full read ` +
         `(tvmjs's hasAllKeys and match do: in a warm load of the ${fixed(model.totalBytes / MiB, 0)} MiB model COS served ${cosReadText}), and a cold load with COS is bound by the polyfill's write path, not by the link. ` +

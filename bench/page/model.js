@@ -119,7 +119,9 @@ globalThis.modelBench = {
       while (next < urls.length) {
         const response = await fetch(urls[next++], { cache: "no-store" });
         if (!response.ok) throw new Error(`model bench page: ${response.url} answered ${response.status}`);
-        bytes += (await response.arrayBuffer()).byteLength;
+        // Awaited first: `bytes += await …` would read `bytes` before the wait and lose the others' counts.
+        const buffer = await response.arrayBuffer();
+        bytes += buffer.byteLength;
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));
