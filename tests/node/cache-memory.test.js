@@ -7,6 +7,7 @@ import { seededBytes } from "../../local-hub/index.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { loadCore } from "../../js/index.js";
 import { loadTestCore } from "../support/test-core.js";
+import { sha256Hex } from "../support/test-data.js";
 
 // liveObjectCount() is in the test module only: it is this file's default core, caches included.
 await loadTestCore();
@@ -72,7 +73,7 @@ test("storing a 512 MiB streamed body raises RSS by under a quarter of it (the o
 
   const oneShot = await peakRssDuring(async () => {
     const body = await (await fetch(url)).arrayBuffer();
-    assert.equal(createHash("sha256").update(new Uint8Array(body)).digest("hex"), expected);
+    assert.equal(sha256Hex(body), expected);
   });
   t.diagnostic(`RSS increase: ours ${ours.toFixed(1)} MiB, one-shot ${oneShot.toFixed(1)} MiB`);
   // Bounds are loose on purpose (GC timing and socket buffers vary by machine): holding the body

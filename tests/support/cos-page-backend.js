@@ -44,6 +44,7 @@ import os from "node:os";
 import path from "node:path";
 
 import { visibleTo, widen } from "./memory-cos.js";
+import { sha256Hex } from "./test-data.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const MAX_JSON = 1024 * 1024;
@@ -175,7 +176,7 @@ export async function startCosBackend(options = {}) {
      */
     async add(data, { origin = "http://localhost", origins } = {}) {
       const bytes = typeof data === "string" ? Buffer.from(data) : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      const value = createHash("sha256").update(bytes).digest("hex");
+      const value = sha256Hex(bytes);
       const existing = entries.get(value);
       if (existing && !existing.writing) {
         existing.origins = widen(existing.origins, origins, origin, existing.ownerOrigin);

@@ -21,6 +21,7 @@
 
 import { createHash } from "node:crypto";
 import { Blob, File } from "node:buffer";
+import { sha256Hex } from "./test-data.js";
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const API_METHODS = ["getFileHandle", "requestFileHandle", "requestFileHandles"];
@@ -181,7 +182,7 @@ export function createMemoryCos(options = {}) {
      */
     add(data, { origin = DEFAULT_ORIGIN, origins } = {}) {
       const bytes = typeof data === "string" ? new TextEncoder().encode(data) : new Uint8Array(data);
-      const value = createHash("sha256").update(bytes).digest("hex");
+      const value = sha256Hex(bytes);
       const existing = entries.get(value);
       if (existing && !existing.writing) existing.origins = widen(existing.origins, origins, origin, existing.ownerOrigin);
       else entries.set(value, { hash: value, bytes, origins, ownerOrigin: origin, writing: false });
@@ -364,7 +365,7 @@ export function createMemoryCos(options = {}) {
               bytes.set(chunk, at);
               at += chunk.length;
             }
-            const actual = createHash("sha256").update(bytes).digest("hex");
+            const actual = sha256Hex(bytes);
             if (actual !== ctx.hash) {
               throw new DOMException(`Written bytes hash to ${actual}, not ${ctx.hash}.`, "DataError");
             }
