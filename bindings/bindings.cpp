@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +22,8 @@
 #include "resolver.h"
 #include "sha256.h"
 #include "sha512.h"
-#include "storage_errors.h"
 #include "tensor_cache.h"
+#include "transfer.h"
 
 #include "guarded.h"
 #include "live_counted.h"
@@ -142,9 +143,6 @@ coc::ArtifactUrl parse_artifact_url(const std::string& url) {
 
 // std::string_view parameters do not cross embind; these take std::string.
 bool is_canonical_sha256_hex(const std::string& value) { return coc::is_canonical_sha256_hex(value); }
-std::string storage_write_error_kind(const std::string& name, const std::string& step) {
-  return coc::storage_write_error_kind(name, step);
-}
 std::string served_media_type(const std::string& stored, const std::string& url_media_type) {
   return coc::served_media_type(stored, url_media_type);
 }
@@ -201,40 +199,115 @@ bool forwards_credentials(const std::string& file_url, const std::string& target
   return coc::forwards_credentials(file_url, target_url);
 }
 
+// One load's transfer (coc::Transfer) with its step's sizes as JS numbers.
+struct JsTransferStep {
+  coc::TransferAction action = coc::TransferAction::done;
+  std::string hash;
+  bool no_store = false, resumable = false, hash_known = false, shared = false;
+  int writes_in_flight = 1;
+  double size = -1;
+  std::string expected, persist_key, persist_body, drop_key;
+  coc::BytesAt bytes = coc::BytesAt::none;
+  bool from_storage = false, stored = false, hash_from_content = false;
+  std::string error_kind, error_message, fail_message;
+};
+
+JsTransferStep to_js(const coc::TransferStep& step) {
+  return {step.action, step.hash, step.no_store, step.resumable, step.hash_known, step.shared,
+          step.writes_in_flight, static_cast<double>(step.size), step.expected, step.persist_key,
+          step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
+          step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
+}
+
+struct JsTransferRequest {
+  coc::StorageKind storage = coc::StorageKind::none;
+  bool own_response = false, is_private = false, needs_bytes = true, storage_only = false;
+  std::string shown_url;
+};
+
+coc::TransferRequest from_js(const JsTransferRequest& request) {
+  return {request.storage, request.own_response, request.is_private, request.needs_bytes, request.storage_only,
+          request.shown_url};
+}
+
+class JsTransfer : LiveCounted {
+ public:
+  JsTransfer(std::shared_ptr<coc::Resolver> resolver, std::string url, coc::Transfer transfer)
+      : resolver_(std::move(resolver)), url_(std::move(url)), transfer_(std::move(transfer)) {}
+
+  JsTransferStep next() const { return to_js(transfer_.next()); }
+  JsTransferStep resolved(bool found, const std::string& hash, double size) {
+    return guarded([&] { return to_js(transfer_.resolved(found, hash, static_cast<std::int64_t>(size))); });
+  }
+  JsTransferStep storage_answered(coc::StorageAnswer answer) {
+    return guarded([&] { return to_js(transfer_.storage_answered(answer)); });
+  }
+  JsTransferStep downloaded(double content_length) {
+    return guarded([&] { return to_js(transfer_.downloaded(static_cast<std::int64_t>(content_length))); });
+  }
+  JsTransferStep room_answered(bool fits, double quota, double usage) {
+    return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
+  }
+  // The resolver judges the bytes (and learns their hash); the transfer decides what follows.
+  JsTransferStep streamed(const JsContent& content, double now) {
+    return guarded([&] {
+      const auto size = static_cast<std::int64_t>(content.size);
+      const coc::Step verdict = resolver_->record_content(
+          url_, coc::Content{content.sha256, size, content.expected, content.etag, content.repo_commit}, now);
+      return to_js(transfer_.streamed(verdict, content.sha256, size));
+    });
+  }
+  JsTransferStep stream_failed() { return guarded([&] { return to_js(transfer_.stream_failed()); }); }
+  JsTransferStep closed() { return guarded([&] { return to_js(transfer_.closed()); }); }
+  JsTransferStep write_failed(const std::string& error_name, const std::string& storage_step) {
+    return guarded([&] { return to_js(transfer_.write_failed(error_name, storage_step)); });
+  }
+  JsTransferStep abandoned() { return guarded([&] { return to_js(transfer_.abandoned()); }); }
+  JsTransferStep kept(bool found) { return guarded([&] { return to_js(transfer_.kept(found)); }); }
+  JsTransferStep persisted() { return guarded([&] { return to_js(transfer_.persisted()); }); }
+  JsTransferStep dropped() { return guarded([&] { return to_js(transfer_.dropped()); }); }
+  JsTransferStep need_bytes() { return guarded([&] { return to_js(transfer_.need_bytes()); }); }
+
+ private:
+  std::shared_ptr<coc::Resolver> resolver_;
+  std::string url_;
+  coc::Transfer transfer_;
+};
+
 class JsResolver : LiveCounted {
  public:
-  explicit JsResolver(val options) : resolver_(read_options(options)) {}
+  explicit JsResolver(val options) : resolver_(std::make_shared<coc::Resolver>(read_options(options))) {}
 
   JsStep begin(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_.begin(url, now)); });
+    return guarded([&] { return to_js(resolver_->begin(url, now)); });
   }
   JsStep after_persisted(const std::string& url, bool found, const val& body, double now) {
-    return guarded([&] { return to_js(resolver_.after_persisted(url, found, body_bytes(body), now)); });
+    return guarded([&] { return to_js(resolver_->after_persisted(url, found, body_bytes(body), now)); });
   }
   JsStep look_up_local(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_.begin(url, now, coc::Resolver::Lookup::local)); });
+    return guarded([&] { return to_js(resolver_->begin(url, now, coc::Resolver::Lookup::local)); });
   }
   JsStep after_persisted_local(const std::string& url, bool found, const std::string& body, double now) {
     return guarded([&] {
-      return to_js(resolver_.after_persisted(url, found, body, now, coc::Resolver::Lookup::local));
+      return to_js(resolver_->after_persisted(url, found, body, now, coc::Resolver::Lookup::local));
     });
   }
   JsStep after_legacy(const std::string& url, const std::string& store, bool found,
                       const val& body, double now) {
-    return guarded([&] { return to_js(resolver_.after_legacy(url, store, found, body_bytes(body), now)); });
+    return guarded([&] { return to_js(resolver_->after_legacy(url, store, found, body_bytes(body), now)); });
   }
   JsStep after_batch(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_.after_batch(url, now)); });
+    return guarded([&] { return to_js(resolver_->after_batch(url, now)); });
   }
   JsStep after_pointer(const std::string& url, int status, const std::string& text,
                        const std::string& commit, double now, bool timed_out) {
-    return guarded([&] { return to_js(resolver_.after_pointer(url, status, text, commit, now, timed_out)); });
+    return guarded([&] { return to_js(resolver_->after_pointer(url, status, text, commit, now, timed_out)); });
   }
   val plan_batch(val urls, double now) {
     return guarded([&] {
       val result = val::array();
       for (const coc::BatchRequest& request :
-           resolver_.plan_batch(emscripten::vecFromJSArray<std::string>(urls), now)) {
+           resolver_->plan_batch(emscripten::vecFromJSArray<std::string>(urls), now)) {
         val item = val::object();
         item.set("group", request.group);
         item.set("kind", request.kind);
@@ -251,7 +324,7 @@ class JsResolver : LiveCounted {
   val apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
                   const std::string& link, double now, bool timed_out) {
     return guarded([&] {
-      coc::BatchOutcome outcome = resolver_.apply_batch(group, status, body_bytes(body), commit, link, now, timed_out);
+      coc::BatchOutcome outcome = resolver_->apply_batch(group, status, body_bytes(body), commit, link, now, timed_out);
       val result = val::object();
       result.set("ok", outcome.ok);
       result.set("resolved", static_cast<double>(outcome.resolved));
@@ -271,19 +344,19 @@ class JsResolver : LiveCounted {
       bytes.expected = content.expected;
       bytes.etag = content.etag;
       bytes.repo_commit = content.repo_commit;
-      return to_js(resolver_.record_content(url, bytes, now));
+      return to_js(resolver_->record_content(url, bytes, now));
     });
   }
   void add_integrity(const std::string& url, const std::string& integrity) {
     guarded([&] {
-      resolver_.add_integrity(url, integrity);
+      resolver_->add_integrity(url, integrity);
       return 0;
     });
   }
   val verify_only(const std::string& url) {
     return guarded([&] {
       val result = val::array();
-      for (const coc::SriHash& hash : resolver_.verify_only(url)) {
+      for (const coc::SriHash& hash : resolver_->verify_only(url)) {
         val item = val::object();
         item.set("algorithm", hash.algorithm);
         item.set("hex", hash.hex);
@@ -293,27 +366,35 @@ class JsResolver : LiveCounted {
     });
   }
   JsStep check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) {
-    return guarded([&] { return to_js(resolver_.check_digest(url, algorithm, hex)); });
+    return guarded([&] { return to_js(resolver_->check_digest(url, algorithm, hex)); });
   }
-  bool forget(const std::string& url) { return guarded([&] { return resolver_.forget(url); }); }
+  bool forget(const std::string& url) { return guarded([&] { return resolver_->forget(url); }); }
   double references(const std::string& hex) const {
-    return static_cast<double>(resolver_.references(hex));
+    return static_cast<double>(resolver_->references(hex));
   }
-  bool persistable(const std::string& url) const { return guarded([&] { return resolver_.persistable(url); }); }
+  bool persistable(const std::string& url) const { return guarded([&] { return resolver_->persistable(url); }); }
   val load_snapshot(const val& body, double now) {
-    return guarded([&] { return to_js(resolver_.load_snapshot(body_bytes(body), now)); });
+    return guarded([&] { return to_js(resolver_->load_snapshot(body_bytes(body), now)); });
   }
   val merge_snapshot(const val& stored, bool stored_found, double now) {
     return guarded([&] {
-      coc::SnapshotMerge merge = resolver_.merge_snapshot(body_bytes(stored), stored_found, now);
+      coc::SnapshotMerge merge = resolver_->merge_snapshot(body_bytes(stored), stored_found, now);
       val result = to_js(merge.load);
       result.set("body", merge.body);
       result.set("generation", static_cast<double>(merge.generation));
       return result;
     });
   }
+  JsTransfer* transfer(const std::string& url, const JsTransferRequest& request) {
+    return new JsTransfer(resolver_, url, coc::Transfer(from_js(request)));
+  }
+  JsTransfer* transfer_for_bytes(const std::string& url, const JsTransferRequest& request, coc::BytesAt bytes,
+                                 const std::string& hash, double size) {
+    return new JsTransfer(resolver_, url,
+                          coc::Transfer::for_bytes(from_js(request), bytes, hash, static_cast<std::int64_t>(size)));
+  }
   void snapshot_written(double generation) {
-    resolver_.snapshot_written(static_cast<std::uint64_t>(generation));
+    resolver_->snapshot_written(static_cast<std::uint64_t>(generation));
   }
 
  private:
@@ -337,7 +418,8 @@ class JsResolver : LiveCounted {
     return result;
   }
 
-  coc::Resolver resolver_;
+  // Shared with the transfers it made: one still in flight when the cache is disposed keeps it.
+  std::shared_ptr<coc::Resolver> resolver_;
 };
 
 // The first response's headers as they came ("" when absent).
@@ -388,7 +470,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
 
   function("decodeRecordValue", &decode_record_value);
   function("isCanonicalSha256Hex", &is_canonical_sha256_hex);
-  function("storageWriteErrorKind", &storage_write_error_kind);
   function("servedMediaType", &served_media_type);
   // Bodies are cut at these sizes before they reach the core (JS reads one byte more, so the
   // core sees that a body was over and says so).
@@ -397,6 +478,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
   constant("maxSnapshotBytes", static_cast<double>(coc::kMaxSnapshotBytes));
   constant("maxRecordBytes", static_cast<double>(coc::kMaxRecordBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));
+  constant("writesInFlight", coc::kWritesInFlight);
   // Space-separated; js/core.js turns it into core.errorKinds.
   constant("errorKindList", std::string(coc::kErrorKindList));
   value_object<JsDownloadStart>("DownloadStart")
@@ -493,5 +575,81 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .function("persistable", &JsResolver::persistable)
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)
-      .function("snapshotWritten", &JsResolver::snapshot_written);
+      .function("snapshotWritten", &JsResolver::snapshot_written)
+      .function("transfer", &JsResolver::transfer, allow_raw_pointers())
+      .function("transferForBytes", &JsResolver::transfer_for_bytes, allow_raw_pointers());
+
+  enum_<coc::StorageKind>("StorageKind")
+      .value("none", coc::StorageKind::none)
+      .value("crossOrigin", coc::StorageKind::cross_origin)
+      .value("fallback", coc::StorageKind::fallback);
+  enum_<coc::StorageAnswer>("StorageAnswer")
+      .value("hit", coc::StorageAnswer::hit)
+      .value("miss", coc::StorageAnswer::miss)
+      .value("notAllowed", coc::StorageAnswer::not_allowed)
+      .value("error", coc::StorageAnswer::error);
+  enum_<coc::BytesAt>("BytesAt")
+      .value("storageFile", coc::BytesAt::storage_file)
+      .value("stored", coc::BytesAt::stored)
+      .value("spooled", coc::BytesAt::spooled)
+      .value("none", coc::BytesAt::none);
+  enum_<coc::TransferAction>("TransferAction")
+      .value("resolve", coc::TransferAction::resolve)
+      .value("readStorage", coc::TransferAction::read_storage)
+      .value("checkStorage", coc::TransferAction::check_storage)
+      .value("download", coc::TransferAction::download)
+      .value("checkRoom", coc::TransferAction::check_room)
+      .value("streamIntoStorage", coc::TransferAction::stream_into_storage)
+      .value("spool", coc::TransferAction::spool)
+      .value("closeWrite", coc::TransferAction::close_write)
+      .value("abandonWrite", coc::TransferAction::abandon_write)
+      .value("writeSpooled", coc::TransferAction::write_spooled)
+      .value("checkKept", coc::TransferAction::check_kept)
+      .value("readBack", coc::TransferAction::read_back)
+      .value("persist", coc::TransferAction::persist)
+      .value("dropRefuted", coc::TransferAction::drop_refuted)
+      .value("done", coc::TransferAction::done)
+      .value("fail", coc::TransferAction::fail);
+  value_object<JsTransferRequest>("TransferRequest")
+      .field("storage", &JsTransferRequest::storage)
+      .field("ownResponse", &JsTransferRequest::own_response)
+      .field("isPrivate", &JsTransferRequest::is_private)
+      .field("needsBytes", &JsTransferRequest::needs_bytes)
+      .field("storageOnly", &JsTransferRequest::storage_only)
+      .field("shownUrl", &JsTransferRequest::shown_url);
+  value_object<JsTransferStep>("TransferStep")
+      .field("action", &JsTransferStep::action)
+      .field("hash", &JsTransferStep::hash)
+      .field("noStore", &JsTransferStep::no_store)
+      .field("resumable", &JsTransferStep::resumable)
+      .field("hashKnown", &JsTransferStep::hash_known)
+      .field("shared", &JsTransferStep::shared)
+      .field("writesInFlight", &JsTransferStep::writes_in_flight)
+      .field("size", &JsTransferStep::size)
+      .field("expected", &JsTransferStep::expected)
+      .field("persistKey", &JsTransferStep::persist_key)
+      .field("persistBody", &JsTransferStep::persist_body)
+      .field("dropKey", &JsTransferStep::drop_key)
+      .field("bytes", &JsTransferStep::bytes)
+      .field("fromStorage", &JsTransferStep::from_storage)
+      .field("stored", &JsTransferStep::stored)
+      .field("hashFromContent", &JsTransferStep::hash_from_content)
+      .field("errorKind", &JsTransferStep::error_kind)
+      .field("errorMessage", &JsTransferStep::error_message)
+      .field("failMessage", &JsTransferStep::fail_message);
+  class_<JsTransfer>("Transfer")
+      .function("next", &JsTransfer::next)
+      .function("resolved", &JsTransfer::resolved)
+      .function("storageAnswered", &JsTransfer::storage_answered)
+      .function("downloaded", &JsTransfer::downloaded)
+      .function("roomAnswered", &JsTransfer::room_answered)
+      .function("streamed", &JsTransfer::streamed)
+      .function("streamFailed", &JsTransfer::stream_failed)
+      .function("closed", &JsTransfer::closed)
+      .function("writeFailed", &JsTransfer::write_failed)
+      .function("abandoned", &JsTransfer::abandoned)
+      .function("kept", &JsTransfer::kept)
+      .function("persisted", &JsTransfer::persisted)
+      .function("dropped", &JsTransfer::dropped)
+      .function("needBytes", &JsTransfer::need_bytes);
 }

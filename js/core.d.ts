@@ -110,6 +110,107 @@ export interface ResolverOptions {
   legacyStores?: string[];
 }
 
+/** An embind enum value: compare by identity with the enum's members. */
+export interface EnumValue {
+  readonly value: number;
+}
+export interface StorageKinds {
+  readonly none: EnumValue;
+  readonly crossOrigin: EnumValue;
+  readonly fallback: EnumValue;
+}
+export interface StorageAnswers {
+  readonly hit: EnumValue;
+  readonly miss: EnumValue;
+  readonly notAllowed: EnumValue;
+  readonly error: EnumValue;
+}
+export interface BytesAtValues {
+  readonly storageFile: EnumValue;
+  readonly stored: EnumValue;
+  readonly spooled: EnumValue;
+  readonly none: EnumValue;
+}
+/** What a load's transfer asks the shim to do next (src/transfer.h says what each one means). */
+export interface TransferActions {
+  readonly resolve: EnumValue;
+  readonly readStorage: EnumValue;
+  readonly checkStorage: EnumValue;
+  readonly download: EnumValue;
+  readonly checkRoom: EnumValue;
+  readonly streamIntoStorage: EnumValue;
+  readonly spool: EnumValue;
+  readonly closeWrite: EnumValue;
+  readonly abandonWrite: EnumValue;
+  readonly writeSpooled: EnumValue;
+  readonly checkKept: EnumValue;
+  readonly readBack: EnumValue;
+  readonly persist: EnumValue;
+  readonly dropRefuted: EnumValue;
+  readonly done: EnumValue;
+  readonly fail: EnumValue;
+}
+
+/** What the caller of one load asked for. */
+export interface TransferRequest {
+  storage: EnumValue;
+  ownResponse: boolean;
+  isPrivate: boolean;
+  needsBytes: boolean;
+  storageOnly: boolean;
+  /** The URL as messages may show it (redacted). */
+  shownUrl: string;
+}
+
+/** One step of a transfer: `action` says which; the other fields are set for that action only. */
+export interface TransferStep {
+  action: EnumValue;
+  hash: string;
+  /** download: fetch with cache: "no-store". */
+  noStore: boolean;
+  /** streamIntoStorage, spool: a body that breaks off may be asked for again. */
+  resumable: boolean;
+  hashKnown: boolean;
+  /** streamIntoStorage, writeSpooled: shared with the cache's `origins`, else same-site only. */
+  shared: boolean;
+  writesInFlight: number;
+  /** Bytes expected in all, -1 when unknown. */
+  size: number;
+  expected: string;
+  persistKey: string;
+  persistBody: string;
+  dropKey: string;
+  /** done: where the bytes are (a BytesAt value). */
+  bytes: EnumValue;
+  fromStorage: boolean;
+  stored: boolean;
+  hashFromContent: boolean;
+  /** An event to report before acting ("" when none); an empty message means the fed-back error. */
+  errorKind: string;
+  errorMessage: string;
+  /** fail: the message, or "" for the fed-back error as it is. */
+  failMessage: string;
+}
+
+/** One load's transfer (wasm memory: call delete() when done). Each method feeds back the result of the action asked for. */
+export interface Transfer {
+  next(): TransferStep;
+  resolved(found: boolean, hash: string, size: number): TransferStep;
+  storageAnswered(answer: EnumValue): TransferStep;
+  downloaded(contentLength: number): TransferStep;
+  roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;
+  streamed(content: DownloadedContent, now: number): TransferStep;
+  streamFailed(): TransferStep;
+  closed(): TransferStep;
+  writeFailed(errorName: string, storageStep: string): TransferStep;
+  abandoned(): TransferStep;
+  kept(found: boolean): TransferStep;
+  persisted(): TransferStep;
+  dropped(): TransferStep;
+  needBytes(): TransferStep;
+  delete(): void;
+}
+
 /** The URL→hash index and the decisions of one resolution (wasm memory: call delete() when done). */
 export interface Resolver {
   begin(url: string, now: number): Step;
@@ -131,6 +232,10 @@ export interface Resolver {
   loadSnapshot(body: Uint8Array, now: number): SnapshotLoad;
   mergeSnapshot(stored: Uint8Array, storedFound: boolean, now: number): SnapshotMerge;
   snapshotWritten(generation: number): void;
+  /** A transfer for one load of url; it judges bytes through this resolver. */
+  transfer(url: string, request: TransferRequest): Transfer;
+  /** A transfer for the bytes of a load that finished with them stored (not opened) or nowhere. */
+  transferForBytes(url: string, request: TransferRequest, bytes: EnumValue, hash: string, size: number): Transfer;
   delete(): void;
 }
 
@@ -197,13 +302,22 @@ export interface CoreModule {
   tensorCacheShardUrls(cacheUrl: string, json: string): string[];
   chatConfigTokenizerUrls(modelUrl: string, json: string): string[];
 
+  // Transfers
+  /** Made by Resolver.transfer() only: the class is bound, its constructor is not. */
+  Transfer: new (...never: never[]) => Transfer;
+  TransferAction: TransferActions;
+  StorageKind: StorageKinds;
+  StorageAnswer: StorageAnswers;
+  BytesAt: BytesAtValues;
+  /** Writes pending at once into a storage that queues them. */
+  writesInFlight: number;
+
   // Responses, downloads, storage
   downloadRefusal(status: number, hasBody: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string };
   checkResume(start: DownloadStart, loaded: number, status: number, contentRange: string, etag: string): { ok: boolean; reason: string };
-  storageWriteErrorKind(name: string, step: string): string;
   fitsStorageEstimate(size: number, quota: number, usage: number): boolean;
   encodeFallbackSeal(writeId: string, size: number): string;
   fallbackSealVouches(seal: string, writeId: string, size: number): boolean;

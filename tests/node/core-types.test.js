@@ -44,6 +44,8 @@ const bindingFiles = readdirSync(path.join(ROOT, "bindings")).filter((f) => f.en
 const packaged = bound(bindingFiles.filter((f) => f !== TEST_ONLY));
 const testOnly = bound(bindingFiles.filter((f) => f === TEST_ONLY));
 const sorted = (names) => [...names].sort();
+// embind's enum_ bindings, each with the interface that lists its members.
+const ENUMS = { StepAction: "StepActions", TransferAction: "TransferActions", StorageKind: "StorageKinds", StorageAnswer: "StorageAnswers", BytesAt: "BytesAtValues" };
 
 test("every name the package's bindings register is declared in CoreModule, and nothing else is", () => {
   const members = declared("CoreModule");
@@ -55,8 +57,8 @@ test("the loaded core has every declared member with the declared kind, and no t
   const core = await loadCore();
   const kinds = {};
   for (const m of declarations.slice(declarations.indexOf("export interface CoreModule ")).matchAll(/^ {2}(\w+)(\(|: )(\w*)/gm)) {
-    // Classes (`new ...`) and embind's enum_ (StepActions) are functions; other interfaces objects.
-    const callable = m[2] === "(" || m[3] === "new" || m[3] === "StepActions";
+    // Classes (`new ...`) and embind's enum_ (StepActions, ...) are functions; other interfaces objects.
+    const callable = m[2] === "(" || m[3] === "new" || Object.values(ENUMS).includes(m[3]);
     kinds[m[1]] = callable ? "function" : m[3] === "number" || m[3] === "string" ? m[3] : "object";
   }
   assert.ok(Object.keys(kinds).length >= 30, "CoreModule's members were read");
@@ -66,7 +68,7 @@ test("the loaded core has every declared member with the declared kind, and no t
 
 test("the classes' methods are the declared ones", async () => {
   const core = await loadCore();
-  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher" };
+  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer" };
   for (const [cls, iface] of Object.entries(classes)) {
     const methods = declared(iface);
     methods.delete("delete");  // embind's, on every class handle
@@ -74,7 +76,9 @@ test("the classes' methods are the declared ones", async () => {
     const onPrototype = Object.getOwnPropertyNames(core[cls].prototype).filter((n) => n !== "constructor");
     assert.deepEqual(sorted(onPrototype), sorted(methods), `${cls}: methods on the loaded class`);
   }
-  assert.deepEqual(sorted(Object.keys(core.StepAction).filter((k) => k !== "values")), sorted(declared("StepActions")));
+  for (const [name, iface] of Object.entries(ENUMS)) {
+    assert.deepEqual(sorted(Object.keys(core[name]).filter((k) => k !== "values")), sorted(declared(iface)), `${name}: members`);
+  }
 });
 
 test("values that cross carry exactly the declared fields", async () => {
@@ -92,6 +96,17 @@ test("values that cross carry exactly the declared fields", async () => {
     assert.deepEqual(sorted(Object.keys(outcome)), sorted(declared("BatchOutcome")));
     assert.deepEqual(sorted(Object.keys(resolver.loadSnapshot(new Uint8Array(0), Date.now()))), sorted(declared("SnapshotLoad")));
     assert.deepEqual(sorted(Object.keys(resolver.mergeSnapshot(new Uint8Array(0), false, Date.now()))), sorted(declared("SnapshotMerge")));
+    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, shownUrl: url };
+    assert.deepEqual(sorted(Object.keys(asked)), sorted(declared("TransferRequest")));
+    const transfer = resolver.transfer(url, asked);
+    try {
+      assert.equal(transfer.next().action, core.TransferAction.resolve);
+      const step = transfer.resolved(true, "a".repeat(64), 10);
+      assert.equal(step.action, core.TransferAction.readStorage);
+      assert.deepEqual(sorted(Object.keys(step)), sorted(declared("TransferStep")));
+    } finally {
+      transfer.delete();
+    }
   } finally {
     resolver.delete();
   }

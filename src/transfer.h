@@ -1,0 +1,170 @@
+// One load's transfer, sans-IO: where its bytes come from (storage or the network) and where they
+// go (streamed into storage, spooled in memory, handed over unstored), with which visibility and
+// HTTP cache mode, whether a body that breaks off may be asked for again, and what follows each
+// kind of failure. The shim creates one per load, performs the action it names and feeds back what
+// happened; the object keeps its own place (h11's Connection is the model). It never fetches,
+// awaits or reads the clock.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+#include "resolver.h"
+#include "storage_errors.h"
+
+namespace coc {
+
+// Writes pending at once into a storage that queues them, while the body is read on and hashed.
+inline constexpr int kWritesInFlight = 4;
+
+// What keeps bytes by hash: Cross-Origin Storage, the same-origin fallback store, or nothing.
+enum class StorageKind { none, cross_origin, fallback };
+
+// What the caller asked for.
+struct TransferRequest {
+  StorageKind storage = StorageKind::none;
+  // put(): the caller's own response, stored as given. It cannot be fetched again, so a body that
+  // breaks off is not resumed and a refuted record fails the put.
+  bool own_response = false;
+  // The request's credentials make its bytes private (plan_request): stored same-site only.
+  bool is_private = false;
+  // false for addToCache: nobody reads the bytes now, so storage is asked only whether it holds
+  // them (a handle), never to open the file.
+  bool needs_bytes = true;
+  // match(): storage alone is asked, never the network; without a stored entry the load is done
+  // with no bytes.
+  bool storage_only = false;
+  // The URL as messages may show it (redacted by the shim's rules).
+  std::string shown_url;
+};
+
+enum class TransferAction {
+  resolve,              // resolve the URL's hash → resolved()
+  read_storage,         // open the entry `hash` → storage_answered()
+  check_storage,        // ask whether the entry `hash` exists, opening nothing → storage_answered()
+  download,             // fetch the file (HTTP cache mode: `no_store`), or take the caller's
+                        // response → downloaded()
+  check_room,           // fallback store: ask whether `size` bytes fit → room_answered()
+  stream_into_storage,  // stream the body into a new entry `hash` while hashing it → streamed(),
+                        // stream_failed() or write_failed()
+  spool,                // read the body into memory while hashing it → streamed(), stream_failed()
+  close_write,          // vouch for `hash` and close the entry being written → closed(),
+                        // write_failed()
+  abandon_write,        // abort the entry being written (the bytes were refused) → abandoned()
+  write_spooled,        // write the spooled bytes into a new entry `hash` → closed(), write_failed()
+  check_kept,           // ask whether storage kept `hash` after a clean close → kept()
+  read_back,            // open the stored entry `hash` for the caller → storage_answered()
+  persist,              // write `persist_key` → `persist_body` into the persisted store → persisted()
+  drop_refuted,         // drop `drop_key` from the stores the refuted record came from → dropped()
+  done,                 // the load is over: `bytes` says where they are
+  fail,                 // the load fails with `error_message` (the fed-back error as its cause)
+};
+const char* transfer_action_name(TransferAction action);
+
+// Where the bytes of a finished load are.
+enum class BytesAt {
+  storage_file,  // the file storage opened (read_storage, read_back)
+  stored,        // written into storage by this load, not opened yet: need_bytes() reads them back
+  spooled,       // in memory (spool)
+  none,          // nowhere: need_bytes() downloads them again, unstored
+};
+
+// How storage answered a lookup.
+enum class StorageAnswer { hit, miss, not_allowed, error };
+
+struct TransferStep {
+  TransferAction action = TransferAction::done;
+  std::string hash;  // the entry the action is about
+  // download: keep the bytes out of the browser's HTTP cache (they are headed for storage; a
+  // second copy there would only push other sites' entries out).
+  bool no_store = false;
+  // stream_into_storage, spool: a body that breaks off may be asked for again from where it
+  // stopped (only a request this cache made, and only when the hash will check the joined bytes).
+  bool resumable = false;
+  bool hash_known = false;
+  // stream_into_storage, write_spooled: the entry may be shared with other origins (the cache's
+  // `origins`) or kept same-site (private bytes: anyone who knows a hash could read a shared one).
+  bool shared = false;
+  int writes_in_flight = 1;  // stream_into_storage: writes pending at once when storage queues them
+  // The bytes expected in all (progress, check_room): the response's length, else the record's
+  // size; -1 when unknown.
+  std::int64_t size = -1;
+  std::string expected;  // spool, stream: the hash the download started with ("" when none)
+  std::string persist_key, persist_body;  // persist
+  std::string drop_key;                   // drop_refuted
+  BytesAt bytes = BytesAt::none;          // done
+  bool from_storage = false;              // done: storage answered (no download)
+  bool stored = false;                    // done: this load wrote the bytes into storage
+  bool hash_from_content = false;         // after streamed(): the hash was learned from the bytes
+  // An event to report before acting (an onError kind, error_kinds.h; "" when none), with its
+  // message ("" when the error the shim fed back is to be reported as it is).
+  std::string error_kind;
+  std::string error_message;
+  // fail: what the load fails with ("" when it is the error the shim fed back, as it is).
+  std::string fail_message;
+};
+
+class Transfer {
+ public:
+  explicit Transfer(TransferRequest request);
+  // A load that finished (done) with its bytes `stored` or `none`, for a caller that needs them
+  // now (need_bytes() already applied): the load's own object is gone by then.
+  static Transfer for_bytes(TransferRequest request, BytesAt bytes, const std::string& hash, std::int64_t size);
+
+  TransferStep next() const { return step_; }
+
+  // found: the resolver has a record; hash and size are its (size -1 when unknown).
+  TransferStep resolved(bool found, const std::string& hash, std::int64_t size);
+  TransferStep storage_answered(StorageAnswer answer);
+  // content_length: the response's Content-Length, -1 when absent.
+  TransferStep downloaded(std::int64_t content_length);
+  // quota and usage as the storage estimate gave them (for the message).
+  TransferStep room_answered(bool fits, double quota, double usage);
+  // The resolver's verdict on the bytes just hashed (Resolver::record_content), their SHA-256 and
+  // their size.
+  TransferStep streamed(const Step& verdict, const std::string& sha256, std::int64_t size);
+  // Reading the body failed (after any resume), or a digest the app gave did not match it.
+  TransferStep stream_failed();
+  TransferStep closed();
+  // A write into storage failed: error_name is the storage's error name ("QuotaExceededError",
+  // ...), storage_step where it failed ("request", "createWritable", "write", "close").
+  TransferStep write_failed(const std::string& error_name, const std::string& storage_step);
+  TransferStep abandoned();
+  TransferStep kept(bool found);
+  TransferStep persisted();
+  TransferStep dropped();
+  // A caller now needs the bytes of a finished load (done with bytes stored or none).
+  TransferStep need_bytes();
+
+ private:
+  enum class Phase { load, read_back };
+  TransferStep go(TransferStep step);
+  void expect(TransferAction action, const char* feed) const;
+  void expect_one_of(std::initializer_list<TransferAction> actions, const char* feed) const;
+  TransferStep fetch() const;
+  TransferStep body_step() const;
+  TransferStep store_spooled() const;
+  TransferStep after_abandoned();
+  TransferStep after_dropped();
+  TransferStep after_kept() const;
+  TransferStep finish(BytesAt bytes, bool stored) const;
+  TransferStep failure(std::string message) const;
+  TransferStep download_unstored();
+  static TransferStep reported(TransferStep step, std::string_view kind, std::string message);
+
+  TransferRequest request_;
+  Phase phase_ = Phase::load;
+  TransferStep step_;
+  bool found_ = false;
+  std::string hash_;          // the record's hash, then the content's
+  std::int64_t record_size_ = -1;
+  std::int64_t total_ = -1;   // the bytes expected in all
+  bool can_store_ = false;    // storage may take these bytes
+  bool restarted_ = false;    // a refuted record already made the load run once more
+  bool spooled_ = false;      // the bytes are in memory
+  bool stored_ = false;       // this load wrote them into storage
+  Step verdict_;              // the resolver's verdict on the bytes (persist, refutation)
+};
+
+}  // namespace coc

@@ -1,0 +1,424 @@
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+#include <string>
+
+#include "error_kinds.h"
+#include "transfer.h"
+
+using coc::BytesAt;
+using coc::StorageAnswer;
+using coc::StorageKind;
+using coc::Transfer;
+using coc::TransferAction;
+using coc::TransferRequest;
+using coc::TransferStep;
+
+namespace {
+
+const std::string kHash(64, 'a');
+const std::string kOther(64, 'b');
+
+TransferRequest request(StorageKind storage, bool own_response = false, bool is_private = false,
+                        bool needs_bytes = true) {
+  TransferRequest result;
+  result.storage = storage;
+  result.own_response = own_response;
+  result.is_private = is_private;
+  result.needs_bytes = needs_bytes;
+  result.shown_url = "https://hub.test/m/resolve/main/w.bin";
+  return result;
+}
+
+// The resolver's verdict on bytes that matched what was expected, to persist under persist_key.
+coc::Step verdict(const std::string& persist_key = "") {
+  coc::Step step;
+  step.found = true;
+  step.record.value = kHash;
+  step.persist_key = persist_key;
+  step.persist_body = persist_key.empty() ? "" : "{record}";
+  return step;
+}
+
+coc::Step refuting(const std::string& drop_key) {
+  coc::Step step;
+  step.recheck = true;
+  step.drop_key = drop_key;
+  return step;
+}
+
+}  // namespace
+
+TEST_CASE("a transfer starts by resolving and serves a stored entry without a download", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  CHECK(transfer.next().action == TransferAction::resolve);
+  TransferStep step = transfer.resolved(true, kHash, 100);
+  CHECK(step.action == TransferAction::read_storage);
+  CHECK(step.hash == kHash);
+  step = transfer.storage_answered(StorageAnswer::hit);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::storage_file);
+  CHECK(step.from_storage);
+  CHECK_FALSE(step.stored);
+  // Once done, the bytes are at hand: asking for them changes nothing.
+  CHECK(transfer.need_bytes().bytes == BytesAt::storage_file);
+}
+
+TEST_CASE("addToCache asks storage for a handle only, and reads the entry when bytes are needed", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin, false, false, /*needs_bytes=*/false));
+  TransferStep step = transfer.resolved(true, kHash, 100);
+  CHECK(step.action == TransferAction::check_storage);
+  step = transfer.storage_answered(StorageAnswer::hit);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::stored);
+  CHECK(step.from_storage);
+  step = transfer.need_bytes();
+  CHECK(step.action == TransferAction::read_back);
+  CHECK(transfer.storage_answered(StorageAnswer::hit).bytes == BytesAt::storage_file);
+}
+
+TEST_CASE("a known hash streams straight into storage, shared, then is checked, persisted and done", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 100);
+  TransferStep step = transfer.storage_answered(StorageAnswer::miss);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.no_store);
+  step = transfer.downloaded(-1);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK(step.hash == kHash);
+  CHECK(step.size == 100);  // the record's size when the response gives none
+  CHECK(step.shared);
+  CHECK(step.resumable);
+  CHECK(step.hash_known);
+  CHECK(step.writes_in_flight > 1);
+  CHECK(step.expected == kHash);
+  step = transfer.streamed(verdict("key"), kHash, 100);
+  CHECK(step.action == TransferAction::close_write);
+  CHECK(step.hash == kHash);
+  step = transfer.closed();
+  CHECK(step.action == TransferAction::check_kept);
+  step = transfer.kept(true);
+  CHECK(step.action == TransferAction::persist);
+  CHECK(step.persist_key == "key");
+  CHECK(step.persist_body == "{record}");
+  step = transfer.persisted();
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::stored);
+  CHECK(step.stored);
+  CHECK_FALSE(step.from_storage);
+  step = transfer.need_bytes();
+  CHECK(step.action == TransferAction::read_back);
+  CHECK(step.hash == kHash);
+}
+
+TEST_CASE("private bytes are stored same-site only", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin, false, /*is_private=*/true));
+  transfer.resolved(true, kHash, 100);
+  transfer.storage_answered(StorageAnswer::miss);
+  CHECK_FALSE(transfer.downloaded(100).shared);
+
+  Transfer unknown(request(StorageKind::cross_origin, false, /*is_private=*/true));
+  unknown.resolved(false, "", -1);
+  unknown.downloaded(10);
+  CHECK_FALSE(unknown.streamed(verdict(), kHash, 10).shared);
+}
+
+TEST_CASE("an unknown hash is spooled, then stored under the hash the bytes have", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  TransferStep step = transfer.resolved(false, "", -1);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.no_store);
+  step = transfer.downloaded(10);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.expected.empty());
+  step = transfer.streamed(verdict("key"), kOther, 10);
+  CHECK(step.action == TransferAction::write_spooled);
+  CHECK(step.hash == kOther);
+  CHECK(transfer.closed().action == TransferAction::check_kept);
+  CHECK(transfer.kept(true).action == TransferAction::persist);
+  step = transfer.persisted();
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK(step.stored);
+  CHECK(step.hash == kOther);
+}
+
+TEST_CASE("without storage the bytes are spooled, kept in the HTTP cache and not persisted", "[transfer]") {
+  Transfer transfer(request(StorageKind::none));
+  TransferStep step = transfer.resolved(true, kHash, 10);
+  CHECK(step.action == TransferAction::download);
+  CHECK_FALSE(step.no_store);
+  CHECK(transfer.downloaded(10).action == TransferAction::spool);
+  step = transfer.streamed(verdict("key"), kHash, 10);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK_FALSE(step.stored);
+}
+
+TEST_CASE("storage that refuses the origin is reported and not written to", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  TransferStep step = transfer.storage_answered(StorageAnswer::not_allowed);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.error_kind == coc::error_kind::cos_not_allowed);
+  CHECK(step.error_message.empty());  // the storage's own error is reported as it is
+  CHECK_FALSE(step.no_store);
+  CHECK(transfer.downloaded(10).action == TransferAction::spool);
+
+  Transfer failing(request(StorageKind::cross_origin));
+  failing.resolved(true, kHash, 10);
+  step = failing.storage_answered(StorageAnswer::error);
+  CHECK(step.error_kind == coc::error_kind::cos_failed);
+  CHECK(step.no_store);  // a failed read does not say a write fails
+}
+
+TEST_CASE("the fallback store is asked for room first; no room serves the bytes unstored", "[transfer]") {
+  Transfer transfer(request(StorageKind::fallback));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  TransferStep step = transfer.downloaded(4096);
+  CHECK(step.action == TransferAction::check_room);
+  CHECK(step.size == 4096);
+  step = transfer.room_answered(false, 1000, 900);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.error_kind == coc::error_kind::cos_quota);
+  CHECK(step.error_message == "not stored: 4096 bytes do not fit in the storage left (quota 1000, used 900)");
+  step = transfer.streamed(verdict("key"), kHash, 4096);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK_FALSE(step.stored);
+
+  Transfer roomy(request(StorageKind::fallback));
+  roomy.resolved(true, kHash, 10);
+  roomy.storage_answered(StorageAnswer::miss);
+  roomy.downloaded(4096);
+  CHECK(roomy.room_answered(true, 1e9, 0).action == TransferAction::stream_into_storage);
+  roomy.streamed(verdict(), kHash, 4096);
+  // The fallback store reports its own failures: no check that the entry was kept.
+  step = roomy.closed();
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.stored);
+}
+
+TEST_CASE("a spooled file of unknown size is asked for room once its size is known", "[transfer]") {
+  Transfer transfer(request(StorageKind::fallback));
+  transfer.resolved(false, "", -1);
+  CHECK(transfer.downloaded(-1).action == TransferAction::spool);
+  TransferStep step = transfer.streamed(verdict(), kOther, 77);
+  CHECK(step.action == TransferAction::check_room);
+  CHECK(step.size == 77);
+  step = transfer.room_answered(true, -1, -1);
+  CHECK(step.action == TransferAction::write_spooled);
+  CHECK(step.hash == kOther);
+}
+
+TEST_CASE("a failed write downloads the file again and hands it over unstored", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  TransferStep step = transfer.write_failed("QuotaExceededError", "write");
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.error_kind == coc::error_kind::cos_quota);
+  CHECK_FALSE(step.no_store);
+  step = transfer.downloaded(10);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.expected == kHash);  // the download again is judged by the same hash
+  CHECK(transfer.streamed(verdict(), kHash, 10).bytes == BytesAt::spooled);
+}
+
+TEST_CASE("a failed close is handled as a failed write; a hash mismatch at close fails the load", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  transfer.streamed(verdict(), kHash, 10);
+  TransferStep step = transfer.write_failed("DataError", "close");
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.error_kind == coc::error_kind::cos_hash_mismatch);
+  CHECK(step.fail_message == "storage rejected the bytes of https://hub.test/m/resolve/main/w.bin as not matching " + kHash);
+}
+
+TEST_CASE("a failed write of a caller's own response is reported, not fetched again", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin, /*own_response=*/true));
+  TransferStep step = transfer.resolved(true, kHash, 10);
+  CHECK(step.action == TransferAction::download);  // storage is not read for a put
+  step = transfer.downloaded(10);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK_FALSE(step.resumable);
+  step = transfer.write_failed("UnknownError", "write");
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::none);
+  CHECK(transfer.need_bytes().action == TransferAction::fail);
+}
+
+TEST_CASE("a spooled write that fails serves the bytes from memory", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(false, "", -1);
+  transfer.downloaded(10);
+  transfer.streamed(verdict(), kOther, 10);
+  TransferStep step = transfer.write_failed("UnknownError", "write");
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK_FALSE(step.stored);
+}
+
+TEST_CASE("storage that closes cleanly and keeps nothing is reported; the bytes come again when needed", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  transfer.streamed(verdict("key"), kHash, 10);
+  transfer.closed();
+  TransferStep step = transfer.kept(false);
+  CHECK(step.action == TransferAction::done);  // not persisted: a reload would find nothing by it
+  CHECK(step.bytes == BytesAt::none);
+  CHECK_FALSE(step.stored);
+  CHECK(step.error_kind == coc::error_kind::cos_quota);
+  step = transfer.need_bytes();
+  CHECK(step.action == TransferAction::download);
+  CHECK_FALSE(step.no_store);
+  CHECK(transfer.downloaded(10).action == TransferAction::spool);
+}
+
+TEST_CASE("a stored entry gone at read-back is reported and downloaded again", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  transfer.streamed(verdict(), kHash, 10);
+  transfer.closed();
+  transfer.kept(true);
+  CHECK(transfer.need_bytes().action == TransferAction::read_back);
+  TransferStep step = transfer.storage_answered(StorageAnswer::miss);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.error_kind == coc::error_kind::cos_failed);
+  CHECK(step.error_message == "entry " + kHash + " missing from storage");
+}
+
+TEST_CASE("bytes that refute a cached record abandon the write, drop it and run the load once more", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  TransferStep step = transfer.streamed(refuting("stored-key"), kOther, 10);
+  CHECK(step.action == TransferAction::abandon_write);
+  step = transfer.abandoned();
+  CHECK(step.action == TransferAction::drop_refuted);
+  CHECK(step.drop_key == "stored-key");
+  CHECK(transfer.dropped().action == TransferAction::resolve);
+  // The second run: the hub answers afresh; a second refutation fails the load.
+  transfer.resolved(true, kOther, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  transfer.streamed(refuting(""), kHash, 10);
+  step = transfer.abandoned();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message.find("refuted its stored hash") != std::string::npos);
+}
+
+TEST_CASE("a caller's own response that refutes a record fails once the record is dropped", "[transfer]") {
+  Transfer transfer(request(StorageKind::none, /*own_response=*/true));
+  transfer.resolved(true, kHash, 10);
+  transfer.downloaded(10);
+  TransferStep step = transfer.streamed(refuting("k"), kOther, 10);
+  CHECK(step.action == TransferAction::drop_refuted);
+  step = transfer.dropped();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message == "the bytes of https://hub.test/m/resolve/main/w.bin refuted its stored hash, which is "
+                             "forgotten: the next load asks again");
+}
+
+TEST_CASE("refused bytes fail the load with the resolver's reason, reported once", "[transfer]") {
+  coc::Step refused;
+  refused.refused = true;
+  refused.error_kind = std::string(coc::error_kind::integrity_mismatch);
+  refused.error_message = "bytes do not match";
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(10);
+  TransferStep step = transfer.streamed(refused, kOther, 10);
+  CHECK(step.action == TransferAction::abandon_write);
+  CHECK(step.error_kind == coc::error_kind::integrity_mismatch);
+  step = transfer.abandoned();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.error_kind.empty());
+  CHECK(step.fail_message == "bytes do not match");
+}
+
+TEST_CASE("a body that cannot be read fails the load with the shim's own error", "[transfer]") {
+  Transfer transfer(request(StorageKind::none));
+  transfer.resolved(false, "", -1);
+  transfer.downloaded(-1);
+  TransferStep step = transfer.stream_failed();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message.empty());
+}
+
+TEST_CASE("a result for another action than the one asked for is refused and changes nothing", "[transfer]") {
+  Transfer transfer(request(StorageKind::cross_origin));
+  CHECK_THROWS_AS(transfer.downloaded(10), std::logic_error);
+  CHECK_THROWS_WITH(transfer.closed(), "transfer: closed after resolve");
+  CHECK(transfer.next().action == TransferAction::resolve);
+  transfer.resolved(true, kHash, 10);
+  CHECK_THROWS_AS(transfer.need_bytes(), std::logic_error);
+  CHECK(transfer.next().action == TransferAction::read_storage);
+}
+
+TEST_CASE("the bytes of a finished load are read back, or downloaded again, by a transfer of their own", "[transfer]") {
+  Transfer stored = Transfer::for_bytes(request(StorageKind::cross_origin), BytesAt::stored, kHash, 10);
+  CHECK(stored.next().action == TransferAction::read_back);
+  CHECK(stored.next().hash == kHash);
+  CHECK(stored.storage_answered(StorageAnswer::hit).bytes == BytesAt::storage_file);
+
+  Transfer lost = Transfer::for_bytes(request(StorageKind::cross_origin), BytesAt::none, kHash, 10);
+  TransferStep step = lost.next();
+  CHECK(step.action == TransferAction::download);
+  CHECK_FALSE(step.no_store);
+  step = lost.downloaded(-1);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.expected == kHash);
+  CHECK(step.size == 10);
+  // A refutation now fails: the load itself is over and is not run again.
+  step = lost.streamed(refuting(""), kOther, 10);
+  CHECK(step.action == TransferAction::fail);
+}
+
+TEST_CASE("a hash learned from the bytes is said so", "[transfer]") {
+  coc::Step learned = verdict();
+  learned.hit = "content";
+  Transfer transfer(request(StorageKind::none));
+  transfer.resolved(false, "", -1);
+  transfer.downloaded(-1);
+  CHECK(transfer.streamed(learned, kOther, 3).hash_from_content);
+  Transfer known(request(StorageKind::none));
+  known.resolved(true, kHash, 3);
+  known.downloaded(-1);
+  CHECK_FALSE(known.streamed(verdict(), kHash, 3).hash_from_content);
+}
+
+TEST_CASE("a storage-only lookup never downloads: a miss is done with no bytes", "[transfer]") {
+  TransferRequest only = request(StorageKind::cross_origin);
+  only.storage_only = true;
+  Transfer unknown(only);
+  TransferStep step = unknown.resolved(false, "", -1);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::none);
+
+  Transfer missing(only);
+  CHECK(missing.resolved(true, kHash, 1).action == TransferAction::read_storage);
+  step = missing.storage_answered(StorageAnswer::miss);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::none);
+  CHECK(step.error_kind.empty());
+
+  Transfer refused(only);
+  refused.resolved(true, kHash, 1);
+  step = refused.storage_answered(StorageAnswer::not_allowed);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.error_kind == coc::error_kind::cos_not_allowed);
+
+  Transfer found(only);
+  found.resolved(true, kHash, 1);
+  CHECK(found.storage_answered(StorageAnswer::hit).bytes == BytesAt::storage_file);
+}
