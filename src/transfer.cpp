@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "error_kinds.h"
+#include "hash_descriptor.h"
 
 namespace coc {
 namespace {
@@ -41,6 +42,10 @@ const char* transfer_action_name(TransferAction action) {
 }
 
 Transfer::Transfer(TransferRequest request) : request_(std::move(request)) {
+  // A caller's own response is the network's answer; a storage-only lookup has none.
+  if (request_.own_response && request_.storage_only) {
+    throw std::invalid_argument("transfer: a storage-only lookup cannot carry the caller's own response");
+  }
   step_.action = TransferAction::resolve;
 }
 
@@ -99,6 +104,7 @@ TransferStep Transfer::finish(BytesAt bytes, bool stored) const {
 
 TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_t size) {
   expect(TransferAction::resolve, "resolved");
+  if (found && !is_canonical_sha256_hex(hash)) throw std::invalid_argument("transfer: resolved with an invalid hash");
   found_ = found;
   hash_ = found ? hash : std::string();
   record_size_ = found ? size : -1;
@@ -214,6 +220,7 @@ TransferStep Transfer::store_spooled() const {
 
 TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, std::int64_t size) {
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "streamed");
+  if (!is_canonical_sha256_hex(sha256)) throw std::invalid_argument("transfer: streamed bytes with an invalid hash");
   const bool streaming = step_.action == TransferAction::stream_into_storage;
   verdict_ = verdict;
   TransferStep next;
@@ -345,7 +352,8 @@ TransferStep Transfer::persisted() {
 
 TransferStep Transfer::need_bytes() {
   expect(TransferAction::done, "need_bytes");
-  if (step_.bytes == BytesAt::storage_file || step_.bytes == BytesAt::spooled) return step_;
+  // A storage-only lookup has what storage had, and nothing is fetched for it.
+  if (request_.storage_only || step_.bytes == BytesAt::storage_file || step_.bytes == BytesAt::spooled) return step_;
   phase_ = Phase::read_back;
   if (step_.bytes == BytesAt::stored) {
     TransferStep step;

@@ -360,6 +360,8 @@ TEST_CASE("a result for another action than the one asked for is refused and cha
   CHECK_THROWS_AS(transfer.downloaded(10), std::logic_error);
   CHECK_THROWS_WITH(transfer.closed(), "transfer: closed after resolve");
   CHECK(transfer.next().action == TransferAction::resolve);
+  CHECK_THROWS_AS(transfer.resolved(true, "", 10), std::invalid_argument);
+  CHECK_THROWS_AS(transfer.resolved(true, "ABC", 10), std::invalid_argument);
   transfer.resolved(true, kHash, 10);
   CHECK_THROWS_AS(transfer.need_bytes(), std::logic_error);
   CHECK(transfer.next().action == TransferAction::read_storage);
@@ -421,4 +423,7 @@ TEST_CASE("a storage-only lookup never downloads: a miss is done with no bytes",
   Transfer found(only);
   found.resolved(true, kHash, 1);
   CHECK(found.storage_answered(StorageAnswer::hit).bytes == BytesAt::storage_file);
+
+  only.own_response = true;
+  CHECK_THROWS_AS(Transfer(only), std::invalid_argument);
 }
