@@ -524,7 +524,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   }
   const BatchRequest request = std::move(pending->second);
   pending_batches_.erase(pending);
-  if (request.kind == "tree") {
+  if (request.kind == BatchKind::tree) {
     return apply_tree(request, status, body, repo_commit, link_header, now_ms, timed_out);
   }
   const ArtifactUrl first = parse_artifact_url(request.keys.front());

@@ -55,8 +55,8 @@ test("the loaded core has every declared member with the declared kind, and no t
   const core = await loadCore();
   const kinds = {};
   for (const m of declarations.slice(declarations.indexOf("export interface CoreModule ")).matchAll(/^ {2}(\w+)(\(|: )(\w*)/gm)) {
-    // Classes (`new ...`) and embind's enum_ (StepActions) are functions; other interfaces objects.
-    const callable = m[2] === "(" || m[3] === "new" || m[3] === "StepActions";
+    // Classes (`new ...`) and embind's enum_ (StepActions, BatchKinds) are functions; other interfaces objects.
+    const callable = m[2] === "(" || m[3] === "new" || m[3] === "StepActions" || m[3] === "BatchKinds";
     kinds[m[1]] = callable ? "function" : m[3] === "number" || m[3] === "string" ? m[3] : "object";
   }
   assert.ok(Object.keys(kinds).length >= 30, "CoreModule's members were read");
@@ -75,6 +75,7 @@ test("the classes' methods are the declared ones", async () => {
     assert.deepEqual(sorted(onPrototype), sorted(methods), `${cls}: methods on the loaded class`);
   }
   assert.deepEqual(sorted(Object.keys(core.StepAction).filter((k) => k !== "values")), sorted(declared("StepActions")));
+  assert.deepEqual(sorted(Object.keys(core.BatchKind).filter((k) => k !== "values")), sorted(declared("BatchKinds")));
 });
 
 test("values that cross carry exactly the declared fields", async () => {
