@@ -1,6 +1,5 @@
 #include "resolver.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <stdexcept>
@@ -11,7 +10,6 @@
 #include "expiry.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
-#include "message_text.h"
 #include "tensor_cache.h"
 
 namespace coc {
@@ -290,19 +288,6 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
   learn(parsed, std::move(record), step);
   keep_from_store(parsed);
   return step;
-}
-
-Step Resolver::after_batch(const std::string& url, double now_ms) {
-  const ArtifactUrl parsed = parse_artifact_url(url);
-  const HashRecord* known = index_.find(parsed.storage_key);
-  if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
-    Step step = done(parsed, known, known->source == "batch" ? "batch" : "memory");
-    settle_distrust(parsed, step);
-    return step;
-  }
-  // A listing that did not answer for it (failed, or the file is past its first page).
-  if (listings_.take_retry(parsed.storage_key)) return plan(parsed, Stage::batch, 0, now_ms);
-  return plan(parsed, Stage::pointer, 0, now_ms);
 }
 
 Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,

@@ -184,6 +184,8 @@ class Resolver {
   std::size_t listings() const { return listings_.size(); }
 
  private:
+  // What the listing of url's revision says of its file; what it gives is learned, and step ends
+  // the lookup with it (absent: with no record).
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
   static void count_plain(const Step& side_effects, BatchOutcome& outcome);
   // What a batch answer (listing or paths-info, answered_at) says of one file: not in LFS with a

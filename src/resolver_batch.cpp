@@ -1,5 +1,5 @@
-// The Resolver's side of batch requests (paths_info.h): which to send, and what their answers,
-// listings of a whole revision or paths-info for the paths asked, teach it of each file.
+// The Resolver's side of batch requests (paths_info.h): which to send, what their answers (listings
+// of a whole revision or paths-info for the paths asked) teach it of each file, and the step after.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +30,19 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
     wanted.push_back(std::move(url));
   }
   return listings_.plan(wanted);
+}
+
+Step Resolver::after_batch(const std::string& url, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
+    Step step = done(parsed, known, known->source == "batch" ? "batch" : "memory");
+    settle_distrust(parsed, step);
+    return step;
+  }
+  // A listing that did not answer for it (failed, or the file is past its first page).
+  if (listings_.take_retry(parsed.storage_key)) return plan(parsed, Stage::batch, 0, now_ms);
+  return plan(parsed, Stage::pointer, 0, now_ms);
 }
 
 Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step) {
