@@ -539,6 +539,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_core) {
       .value("readLegacy", coc::StepAction::read_legacy)
       .value("fetchBatch", coc::StepAction::fetch_batch)
       .value("fetchPointer", coc::StepAction::fetch_pointer);
+  enum_<coc::BatchKind>("BatchKind")
+      .value("pathsInfo", coc::BatchKind::paths_info)
+      .value("tree", coc::BatchKind::tree);
   value_object<JsStep>("Step")
       .field("action", &JsStep::action)
       .field("key", &JsStep::key)

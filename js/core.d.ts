@@ -18,6 +18,15 @@ export interface StepActions {
   readonly fetchPointer: StepActionValue;
 }
 
+/** Which request a BatchRequest is: a listing (GET tree) or paths-info (POST) (an embind enum: compare by identity). */
+export interface BatchKindValue {
+  readonly value: number;
+}
+export interface BatchKinds {
+  readonly pathsInfo: BatchKindValue;
+  readonly tree: BatchKindValue;
+}
+
 /** A URL→hash record as the core keeps it; size -1 when unknown, storedAt in ms since the epoch. */
 export interface CoreHashRecord {
   algorithm: "SHA-256";
@@ -60,7 +69,7 @@ export interface Step {
 /** One listing (GET tree) or paths-info (POST) request the core planned for a revision group. */
 export interface BatchRequest {
   group: string;
-  kind: "tree" | "paths-info";
+  kind: BatchKindValue;
   method: "GET" | "POST";
   url: string;
   body: string;
@@ -295,6 +304,7 @@ export interface CoreModule {
 
   // Resolution
   StepAction: StepActions;
+  BatchKind: BatchKinds;
   Resolver: new (options?: ResolverOptions) => Resolver;
   parseLfsPointer(text: string): { ok: boolean; oid: string; size: number; reason: string };
   decodeRecordValue(body: Uint8Array): string;

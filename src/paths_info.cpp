@@ -224,7 +224,7 @@ std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& u
 
 BatchRequest as_tree_request(BatchRequest request, const ArtifactUrl& first) {
   request.url = api_url(first, "tree") + "?recursive=true";
-  request.kind = "tree";
+  request.kind = BatchKind::tree;
   request.method = "GET";
   request.body.clear();
   return request;

@@ -14,9 +14,12 @@
 
 namespace coc {
 
+// paths-info for the paths asked (POST), or a listing of the whole revision (GET tree).
+enum class BatchKind { paths_info, tree };
+
 struct BatchRequest {
   std::string group;                    // batch_group() of its URLs
-  std::string kind = "paths-info";      // "paths-info" | "tree"
+  BatchKind kind = BatchKind::paths_info;
   std::string method = "POST";          // POST for paths-info, GET for tree
   std::string url;                      // {endpoint}/api/{models|datasets|spaces}/{repo}/paths-info/{revision_raw}
   std::string body;                     // {"paths":[...],"expand":false}; "" for tree

@@ -3,7 +3,6 @@
 // The JS shim executes the steps; nothing here fetches or awaits.
 #pragma once
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -13,8 +12,11 @@
 #include "artifact_url.h"
 #include "hash_index.h"
 #include "hash_record.h"
+#include "integrity_hints.h"
 #include "paths_info.h"
 #include "record_snapshot.h"
+#include "revision_listings.h"
+#include "snapshot_ledger.h"
 #include "sri.h"
 
 namespace coc {
@@ -182,24 +184,9 @@ class Resolver {
   std::size_t listings() const { return listings_.size(); }
 
  private:
-  // What a listing of one repo revision says about its files.
-  struct ListedFile {
-    bool is_lfs = false;
-    std::string sha256;
-    std::int64_t size = -1;
-    std::string blob;  // git blob id of a file not in LFS
-  };
-  struct Listing {
-    bool complete = false;  // false when the hub had a next page: absent paths may still exist
-    double listed_at = 0;
-    std::string commit;
-    std::unordered_map<std::string, ListedFile> files;
-  };
-  enum class Listed { unknown, lfs, plain, absent };
-  bool listing_answers(const ArtifactUrl& url, double now_ms) const;
-  bool listing_stale(const ArtifactUrl& url, const Listing& listing, double now_ms) const;
+  // What the listing of url's revision says of its file; what it gives is learned, and step ends
+  // the lookup with it (absent: with no record).
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
-  void keep_listing(const std::string& group, Listing listing);
   static void count_plain(const Step& side_effects, BatchOutcome& outcome);
   // What a batch answer (listing or paths-info, answered_at) says of one file: not in LFS with a
   // git blob id (a record learned from that blob is confirmed: the step has it; any other record
@@ -211,6 +198,8 @@ class Resolver {
   BatchOutcome apply_tree(const BatchRequest& request, int status, std::string_view body,
                           const std::string& repo_commit, const std::string& link_header,
                           double now_ms, bool timed_out);
+  // The commit a hub answer belongs to: the header if it is a commit, else a commit URL's revision.
+  static std::string commit_of(const ArtifactUrl& url, const std::string& repo_commit);
   std::string timeout_text() const;  // "30000 ms"
 
   enum class Stage { memory, persisted, legacy, batch, pointer };
@@ -225,27 +214,15 @@ class Resolver {
   bool known_plain(const ArtifactUrl& url) const;  // its hash can only come from its content
   // Puts a record in memory that the persisted snapshot should carry.
   void keep(const ArtifactUrl& url, HashRecord record);
-  bool snapshot_worthy(const std::string& key, const HashRecord& record) const;
   std::vector<KeyedRecord> snapshot_records() const;  // every persistable record, most recent first
   void import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load);
 
   ResolverOptions options_;
   HashIndex index_;
-  std::unordered_set<std::string> no_pointer_;       // keys whose /raw/ is the file itself
-  std::unordered_set<std::string> batch_failed_;     // groups whose batch request failed
-  std::unordered_set<std::string> batch_disabled_;   // endpoints without a working paths-info
-  std::unordered_set<std::string> tree_failed_;       // groups whose listing failed
-  std::unordered_set<std::string> tree_disabled_;     // endpoints without a tree API
-  std::unordered_set<std::string> retry_batch_;       // keys a listing did not answer: ask paths-info
-  std::unordered_map<std::string, Listing> listings_;  // group -> listing of that revision
-  // Changes the stored snapshot may not have yet, each with the generation it was made at, so a
-  // write only settles what it carried (a key forgotten while a write is under way stays forgotten).
-  std::unordered_map<std::string, std::uint64_t> forgotten_;  // keys forgotten
-  std::unordered_map<std::string, std::uint64_t> unsaved_;    // keys learned or changed
-  std::uint64_t generation_ = 0;
-  std::unordered_set<std::string> from_snapshot_;     // keys loaded from a snapshot, not yet hit
-  std::unordered_map<std::string, BatchRequest> pending_batches_;  // group -> request sent
-  std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
+  std::unordered_set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
+  RevisionListings listings_;
+  IntegrityHints hints_;
+  SnapshotLedger ledger_;
   // Keys whose record the bytes refuted, with the refuted hash: answered by the hub (or the bytes)
   // alone until a different hash is learned. A second refutation is the hub's own: refused.
   std::unordered_map<std::string, std::string> distrusted_;

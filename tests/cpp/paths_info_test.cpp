@@ -127,13 +127,13 @@ TEST_CASE("a tree request lists the whole revision with GET", "[paths_info]") {
   const auto requests = coc::group_batch_requests({url});
   REQUIRE(requests.size() == 1);
   const coc::BatchRequest tree = coc::as_tree_request(requests[0], url);
-  CHECK(tree.kind == "tree");
+  CHECK(tree.kind == coc::BatchKind::tree);
   CHECK(tree.method == "GET");
   CHECK(tree.body.empty());
   CHECK(tree.url == kHf + "/api/models/org/a/tree/refs%2Fpr%2F2?recursive=true");
   CHECK(tree.group == requests[0].group);
   CHECK(tree.keys == requests[0].keys);
-  CHECK(requests[0].kind == "paths-info");
+  CHECK(requests[0].kind == coc::BatchKind::paths_info);
   CHECK(requests[0].method == "POST");
 }
 

@@ -62,7 +62,7 @@ void list_revision(Resolver& resolver, const std::vector<std::string>& urls, dou
                    const std::string& config_blob, const std::string& cache_blob = kCacheBlob) {
   auto requests = resolver.plan_batch(urls, now);
   REQUIRE(requests.size() == 1);
-  CHECK(requests[0].kind == "tree");
+  CHECK(requests[0].kind == coc::BatchKind::tree);
   REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(config_blob, cache_blob), kCommit, "", now).ok);
 }
 

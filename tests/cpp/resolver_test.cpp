@@ -158,7 +158,7 @@ TEST_CASE("a model revision is listed once; its other files then need no request
   Resolver resolver;
   auto requests = resolver.plan_batch({kConfig}, 0);
   REQUIRE(requests.size() == 1);
-  CHECK(requests[0].kind == "tree");
+  CHECK(requests[0].kind == coc::BatchKind::tree);
   CHECK(requests[0].method == "GET");
   CHECK(requests[0].url == kHub + "/api/models/org/model/tree/main?recursive=true");
   CHECK(requests[0].body.empty());
@@ -203,7 +203,7 @@ TEST_CASE("a listing expires with max_age for branches, never for commits", "[re
   CHECK(resolver.listings() == 0);
   requests = resolver.plan_batch({kNested}, 2000);
   REQUIRE(requests.size() == 1);
-  CHECK(requests[0].kind == "tree");
+  CHECK(requests[0].kind == coc::BatchKind::tree);
 
   const std::string at_commit = kHub + "/org/model/resolve/" + kCommit + "/onnx/model.onnx";
   requests = resolver.plan_batch({at_commit}, 0);
@@ -229,7 +229,7 @@ TEST_CASE("a listing with a next page: paths beyond it ask paths-info", "[resolv
   REQUIRE(step.action == StepAction::fetch_batch);
   requests = resolver.plan_batch({kAbsent}, 0);
   REQUIRE(requests.size() == 1);
-  CHECK(requests[0].kind == "paths-info");
+  CHECK(requests[0].kind == coc::BatchKind::paths_info);
   CHECK(requests[0].body == R"({"paths":["missing.bin"],"expand":false})");
   outcome = resolver.apply_batch(requests[0].group, 200, "[]", "", "", 0);
   CHECK(outcome.ok);
@@ -240,7 +240,7 @@ TEST_CASE("a failed or invalid listing falls back to paths-info, once", "[resolv
   for (int status : {500, 404, 405, 0, 200}) {
     Resolver resolver;
     auto requests = resolver.plan_batch({kShard}, 0);
-    REQUIRE(requests[0].kind == "tree");
+    REQUIRE(requests[0].kind == coc::BatchKind::tree);
     coc::BatchOutcome outcome =
         resolver.apply_batch(requests[0].group, status, status == 200 ? "{\"not\":\"a list\"}" : "", "", "", 0);
     CHECK_FALSE(outcome.ok);
@@ -249,7 +249,7 @@ TEST_CASE("a failed or invalid listing falls back to paths-info, once", "[resolv
     REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
     requests = resolver.plan_batch({kShard}, 0);
     REQUIRE(requests.size() == 1);
-    CHECK(requests[0].kind == "paths-info");
+    CHECK(requests[0].kind == coc::BatchKind::paths_info);
     outcome = resolver.apply_batch(requests[0].group, 500, "", "", "", 0);
     CHECK(outcome.error_kind == "batch-failed");
     CHECK(resolver.after_batch(kShard, 0).action == StepAction::fetch_pointer);
@@ -261,10 +261,10 @@ TEST_CASE("datasets, spaces and list_repos = false use paths-info", "[resolver][
   auto requests = resolver.plan_batch({kHub + "/datasets/org/data/resolve/main/part-0.parquet",
                                        kHub + "/spaces/org/app/resolve/main/model.bin"}, 0);
   REQUIRE(requests.size() == 2);
-  CHECK(requests[0].kind == "paths-info");
-  CHECK(requests[1].kind == "paths-info");
+  CHECK(requests[0].kind == coc::BatchKind::paths_info);
+  CHECK(requests[1].kind == coc::BatchKind::paths_info);
   Resolver without(paths_info_only());
-  CHECK(without.plan_batch({kShard}, 0).at(0).kind == "paths-info");
+  CHECK(without.plan_batch({kShard}, 0).at(0).kind == coc::BatchKind::paths_info);
 }
 
 TEST_CASE("forgetting a URL drops the listing that named its hash", "[resolver][listing]") {
@@ -601,14 +601,14 @@ TEST_CASE("requests that time out: the listing asks paths-info, paths-info the p
   options.resolution_timeout_ms = 500;
   Resolver resolver(options);
   auto requests = resolver.plan_batch({kShard}, 0);
-  REQUIRE(requests[0].kind == "tree");
+  REQUIRE(requests[0].kind == coc::BatchKind::tree);
   coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 0, "aborted", "", "", 0, true);
   CHECK_FALSE(outcome.ok);
   CHECK(outcome.error_kind == "listing-failed");
   CHECK(outcome.error_message == "listing of org/model@main timed out after 500 ms; asking paths-info instead");
   REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
   requests = resolver.plan_batch({kShard}, 0);
-  REQUIRE(requests[0].kind == "paths-info");
+  REQUIRE(requests[0].kind == coc::BatchKind::paths_info);
   outcome = resolver.apply_batch(requests[0].group, 0, "aborted", "", "", 0, true);
   CHECK(outcome.error_kind == "batch-failed");
   CHECK(outcome.error_message.find("timed out after 500 ms; resolving by LFS pointer instead") != std::string::npos);

@@ -45,7 +45,7 @@ const packaged = bound(bindingFiles.filter((f) => f !== TEST_ONLY));
 const testOnly = bound(bindingFiles.filter((f) => f === TEST_ONLY));
 const sorted = (names) => [...names].sort();
 // embind's enum_ bindings, each with the interface that lists its members.
-const ENUMS = { StepAction: "StepActions", TransferAction: "TransferActions", StorageKind: "StorageKinds", StorageAnswer: "StorageAnswers", BytesAt: "BytesAtValues" };
+const ENUMS = { StepAction: "StepActions", BatchKind: "BatchKinds", TransferAction: "TransferActions", StorageKind: "StorageKinds", StorageAnswer: "StorageAnswers", BytesAt: "BytesAtValues" };
 
 test("every name the package's bindings register is declared in CoreModule, and nothing else is", () => {
   const members = declared("CoreModule");

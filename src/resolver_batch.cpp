@@ -1,0 +1,246 @@
+// The Resolver's side of batch requests (paths_info.h): which to send, what their answers (listings
+// of a whole revision or paths-info for the paths asked) teach it of each file, and the step after.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "artifact_url.h"
+#include "error_kinds.h"
+#include "message_text.h"
+#include "paths_info.h"
+#include "resolver.h"
+#include "revision_listings.h"
+
+namespace coc {
+
+std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& urls, double now_ms) {
+  std::vector<ArtifactUrl> wanted;
+  for (const std::string& text : urls) {
+    ArtifactUrl url = parse_artifact_url(text);
+    if (!batch_usable(url)) continue;
+    if (listings_.pending(batch_group(url))) continue;
+    const HashRecord* known = index_.find(url.storage_key);
+    if (known != nullptr && !is_stale(url, *known, now_ms)) continue;
+    // A plain file's hash comes from its bytes: only a blob id to confirm is worth a request.
+    if (known_plain(url) && (known == nullptr || known->blob.empty())) continue;
+    if (listings_.answers(url, now_ms)) continue;
+    wanted.push_back(std::move(url));
+  }
+  return listings_.plan(wanted);
+}
+
+Step Resolver::after_batch(const std::string& url, double now_ms) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  if (known != nullptr && !is_stale(parsed, *known, now_ms)) {
+    Step step = done(parsed, known, known->source == "batch" ? "batch" : "memory");
+    settle_distrust(parsed, step);
+    return step;
+  }
+  // A listing that did not answer for it (failed, or the file is past its first page).
+  if (listings_.take_retry(parsed.storage_key)) return plan(parsed, Stage::batch, 0, now_ms);
+  return plan(parsed, Stage::pointer, 0, now_ms);
+}
+
+Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step) {
+  const ListingLookup lookup = listings_.look_up(url, now_ms);
+  switch (lookup.listed) {
+    case Listed::unknown:
+      break;
+    case Listed::absent:
+      // The revision has no such file: its download will say so; nothing to ask the hub.
+      step = done(url, nullptr, "");
+      break;
+    case Listed::plain:
+      step = learn_plain(url, lookup.file->blob, lookup.listing->commit, lookup.listing->listed_at, now_ms);
+      break;
+    case Listed::lfs:
+      // As old as the listing, not as this lookup.
+      step = learn_batch(url, lookup.file->sha256, lookup.file->size, lookup.listing->commit,
+                         lookup.listing->listed_at);
+      break;
+  }
+  return lookup.listed;
+}
+
+Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
+                           double answered_at, double now_ms) {
+  // Its /raw/ is the whole file: the hash can only come from the content, or be confirmed by the
+  // blob id it was learned with.
+  no_pointer_.insert(url.storage_key);
+  const HashRecord* known = index_.find(url.storage_key);
+  if (known == nullptr) return done(url, nullptr, "");
+  if (!is_stale(url, *known, now_ms) && (known->blob.empty() || blob.empty() || known->blob == blob)) {
+    return done(url, known, known->source == "hint" ? "hint" : "memory");
+  }
+  if (!blob.empty() && known->blob == blob) {
+    // The same bytes as when it was learned: as fresh as this answer.
+    HashRecord confirmed = *known;
+    confirmed.stored_at = answered_at;
+    if (!commit.empty()) confirmed.commit = commit;
+    Step step = done(url, &confirmed, "batch");
+    learn(url, std::move(confirmed), step);
+    return step;
+  }
+  // Stale with no blob id to compare, or the blob changed: only the bytes can tell now.
+  index_.erase(url.storage_key);
+  return done(url, nullptr, "");
+}
+
+Step Resolver::learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
+                           const std::string& commit, double learned_at) {
+  HashRecord record;
+  record.value = sha256;
+  record.size = size;
+  record.source = "batch";
+  record.commit = commit;
+  record.stored_at = learned_at;
+  Step step = done(url, &record, "batch");
+  learn(url, std::move(record), step);
+  return step;
+}
+
+// A batch answer's word on a plain file: a record it confirmed (by blob id) is resolved and
+// written again; otherwise the file's hash must come from its bytes.
+void Resolver::count_plain(const Step& side_effects, BatchOutcome& outcome) {
+  if (!side_effects.found) {
+    ++outcome.plain;
+    return;
+  }
+  if (!side_effects.persist_key.empty()) {
+    outcome.persist_keys.push_back(side_effects.persist_key);
+    outcome.persist_bodies.push_back(side_effects.persist_body);
+  }
+  ++outcome.resolved;
+}
+
+BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::string_view body,
+                                  const std::string& repo_commit, const std::string& link_header,
+                                  double now_ms, bool timed_out) {
+  BatchOutcome outcome;
+  const ArtifactUrl first = parse_artifact_url(request.keys.front());
+  const std::string where = first.repo_id + "@" + first.revision;
+  // Failure costs nothing but the request: the same URLs ask paths-info next.
+  auto fall_back = [&](std::string_view kind, std::string message) {
+    listings_.listing_failed(request, first.endpoint, status);
+    outcome.error_kind = kind;
+    outcome.error_message = std::move(message) + "; asking paths-info instead";
+    return outcome;
+  };
+  if (timed_out) {
+    return fall_back(error_kind::listing_failed, "listing of " + where + " timed out after " + timeout_text());
+  }
+  if (status < 200 || status > 299) {
+    return fall_back(error_kind::listing_failed, "listing of " + where + " failed with status " + std::to_string(status));
+  }
+  const PathsInfoScan scan =
+      listings_.read_listing(request.group, body, link_header, commit_of(first, repo_commit), now_ms);
+  if (!scan.ok) return fall_back(error_kind::listing_invalid, "listing of " + where + " ignored: " + scan.reason);
+
+  outcome.ok = true;
+  for (const std::string& key : request.keys) {
+    const ArtifactUrl url = parse_artifact_url(key);
+    Step side_effects;
+    switch (from_listing(url, now_ms, side_effects)) {
+      case Listed::lfs:
+        if (!side_effects.persist_key.empty()) {
+          outcome.persist_keys.push_back(side_effects.persist_key);
+          outcome.persist_bodies.push_back(side_effects.persist_body);
+        }
+        ++outcome.resolved;
+        break;
+      case Listed::plain:
+        // A plain file's record the listing confirmed by its blob id is written again.
+        count_plain(side_effects, outcome);
+        break;
+      case Listed::absent:
+        break;
+      case Listed::unknown:
+        listings_.retry_with_paths_info(key);  // beyond the first page: paths-info knows
+        break;
+    }
+  }
+  return outcome;
+}
+
+BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::string_view body,
+                                   const std::string& repo_commit, const std::string& link_header,
+                                   double now_ms, bool timed_out) {
+  BatchOutcome outcome;
+  const std::optional<BatchRequest> pending = listings_.take_pending(group);
+  if (!pending) {
+    outcome.error_kind = error_kind::batch_invalid;
+    outcome.error_message = "no batch request is pending for " + group;
+    return outcome;
+  }
+  const BatchRequest& request = *pending;
+  if (request.kind == BatchKind::tree) {
+    return apply_tree(request, status, body, repo_commit, link_header, now_ms, timed_out);
+  }
+  const ArtifactUrl first = parse_artifact_url(request.keys.front());
+
+  // No answer in time says nothing of the endpoint: this revision asks pointers instead.
+  if (timed_out) {
+    listings_.paths_info_failed(group);
+    outcome.error_kind = error_kind::batch_failed;
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " timed out after " +
+                            timeout_text() + "; resolving by LFS pointer instead";
+    return outcome;
+  }
+  // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
+  if (status == 404 || status == 405 || status == 501 || status == 0) {
+    listings_.paths_info_unavailable(first.endpoint);
+    outcome.error_kind = error_kind::batch_unavailable;
+    outcome.error_message = "paths-info unavailable at " + first.endpoint + " (status " +
+                            std::to_string(status) + "); resolving by LFS pointer instead";
+    return outcome;
+  }
+  if (status < 200 || status > 299) {
+    listings_.paths_info_failed(group);
+    outcome.error_kind = error_kind::batch_failed;
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " failed with status " + std::to_string(status);
+    return outcome;
+  }
+  // Only the entries of the paths asked are kept; a path answered twice spoils the answer.
+  std::unordered_map<std::string, PathInfo> by_path;
+  for (const std::string& path : request.paths) by_path.emplace(path, PathInfo());
+  const PathsInfoScan scan = scan_paths_info(body, [&by_path](PathInfo& entry) {
+    auto asked = by_path.find(entry.path);
+    if (asked == by_path.end()) return std::string();
+    if (!asked->second.path.empty()) return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
+    asked->second = std::move(entry);
+    return std::string();
+  });
+  if (!scan.ok) {
+    listings_.paths_info_failed(group);
+    outcome.error_kind = error_kind::batch_invalid;
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " ignored: " + scan.reason;
+    return outcome;
+  }
+
+  outcome.ok = true;
+  for (std::size_t i = 0; i < request.keys.size(); ++i) {
+    auto entry = by_path.find(request.paths[i]);
+    if (entry == by_path.end() || entry->second.path.empty() || entry->second.type != "file") continue;
+    const ArtifactUrl url = parse_artifact_url(request.keys[i]);
+    if (!entry->second.is_lfs) {
+      count_plain(learn_plain(url, entry->second.git_oid, commit_of(url, repo_commit), now_ms, now_ms), outcome);
+      continue;
+    }
+    const Step side_effects =
+        learn_batch(url, entry->second.sha256, entry->second.size, commit_of(url, repo_commit), now_ms);
+    if (!side_effects.persist_key.empty()) {
+      outcome.persist_keys.push_back(side_effects.persist_key);
+      outcome.persist_bodies.push_back(side_effects.persist_body);
+    }
+    ++outcome.resolved;
+  }
+  return outcome;
+}
+
+}  // namespace coc
