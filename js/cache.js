@@ -241,16 +241,18 @@ export class CrossOriginCache {
    * callers with the same credentials (never across: an unauthenticated call must not take bytes
    * fetched with a token, nor a call with a token the failure of one without).
    */
-  #load(context, { signal, response } = {}) {
+  // needsBytes: false when the caller reads nothing now (addToCache); a caller that joins the load
+  // and needs them has them read back (TransferExecutor.bytes).
+  #load(context, { signal, response, needsBytes } = {}) {
     const url = context.url;
     // A caller's own response (put) is stored as given, never shared.
     if (response) return this.#transfers.load(context, { signal, response });
     const key = sharedKey(context, this.#core.parseArtifactUrl(url).storageKey);
-    return this.#loading.run(key, signal, (shared) => this.#runLoad(context, shared));
+    return this.#loading.run(key, signal, (shared) => this.#runLoad(context, shared, needsBytes));
   }
 
-  async #runLoad(context, signal) {
-    const loaded = await this.#transfers.load(context, { signal });
+  async #runLoad(context, signal, needsBytes) {
+    const loaded = await this.#transfers.load(context, { signal, needsBytes });
     if (this.#core.isTensorCacheUrl(context.url)) {
       this.#transfers.bytes(loaded, signal).then((blob) => this.#prefetchShards(context, blob), () => {});
     }
@@ -280,7 +282,7 @@ export class CrossOriginCache {
   }
 
   async addToCache(url, storetype, signal) {
-    await this.#load(this.#context(url), { signal });
+    await this.#load(this.#context(url), { signal, needsBytes: false });
   }
 
   async hasAllKeys(urls) {

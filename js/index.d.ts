@@ -133,8 +133,10 @@ export interface CrossOriginCacheStats {
   /** Downloads that broke off and were resumed (each resume counts). */
   resumedDownloads: number;
   bytesDownloaded: number;
+  /** Loads storage answered (addToCache only asks for a handle: a hit without bytes read). */
   storageHits: number;
   storageMisses: number;
+  /** Bytes of the files opened from storage for callers. */
   bytesFromStorage: number;
   stored: number;
   bytesStored: number;

@@ -395,3 +395,24 @@ test("bytes headed for storage are fetched past the HTTP cache (cache: no-store)
   await noStorage.fetchWithCache(shard.url, "arraybuffer");
   assert.deepEqual(plain.filter((c) => c.url === shard.url).map((c) => c.cache), [undefined], "the HTTP cache is its only cache");
 });
+
+test("addToCache of stored files asks storage for handles only and opens none; a caller that joins the load still gets the bytes", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const { cache: first } = await cacheOn({ caches, storage: cos.store.manager() });
+  const files = lfsFiles(hub);
+  for (const f of files) await first.addToCache(f.url);
+  const opened = cos.store.counts.getFile;
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  for (const f of files) await cache.addToCache(f.url);
+  assert.equal(cos.store.counts.getFile, opened, "no stored file was opened");
+  assert.equal(cache.stats().storageHits, files.length);
+  assert.equal(cache.stats().downloads, 0);
+  // Joined by a caller that reads: the entry is opened once, for it.
+  const { cache: third } = await cacheOn({ caches, storage: cos.store.manager() });
+  const [, bytes] = await Promise.all([third.addToCache(files[0].url), third.fetchWithCache(files[0].url, "arraybuffer")]);
+  assert.equal(sha(bytes), files[0].sha256);
+  assert.equal(cos.store.counts.getFile, opened + 1);
+  assert.equal(third.stats().downloads, 0);
+  assert.deepEqual(events, []);
+});
