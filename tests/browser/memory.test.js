@@ -30,7 +30,7 @@
 //    1 MiB or 4 MiB buffers +291 MiB (every read full), copies into a pool of six 4 MiB buffers
 //    +299 MiB (2 reads);
 //  - the test over the hub's "broadband" network profile (12.5 MB/s, slower than the store):
-//    store +91 MiB in Firefox, under the bound.
+//    store +91-112 MiB (median +111) in Firefox, under the bound (Chromium: +56 MiB).
 // So the memory is Firefox's own unread fetch buffer, not the cache's chunks: no way of reading or
 // pumping the body lowers it. Only a download paced by the store (range requests of bounded size,
 // one after the other) or a network slower than the store would.
