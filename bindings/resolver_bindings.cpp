@@ -66,53 +66,52 @@ JsStep to_js(const coc::Step& step) {
           step.error_message, step.refused, step.recheck, step.drop_key};
 }
 
-// coc::BatchRequest with its lists as JS arrays.
-struct JsBatchRequest {
-  std::string group;
-  coc::BatchKind kind = coc::BatchKind::paths_info;
-  std::string method, url, body;
-  val keys = val::undefined(), paths = val::undefined();
-};
-
-JsBatchRequest to_js(const coc::BatchRequest& request) {
-  return {request.group, request.kind, request.method, request.url, request.body, to_array(request.keys),
-          to_array(request.paths)};
+// Results returned once per batch or snapshot cross as plain objects (see conversions.h for why).
+val to_js(const coc::BatchRequest& request) {
+  val result = val::object();
+  result.set("group", request.group);
+  result.set("kind", request.kind);
+  result.set("method", request.method);
+  result.set("url", request.url);
+  result.set("body", request.body);
+  result.set("keys", to_array(request.keys));
+  result.set("paths", to_array(request.paths));
+  return result;
 }
 
-// coc::BatchOutcome with its counts as JS numbers and its lists as JS arrays.
-struct JsBatchOutcome {
-  bool ok = false;
-  double resolved = 0, plain = 0;
-  val persist_keys = val::undefined(), persist_bodies = val::undefined();
-  std::string error_kind, error_message;
-};
-
-JsBatchOutcome to_js(const coc::BatchOutcome& outcome) {
-  return {outcome.ok, js_number(outcome.resolved), js_number(outcome.plain), to_array(outcome.persist_keys),
-          to_array(outcome.persist_bodies), outcome.error_kind, outcome.error_message};
+val to_js(const coc::BatchOutcome& outcome) {
+  val result = val::object();
+  result.set("ok", outcome.ok);
+  result.set("resolved", js_number(outcome.resolved));
+  result.set("plain", js_number(outcome.plain));
+  result.set("persistKeys", to_array(outcome.persist_keys));
+  result.set("persistBodies", to_array(outcome.persist_bodies));
+  result.set("errorKind", outcome.error_kind);
+  result.set("errorMessage", outcome.error_message);
+  return result;
 }
 
-// coc::SnapshotLoad with its counts as JS numbers.
-struct JsSnapshotLoad {
-  double loaded = 0, skipped = 0;
-  std::string error_kind, error_message;
-};
-
-// coc::SnapshotMerge flat: what the load brought, the body to store and its generation.
-struct JsSnapshotMerge : JsSnapshotLoad {
-  std::string body;
-  double generation = 0;
-};
-
-JsSnapshotLoad to_js(const coc::SnapshotLoad& load) {
-  return {js_number(load.loaded), js_number(load.skipped), load.error_kind, load.error_message};
+val to_js(const coc::SnapshotLoad& load) {
+  val result = val::object();
+  result.set("loaded", js_number(load.loaded));
+  result.set("skipped", js_number(load.skipped));
+  result.set("errorKind", load.error_kind);
+  result.set("errorMessage", load.error_message);
+  return result;
 }
 
-JsSnapshotMerge to_js(const coc::SnapshotMerge& merge) {
-  JsSnapshotMerge result;
-  static_cast<JsSnapshotLoad&>(result) = to_js(merge.load);
-  result.body = merge.body;
-  result.generation = js_number(merge.generation);
+// SnapshotLoad's fields and the snapshot to store.
+val to_js(const coc::SnapshotMerge& merge) {
+  val result = to_js(merge.load);
+  result.set("body", merge.body);
+  result.set("generation", js_number(merge.generation));
+  return result;
+}
+
+val to_js(const coc::SriHash& hash) {
+  val result = val::object();
+  result.set("algorithm", hash.algorithm);
+  result.set("hex", hash.hex);
   return result;
 }
 
@@ -159,8 +158,8 @@ class JsResolver : LiveCounted {
                       [](const coc::BatchRequest& request) { return to_js(request); });
     });
   }
-  JsBatchOutcome apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
-                             const std::string& link, double now, bool timed_out) {
+  val apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
+                  const std::string& link, double now, bool timed_out) {
     return guarded([&] {
       return to_js(resolver_->apply_batch(group, status, body_bytes(body), commit, link, now, timed_out));
     });
@@ -174,10 +173,10 @@ class JsResolver : LiveCounted {
       return 0;
     });
   }
-  // An array of SriHash.
+  // An array of SriHash: the sha384/sha512 digests a download must have.
   val verify_only(const std::string& url) {
     return guarded([&] {
-      return to_array(resolver_->verify_only(url), [](const coc::SriHash& hash) { return hash; });
+      return to_array(resolver_->verify_only(url), [](const coc::SriHash& hash) { return to_js(hash); });
     });
   }
   JsStep check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) {
@@ -186,10 +185,10 @@ class JsResolver : LiveCounted {
   bool forget(const std::string& url) { return guarded([&] { return resolver_->forget(url); }); }
   double references(const std::string& hex) const { return js_number(resolver_->references(hex)); }
   bool persistable(const std::string& url) const { return guarded([&] { return resolver_->persistable(url); }); }
-  JsSnapshotLoad load_snapshot(const val& body, double now) {
+  val load_snapshot(const val& body, double now) {
     return guarded([&] { return to_js(resolver_->load_snapshot(body_bytes(body), now)); });
   }
-  JsSnapshotMerge merge_snapshot(const val& stored, bool stored_found, double now) {
+  val merge_snapshot(const val& stored, bool stored_found, double now) {
     return guarded([&] { return to_js(resolver_->merge_snapshot(body_bytes(stored), stored_found, now)); });
   }
   void snapshot_written(double generation) { resolver_->snapshot_written(static_cast<std::uint64_t>(generation)); }
@@ -279,37 +278,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .field("refused", &JsStep::refused)
       .field("recheck", &JsStep::recheck)
       .field("dropKey", &JsStep::drop_key);
-  value_object<JsBatchRequest>("BatchRequest")
-      .field("group", &JsBatchRequest::group)
-      .field("kind", &JsBatchRequest::kind)
-      .field("method", &JsBatchRequest::method)
-      .field("url", &JsBatchRequest::url)
-      .field("body", &JsBatchRequest::body)
-      .field("keys", &JsBatchRequest::keys)
-      .field("paths", &JsBatchRequest::paths);
-  value_object<JsBatchOutcome>("BatchOutcome")
-      .field("ok", &JsBatchOutcome::ok)
-      .field("resolved", &JsBatchOutcome::resolved)
-      .field("plain", &JsBatchOutcome::plain)
-      .field("persistKeys", &JsBatchOutcome::persist_keys)
-      .field("persistBodies", &JsBatchOutcome::persist_bodies)
-      .field("errorKind", &JsBatchOutcome::error_kind)
-      .field("errorMessage", &JsBatchOutcome::error_message);
-  value_object<coc::SriHash>("SriHash")
-      .field("algorithm", &coc::SriHash::algorithm)
-      .field("hex", &coc::SriHash::hex);
-  value_object<JsSnapshotLoad>("SnapshotLoad")
-      .field("loaded", &JsSnapshotLoad::loaded)
-      .field("skipped", &JsSnapshotLoad::skipped)
-      .field("errorKind", &JsSnapshotLoad::error_kind)
-      .field("errorMessage", &JsSnapshotLoad::error_message);
-  value_object<JsSnapshotMerge>("SnapshotMerge")
-      .field("loaded", &JsSnapshotMerge::loaded)
-      .field("skipped", &JsSnapshotMerge::skipped)
-      .field("errorKind", &JsSnapshotMerge::error_kind)
-      .field("errorMessage", &JsSnapshotMerge::error_message)
-      .field("body", &JsSnapshotMerge::body)
-      .field("generation", &JsSnapshotMerge::generation);
   class_<JsResolver>("Resolver")
       .constructor(&make_resolver, allow_raw_pointers())
       .function("begin", &JsResolver::begin)

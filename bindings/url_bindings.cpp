@@ -59,24 +59,26 @@ val chat_config_tokenizer_urls(const std::string& model_url, const std::string& 
   return guarded([&] { return to_array(coc::chat_config_tokenizer_urls(model_url, json)); });
 }
 
-// coc::RequestPlan with its secrets as a JS array.
-struct JsRequestPlan {
-  bool is_private = false;
-  std::string partition, fetch_url, authorization;
-  val secrets = val::undefined();
-};
+// Returned once per request, so a plain object (see conversions.h for why).
+val to_js(const coc::RequestPlan& plan) {
+  val result = val::object();
+  result.set("isPrivate", plan.is_private);
+  result.set("partition", plan.partition);
+  result.set("fetchUrl", plan.fetch_url);
+  result.set("authorization", plan.authorization);
+  result.set("secrets", to_array(plan.secrets));
+  return result;
+}
 
 // The facts of a caller's request: its URL, header names and values (parallel arrays) and
 // credentials mode.
-JsRequestPlan plan_request(const std::string& url, val header_names, val header_values,
-                           const std::string& credentials) {
+val plan_request(const std::string& url, val header_names, val header_values, const std::string& credentials) {
   return guarded([&] {
     coc::RequestFacts facts{url, {}, credentials};
     const auto names = emscripten::vecFromJSArray<std::string>(header_names);
     const auto values = emscripten::vecFromJSArray<std::string>(header_values);
     for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) facts.headers.push_back({names[i], values[i]});
-    const coc::RequestPlan plan = coc::plan_request(facts);
-    return JsRequestPlan{plan.is_private, plan.partition, plan.fetch_url, plan.authorization, to_array(plan.secrets)};
+    return to_js(coc::plan_request(facts));
   });
 }
 
@@ -127,12 +129,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
   function("parseArtifactUrl", &parse_artifact_url);
   function("servedMediaType", &served_media_type);
 
-  value_object<JsRequestPlan>("RequestPlan")
-      .field("isPrivate", &JsRequestPlan::is_private)
-      .field("partition", &JsRequestPlan::partition)
-      .field("fetchUrl", &JsRequestPlan::fetch_url)
-      .field("authorization", &JsRequestPlan::authorization)
-      .field("secrets", &JsRequestPlan::secrets);
   function("planRequest", &plan_request);
   function("redactText", &redact_text);
   function("forwardsCredentials", &forwards_credentials);
