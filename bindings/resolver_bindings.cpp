@@ -3,10 +3,10 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>
 
 #include "error_kinds.h"
 #include "hash_descriptor.h"
@@ -66,7 +66,7 @@ JsStep to_js(const coc::Step& step) {
           step.error_message, step.refused, step.recheck, step.drop_key};
 }
 
-// Results returned once per batch or snapshot cross as plain objects (see conversions.h for why).
+// Plain objects, not value_objects: the module is smaller so (conversions.h has the numbers).
 val to_js(const coc::BatchRequest& request) {
   val result = val::object();
   result.set("group", request.group);

@@ -59,7 +59,7 @@ val chat_config_tokenizer_urls(const std::string& model_url, const std::string& 
   return guarded([&] { return to_array(coc::chat_config_tokenizer_urls(model_url, json)); });
 }
 
-// Returned once per request, so a plain object (see conversions.h for why).
+// A plain object, not a value_object: the module is smaller so (conversions.h has the numbers).
 val to_js(const coc::RequestPlan& plan) {
   val result = val::object();
   result.set("isPrivate", plan.is_private);
