@@ -99,6 +99,12 @@ export interface SnapshotMerge extends SnapshotLoad {
   generation: number;
 }
 
+/** A sha384/sha512 digest a download must have (lowercase hex). */
+export interface SriHash {
+  algorithm: "sha256" | "sha384" | "sha512";
+  hex: string;
+}
+
 /** What the shim knows of downloaded bytes (hex digests, "" when unknown; size -1 when unknown). */
 export interface DownloadedContent {
   sha256: string;
@@ -233,7 +239,7 @@ export interface Resolver {
   applyBatch(group: string, status: number, body: Uint8Array, commit: string, link: string, now: number, timedOut: boolean): BatchOutcome;
   recordContent(url: string, content: DownloadedContent, now: number): Step;
   addIntegrity(url: string, integrity: string): void;
-  verifyOnly(url: string): { algorithm: string; hex: string }[];
+  verifyOnly(url: string): SriHash[];
   checkDigest(url: string, algorithm: string, hex: string): Step;
   forget(url: string): boolean;
   references(hex: string): number;

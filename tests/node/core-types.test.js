@@ -94,6 +94,10 @@ test("values that cross carry exactly the declared fields", async () => {
     assert.deepEqual(sorted(Object.keys(request)), sorted(declared("BatchRequest")));
     const outcome = resolver.applyBatch(request.group, 500, new Uint8Array(0), "", "", Date.now(), false);
     assert.deepEqual(sorted(Object.keys(outcome)), sorted(declared("BatchOutcome")));
+    resolver.addIntegrity(url, `sha512-${Buffer.alloc(64).toString("base64")}`);
+    const [digest] = resolver.verifyOnly(url);
+    assert.ok(digest, "a sha512 integrity is verify-only");
+    assert.deepEqual(sorted(Object.keys(digest)), sorted(declared("SriHash")));
     assert.deepEqual(sorted(Object.keys(resolver.loadSnapshot(new Uint8Array(0), Date.now()))), sorted(declared("SnapshotLoad")));
     assert.deepEqual(sorted(Object.keys(resolver.mergeSnapshot(new Uint8Array(0), false, Date.now()))), sorted(declared("SnapshotMerge")));
     const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, shownUrl: url };

@@ -1,0 +1,304 @@
+// embind bindings of the resolver (coc::Resolver): its steps and records, batch requests and
+// outcomes, snapshots of persisted records, and the transfers it makes for loads.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "error_kinds.h"
+#include "hash_descriptor.h"
+#include "hash_record.h"
+#include "paths_info.h"
+#include "record_snapshot.h"
+#include "resolver.h"
+#include "sri.h"
+#include "transfer.h"
+
+#include "conversions.h"
+#include "guarded.h"
+#include "live_counted.h"
+#include "transfer_bindings.h"
+
+using emscripten::val;
+
+namespace {
+
+using coc_bindings::body_bytes;
+using coc_bindings::guarded;
+using coc_bindings::js_number;
+using coc_bindings::JsContent;
+using coc_bindings::JsTransfer;
+using coc_bindings::LiveCounted;
+using coc_bindings::to_array;
+
+// coc::HashRecord with its size as a JS number.
+struct JsRecord {
+  std::string algorithm = coc::kSha256Algorithm;
+  std::string value;
+  double size = -1;
+  std::string source;
+  std::string commit;
+  double stored_at = 0;
+};
+
+JsRecord to_js(const coc::HashRecord& record) {
+  return {coc::kSha256Algorithm, record.value, js_number(record.size), record.source, record.commit,
+          record.stored_at};
+}
+
+// coc::Step with its record's size as a JS number.
+struct JsStep {
+  coc::StepAction action = coc::StepAction::done;
+  std::string key, pointer_url, store, group;
+  bool found = false;
+  JsRecord record;
+  std::string hit, persist_key, persist_body, error_kind, error_message;
+  bool refused = false, recheck = false;
+  std::string drop_key;
+};
+
+JsStep to_js(const coc::Step& step) {
+  return {step.action, step.key, step.pointer_url, step.store, step.group, step.found,
+          to_js(step.record), step.hit, step.persist_key, step.persist_body, step.error_kind,
+          step.error_message, step.refused, step.recheck, step.drop_key};
+}
+
+// Plain objects, not value_objects: the module is smaller so (conversions.h has the numbers).
+val to_js(const coc::BatchRequest& request) {
+  val result = val::object();
+  result.set("group", request.group);
+  result.set("kind", request.kind);
+  result.set("method", request.method);
+  result.set("url", request.url);
+  result.set("body", request.body);
+  result.set("keys", to_array(request.keys));
+  result.set("paths", to_array(request.paths));
+  return result;
+}
+
+val to_js(const coc::BatchOutcome& outcome) {
+  val result = val::object();
+  result.set("ok", outcome.ok);
+  result.set("resolved", js_number(outcome.resolved));
+  result.set("plain", js_number(outcome.plain));
+  result.set("persistKeys", to_array(outcome.persist_keys));
+  result.set("persistBodies", to_array(outcome.persist_bodies));
+  result.set("errorKind", outcome.error_kind);
+  result.set("errorMessage", outcome.error_message);
+  return result;
+}
+
+val to_js(const coc::SnapshotLoad& load) {
+  val result = val::object();
+  result.set("loaded", js_number(load.loaded));
+  result.set("skipped", js_number(load.skipped));
+  result.set("errorKind", load.error_kind);
+  result.set("errorMessage", load.error_message);
+  return result;
+}
+
+// SnapshotLoad's fields and the snapshot to store.
+val to_js(const coc::SnapshotMerge& merge) {
+  val result = to_js(merge.load);
+  result.set("body", merge.body);
+  result.set("generation", js_number(merge.generation));
+  return result;
+}
+
+val to_js(const coc::SriHash& hash) {
+  val result = val::object();
+  result.set("algorithm", hash.algorithm);
+  result.set("hex", hash.hex);
+  return result;
+}
+
+// The hash value of a persisted record, "" when it is not a valid one.
+std::string decode_record_value(const val& body) {
+  return guarded([&] {
+    coc::RecordDecode decoded = coc::decode_record(body_bytes(body));
+    return decoded.ok ? decoded.record.value : std::string();
+  });
+}
+
+class JsResolver : LiveCounted {
+ public:
+  explicit JsResolver(const val& options) : resolver_(std::make_shared<coc::Resolver>(read_options(options))) {}
+
+  JsStep begin(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_->begin(url, now)); });
+  }
+  JsStep after_persisted(const std::string& url, bool found, const val& body, double now) {
+    return guarded([&] { return to_js(resolver_->after_persisted(url, found, body_bytes(body), now)); });
+  }
+  JsStep look_up_local(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_->begin(url, now, coc::Resolver::Lookup::local)); });
+  }
+  JsStep after_persisted_local(const std::string& url, bool found, const std::string& body, double now) {
+    return guarded([&] {
+      return to_js(resolver_->after_persisted(url, found, body, now, coc::Resolver::Lookup::local));
+    });
+  }
+  JsStep after_legacy(const std::string& url, const std::string& store, bool found, const val& body, double now) {
+    return guarded([&] { return to_js(resolver_->after_legacy(url, store, found, body_bytes(body), now)); });
+  }
+  JsStep after_batch(const std::string& url, double now) {
+    return guarded([&] { return to_js(resolver_->after_batch(url, now)); });
+  }
+  JsStep after_pointer(const std::string& url, int status, const std::string& text, const std::string& commit,
+                       double now, bool timed_out) {
+    return guarded([&] { return to_js(resolver_->after_pointer(url, status, text, commit, now, timed_out)); });
+  }
+  // An array of BatchRequest.
+  val plan_batch(const val& urls, double now) {
+    return guarded([&] {
+      return to_array(resolver_->plan_batch(emscripten::vecFromJSArray<std::string>(urls), now),
+                      [](const coc::BatchRequest& request) { return to_js(request); });
+    });
+  }
+  val apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
+                  const std::string& link, double now, bool timed_out) {
+    return guarded([&] {
+      return to_js(resolver_->apply_batch(group, status, body_bytes(body), commit, link, now, timed_out));
+    });
+  }
+  JsStep record_content(const std::string& url, const JsContent& content, double now) {
+    return guarded([&] { return to_js(resolver_->record_content(url, coc_bindings::from_js(content), now)); });
+  }
+  void add_integrity(const std::string& url, const std::string& integrity) {
+    guarded([&] {
+      resolver_->add_integrity(url, integrity);
+      return 0;
+    });
+  }
+  // An array of SriHash: the sha384/sha512 digests a download must have.
+  val verify_only(const std::string& url) {
+    return guarded([&] {
+      return to_array(resolver_->verify_only(url), [](const coc::SriHash& hash) { return to_js(hash); });
+    });
+  }
+  JsStep check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) {
+    return guarded([&] { return to_js(resolver_->check_digest(url, algorithm, hex)); });
+  }
+  bool forget(const std::string& url) { return guarded([&] { return resolver_->forget(url); }); }
+  double references(const std::string& hex) const { return js_number(resolver_->references(hex)); }
+  bool persistable(const std::string& url) const { return guarded([&] { return resolver_->persistable(url); }); }
+  val load_snapshot(const val& body, double now) {
+    return guarded([&] { return to_js(resolver_->load_snapshot(body_bytes(body), now)); });
+  }
+  val merge_snapshot(const val& stored, bool stored_found, double now) {
+    return guarded([&] { return to_js(resolver_->merge_snapshot(body_bytes(stored), stored_found, now)); });
+  }
+  void snapshot_written(double generation) { resolver_->snapshot_written(static_cast<std::uint64_t>(generation)); }
+  JsTransfer* transfer(const std::string& url, const coc::TransferRequest& request) {
+    return new JsTransfer(resolver_, url, coc::Transfer(request));
+  }
+  JsTransfer* transfer_for_bytes(const std::string& url, const coc::TransferRequest& request, coc::BytesAt bytes,
+                                 const std::string& hash, double size) {
+    return new JsTransfer(resolver_, url,
+                          coc::Transfer::for_bytes(request, bytes, hash, coc_bindings::int64_from_js(size)));
+  }
+
+ private:
+  // Every option may be left out, so the options stay a plain JS object read field by field.
+  static coc::ResolverOptions read_options(const val& options) {
+    coc::ResolverOptions result;
+    if (options.isUndefined() || options.isNull()) return result;
+    if (options.hasOwnProperty("capacity")) result.capacity = options["capacity"].as<std::size_t>();
+    if (options.hasOwnProperty("maxAge")) result.max_age_ms = options["maxAge"].as<double>();
+    if (options.hasOwnProperty("maxAgeOtherHosts")) {
+      result.max_age_other_hosts_ms = options["maxAgeOtherHosts"].as<double>();
+    }
+    if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
+    if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
+    if (options.hasOwnProperty("listRepos")) result.list_repos = options["listRepos"].as<bool>();
+    if (options.hasOwnProperty("resolutionTimeout")) {
+      result.resolution_timeout_ms = options["resolutionTimeout"].as<double>();
+    }
+    if (options.hasOwnProperty("legacyStores")) {
+      result.legacy_stores = emscripten::vecFromJSArray<std::string>(options["legacyStores"]);
+    }
+    return result;
+  }
+
+  // Shared with the transfers it made: one still in flight when the cache is disposed keeps it.
+  std::shared_ptr<coc::Resolver> resolver_;
+};
+
+JsResolver* make_resolver(val options) {
+  return guarded([&] { return new JsResolver(options); });
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
+  using namespace emscripten;
+
+  // Bodies are cut at these sizes before they reach the core (JS reads one byte more, so the
+  // core sees that a body was over and says so).
+  constant("maxBatchBodyBytes", js_number(coc::kMaxBatchBodyBytes));
+  constant("maxSnapshotBytes", js_number(coc::kMaxSnapshotBytes));
+  constant("maxRecordBytes", js_number(coc::kMaxRecordBytes));
+  constant("snapshotKey", std::string(coc::kSnapshotKey));
+  // Space-separated; js/core.js turns it into core.errorKinds.
+  constant("errorKindList", std::string(coc::kErrorKindList));
+  function("decodeRecordValue", &decode_record_value);
+
+  enum_<coc::StepAction>("StepAction")
+      .value("done", coc::StepAction::done)
+      .value("readPersisted", coc::StepAction::read_persisted)
+      .value("readLegacy", coc::StepAction::read_legacy)
+      .value("fetchBatch", coc::StepAction::fetch_batch)
+      .value("fetchPointer", coc::StepAction::fetch_pointer);
+  enum_<coc::BatchKind>("BatchKind")
+      .value("pathsInfo", coc::BatchKind::paths_info)
+      .value("tree", coc::BatchKind::tree);
+  value_object<JsRecord>("HashRecord")
+      .field("algorithm", &JsRecord::algorithm)
+      .field("value", &JsRecord::value)
+      .field("size", &JsRecord::size)
+      .field("source", &JsRecord::source)
+      .field("commit", &JsRecord::commit)
+      .field("storedAt", &JsRecord::stored_at);
+  value_object<JsStep>("Step")
+      .field("action", &JsStep::action)
+      .field("key", &JsStep::key)
+      .field("pointerUrl", &JsStep::pointer_url)
+      .field("store", &JsStep::store)
+      .field("group", &JsStep::group)
+      .field("found", &JsStep::found)
+      .field("record", &JsStep::record)
+      .field("hit", &JsStep::hit)
+      .field("persistKey", &JsStep::persist_key)
+      .field("persistBody", &JsStep::persist_body)
+      .field("errorKind", &JsStep::error_kind)
+      .field("errorMessage", &JsStep::error_message)
+      .field("refused", &JsStep::refused)
+      .field("recheck", &JsStep::recheck)
+      .field("dropKey", &JsStep::drop_key);
+  class_<JsResolver>("Resolver")
+      .constructor(&make_resolver, allow_raw_pointers())
+      .function("begin", &JsResolver::begin)
+      .function("afterPersisted", &JsResolver::after_persisted)
+      .function("lookUpLocal", &JsResolver::look_up_local)
+      .function("afterPersistedLocal", &JsResolver::after_persisted_local)
+      .function("afterLegacy", &JsResolver::after_legacy)
+      .function("afterBatch", &JsResolver::after_batch)
+      .function("afterPointer", &JsResolver::after_pointer)
+      .function("planBatch", &JsResolver::plan_batch)
+      .function("applyBatch", &JsResolver::apply_batch)
+      .function("recordContent", &JsResolver::record_content)
+      .function("addIntegrity", &JsResolver::add_integrity)
+      .function("verifyOnly", &JsResolver::verify_only)
+      .function("checkDigest", &JsResolver::check_digest)
+      .function("forget", &JsResolver::forget)
+      .function("references", &JsResolver::references)
+      .function("persistable", &JsResolver::persistable)
+      .function("loadSnapshot", &JsResolver::load_snapshot)
+      .function("mergeSnapshot", &JsResolver::merge_snapshot)
+      .function("snapshotWritten", &JsResolver::snapshot_written)
+      .function("transfer", &JsResolver::transfer, allow_raw_pointers())
+      .function("transferForBytes", &JsResolver::transfer_for_bytes, allow_raw_pointers());
+}

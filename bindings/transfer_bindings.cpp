@@ -1,0 +1,167 @@
+// embind bindings of one load's transfer (coc::Transfer): its steps, its enums and the request it
+// starts from. Resolver.transfer() (resolver_bindings.cpp) makes each one.
+#include "transfer_bindings.h"
+
+#include <emscripten/bind.h>
+
+#include <utility>
+
+#include "conversions.h"
+#include "guarded.h"
+
+namespace coc_bindings {
+
+// coc::TransferStep with its size as a JS number.
+struct JsTransferStep {
+  coc::TransferAction action = coc::TransferAction::done;
+  std::string hash;
+  bool no_store = false, resumable = false, hash_known = false, shared = false;
+  int writes_in_flight = 1;
+  double size = -1;
+  std::string expected, persist_key, persist_body, drop_key;
+  coc::BytesAt bytes = coc::BytesAt::none;
+  bool from_storage = false, stored = false, hash_from_content = false;
+  std::string error_kind, error_message, fail_message;
+};
+
+namespace {
+
+JsTransferStep to_js(const coc::TransferStep& step) {
+  return {step.action, step.hash, step.no_store, step.resumable, step.hash_known, step.shared,
+          step.writes_in_flight, js_number(step.size), step.expected, step.persist_key,
+          step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
+          step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
+}
+
+}  // namespace
+
+coc::Content from_js(const JsContent& content) {
+  return {content.sha256, int64_from_js(content.size), content.expected, content.etag, content.repo_commit};
+}
+
+JsTransfer::JsTransfer(std::shared_ptr<coc::Resolver> resolver, std::string url, coc::Transfer transfer)
+    : resolver_(std::move(resolver)), url_(std::move(url)), transfer_(std::move(transfer)) {}
+
+JsTransferStep JsTransfer::next() const { return to_js(transfer_.next()); }
+JsTransferStep JsTransfer::resolved(bool found, const std::string& hash, double size) {
+  return guarded([&] { return to_js(transfer_.resolved(found, hash, int64_from_js(size))); });
+}
+JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer) {
+  return guarded([&] { return to_js(transfer_.storage_answered(answer)); });
+}
+JsTransferStep JsTransfer::downloaded(double content_length) {
+  return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length))); });
+}
+JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) {
+  return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
+}
+// The resolver judges the bytes (and learns their hash); the transfer decides what follows.
+JsTransferStep JsTransfer::streamed(const JsContent& content, double now) {
+  return guarded([&] {
+    const coc::Content bytes = from_js(content);
+    const coc::Step verdict = resolver_->record_content(url_, bytes, now);
+    return to_js(transfer_.streamed(verdict, bytes.sha256, bytes.size));
+  });
+}
+JsTransferStep JsTransfer::stream_failed() { return guarded([&] { return to_js(transfer_.stream_failed()); }); }
+JsTransferStep JsTransfer::closed() { return guarded([&] { return to_js(transfer_.closed()); }); }
+JsTransferStep JsTransfer::write_failed(const std::string& error_name, const std::string& storage_step) {
+  return guarded([&] { return to_js(transfer_.write_failed(error_name, storage_step)); });
+}
+JsTransferStep JsTransfer::abandoned() { return guarded([&] { return to_js(transfer_.abandoned()); }); }
+JsTransferStep JsTransfer::kept(bool found) { return guarded([&] { return to_js(transfer_.kept(found)); }); }
+JsTransferStep JsTransfer::persisted() { return guarded([&] { return to_js(transfer_.persisted()); }); }
+JsTransferStep JsTransfer::dropped() { return guarded([&] { return to_js(transfer_.dropped()); }); }
+JsTransferStep JsTransfer::need_bytes() { return guarded([&] { return to_js(transfer_.need_bytes()); }); }
+
+}  // namespace coc_bindings
+
+EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
+  using namespace emscripten;
+  using coc_bindings::JsContent;
+  using coc_bindings::JsTransfer;
+  using coc_bindings::JsTransferStep;
+
+  enum_<coc::StorageKind>("StorageKind")
+      .value("none", coc::StorageKind::none)
+      .value("crossOrigin", coc::StorageKind::cross_origin)
+      .value("fallback", coc::StorageKind::fallback);
+  enum_<coc::StorageAnswer>("StorageAnswer")
+      .value("hit", coc::StorageAnswer::hit)
+      .value("miss", coc::StorageAnswer::miss)
+      .value("notAllowed", coc::StorageAnswer::not_allowed)
+      .value("error", coc::StorageAnswer::error);
+  enum_<coc::BytesAt>("BytesAt")
+      .value("storageFile", coc::BytesAt::storage_file)
+      .value("stored", coc::BytesAt::stored)
+      .value("spooled", coc::BytesAt::spooled)
+      .value("none", coc::BytesAt::none);
+  enum_<coc::TransferAction>("TransferAction")
+      .value("resolve", coc::TransferAction::resolve)
+      .value("readStorage", coc::TransferAction::read_storage)
+      .value("checkStorage", coc::TransferAction::check_storage)
+      .value("download", coc::TransferAction::download)
+      .value("checkRoom", coc::TransferAction::check_room)
+      .value("streamIntoStorage", coc::TransferAction::stream_into_storage)
+      .value("spool", coc::TransferAction::spool)
+      .value("closeWrite", coc::TransferAction::close_write)
+      .value("abandonWrite", coc::TransferAction::abandon_write)
+      .value("writeSpooled", coc::TransferAction::write_spooled)
+      .value("checkKept", coc::TransferAction::check_kept)
+      .value("readBack", coc::TransferAction::read_back)
+      .value("persist", coc::TransferAction::persist)
+      .value("dropRefuted", coc::TransferAction::drop_refuted)
+      .value("done", coc::TransferAction::done)
+      .value("fail", coc::TransferAction::fail);
+  constant("writesInFlight", coc::kWritesInFlight);
+
+  // The core's own struct: every field crosses as it is.
+  value_object<coc::TransferRequest>("TransferRequest")
+      .field("storage", &coc::TransferRequest::storage)
+      .field("ownResponse", &coc::TransferRequest::own_response)
+      .field("isPrivate", &coc::TransferRequest::is_private)
+      .field("needsBytes", &coc::TransferRequest::needs_bytes)
+      .field("storageOnly", &coc::TransferRequest::storage_only)
+      .field("shownUrl", &coc::TransferRequest::shown_url);
+  value_object<JsContent>("DownloadedContent")
+      .field("sha256", &JsContent::sha256)
+      .field("size", &JsContent::size)
+      .field("expected", &JsContent::expected)
+      .field("etag", &JsContent::etag)
+      .field("repoCommit", &JsContent::repo_commit);
+  value_object<JsTransferStep>("TransferStep")
+      .field("action", &JsTransferStep::action)
+      .field("hash", &JsTransferStep::hash)
+      .field("noStore", &JsTransferStep::no_store)
+      .field("resumable", &JsTransferStep::resumable)
+      .field("hashKnown", &JsTransferStep::hash_known)
+      .field("shared", &JsTransferStep::shared)
+      .field("writesInFlight", &JsTransferStep::writes_in_flight)
+      .field("size", &JsTransferStep::size)
+      .field("expected", &JsTransferStep::expected)
+      .field("persistKey", &JsTransferStep::persist_key)
+      .field("persistBody", &JsTransferStep::persist_body)
+      .field("dropKey", &JsTransferStep::drop_key)
+      .field("bytes", &JsTransferStep::bytes)
+      .field("fromStorage", &JsTransferStep::from_storage)
+      .field("stored", &JsTransferStep::stored)
+      .field("hashFromContent", &JsTransferStep::hash_from_content)
+      .field("errorKind", &JsTransferStep::error_kind)
+      .field("errorMessage", &JsTransferStep::error_message)
+      .field("failMessage", &JsTransferStep::fail_message);
+  class_<JsTransfer>("Transfer")
+      .function("next", &JsTransfer::next)
+      .function("resolved", &JsTransfer::resolved)
+      .function("storageAnswered", &JsTransfer::storage_answered)
+      .function("downloaded", &JsTransfer::downloaded)
+      .function("roomAnswered", &JsTransfer::room_answered)
+      .function("streamed", &JsTransfer::streamed)
+      .function("streamFailed", &JsTransfer::stream_failed)
+      .function("closed", &JsTransfer::closed)
+      .function("writeFailed", &JsTransfer::write_failed)
+      .function("abandoned", &JsTransfer::abandoned)
+      .function("kept", &JsTransfer::kept)
+      .function("persisted", &JsTransfer::persisted)
+      .function("dropped", &JsTransfer::dropped)
+      .function("needBytes", &JsTransfer::need_bytes);
+}

@@ -1,0 +1,166 @@
+// embind bindings of what the core says about URLs and requests: artifact URLs, request plans and
+// redaction, LFS pointers, the tensor-cache and chat-config helpers, and resuming a download.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstddef>
+#include <string>
+
+#include "artifact_url.h"
+#include "download_resume.h"
+#include "lfs_pointer.h"
+#include "request_secrets.h"
+#include "tensor_cache.h"
+
+#include "conversions.h"
+#include "guarded.h"
+
+using emscripten::val;
+
+namespace {
+
+using coc_bindings::guarded;
+using coc_bindings::js_number;
+using coc_bindings::to_array;
+
+coc::ArtifactUrl parse_artifact_url(const std::string& url) {
+  return guarded([&] { return coc::parse_artifact_url(url); });
+}
+
+// std::string_view parameters do not cross embind; these take std::string.
+std::string served_media_type(const std::string& stored, const std::string& url_media_type) {
+  return coc::served_media_type(stored, url_media_type);
+}
+
+bool forwards_credentials(const std::string& file_url, const std::string& target_url) {
+  return coc::forwards_credentials(file_url, target_url);
+}
+
+bool is_tensor_cache_url(const std::string& url) { return coc::is_tensor_cache_url(url); }
+
+// coc::LfsPointerParse, flat, with the size as a JS number.
+struct JsLfsPointer {
+  bool ok = false;
+  std::string oid;
+  double size = 0;
+  std::string reason;
+};
+
+JsLfsPointer parse_lfs_pointer(const std::string& text) {
+  coc::LfsPointerParse parsed = coc::parse_lfs_pointer(text);
+  return {parsed.ok, parsed.pointer.oid, js_number(parsed.pointer.size), parsed.reason};
+}
+
+val tensor_cache_shard_urls(const std::string& cache_url, const std::string& json) {
+  return guarded([&] { return to_array(coc::tensor_cache_shard_urls(cache_url, json)); });
+}
+
+val chat_config_tokenizer_urls(const std::string& model_url, const std::string& json) {
+  return guarded([&] { return to_array(coc::chat_config_tokenizer_urls(model_url, json)); });
+}
+
+// A plain object, not a value_object: the module is smaller so (conversions.h has the numbers).
+val to_js(const coc::RequestPlan& plan) {
+  val result = val::object();
+  result.set("isPrivate", plan.is_private);
+  result.set("partition", plan.partition);
+  result.set("fetchUrl", plan.fetch_url);
+  result.set("authorization", plan.authorization);
+  result.set("secrets", to_array(plan.secrets));
+  return result;
+}
+
+// The facts of a caller's request: its URL, header names and values (parallel arrays) and
+// credentials mode.
+val plan_request(const std::string& url, val header_names, val header_values, const std::string& credentials) {
+  return guarded([&] {
+    coc::RequestFacts facts{url, {}, credentials};
+    const auto names = emscripten::vecFromJSArray<std::string>(header_names);
+    const auto values = emscripten::vecFromJSArray<std::string>(header_values);
+    for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) facts.headers.push_back({names[i], values[i]});
+    return to_js(coc::plan_request(facts));
+  });
+}
+
+std::string redact_text(const std::string& text, val secrets) {
+  return coc::redact_text(text, emscripten::vecFromJSArray<std::string>(secrets));
+}
+
+// The first response's headers as they came ("" when absent); JS builds this one, so it keeps
+// the headers' text and the core parses the length.
+struct JsDownloadStart {
+  bool hash_known = false;
+  std::string content_length, etag, accept_ranges, content_encoding;
+};
+
+coc::DownloadStart from_js(const JsDownloadStart& start) {
+  return {start.hash_known, coc::content_length(start.content_length), start.etag, start.accept_ranges,
+          start.content_encoding};
+}
+
+coc::ResumePlan plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
+  return coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts);
+}
+
+coc::ResumeCheck check_resume(const JsDownloadStart& start, double loaded, int status,
+                              const std::string& content_range, const std::string& etag) {
+  return coc::check_resume(from_js(start), coc_bindings::int64_from_js(loaded), status, content_range, etag);
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
+  using namespace emscripten;
+
+  value_object<coc::ArtifactUrl>("ArtifactUrl")
+      .field("href", &coc::ArtifactUrl::href)
+      .field("storageKey", &coc::ArtifactUrl::storage_key)
+      .field("redacted", &coc::ArtifactUrl::redacted)
+      .field("hasCredentials", &coc::ArtifactUrl::has_credentials)
+      .field("isHub", &coc::ArtifactUrl::is_hub)
+      .field("endpoint", &coc::ArtifactUrl::endpoint)
+      .field("repoType", &coc::ArtifactUrl::repo_type)
+      .field("repoId", &coc::ArtifactUrl::repo_id)
+      .field("revision", &coc::ArtifactUrl::revision)
+      .field("path", &coc::ArtifactUrl::path)
+      .field("pointerUrl", &coc::ArtifactUrl::pointer_url)
+      .field("immutable", &coc::ArtifactUrl::immutable)
+      .field("mediaType", &coc::ArtifactUrl::media_type);
+  function("parseArtifactUrl", &parse_artifact_url);
+  function("servedMediaType", &served_media_type);
+
+  function("planRequest", &plan_request);
+  function("redactText", &redact_text);
+  function("forwardsCredentials", &forwards_credentials);
+  constant("maxKnownSecrets", js_number(coc::kMaxKnownSecrets));
+
+  value_object<JsLfsPointer>("LfsPointer")
+      .field("ok", &JsLfsPointer::ok)
+      .field("oid", &JsLfsPointer::oid)
+      .field("size", &JsLfsPointer::size)
+      .field("reason", &JsLfsPointer::reason);
+  function("parseLfsPointer", &parse_lfs_pointer);
+  // Bodies are cut at this size before they reach the core (JS reads one byte more, so the core
+  // sees that a body was over and says so).
+  constant("maxLfsPointerBytes", js_number(coc::kMaxLfsPointerBytes));
+
+  function("isTensorCacheUrl", &is_tensor_cache_url);
+  function("tensorCacheShardUrls", &tensor_cache_shard_urls);
+  function("chatConfigTokenizerUrls", &chat_config_tokenizer_urls);
+
+  value_object<JsDownloadStart>("DownloadStart")
+      .field("hashKnown", &JsDownloadStart::hash_known)
+      .field("contentLength", &JsDownloadStart::content_length)
+      .field("etag", &JsDownloadStart::etag)
+      .field("acceptRanges", &JsDownloadStart::accept_ranges)
+      .field("contentEncoding", &JsDownloadStart::content_encoding);
+  value_object<coc::ResumePlan>("ResumePlan")
+      .field("resume", &coc::ResumePlan::resume)
+      .field("range", &coc::ResumePlan::range)
+      .field("reason", &coc::ResumePlan::reason);
+  value_object<coc::ResumeCheck>("ResumeCheck")
+      .field("ok", &coc::ResumeCheck::ok)
+      .field("reason", &coc::ResumeCheck::reason);
+  function("planResume", &plan_resume);
+  function("checkResume", &check_resume);
+}
