@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "error_kinds.h"
 #include "hash_descriptor.h"
 #include "hash_record.h"
 #include "paths_info.h"
 #include "record_snapshot.h"
+#include "resolution.h"
 #include "resolver.h"
 #include "sri.h"
 #include "transfer.h"
@@ -123,34 +125,37 @@ std::string decode_record_value(const val& body) {
   });
 }
 
+// One URL's resolution (coc::Resolution). It shares the resolver, so a resolution still in flight
+// when the cache is disposed keeps it alive (the member order makes the resolver outlive it).
+class JsResolution : LiveCounted {
+ public:
+  JsResolution(std::shared_ptr<coc::Resolver> resolver, const std::string& url, bool local, double now)
+      : resolver_(std::move(resolver)),
+        resolution_(*resolver_, url, local ? coc::Resolver::Lookup::local : coc::Resolver::Lookup::resolve, now) {}
+
+  std::string url() const { return resolution_.url(); }
+  JsStep next() const { return to_js(resolution_.next()); }
+  JsStep persisted_read(bool found, const val& body, double now) {
+    return guarded([&] { return to_js(resolution_.persisted_read(found, body_bytes(body), now)); });
+  }
+  JsStep legacy_read(bool found, const val& body, double now) {
+    return guarded([&] { return to_js(resolution_.legacy_read(found, body_bytes(body), now)); });
+  }
+  JsStep batch_answered(double now) { return guarded([&] { return to_js(resolution_.batch_answered(now)); }); }
+  JsStep pointer_fetched(int status, const std::string& text, const std::string& commit, double now, bool timed_out) {
+    return guarded([&] { return to_js(resolution_.pointer_fetched(status, text, commit, now, timed_out)); });
+  }
+  JsStep restart(double now) { return guarded([&] { return to_js(resolution_.restart(now)); }); }
+
+ private:
+  std::shared_ptr<coc::Resolver> resolver_;
+  coc::Resolution resolution_;
+};
+
 class JsResolver : LiveCounted {
  public:
   explicit JsResolver(const val& options) : resolver_(std::make_shared<coc::Resolver>(read_options(options))) {}
 
-  JsStep begin(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_->begin(url, now)); });
-  }
-  JsStep after_persisted(const std::string& url, bool found, const val& body, double now) {
-    return guarded([&] { return to_js(resolver_->after_persisted(url, found, body_bytes(body), now)); });
-  }
-  JsStep look_up_local(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_->begin(url, now, coc::Resolver::Lookup::local)); });
-  }
-  JsStep after_persisted_local(const std::string& url, bool found, const std::string& body, double now) {
-    return guarded([&] {
-      return to_js(resolver_->after_persisted(url, found, body, now, coc::Resolver::Lookup::local));
-    });
-  }
-  JsStep after_legacy(const std::string& url, const std::string& store, bool found, const val& body, double now) {
-    return guarded([&] { return to_js(resolver_->after_legacy(url, store, found, body_bytes(body), now)); });
-  }
-  JsStep after_batch(const std::string& url, double now) {
-    return guarded([&] { return to_js(resolver_->after_batch(url, now)); });
-  }
-  JsStep after_pointer(const std::string& url, int status, const std::string& text, const std::string& commit,
-                       double now, bool timed_out) {
-    return guarded([&] { return to_js(resolver_->after_pointer(url, status, text, commit, now, timed_out)); });
-  }
   // An array of BatchRequest.
   val plan_batch(const val& urls, double now) {
     return guarded([&] {
@@ -192,6 +197,10 @@ class JsResolver : LiveCounted {
     return guarded([&] { return to_js(resolver_->merge_snapshot(body_bytes(stored), stored_found, now)); });
   }
   void snapshot_written(double generation) { resolver_->snapshot_written(static_cast<std::uint64_t>(generation)); }
+  // local: what memory or our persisted store holds, whatever its age (what delete must remove).
+  JsResolution* resolution(const std::string& url, double now, bool local) {
+    return guarded([&] { return new JsResolution(resolver_, url, local, now); });
+  }
   JsTransfer* transfer(const std::string& url, const coc::TransferRequest& request) {
     return new JsTransfer(resolver_, url, coc::Transfer(request));
   }
@@ -280,13 +289,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .field("dropKey", &JsStep::drop_key);
   class_<JsResolver>("Resolver")
       .constructor(&make_resolver, allow_raw_pointers())
-      .function("begin", &JsResolver::begin)
-      .function("afterPersisted", &JsResolver::after_persisted)
-      .function("lookUpLocal", &JsResolver::look_up_local)
-      .function("afterPersistedLocal", &JsResolver::after_persisted_local)
-      .function("afterLegacy", &JsResolver::after_legacy)
-      .function("afterBatch", &JsResolver::after_batch)
-      .function("afterPointer", &JsResolver::after_pointer)
+      .function("resolution", &JsResolver::resolution, allow_raw_pointers())
       .function("planBatch", &JsResolver::plan_batch)
       .function("applyBatch", &JsResolver::apply_batch)
       .function("recordContent", &JsResolver::record_content)
@@ -301,4 +304,12 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("snapshotWritten", &JsResolver::snapshot_written)
       .function("transfer", &JsResolver::transfer, allow_raw_pointers())
       .function("transferForBytes", &JsResolver::transfer_for_bytes, allow_raw_pointers());
+  class_<JsResolution>("Resolution")
+      .function("url", &JsResolution::url)
+      .function("next", &JsResolution::next)
+      .function("persistedRead", &JsResolution::persisted_read)
+      .function("legacyRead", &JsResolution::legacy_read)
+      .function("batchAnswered", &JsResolution::batch_answered)
+      .function("pointerFetched", &JsResolution::pointer_fetched)
+      .function("restart", &JsResolution::restart);
 }

@@ -226,15 +226,23 @@ export interface Transfer {
   delete(): void;
 }
 
+/** One URL's place in the resolver's steps (wasm memory: call delete() when done). Each method feeds back the result of the action next() asked for. */
+export interface Resolution {
+  url(): string;
+  next(): Step;
+  persistedRead(found: boolean, body: Uint8Array | string, now: number): Step;
+  legacyRead(found: boolean, body: Uint8Array | string, now: number): Step;
+  batchAnswered(now: number): Step;
+  pointerFetched(status: number, text: string, commit: string, now: number, timedOut: boolean): Step;
+  /** The snapshot was loaded while it waited to read its store: begin again. */
+  restart(now: number): Step;
+  delete(): void;
+}
+
 /** The URL→hash index and the decisions of one resolution (wasm memory: call delete() when done). */
 export interface Resolver {
-  begin(url: string, now: number): Step;
-  afterPersisted(url: string, found: boolean, body: Uint8Array, now: number): Step;
-  lookUpLocal(url: string, now: number): Step;
-  afterPersistedLocal(url: string, found: boolean, body: string, now: number): Step;
-  afterLegacy(url: string, store: string, found: boolean, body: Uint8Array, now: number): Step;
-  afterBatch(url: string, now: number): Step;
-  afterPointer(url: string, status: number, text: string, commit: string, now: number, timedOut: boolean): Step;
+  /** One URL's resolution; local: memory and our persisted store only, whatever the record's age. */
+  resolution(url: string, now: number, local: boolean): Resolution;
   planBatch(urls: string[], now: number): BatchRequest[];
   applyBatch(group: string, status: number, body: Uint8Array, commit: string, link: string, now: number, timedOut: boolean): BatchOutcome;
   recordContent(url: string, content: DownloadedContent, now: number): Step;
@@ -317,6 +325,9 @@ export interface CoreModule {
   isTensorCacheUrl(url: string): boolean;
   tensorCacheShardUrls(cacheUrl: string, json: string): string[];
   chatConfigTokenizerUrls(modelUrl: string, json: string): string[];
+
+  /** Made by Resolver.resolution() only: the class is bound, its constructor is not. */
+  Resolution: new (...never: never[]) => Resolution;
 
   // Transfers
   /** Made by Resolver.transfer() only: the class is bound, its constructor is not. */

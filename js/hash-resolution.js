@@ -74,14 +74,16 @@ export class HashResolution {
   }
 
   record(url, signal, barrier, context) {
-    let step;
+    let resolution;
     try {
-      step = this.#live().begin(url, Date.now());
+      resolution = this.#live().resolution(url, Date.now(), false);
     } catch (error) {
       barrier?.leave();
       return Promise.reject(error);
     }
+    const step = resolution.next();
     if (step.action === this.#core.StepAction.done) {
+      resolution.delete();
       barrier?.leave();
       // Answered from memory, or from a listing of its revision (then it is persisted now).
       if (!step.persistKey) return Promise.resolve(this.#finishResolution(url, step));
@@ -95,7 +97,13 @@ export class HashResolution {
       barrier.leave();
       barrier = undefined;
     }
-    return this.#resolving.run(key, signal, (shared) => this.#runResolution(url, step, shared, barrier, context));
+    let started = false;
+    const shared = this.#resolving.run(key, signal, (own) => {
+      started = true;
+      return this.#runResolution(resolution, own, barrier, context);
+    });
+    if (!started) resolution.delete();
+    return shared;
   }
 
   #finishResolution(url, step) {
@@ -150,10 +158,11 @@ export class HashResolution {
     return Number.isFinite(this.#timeoutMs) ? AbortSignal.timeout(this.#timeoutMs) : undefined;
   }
 
-  async #runResolution(url, first, signal, barrier, context) {
+  async #runResolution(resolution, signal, barrier, context) {
+    const url = resolution.url();
     let arrived = false;
     try {
-      return await this.#resolutionSteps(url, first, signal, context, async (group) => {
+      const step = await this.#resolutionSteps(resolution, signal, context, async (group) => {
         if (barrier && !arrived) {
           arrived = true;
           await barrier.arrive(url);
@@ -161,47 +170,48 @@ export class HashResolution {
           await this.#joinBatch(url, group, context);
         }
       });
+      return this.#finishResolution(url, step);
     } finally {
+      resolution.delete();
       if (barrier && !arrived) barrier.leave();
     }
   }
 
-  async #resolutionSteps(url, first, signal, context, awaitBatch) {
+  // Performs the resolution's actions until it is done; returns its last step.
+  async #resolutionSteps(resolution, signal, context, awaitBatch) {
     const { StepAction } = this.#core;
-    let step = first;
+    const url = resolution.url();
+    let step = resolution.next();
     for (;;) {
       throwIfAborted(signal);
       await this.persist(url, step.persistKey, step.persistBody);
+      this.#live();  // a cache disposed meanwhile ends here
+      if (step.action === StepAction.done) return step;
+      this.#reportStep(url, step);
       switch (step.action) {
-        case StepAction.done:
-          return this.#finishResolution(url, step);
         case StepAction.readPersisted: {
-          this.#reportStep(url, step);
           if (this.#snapshot && !this.#snapshot.loaded) {
             // One read of the snapshot may answer for this URL and every other.
             await this.#snapshot.load();
-            step = this.#live().begin(url, Date.now());
+            step = resolution.restart(Date.now());
             break;
           }
           const { found, body } = await this.readStore(url, this.#persisted, step.key);
-          step = this.#live().afterPersisted(url, found, body, Date.now());
+          step = resolution.persistedRead(found, body, Date.now());
           break;
         }
         case StepAction.readLegacy: {
-          this.#reportStep(url, step);
           const { found, body } = await this.readStore(url, this.#legacy.get(step.store), step.key);
-          step = this.#live().afterLegacy(url, step.store, found, body, Date.now());
+          step = resolution.legacyRead(found, body, Date.now());
           break;
         }
         case StepAction.fetchBatch:
-          this.#reportStep(url, step);
           await awaitBatch(step.group);
-          step = this.#live().afterBatch(url, Date.now());
+          step = resolution.batchAnswered(Date.now());
           break;
         case StepAction.fetchPointer: {
-          this.#reportStep(url, step);
           const answer = await this.#fetchPointer(step.pointerUrl, signal, context);
-          step = this.#live().afterPointer(url, answer.status, answer.text, answer.commit, Date.now(), answer.timedOut);
+          step = resolution.pointerFetched(answer.status, answer.text, answer.commit, Date.now(), answer.timedOut);
           break;
         }
         default:
@@ -312,17 +322,19 @@ export class HashResolution {
   }
 
   // The record memory or the persisted store has for url, whatever its age, without any network
-  // request (what delete must remove).
+  // request (what delete must remove): the core's local lookup.
   async local(url) {
     if (this.#snapshot && !this.#snapshot.loaded) await this.#snapshot.load();
-    let step = this.#live().lookUpLocal(url, Date.now());
-    if (step.action === this.#core.StepAction.readPersisted) {
-      const { found, body } = await this.readStore(url, this.#persisted, step.key);
-      step = this.#live().afterPersistedLocal(url, found, body, Date.now());
+    const resolution = this.#live().resolution(url, Date.now(), true);
+    try {
+      const step = await this.#resolutionSteps(resolution, undefined, undefined, () => {
+        throw new Error("cross-origin-cache: a local lookup asked for the network");
+      });
+      this.#reportStep(url, step);
+      return step.found ? step.record : null;
+    } finally {
+      resolution.delete();
     }
-    this.#reportStep(url, step);
-    await this.persist(url, step.persistKey, step.persistBody);
-    return step.found ? step.record : null;
   }
 
   // Whether any URL this scope knows still maps to the hash (before removing a fallback entry).

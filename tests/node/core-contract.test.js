@@ -22,6 +22,16 @@ function jsSources(dir = jsRoot) {
   });
 }
 
+/** Whether a resolution of url begun at `now` is answered at once (from memory). */
+function foundAt(resolver, url, now) {
+  const resolution = resolver.resolution(url, now, false);
+  try {
+    return resolution.next().found;
+  } finally {
+    resolution.delete();
+  }
+}
+
 function withResolver(core, options, body) {
   const resolver = new core.Resolver(options);
   try {
@@ -41,38 +51,43 @@ test("step actions are the core's enum: five values, distinct", async () => {
   for (const value of values) assert.notEqual(typeof value, "string");
 });
 
-test("a step carries one field per meaning: key, pointerUrl, store, group, dropKey", async () => {
+test("a step carries one field per meaning: key, pointerUrl, store, group, dropKey; the resolution keeps the URL and store", async () => {
   const core = await loadCore();
   const { StepAction } = core;
   withResolver(core, { legacyStores: ["tvmjs-cos-hash-meta"] }, (resolver) => {
-    let step = resolver.begin(SHARD, 1000);
+    const resolution = resolver.resolution(SHARD, 1000, false);
+    assert.equal(resolution.url(), SHARD);
+    let step = resolution.next();
     assert.deepEqual(Object.keys(step).sort(), ["action", "dropKey", "errorKind", "errorMessage", "found", "group", "hit",
       "key", "persistBody", "persistKey", "pointerUrl", "recheck", "record", "refused", "store"]);
     assert.equal(step.action, StepAction.readPersisted);
     assert.equal(step.key, SHARD, "a read step reads the entry under the URL's key");
-    step = resolver.afterPersisted(SHARD, false, "", 1000);
+    assert.throws(() => resolution.pointerFetched(200, "", "", 1000, false), /pointer_fetched after read-persisted/, "a result out of turn is refused");
+    step = resolution.persistedRead(false, "", 1000);
     assert.equal(step.action, StepAction.readLegacy);
     assert.equal(step.store, "tvmjs-cos-hash-meta");
     assert.equal(step.key, SHARD);
-    step = resolver.afterLegacy(SHARD, step.store, false, "", 1000);
+    step = resolution.legacyRead(false, "", 1000);
     assert.equal(step.action, StepAction.fetchBatch);
     assert.ok(step.group.length > 0);
     assert.equal(step.pointerUrl, "");
-    step = resolver.afterBatch(SHARD, 1000);
+    step = resolution.batchAnswered(1000);
     assert.equal(step.action, StepAction.fetchPointer);
     assert.equal(step.pointerUrl, `${HUB}/org/model/raw/main/shard_0.bin`);
-    step = resolver.afterPointer(SHARD, 200, pointer(HASH_A, 10), "", 1000, false);
+    step = resolution.pointerFetched(200, pointer(HASH_A, 10), "", 1000, false);
     assert.equal(step.action, StepAction.done);
     assert.equal(step.found, true);
     assert.equal(step.record.value, HASH_A);
+    resolution.delete();
   });
 });
 
 test("bytes that refute a persisted record name the entry to drop in dropKey", async () => {
   const core = await loadCore();
   withResolver(core, {}, (resolver) => {
-    resolver.begin(SHARD, 1000);
-    resolver.afterPersisted(SHARD, true, JSON.stringify({ algorithm: "SHA-256", value: HASH_A, storedAt: 1000 }), 1000);
+    const resolution = resolver.resolution(SHARD, 1000, false);
+    resolution.persistedRead(true, JSON.stringify({ algorithm: "SHA-256", value: HASH_A, storedAt: 1000 }), 1000);
+    resolution.delete();
     const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "" }, 1001);
     assert.equal(step.recheck, true);
     assert.equal(step.dropKey, SHARD);
@@ -112,7 +127,8 @@ test("error kinds are one list from the core, the same as index.d.ts and the REA
 test("the shim spells no error kind and no step action: it uses the core's constants", async () => {
   const core = await loadCore();
   const kinds = new Set(Object.values(core.errorKinds));
-  const actions = ["done", "read-persisted", "read-legacy", "fetch-batch", "fetch-pointer", "readPersisted", "readLegacy", "fetchBatch", "fetchPointer"];
+  const actions = ["done", "read-persisted", "read-legacy", "fetch-batch", "fetch-pointer", "readPersisted", "readLegacy", "fetchBatch", "fetchPointer",
+    ...Object.keys(core.TransferAction.values).length ? Object.keys(core.TransferAction).filter((k) => k !== "values") : []];
   const sources = jsSources();
   assert.ok(sources.length > 10);
   for (const { name, text } of sources) {
@@ -134,7 +150,7 @@ test("maxAgeOtherHosts has one name down to the core: a non-hub hash expires aft
   const core = await loadCore();
   const expiresAt = (options) => withResolver(core, { persist: false, ...options }, (resolver) => {
     resolver.recordContent(OTHER, { sha256: HASH_A, size: 3, expected: "", etag: "", repoCommit: "" }, 1000);
-    return [resolver.begin(OTHER, 1100).found, resolver.begin(OTHER, 1101).found];
+    return [foundAt(resolver, OTHER, 1100), foundAt(resolver, OTHER, 1101)];
   });
   assert.deepEqual(expiresAt({ maxAgeOtherHosts: 100 }), [true, false]);
   assert.deepEqual(expiresAt({}), [true, true], "never by default");

@@ -68,7 +68,7 @@ test("the loaded core has every declared member with the declared kind, and no t
 
 test("the classes' methods are the declared ones", async () => {
   const core = await loadCore();
-  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer" };
+  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer", Resolution: "Resolution" };
   for (const [cls, iface] of Object.entries(classes)) {
     const methods = declared(iface);
     methods.delete("delete");  // embind's, on every class handle
@@ -86,7 +86,9 @@ test("values that cross carry exactly the declared fields", async () => {
   const url = "https://huggingface.co/org/model/resolve/main/weights.bin";
   const resolver = new core.Resolver({});
   try {
-    const step = resolver.begin(url, Date.now());
+    const resolution = resolver.resolution(url, Date.now(), false);
+    const step = resolution.next();
+    resolution.delete();
     assert.deepEqual(sorted(Object.keys(step)), sorted(declared("Step")));
     assert.deepEqual(sorted(Object.keys(step.record)), sorted(declared("CoreHashRecord")));
     const [request] = resolver.planBatch([url], Date.now());
