@@ -78,9 +78,11 @@ async function hashing(): Promise<string[]> {
   const core: CoreModule = await loadCore();
   await loadCore(wasmBytes);
   const resolver = new core.Resolver({ maxAge: 60_000, legacyStores: ["tvmjs-cos-hash-meta"] });
-  const step = resolver.begin("https://huggingface.co/org/model/resolve/main/x.bin", Date.now());
+  const resolution = resolver.resolution("https://huggingface.co/org/model/resolve/main/x.bin", Date.now(), false);
+  const step = resolution.next();
   const fetchesPointer: boolean = step.action === core.StepAction.fetchPointer;
   const pointerUrl: string = step.pointerUrl;
+  resolution.delete();
   resolver.delete();
   const kind: string | undefined = core.errorKinds.persistFailed;
   return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(fetchesPointer), pointerUrl, kind ?? ""];
