@@ -169,13 +169,7 @@ TransferStep Transfer::downloaded(std::int64_t content_length) {
   total_ = content_length > 0 ? content_length : (record_size_ > 0 ? record_size_ : -1);
   // The fallback store is asked first whether the bytes fit: a write the browser would refuse for
   // quota is not started (COS reports its own refusal).
-  if (can_store_ && request_.storage == StorageKind::fallback && total_ >= 0) {
-    TransferStep step;
-    step.action = TransferAction::check_room;
-    step.size = total_;
-    step.hash = hash_;
-    return go(step);
-  }
+  if (can_store_ && request_.storage == StorageKind::fallback && total_ >= 0) return go(room_check());
   return go(body_step());
 }
 
@@ -206,6 +200,14 @@ TransferStep Transfer::body_step() const {
   } else {
     step.action = TransferAction::spool;
   }
+  return step;
+}
+
+TransferStep Transfer::room_check() const {
+  TransferStep step;
+  step.action = TransferAction::check_room;
+  step.hash = hash_;
+  step.size = total_;
   return step;
 }
 
@@ -244,9 +246,7 @@ TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, 
     if (!can_store_) {
       next = finish(BytesAt::spooled, false);
     } else if (request_.storage == StorageKind::fallback) {
-      next.action = TransferAction::check_room;
-      next.hash = hash_;
-      next.size = size;
+      next = room_check();
     } else {
       next = store_spooled();
     }

@@ -144,6 +144,7 @@ class Transfer {
   void expect_one_of(std::initializer_list<TransferAction> actions, const char* feed) const;
   TransferStep fetch() const;
   TransferStep body_step() const;
+  TransferStep room_check() const;
   TransferStep store_spooled() const;
   TransferStep after_abandoned();
   TransferStep after_dropped();
