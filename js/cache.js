@@ -64,7 +64,7 @@ function emptyStats() {
   return {
     hits: { memory: 0, persisted: 0, imported: 0, batch: 0, pointer: 0, content: 0, hint: 0, stale: 0 },
     unresolved: 0,
-    resolutionRequests: { listing: 0, batch: 0, pointer: 0 },
+    resolutionRequests: { listing: 0, pathsInfo: 0, pointer: 0 },
     downloads: 0,
     resumedDownloads: 0,
     bytesDownloaded: 0,

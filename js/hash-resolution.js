@@ -256,7 +256,7 @@ export class HashResolution {
   // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core. It is
   // shared by every URL of the revision, so no caller's signal ends it; only its own timeout does.
   async #sendBatch(request, context) {
-    this.#stats.resolutionRequests[request.kind === this.#core.BatchKind.tree ? "listing" : "batch"]++;
+    this.#stats.resolutionRequests[request.kind === this.#core.BatchKind.tree ? "listing" : "pathsInfo"]++;
     let status = 0;
     let body = new Uint8Array(0);
     let commit = "";

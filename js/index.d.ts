@@ -127,8 +127,11 @@ export interface CrossOriginCacheOptions extends CoreOptions {
 export interface CrossOriginCacheStats {
   hits: Record<"memory" | "persisted" | "imported" | "batch" | "pointer" | "content" | "hint" | "stale", number>;
   unresolved: number;
-  /** listing: tree listings; batch: paths-info requests; pointer: /raw/ pointer requests. */
-  resolutionRequests: { listing: number; batch: number; pointer: number };
+  /**
+   * listing: tree listings; pathsInfo: paths-info requests (the two make the `batch` option's
+   * requests, and `hits.batch` counts answers from either); pointer: /raw/ pointer requests.
+   */
+  resolutionRequests: { listing: number; pathsInfo: number; pointer: number };
   downloads: number;
   /** Downloads that broke off and were resumed (each resume counts). */
   resumedDownloads: number;

@@ -177,7 +177,7 @@ async function loadModel() {
   const { before, after, elapsedMs: elapsed, resolveMs } = result;
   const requestsOf = (kind) => after.resolutionRequests[kind] - before.resolutionRequests[kind];
   const listings = requestsOf("listing");
-  const batches = listings + requestsOf("batch");
+  const batches = listings + requestsOf("pathsInfo");
   const pointers = requestsOf("pointer");
   const rowsFrom = (kind) => state.rows.filter((row) => row.tr.dataset.bytesSource === kind);
   const fromNetwork = rowsFrom("network");

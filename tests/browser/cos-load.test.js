@@ -47,7 +47,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: with Cross-Origin 
     assert.equal(hub.counters.bytes.resolve + hub.counters.bytes.wasm, sum([...truth.values()].map((f) => f.size)));
 
     const { stats } = result;
-    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
     assert.equal(stats.hits.batch, lfsFiles().length);
     assert.equal(stats.hits.content, urls.length - lfsFiles().length);
     assert.equal(stats.downloads, urls.length);
@@ -84,7 +84,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: with Cross-Origin 
     assert.equal(hub.counters.requests, hub.counters.static, "only the page and the package were fetched");
     const { stats } = result;
     assert.equal(stats.hits.persisted, urls.length);
-    assert.deepEqual(stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 0, pathsInfo: 0, pointer: 0 });
     assert.equal(stats.downloads, 0);
     assert.equal(stats.bytesDownloaded, 0);
     assert.equal(stats.storageHits, urls.length);
@@ -110,7 +110,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: with Cross-Origin 
     assert.equal(hub.counters.resolve, ordinary.length, "ordinary files have no hash before their bytes: downloaded");
     assert.equal(hub.counters.wasm, 1);
     const { stats } = result;
-    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
     assert.equal(stats.hits.batch, lfsFiles().length);
     assert.equal(stats.storageHits, lfsFiles().length);
     assert.equal(stats.bytesFromStorage, sum(lfsFiles().map((f) => f.size)));

@@ -46,7 +46,7 @@ for (const browserName of BROWSERS) test(`${browserName}: no COS manager: the Ca
   assert.equal(hub.counters.requests, hub.counters.static, "only the page and the package were fetched");
   assert.equal(hub.counters.tree + hub.counters.pathsInfo + hub.counters.raw + hub.counters.resolve + hub.counters.wasm, 0);
   assert.equal(warm.stats.hits.persisted, urls.length);
-  assert.deepEqual(warm.stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
+  assert.deepEqual(warm.stats.resolutionRequests, { listing: 0, pathsInfo: 0, pointer: 0 });
   assert.equal(warm.stats.downloads, 0);
   assert.equal(warm.stats.storageHits, urls.length);
   assert.equal(warm.stats.bytesFromStorage, total);

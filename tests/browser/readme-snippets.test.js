@@ -172,7 +172,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: the README's openi
     assert.equal(stats.downloads, 1);
     assert.equal(stats.bytesDownloaded, file.size);
     assert.equal(stats.stored, 1);
-    assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+    assert.deepEqual(stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
     assert.deepEqual(cos.entries().map((e) => e.hash), [file.sha256], "COS holds the config's bytes");
     // The page's cache (a new object over the same stores) gives the hub's JSON, without the hub.
     hub.resetCounters();

@@ -130,7 +130,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: wllama 3.8.1 Model
     }
     assert.equal(hub.counters.bytes.resolve, sum(SHARD_SIZES));
     assert.ok(heads().every((e) => e.kind === "resolve"), "HEADs are wllama's size probes of the shards");
-    assert.deepEqual(result.stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+    assert.deepEqual(result.stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
     assert.equal(result.stats.downloads, 3);
     assert.equal(result.stats.stored, 3);
     assert.equal(cos.counts.created, 3);
@@ -157,7 +157,7 @@ for (const browserName of BROWSERS) describe(`${browserName}: wllama 3.8.1 Model
     assertModel(result.model);
     assert.equal(hub.counters.requests, hub.counters.static, "only the page, the package and wllama's ESM were fetched");
     assert.equal(result.stats.downloads, 0);
-    assert.deepEqual(result.stats.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
+    assert.deepEqual(result.stats.resolutionRequests, { listing: 0, pathsInfo: 0, pointer: 0 });
     assert.equal(cos.counts.createWritable, 0);
     // list() sizes come from the records and a handle lookup; only open() reads the files.
     assert.equal(cos.counts.getFile, 3, "each shard's File fetched once, by Model.open()");

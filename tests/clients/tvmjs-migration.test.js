@@ -93,7 +93,7 @@ test("migration: what tvmjs's ArtifactCrossOriginStorageCache stored resolves in
   assert.equal(result.scope, "cross-origin-cache");
   assert.deepEqual(result.resolved, expected, "every hash resolved");
   assert.equal(result.afterResolve.hits.imported, urls.length, "all of them from tvmjs's store");
-  assert.deepEqual(result.afterResolve.resolutionRequests, { listing: 0, batch: 0, pointer: 0 });
+  assert.deepEqual(result.afterResolve.resolutionRequests, { listing: 0, pathsInfo: 0, pointer: 0 });
   assert.deepEqual(result.hashes, expected);
   assert.equal(result.stats.storageHits, urls.length, "every byte from COS");
   assert.equal(result.stats.downloads, 0);

@@ -21,7 +21,7 @@ test("files asked one at a time, as web-llm does (configs, then the tensor cache
   assert.equal(hub.counters.resolve, order.length, "each file downloaded once");
   assert.equal(hub.log.find((entry) => entry.kind === "tree").url, "/api/models/test-org/test-model/tree/main?recursive=true");
   const stats = cache.stats();
-  assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+  assert.deepEqual(stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
   assert.equal(stats.hits.batch, order.filter((f) => f.lfs).length);
   assert.deepEqual(events, []);
 

@@ -27,7 +27,7 @@ test("cold load: one listing of the repo revision, every file downloaded once an
   for (const entry of cos.store.entries()) assert.equal(entry.origins, "*");
   const stats = cache.stats();
   assert.equal(stats.hits.batch, hub.model.files.filter((f) => f.lfs).length);
-  assert.deepEqual(stats.resolutionRequests, { listing: 1, batch: 0, pointer: 0 });
+  assert.deepEqual(stats.resolutionRequests, { listing: 1, pathsInfo: 0, pointer: 0 });
   assert.equal(stats.stored, urls.length);
   assert.equal(stats.storageHits, 0, "reading back what was just stored is not a storage hit");
   assert.equal(stats.bytesFromStorage, 0);

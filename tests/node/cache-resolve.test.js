@@ -146,7 +146,7 @@ test("a hub without the tree API: paths-info answers, one request each", async (
   assert.deepEqual(resolved.map((r) => r.value), lfs.map((f) => f.sha256));
   assert.deepEqual([hub.counters.tree, hub.counters.pathsInfo, hub.counters.raw], [1, 1, 0]);
   assert.deepEqual(events.map((e) => e.kind), ["listing-failed"]);
-  assert.deepEqual(cache.stats().resolutionRequests, { listing: 1, batch: 1, pointer: 0 });
+  assert.deepEqual(cache.stats().resolutionRequests, { listing: 1, pathsInfo: 1, pointer: 0 });
 });
 
 test("a garbage pointer is reported and the hash comes from the content", async (t) => {

@@ -25,7 +25,7 @@ test("a listing that never answers: after resolutionTimeout paths-info answers, 
   assert.deepEqual(events.map((e) => e.kind), ["listing-failed"]);
   assert.match(events[0].message, new RegExp(`timed out after ${TIMEOUT_MS} ms`));
   assert.deepEqual({ tree: hub.counters.tree, pathsInfo: hub.counters.pathsInfo, raw: hub.counters.raw }, { tree: 1, pathsInfo: 1, raw: 0 });
-  assert.deepEqual(cache.stats().resolutionRequests, { listing: 1, batch: 1, pointer: 0 });
+  assert.deepEqual(cache.stats().resolutionRequests, { listing: 1, pathsInfo: 1, pointer: 0 });
   assert.equal(cache.stats().errors["listing-failed"], 1);
 });
 

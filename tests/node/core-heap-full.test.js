@@ -29,7 +29,7 @@ test("a listing the core cannot take in: reported, paths-info answers", async (t
   assert.ok(calls() >= 2, "the core was told the request failed");
   assert.deepEqual(events.map((e) => e.kind), ["listing-failed"]);
   assert.match(events[0].message, /failed/);
-  assert.equal(cache.stats().resolutionRequests.batch, 1, "paths-info asked instead");
+  assert.equal(cache.stats().resolutionRequests.pathsInfo, 1, "paths-info asked instead");
 });
 
 test("a snapshot the core cannot take in: reported, the per-URL entries answer", async (t) => {

@@ -178,7 +178,7 @@ async function caching(signal: AbortSignal): Promise<void> {
   const stats: CrossOriginCacheStats = cache.stats();
   const counts: number[] = [
     stats.hits.memory, stats.hits.persisted, stats.hits.imported, stats.hits.batch, stats.hits.pointer,
-    stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.listing, stats.resolutionRequests.batch,
+    stats.hits.content, stats.hits.hint, stats.hits.stale, stats.unresolved, stats.resolutionRequests.listing, stats.resolutionRequests.pathsInfo,
     stats.resolutionRequests.pointer, stats.downloads, stats.resumedDownloads, stats.bytesDownloaded,
     stats.storageHits, stats.storageMisses, stats.bytesFromStorage, stats.stored, stats.bytesStored,
     stats.errors["cos-failed"] ?? 0,
