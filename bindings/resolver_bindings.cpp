@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "deletion.h"
 #include "error_kinds.h"
 #include "hash_descriptor.h"
 #include "hash_record.h"
@@ -152,6 +153,28 @@ class JsResolution : LiveCounted {
   coc::Resolution resolution_;
 };
 
+// Deleting one URL's mapping (coc::Deletion); it shares the resolver as a resolution does.
+class JsDeletion : LiveCounted {
+ public:
+  JsDeletion(std::shared_ptr<coc::Resolver> resolver, const std::string& url, coc::StorageKind storage,
+             bool persisted_store)
+      : resolver_(std::move(resolver)), deletion_(*resolver_, url, storage, persisted_store) {}
+
+  coc::DeletionStep next() const { return deletion_.next(); }
+  coc::DeletionStep looked_up(bool found, const std::string& hash) {
+    return guarded([&] { return deletion_.looked_up(found, hash); });
+  }
+  coc::DeletionStep persisted_deleted() { return guarded([&] { return deletion_.persisted_deleted(); }); }
+  coc::DeletionStep references_scanned(bool referenced) {
+    return guarded([&] { return deletion_.references_scanned(referenced); });
+  }
+  coc::DeletionStep entry_removed() { return guarded([&] { return deletion_.entry_removed(); }); }
+
+ private:
+  std::shared_ptr<coc::Resolver> resolver_;
+  coc::Deletion deletion_;
+};
+
 class JsResolver : LiveCounted {
  public:
   explicit JsResolver(const val& options) : resolver_(std::make_shared<coc::Resolver>(read_options(options))) {}
@@ -200,6 +223,9 @@ class JsResolver : LiveCounted {
   // local: what memory or our persisted store holds, whatever its age (what delete must remove).
   JsResolution* resolution(const std::string& url, double now, bool local) {
     return guarded([&] { return new JsResolution(resolver_, url, local, now); });
+  }
+  JsDeletion* deletion(const std::string& url, coc::StorageKind storage, bool persisted_store) {
+    return guarded([&] { return new JsDeletion(resolver_, url, storage, persisted_store); });
   }
   JsTransfer* transfer(const std::string& url, const coc::TransferRequest& request) {
     return new JsTransfer(resolver_, url, coc::Transfer(request));
@@ -290,6 +316,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
   class_<JsResolver>("Resolver")
       .constructor(&make_resolver, allow_raw_pointers())
       .function("resolution", &JsResolver::resolution, allow_raw_pointers())
+      .function("deletion", &JsResolver::deletion, allow_raw_pointers())
       .function("planBatch", &JsResolver::plan_batch)
       .function("applyBatch", &JsResolver::apply_batch)
       .function("recordContent", &JsResolver::record_content)
@@ -304,6 +331,23 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("snapshotWritten", &JsResolver::snapshot_written)
       .function("transfer", &JsResolver::transfer, allow_raw_pointers())
       .function("transferForBytes", &JsResolver::transfer_for_bytes, allow_raw_pointers());
+  enum_<coc::DeletionAction>("DeletionAction")
+      .value("lookUp", coc::DeletionAction::look_up)
+      .value("deletePersisted", coc::DeletionAction::delete_persisted)
+      .value("scanReferences", coc::DeletionAction::scan_references)
+      .value("removeEntry", coc::DeletionAction::remove_entry)
+      .value("done", coc::DeletionAction::done);
+  value_object<coc::DeletionStep>("DeletionStep")
+      .field("action", &coc::DeletionStep::action)
+      .field("key", &coc::DeletionStep::key)
+      .field("hash", &coc::DeletionStep::hash)
+      .field("known", &coc::DeletionStep::known);
+  class_<JsDeletion>("Deletion")
+      .function("next", &JsDeletion::next)
+      .function("lookedUp", &JsDeletion::looked_up)
+      .function("persistedDeleted", &JsDeletion::persisted_deleted)
+      .function("referencesScanned", &JsDeletion::references_scanned)
+      .function("entryRemoved", &JsDeletion::entry_removed);
   class_<JsResolution>("Resolution")
       .function("url", &JsResolution::url)
       .function("next", &JsResolution::next)

@@ -300,22 +300,41 @@ export class CrossOriginCache {
 
   async deleteInCache(url) {
     const target = this.#context(url).url;
-    const record = await this.#hashes.local(target);
-    this.#live().forget(target);
-    const key = this.#core.parseArtifactUrl(target).storageKey;
-    // Nothing is stored under a URL with credentials (and the Cache API would quote it whole).
-    if (this.#persisted && this.#live().persistable(target)) {
-      try {
-        await this.#persisted.delete(key);
-      } catch (error) {
-        this.#errors.url(this.#errors.kinds.persistFailed, target, error);
+    const { DeletionAction: Action } = this.#core;
+    const deletion = this.#live().deletion(target, this.#transfers.storage, Boolean(this.#persisted));
+    try {
+      let step = deletion.next();
+      while (step.action !== Action.done) {
+        switch (step.action) {
+          case Action.lookUp: {
+            const record = await this.#hashes.local(target);
+            step = deletion.lookedUp(Boolean(record), record?.value ?? "");
+            break;
+          }
+          case Action.deletePersisted:
+            try {
+              await this.#persisted.delete(step.key);
+            } catch (error) {
+              this.#errors.url(this.#errors.kinds.persistFailed, target, error);
+            }
+            // The snapshot of all records must forget it too before a reload could read it back.
+            await this.#hashes.flush();
+            step = deletion.persistedDeleted();
+            break;
+          case Action.scanReferences:
+            step = deletion.referencesScanned(await this.#hashes.persistedReferences(step.hash));
+            break;
+          case Action.removeEntry:
+            await this.#fallback.remove(step.hash);
+            this.#seenInStorage.delete(step.hash);
+            step = deletion.entryRemoved();
+            break;
+          default:
+            throw new Error(`core returned an unknown deletion action ${step.action?.value}`);
+        }
       }
-      // The snapshot of all records must forget it too before a reload could read it back.
-      await this.#hashes.flush();
-    }
-    if (record && this.#fallback && !(await this.#hashes.referenced(record.value))) {
-      await this.#fallback.remove(record.value);
-      this.#seenInStorage.delete(record.value);
+    } finally {
+      deletion.delete();
     }
   }
 

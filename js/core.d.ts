@@ -239,10 +239,39 @@ export interface Resolution {
   delete(): void;
 }
 
+/** What deleting a URL's mapping does next (src/deletion.h). */
+export interface DeletionActions {
+  readonly lookUp: EnumValue;
+  readonly deletePersisted: EnumValue;
+  readonly scanReferences: EnumValue;
+  readonly removeEntry: EnumValue;
+  readonly done: EnumValue;
+}
+export interface DeletionStep {
+  action: EnumValue;
+  /** deletePersisted: the persisted store's key. */
+  key: string;
+  /** scanReferences, removeEntry: the hash. */
+  hash: string;
+  /** done: the URL had a record. */
+  known: boolean;
+}
+/** Deleting one URL's mapping (wasm memory: call delete() when done). */
+export interface Deletion {
+  next(): DeletionStep;
+  lookedUp(found: boolean, hash: string): DeletionStep;
+  persistedDeleted(): DeletionStep;
+  referencesScanned(referenced: boolean): DeletionStep;
+  entryRemoved(): DeletionStep;
+  delete(): void;
+}
+
 /** The URL→hash index and the decisions of one resolution (wasm memory: call delete() when done). */
 export interface Resolver {
   /** One URL's resolution; local: memory and our persisted store only, whatever the record's age. */
   resolution(url: string, now: number, local: boolean): Resolution;
+  /** Deleting url's mapping; storage: a StorageKind value; persistedStore: a persisted store exists. */
+  deletion(url: string, storage: EnumValue, persistedStore: boolean): Deletion;
   planBatch(urls: string[], now: number): BatchRequest[];
   applyBatch(group: string, status: number, body: Uint8Array, commit: string, link: string, now: number, timedOut: boolean): BatchOutcome;
   recordContent(url: string, content: DownloadedContent, now: number): Step;
@@ -328,6 +357,9 @@ export interface CoreModule {
 
   /** Made by Resolver.resolution() only: the class is bound, its constructor is not. */
   Resolution: new (...never: never[]) => Resolution;
+  /** Made by Resolver.deletion() only. */
+  Deletion: new (...never: never[]) => Deletion;
+  DeletionAction: DeletionActions;
 
   // Transfers
   /** Made by Resolver.transfer() only: the class is bound, its constructor is not. */

@@ -337,10 +337,9 @@ export class HashResolution {
     }
   }
 
-  // Whether any URL this scope knows still maps to the hash (before removing a fallback entry).
-  async referenced(value) {
-    if (this.#live().references(value) > 0) return true;
-    if (!this.#persisted) return false;
+  // Whether any record in our persisted store maps to the hash (before the fallback store's entry
+  // goes; memory's records the core has checked itself).
+  async persistedReferences(value) {
     for await (const { body } of this.#persisted.entries(this.#core.maxRecordBytes)) {
       if (this.#core.decodeRecordValue(body) === value) return true;
     }

@@ -25,7 +25,6 @@ export class TransferExecutor {
   #live;
   #cos;
   #fallback;
-  #storageKind;
   #origins;
   #hashes;
   #errors;
@@ -34,6 +33,8 @@ export class TransferExecutor {
   #fetch;
   #resumeAttempts;
   #seenInStorage;
+  /** What keeps the bytes: a core StorageKind value. */
+  storage;
 
   /**
    * live(): the core's resolver (throws once the cache is disposed); cos: the CosClient (or
@@ -46,7 +47,7 @@ export class TransferExecutor {
     this.#live = live;
     this.#cos = cos;
     this.#fallback = fallback;
-    this.#storageKind = !cos ? core.StorageKind.none : fallback ? core.StorageKind.fallback : core.StorageKind.crossOrigin;
+    this.storage = !cos ? core.StorageKind.none : fallback ? core.StorageKind.fallback : core.StorageKind.crossOrigin;
     this.#origins = origins;
     this.#hashes = hashes;
     this.#errors = errors;
@@ -59,7 +60,7 @@ export class TransferExecutor {
 
   #request(context, { response, needsBytes = true, storageOnly = false }) {
     return {
-      storage: this.#storageKind,
+      storage: this.storage,
       ownResponse: Boolean(response),
       isPrivate: Boolean(context.isPrivate),
       needsBytes,
