@@ -416,3 +416,15 @@ test("addToCache of stored files asks storage for handles only and opens none; a
   assert.equal(third.stats().downloads, 0);
   assert.deepEqual(events, []);
 });
+
+test("put() of a response whose write fails: reported once, resolves, nothing stored or mapped, the response never fetched again", async (t) => {
+  const { hub, shard, cos, cache, events } = await storingThroughKeeping(t, { failAtWrite: 3 });
+  await cache.put(shard.url, await fetch(shard.url));
+  assert.deepEqual(events.map((e) => e.kind), ["cos-failed"]);
+  assert.equal(cos.store.entries().length, 0, "no half-written entry");
+  const stats = cache.stats();
+  assert.equal(stats.downloads, 0, "the cache fetched nothing itself");
+  assert.equal(stats.stored, 0);
+  assert.equal(hub.counters.resolve, 1, "the hub served the body once, to the caller");
+  assert.equal(await cache.match(shard.url), undefined);
+});
