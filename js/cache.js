@@ -90,7 +90,7 @@ export class CrossOriginCache {
   #redactor;
   #disposed = false;
   #loading = new SharedWork();
-  #seenInStorage = new Set();
+  #ledger;
 
   constructor(core, options = {}) {
     checkOptions(core, options);
@@ -121,6 +121,7 @@ export class CrossOriginCache {
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 
+    this.#ledger = new core.StorageLedger();
     this.#resolver = new core.Resolver({
       capacity: options.capacity ?? 10000,
       maxAge: options.maxAge ?? 3600000,
@@ -156,7 +157,10 @@ export class CrossOriginCache {
       stats: this.#stats,
       fetch,
       resumeAttempts: options.resumeAttempts ?? 3,
-      seenInStorage: this.#seenInStorage,
+      ledger: () => {
+        this.#live();
+        return this.#ledger;
+      },
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }
@@ -205,6 +209,7 @@ export class CrossOriginCache {
     this.#hashes.close();
     this.#disposed = true;
     this.#resolver.delete();
+    this.#ledger.delete();
   }
 
   // The core's resolver, unless the cache was disposed while work was in flight.
@@ -287,15 +292,15 @@ export class CrossOriginCache {
 
   async hasAllKeys(urls) {
     const records = await this.#resolveMany(urls);
-    if (!this.#cos || records.some((record) => !record)) return false;
-    // Hashes this cache stored or saw cost nothing; the others are asked for together.
-    const unknown = [...new Set(records.map((r) => r.value).filter((value) => !this.#seenInStorage.has(value)))];
-    if (unknown.length === 0) return true;
-    const result = await this.#cos.hasAll(unknown);
-    if (result.status === "error") this.#errors.hash(this.#errors.kinds.cosFailed, unknown, result.error);
-    if (result.status !== "hit") return false;
-    for (const value of unknown) this.#seenInStorage.add(value);
-    return true;
+    const { HoldingVerdict: Verdict } = this.#core;
+    this.#live();
+    const check = this.#ledger.check(this.#transfers.storage, records.map((record) => record?.value ?? ""));
+    if (check.verdict !== Verdict.ask) return check.verdict === Verdict.allHeld;
+    const result = await this.#cos.hasAll(check.ask);
+    this.#live();
+    const answer = this.#ledger.answered(check.ask, this.#transfers.storageAnswer(result.status));
+    if (answer.errorKind) this.#errors.hash(answer.errorKind, check.ask, result.error);
+    return answer.allHeld;
   }
 
   async deleteInCache(url) {
@@ -326,7 +331,7 @@ export class CrossOriginCache {
             break;
           case Action.removeEntry:
             await this.#fallback.remove(step.hash);
-            this.#seenInStorage.delete(step.hash);
+            this.#ledger.missing(step.hash);
             step = deletion.entryRemoved();
             break;
           default:

@@ -266,6 +266,22 @@ export interface Deletion {
   delete(): void;
 }
 
+export interface HoldingVerdicts {
+  readonly allHeld: EnumValue;
+  readonly notAll: EnumValue;
+  readonly ask: EnumValue;
+}
+/** What this cache last saw storage hold (wasm memory: call delete() when done). */
+export interface StorageLedger {
+  held(hash: string): void;
+  missing(hash: string): void;
+  /** hashes: the records' hashes, "" for a URL without one. ask: the hashes to ask storage about. */
+  check(storage: EnumValue, hashes: string[]): { verdict: EnumValue; ask: string[] };
+  /** Storage's answer (a StorageAnswer value) about every asked hash at once. */
+  answered(asked: string[], answer: EnumValue): { allHeld: boolean; errorKind: string };
+  delete(): void;
+}
+
 /** The URL→hash index and the decisions of one resolution (wasm memory: call delete() when done). */
 export interface Resolver {
   /** One URL's resolution; local: memory and our persisted store only, whatever the record's age. */
@@ -368,6 +384,8 @@ export interface CoreModule {
   StorageKind: StorageKinds;
   StorageAnswer: StorageAnswers;
   BytesAt: BytesAtValues;
+  StorageLedger: new () => StorageLedger;
+  HoldingVerdict: HoldingVerdicts;
   /** Writes pending at once into a storage that queues them. */
   writesInFlight: number;
 

@@ -32,17 +32,17 @@ export class TransferExecutor {
   #stats;
   #fetch;
   #resumeAttempts;
-  #seenInStorage;
+  #ledger;
   /** What keeps the bytes: a core StorageKind value. */
   storage;
 
   /**
    * live(): the core's resolver (throws once the cache is disposed); cos: the CosClient (or
    * undefined); fallback: the FallbackStore behind it, when it is one; origins: the cache's
-   * `origins` option; hashes: the HashResolution; stats: the cache's counters; seenInStorage: the
-   * hashes storage was last seen to hold.
+   * `origins` option; hashes: the HashResolution; stats: the cache's counters; ledger(): the core's
+   * StorageLedger, what storage was last seen to hold (throws once the cache is disposed).
    */
-  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, seenInStorage }) {
+  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, ledger }) {
     this.#core = core;
     this.#live = live;
     this.#cos = cos;
@@ -55,7 +55,7 @@ export class TransferExecutor {
     this.#stats = stats;
     this.#fetch = fetch;
     this.#resumeAttempts = resumeAttempts;
-    this.#seenInStorage = seenInStorage;
+    this.#ledger = ledger;
   }
 
   #request(context, { response, needsBytes = true, storageOnly = false }) {
@@ -156,7 +156,7 @@ export class TransferExecutor {
         case Action.checkKept: {
           const found = await this.#cos.has(step.hash);
           load.error = found.error;
-          if (found.status !== "hit") this.#seenInStorage.delete(step.hash);
+          if (found.status !== "hit") this.#ledger().missing(step.hash);
           step = transfer.kept(found.status === "hit");
           break;
         }
@@ -184,15 +184,15 @@ export class TransferExecutor {
   // Asks storage for an entry (opening it unless the action only checks it exists) and counts the
   // answer; a read-back after this load's own write is not counted again.
   async #lookUp(load, step, signal) {
-    const { TransferAction: Action, StorageAnswer: Answer } = this.#core;
+    const { TransferAction: Action } = this.#core;
     const result = step.action === Action.checkStorage ? await this.#cos.has(step.hash) : await this.#cos.read(step.hash);
     throwIfAborted(signal);
     load.error = result.error;
     if (result.file) load.blob = result.file;
     if (result.status === "hit") {
-      this.#seenInStorage.add(step.hash);
+      this.#ledger().held(step.hash);
     } else {
-      this.#seenInStorage.delete(step.hash);
+      this.#ledger().missing(step.hash);
     }
     if (step.action !== Action.readBack) {
       if (result.status === "hit") {
@@ -202,7 +202,13 @@ export class TransferExecutor {
         this.#stats.storageMisses++;
       }
     }
-    return { hit: Answer.hit, miss: Answer.miss, "not-allowed": Answer.notAllowed, error: Answer.error }[result.status];
+    return this.storageAnswer(result.status);
+  }
+
+  /** A CosClient status ("hit", "miss", "not-allowed", "error") as the core's StorageAnswer. */
+  storageAnswer(status) {
+    const { StorageAnswer: Answer } = this.#core;
+    return { hit: Answer.hit, miss: Answer.miss, "not-allowed": Answer.notAllowed, error: Answer.error }[status];
   }
 
   // The file's URL as fetch() takes it (no userinfo: that goes as a header), with the caller's
@@ -313,7 +319,7 @@ export class TransferExecutor {
   }
 
   #countStored(hash, size) {
-    this.#seenInStorage.add(hash);
+    this.#ledger().held(hash);
     this.#stats.stored++;
     this.#stats.bytesStored += size >= 0 ? size : 0;
   }

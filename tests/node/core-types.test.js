@@ -45,7 +45,7 @@ const packaged = bound(bindingFiles.filter((f) => f !== TEST_ONLY));
 const testOnly = bound(bindingFiles.filter((f) => f === TEST_ONLY));
 const sorted = (names) => [...names].sort();
 // embind's enum_ bindings, each with the interface that lists its members.
-const ENUMS = { StepAction: "StepActions", BatchKind: "BatchKinds", TransferAction: "TransferActions", StorageKind: "StorageKinds", StorageAnswer: "StorageAnswers", BytesAt: "BytesAtValues", DeletionAction: "DeletionActions" };
+const ENUMS = { StepAction: "StepActions", BatchKind: "BatchKinds", TransferAction: "TransferActions", StorageKind: "StorageKinds", StorageAnswer: "StorageAnswers", BytesAt: "BytesAtValues", DeletionAction: "DeletionActions", HoldingVerdict: "HoldingVerdicts" };
 
 test("every name the package's bindings register is declared in CoreModule, and nothing else is", () => {
   const members = declared("CoreModule");
@@ -68,7 +68,7 @@ test("the loaded core has every declared member with the declared kind, and no t
 
 test("the classes' methods are the declared ones", async () => {
   const core = await loadCore();
-  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer", Resolution: "Resolution", Deletion: "Deletion" };
+  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer", Resolution: "Resolution", Deletion: "Deletion", StorageLedger: "StorageLedger" };
   for (const [cls, iface] of Object.entries(classes)) {
     const methods = declared(iface);
     methods.delete("delete");  // embind's, on every class handle
