@@ -7,8 +7,10 @@
 #include <string>
 
 #include "cache_options.h"
+#include "conversions.h"
 #include "fallback_seal.h"
 #include "response_rules.h"
+#include "store_plan.h"
 #include "storage_space.h"
 
 using emscripten::val;
@@ -45,6 +47,17 @@ bool fallback_seal_vouches(const std::string& seal, const std::string& write_id,
   return coc::fallback_seal_vouches(seal, write_id, static_cast<std::int64_t>(size));
 }
 
+// {ownStore, fallbackStore, legacyStores, snapshot}: a plain object (a list inside).
+val plan_stores(const std::string& scope, bool import_legacy) {
+  const coc::StorePlan plan = coc::plan_stores(scope, import_legacy);
+  val result = val::object();
+  result.set("ownStore", plan.own_store);
+  result.set("fallbackStore", plan.fallback_store);
+  result.set("legacyStores", coc_bindings::to_array(plan.legacy_stores));
+  result.set("snapshot", plan.snapshot);
+  return result;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(cross_origin_cache_rules) {
@@ -56,4 +69,5 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_rules) {
   function("encodeFallbackSeal", &encode_fallback_seal);
   function("fallbackSealVouches", &fallback_seal_vouches);
   function("fitsStorageEstimate", &coc::fits_storage_estimate);
+  function("planStores", &plan_stores);
 }

@@ -16,7 +16,6 @@ import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
 import { TransferExecutor } from "./transfer.js";
 
-const LEGACY_STORES = ["tvmjs-cos-hash-meta", "experimental_transformers-hash-cache"];
 
 function requestUrl(request) {
   if (typeof request === "string") return request;
@@ -102,21 +101,17 @@ export class CrossOriginCache {
     this.#errors = new ErrorReporter(core, options.onError, this.#redactor);
 
     const cacheStorage = options.caches ?? (typeof caches === "undefined" ? undefined : caches);
-    const ownStore = `${this.scope}-cos-hash-meta`;
+    const stores = core.planStores(this.scope, options.importLegacy !== false);
     if (cacheStorage) {
-      this.#persisted = new PersistedStore(cacheStorage, ownStore);
-      if (options.importLegacy !== false) {
-        for (const name of LEGACY_STORES) {
-          if (name !== ownStore) this.#legacy.set(name, new PersistedStore(cacheStorage, name, { mustExist: true }));
-        }
-      }
+      this.#persisted = new PersistedStore(cacheStorage, stores.ownStore);
+      for (const name of stores.legacyStores) this.#legacy.set(name, new PersistedStore(cacheStorage, name, { mustExist: true }));
     }
     const manager = options.storage !== undefined ? options.storage
       : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
     if (manager) {
       this.#cos = new CosClient(manager);
     } else if (options.fallback !== false && cacheStorage) {
-      this.#fallback = new FallbackStore(cacheStorage, `${this.scope}-cos-fallback`, core);
+      this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core);
       this.#cos = new CosClient(this.#fallback);
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
@@ -140,9 +135,7 @@ export class CrossOriginCache {
       legacy: this.#legacy,
       errors: this.#errors,
       stats: this.#stats,
-      // A store another library also writes and deletes from (scope "tvmjs") gets no snapshot: it
-      // would keep answering for URLs that library deleted.
-      snapshot: !LEGACY_STORES.includes(ownStore),
+      snapshot: stores.snapshot,
       timeoutMs: timeout,
     });
     this.#transfers = new TransferExecutor({

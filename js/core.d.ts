@@ -396,6 +396,8 @@ export interface CoreModule {
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string };
   checkResume(start: DownloadStart, loaded: number, status: number, contentRange: string, etag: string): { ok: boolean; reason: string };
   fitsStorageEstimate(size: number, quota: number, usage: number): boolean;
+  /** The Cache API stores a cache of `scope` uses (src/store_plan.h). */
+  planStores(scope: string, importLegacy: boolean): { ownStore: string; fallbackStore: string; legacyStores: string[]; snapshot: boolean };
   encodeFallbackSeal(writeId: string, size: number): string;
   fallbackSealVouches(seal: string, writeId: string, size: number): boolean;
 
