@@ -55,13 +55,8 @@ JsTransferStep JsTransfer::downloaded(double content_length) {
 JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) {
   return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
 }
-// The resolver judges the bytes (and learns their hash); the transfer decides what follows.
 JsTransferStep JsTransfer::streamed(const JsContent& content, double now) {
-  return guarded([&] {
-    const coc::Content bytes = from_js(content);
-    const coc::Step verdict = resolver_->record_content(url_, bytes, now);
-    return to_js(transfer_.streamed(verdict, bytes.sha256, bytes.size));
-  });
+  return guarded([&] { return to_js(transfer_.streamed(*resolver_, url_, from_js(content), now)); });
 }
 JsTransferStep JsTransfer::stream_failed() { return guarded([&] { return to_js(transfer_.stream_failed()); }); }
 JsTransferStep JsTransfer::closed() { return guarded([&] { return to_js(transfer_.closed()); }); }

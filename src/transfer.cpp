@@ -255,6 +255,12 @@ TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, 
   return go(reported(std::move(next), verdict.error_kind, verdict.error_message));
 }
 
+TransferStep Transfer::streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms) {
+  // Out of turn is refused before the resolver learns anything from the bytes.
+  expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "streamed");
+  return streamed(resolver.record_content(url, content, now_ms), content.sha256, content.size);
+}
+
 TransferStep Transfer::stream_failed() {
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "stream_failed");
   return go(failure(""));

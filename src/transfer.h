@@ -124,6 +124,8 @@ class Transfer {
   // The resolver's verdict on the bytes just hashed (Resolver::record_content), their SHA-256 and
   // their size.
   TransferStep streamed(const Step& verdict, const std::string& sha256, std::int64_t size);
+  // The same, with the resolver judging the bytes of url (and learning their hash) first.
+  TransferStep streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms);
   // Reading the body failed (after any resume), or a digest the app gave did not match it.
   TransferStep stream_failed();
   TransferStep closed();

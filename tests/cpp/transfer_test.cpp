@@ -4,9 +4,11 @@
 #include <string>
 
 #include "error_kinds.h"
+#include "resolver.h"
 #include "transfer.h"
 
 using coc::BytesAt;
+using coc::Resolver;
 using coc::StorageAnswer;
 using coc::StorageKind;
 using coc::Transfer;
@@ -426,4 +428,24 @@ TEST_CASE("a storage-only lookup never downloads: a miss is done with no bytes",
 
   only.own_response = true;
   CHECK_THROWS_AS(Transfer(only), std::invalid_argument);
+}
+
+TEST_CASE("bytes judged through the resolver: it learns their hash, and out of turn it learns nothing", "[transfer]") {
+  Resolver resolver;
+  const std::string url = "https://cdn.example/lib/model.wasm";
+  coc::Content content;
+  content.sha256 = kOther;
+  content.size = 3;
+  Transfer early(request(StorageKind::none));
+  CHECK_THROWS_AS(early.streamed(resolver, url, content, 1000), std::logic_error);
+  CHECK(resolver.references(kOther) == 0);
+
+  Transfer transfer(request(StorageKind::none));
+  transfer.resolved(false, "", -1);
+  transfer.downloaded(3);
+  const TransferStep step = transfer.streamed(resolver, url, content, 1000);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK(step.hash_from_content);
+  CHECK(resolver.references(kOther) == 1);
 }
