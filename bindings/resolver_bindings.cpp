@@ -130,11 +130,14 @@ std::string decode_record_value(const val& body) {
 // when the cache is disposed keeps it alive (the member order makes the resolver outlive it).
 class JsResolution : LiveCounted {
  public:
-  JsResolution(std::shared_ptr<coc::Resolver> resolver, const std::string& url, bool local, double now)
+  JsResolution(std::shared_ptr<coc::Resolver> resolver, const std::string& url, bool local, double now,
+               std::uint32_t cohort, const std::string& partition)
       : resolver_(std::move(resolver)),
-        resolution_(*resolver_, url, local ? coc::Resolver::Lookup::local : coc::Resolver::Lookup::resolve, now) {}
+        resolution_(*resolver_, url, local ? coc::Resolver::Lookup::local : coc::Resolver::Lookup::resolve, now,
+                    cohort, partition) {}
 
   std::string url() const { return resolution_.url(); }
+  double ticket() const { return js_number(resolution_.ticket()); }
   JsStep next() const { return to_js(resolution_.next()); }
   JsStep persisted_read(bool found, const val& body, double now) {
     return guarded([&] { return to_js(resolution_.persisted_read(found, body_bytes(body), now)); });
@@ -146,7 +149,7 @@ class JsResolution : LiveCounted {
   JsStep pointer_fetched(int status, const std::string& text, const std::string& commit, double now, bool timed_out) {
     return guarded([&] { return to_js(resolution_.pointer_fetched(status, text, commit, now, timed_out)); });
   }
-  JsStep restart(double now) { return guarded([&] { return to_js(resolution_.restart(now)); }); }
+  JsStep snapshot_read(double now) { return guarded([&] { return to_js(resolution_.snapshot_read(now)); }); }
 
  private:
   std::shared_ptr<coc::Resolver> resolver_;
@@ -179,11 +182,21 @@ class JsResolver : LiveCounted {
  public:
   explicit JsResolver(const val& options) : resolver_(std::make_shared<coc::Resolver>(read_options(options))) {}
 
-  // An array of BatchRequest.
-  val plan_batch(const val& urls, double now) {
+  std::uint32_t open_cohort() { return resolver_->open_cohort(); }
+  void close_cohort(std::uint32_t cohort) { resolver_->close_cohort(cohort); }
+  // {requests: [BatchRequest with partition and tickets], released: [ticket]}
+  val take_batches(double now) {
     return guarded([&] {
-      return to_array(resolver_->plan_batch(emscripten::vecFromJSArray<std::string>(urls), now),
-                      [](const coc::BatchRequest& request) { return to_js(request); });
+      coc::BatchPlan plan = resolver_->take_batches(now);
+      val result = val::object();
+      result.set("requests", to_array(plan.requests, [](const coc::PlannedBatch& planned) {
+        val request = to_js(planned.request);
+        request.set("partition", planned.partition);
+        request.set("tickets", to_array(planned.tickets, [](std::uint64_t ticket) { return val(js_number(ticket)); }));
+        return request;
+      }));
+      result.set("released", to_array(plan.released, [](std::uint64_t ticket) { return val(js_number(ticket)); }));
+      return result;
     });
   }
   val apply_batch(const std::string& group, int status, const val& body, const std::string& commit,
@@ -220,9 +233,12 @@ class JsResolver : LiveCounted {
     return guarded([&] { return to_js(resolver_->merge_snapshot(body_bytes(stored), stored_found, now)); });
   }
   void snapshot_written(double generation) { resolver_->snapshot_written(static_cast<std::uint64_t>(generation)); }
+  void snapshot_unavailable() { resolver_->snapshot_unavailable(); }
   // local: what memory or our persisted store holds, whatever its age (what delete must remove).
-  JsResolution* resolution(const std::string& url, double now, bool local) {
-    return guarded([&] { return new JsResolution(resolver_, url, local, now); });
+  // cohort: from openCohort(), or 0; partition: the request's (js/request-init.js), or "".
+  JsResolution* resolution(const std::string& url, double now, bool local, std::uint32_t cohort,
+                           const std::string& partition) {
+    return guarded([&] { return new JsResolution(resolver_, url, local, now, cohort, partition); });
   }
   JsDeletion* deletion(const std::string& url, coc::StorageKind storage, bool persisted_store) {
     return guarded([&] { return new JsDeletion(resolver_, url, storage, persisted_store); });
@@ -249,6 +265,7 @@ class JsResolver : LiveCounted {
     if (options.hasOwnProperty("persist")) result.persist = options["persist"].as<bool>();
     if (options.hasOwnProperty("batch")) result.batch = options["batch"].as<bool>();
     if (options.hasOwnProperty("listRepos")) result.list_repos = options["listRepos"].as<bool>();
+    if (options.hasOwnProperty("snapshot")) result.snapshot = options["snapshot"].as<bool>();
     if (options.hasOwnProperty("resolutionTimeout")) {
       result.resolution_timeout_ms = options["resolutionTimeout"].as<double>();
     }
@@ -283,6 +300,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
 
   enum_<coc::StepAction>("StepAction")
       .value("done", coc::StepAction::done)
+      .value("readSnapshot", coc::StepAction::read_snapshot)
       .value("readPersisted", coc::StepAction::read_persisted)
       .value("readLegacy", coc::StepAction::read_legacy)
       .value("fetchBatch", coc::StepAction::fetch_batch)
@@ -317,7 +335,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .constructor(&make_resolver, allow_raw_pointers())
       .function("resolution", &JsResolver::resolution, allow_raw_pointers())
       .function("deletion", &JsResolver::deletion, allow_raw_pointers())
-      .function("planBatch", &JsResolver::plan_batch)
+      .function("openCohort", &JsResolver::open_cohort)
+      .function("closeCohort", &JsResolver::close_cohort)
+      .function("takeBatches", &JsResolver::take_batches)
       .function("applyBatch", &JsResolver::apply_batch)
       .function("recordContent", &JsResolver::record_content)
       .function("addIntegrity", &JsResolver::add_integrity)
@@ -329,6 +349,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)
       .function("snapshotWritten", &JsResolver::snapshot_written)
+      .function("snapshotUnavailable", &JsResolver::snapshot_unavailable)
       .function("transfer", &JsResolver::transfer, allow_raw_pointers())
       .function("transferForBytes", &JsResolver::transfer_for_bytes, allow_raw_pointers());
   enum_<coc::DeletionAction>("DeletionAction")
@@ -350,10 +371,11 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("entryRemoved", &JsDeletion::entry_removed);
   class_<JsResolution>("Resolution")
       .function("url", &JsResolution::url)
+      .function("ticket", &JsResolution::ticket)
       .function("next", &JsResolution::next)
       .function("persistedRead", &JsResolution::persisted_read)
       .function("legacyRead", &JsResolution::legacy_read)
       .function("batchAnswered", &JsResolution::batch_answered)
       .function("pointerFetched", &JsResolution::pointer_fetched)
-      .function("restart", &JsResolution::restart);
+      .function("snapshotRead", &JsResolution::snapshot_read);
 }

@@ -124,6 +124,7 @@ export class CrossOriginCache {
       persist: Boolean(this.#persisted),
       batch: options.batch !== false,
       listRepos: options.listRepos !== false,
+      snapshot: Boolean(this.#persisted) && stores.snapshot,
       legacyStores: [...this.#legacy.keys()],
       resolutionTimeout: timeout,
     });
@@ -215,7 +216,7 @@ export class CrossOriginCache {
 
   async resolveHash(request) {
     const context = this.#context(request);
-    return descriptor(await this.#hashes.record(context.url, undefined, undefined, context));
+    return descriptor(await this.#hashes.record(context.url, undefined, context));
   }
 
   /** Writes pending persisted state (the snapshot of every URL→hash record) now. */

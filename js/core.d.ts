@@ -12,6 +12,7 @@ export interface StepActionValue {
 }
 export interface StepActions {
   readonly done: StepActionValue;
+  readonly readSnapshot: StepActionValue;
   readonly readPersisted: StepActionValue;
   readonly readLegacy: StepActionValue;
   readonly fetchBatch: StepActionValue;
@@ -77,6 +78,17 @@ export interface BatchRequest {
   paths: string[];
 }
 
+/** A batch request to send now (with the partition whose credentials it carries), and the tickets of the resolutions it answers. */
+export interface PlannedBatch extends BatchRequest {
+  partition: string;
+  tickets: number[];
+}
+/** What Resolver.takeBatches() names: requests to send, and tickets let go without one (feed batchAnswered now). */
+export interface BatchPlan {
+  requests: PlannedBatch[];
+  released: number[];
+}
+
 export interface BatchOutcome {
   ok: boolean;
   resolved: number;
@@ -121,6 +133,8 @@ export interface ResolverOptions {
   persist?: boolean;
   batch?: boolean;
   listRepos?: boolean;
+  /** A snapshot of the persisted records exists: resolutions read it first (readSnapshot), once. */
+  snapshot?: boolean;
   resolutionTimeout?: number;
   legacyStores?: string[];
 }
@@ -229,13 +243,15 @@ export interface Transfer {
 /** One URL's place in the resolver's steps (wasm memory: call delete() when done). Each method feeds back the result of the action next() asked for. */
 export interface Resolution {
   url(): string;
+  /** Names this resolution in Resolver.takeBatches(). */
+  ticket(): number;
   next(): Step;
   persistedRead(found: boolean, body: Uint8Array | string, now: number): Step;
   legacyRead(found: boolean, body: Uint8Array | string, now: number): Step;
   batchAnswered(now: number): Step;
   pointerFetched(status: number, text: string, commit: string, now: number, timedOut: boolean): Step;
-  /** The snapshot was loaded while it waited to read its store: begin again. */
-  restart(now: number): Step;
+  /** readSnapshot: the snapshot was read (loadSnapshot, mergeSnapshot or snapshotUnavailable): begin again. */
+  snapshotRead(now: number): Step;
   delete(): void;
 }
 
@@ -284,11 +300,18 @@ export interface StorageLedger {
 
 /** The URL→hash index and the decisions of one resolution (wasm memory: call delete() when done). */
 export interface Resolver {
-  /** One URL's resolution; local: memory and our persisted store only, whatever the record's age. */
-  resolution(url: string, now: number, local: boolean): Resolution;
+  /**
+   * One URL's resolution; local: memory and our persisted store only, whatever the record's age;
+   * cohort: from openCohort() (0: none); partition: the request's partition ("" for none).
+   */
+  resolution(url: string, now: number, local: boolean, cohort: number, partition: string): Resolution;
+  /** Resolutions created until closeCohort() share their batch requests, sent once each has arrived or ended. */
+  openCohort(): number;
+  closeCohort(cohort: number): void;
+  /** The batch requests to send now and the resolutions each answers (the core decides who shares one). */
+  takeBatches(now: number): BatchPlan;
   /** Deleting url's mapping; storage: a StorageKind value; persistedStore: a persisted store exists. */
   deletion(url: string, storage: EnumValue, persistedStore: boolean): Deletion;
-  planBatch(urls: string[], now: number): BatchRequest[];
   applyBatch(group: string, status: number, body: Uint8Array, commit: string, link: string, now: number, timedOut: boolean): BatchOutcome;
   recordContent(url: string, content: DownloadedContent, now: number): Step;
   addIntegrity(url: string, integrity: string): void;
@@ -300,6 +323,8 @@ export interface Resolver {
   loadSnapshot(body: Uint8Array, now: number): SnapshotLoad;
   mergeSnapshot(stored: Uint8Array, storedFound: boolean, now: number): SnapshotMerge;
   snapshotWritten(generation: number): void;
+  /** The snapshot could not be read, or there is none: resolutions read their own entries. */
+  snapshotUnavailable(): void;
   /** A transfer for one load of url; it judges bytes through this resolver. */
   transfer(url: string, request: TransferRequest): Transfer;
   /** A transfer for the bytes of a load that finished with them stored (not opened) or nowhere. */

@@ -1,6 +1,6 @@
-// Hash resolution: executes the core's steps for a URL (memory → persisted store → legacy stores →
-// batch → LFS pointer → content), shares in-flight work, and batches URLs that ask together.
-import { BatchBarrier } from "./batch-barrier.js";
+// Hash resolution: executes the core's steps for a URL (memory → snapshot → persisted store →
+// legacy stores → batch → LFS pointer → content) and shares in-flight work. Which resolutions share
+// a batch request is the core's decision (src/batch_desk.h); the shim sends what it names.
 import { readBounded } from "./bounded-body.js";
 import { RecordSnapshot } from "./record-snapshot.js";
 import { abortError, throwIfAborted } from "./errors.js";
@@ -17,16 +17,18 @@ export class HashResolution {
   #stats;
   #resolving = new SharedWork();
   #closed = false;
-  #batchGroups = new Map();
-  #batchesInFlight = new Map();  // group -> the request being sent for it
+  #waiting = new Map();  // ticket -> {release, fail, context} of a resolution waiting for its batch
+  #lookScheduled = false;
   #snapshot = null;
   #timeoutMs;
 
-  /** The stores may be undefined (no Cache API); `stats` is the cache's counters object. */
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
   close() {
     this.#closed = true;
     this.#snapshot?.close();
+    const disposed = new Error("cross-origin-cache: the cache was disposed");
+    for (const waiter of this.#waiting.values()) waiter.fail(disposed);
+    this.#waiting.clear();
   }
 
   #live() {
@@ -34,7 +36,11 @@ export class HashResolution {
     return this.#resolver;
   }
 
-  /** `timeoutMs`: how long a listing, paths-info or pointer request may go unanswered (Infinity: for ever). */
+  /**
+   * The stores may be undefined (no Cache API); `stats` is the cache's counters object; snapshot:
+   * the core's resolver was made with a snapshot (its readSnapshot steps are executed here).
+   * `timeoutMs`: how long a listing, paths-info or pointer request may go unanswered (Infinity: for ever).
+   */
   constructor({ core, resolver, fetch, persisted, legacy, errors, stats, snapshot = true, timeoutMs = Infinity }) {
     this.#core = core;
     this.#timeoutMs = timeoutMs;
@@ -56,35 +62,44 @@ export class HashResolution {
     await this.#snapshot?.flush();
   }
 
-  // Resolves many URLs so that those needing the network share one batch request per revision.
-  // context: the caller's request (js/request-init.js) whose credentials the hub requests carry
-  // to the file's own origin; undefined for the cache's own work.
+  // Resolves many URLs as one cohort: those needing the network share one batch request per
+  // revision. context: the caller's request (js/request-init.js) whose credentials the hub
+  // requests carry to the file's own origin; undefined for the cache's own work.
   many(urls, signal, context) {
-    if (this.#snapshot && !this.#snapshot.loaded) return this.#snapshot.load().then(() => this.many(urls, signal, context));
+    let resolver;
+    try {
+      resolver = this.#live();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // Spellings of one storage key (a fragment, say) meet in the shared work of record().
     const unique = [...new Set(urls)];
-    const barrier = new BatchBarrier(unique.length, (arrived) => this.#sendBatches(arrived, context));
+    const cohort = resolver.openCohort();
     const byUrl = new Map();
-    for (const url of unique) {
-      const promise = this.record(url, signal, barrier, context);
-      promise.catch(() => {});
-      byUrl.set(url, promise);
+    try {
+      for (const url of unique) {
+        const promise = this.record(url, signal, context, cohort);
+        promise.catch(() => {});
+        byUrl.set(url, promise);
+      }
+    } finally {
+      resolver.closeCohort(cohort);
+      this.#lookForBatches();
     }
     return Promise.all(urls.map((url) => byUrl.get(url)));
   }
 
-  record(url, signal, barrier, context) {
+  /** cohort: from openCohort() (many()), or 0. */
+  record(url, signal, context, cohort = 0) {
     let resolution;
     try {
-      resolution = this.#live().resolution(url, Date.now(), false);
+      resolution = this.#live().resolution(url, Date.now(), false, cohort, context?.partition ?? "");
     } catch (error) {
-      barrier?.leave();
       return Promise.reject(error);
     }
     const step = resolution.next();
     if (step.action === this.#core.StepAction.done) {
       resolution.delete();
-      barrier?.leave();
       // Answered from memory, or from a listing of its revision (then it is persisted now).
       if (!step.persistKey) return Promise.resolve(this.#finishResolution(url, step));
       return this.persist(url, step.persistKey, step.persistBody).then(() => this.#finishResolution(url, step));
@@ -92,17 +107,16 @@ export class HashResolution {
     // Shared only with requests of the same credentials: one without must not take an answer
     // fetched with a token, nor one with a token the failure of one without.
     const key = sharedKey(context, step.key);
-    if (barrier && this.#resolving.has(key)) {
-      // Joining work that is already running: this URL will not arrive at the barrier.
-      barrier.leave();
-      barrier = undefined;
-    }
     let started = false;
     const shared = this.#resolving.run(key, signal, (own) => {
       started = true;
-      return this.#runResolution(resolution, own, barrier, context);
+      return this.#runResolution(resolution, own, context);
     });
-    if (!started) resolution.delete();
+    if (!started) {
+      // Joined work already running: its place at the core's desk goes, which may let others go.
+      resolution.delete();
+      this.#lookForBatches();
+    }
     return shared;
   }
 
@@ -158,44 +172,42 @@ export class HashResolution {
     return Number.isFinite(this.#timeoutMs) ? AbortSignal.timeout(this.#timeoutMs) : undefined;
   }
 
-  async #runResolution(resolution, signal, barrier, context) {
+  async #runResolution(resolution, signal, context) {
     const url = resolution.url();
-    let arrived = false;
+    const ticket = resolution.ticket();
     try {
-      const step = await this.#resolutionSteps(resolution, signal, context, async (group) => {
-        if (barrier && !arrived) {
-          arrived = true;
-          await barrier.arrive(url);
-        } else {
-          await this.#joinBatch(url, group, context);
-        }
-      });
+      const step = await this.#resolutionSteps(resolution, signal, context);
       return this.#finishResolution(url, step);
     } finally {
+      this.#waiting.delete(ticket);
       resolution.delete();
-      if (barrier && !arrived) barrier.leave();
+      this.#lookForBatches();  // the core may let its cohort go now
     }
   }
 
   // Performs the resolution's actions until it is done; returns its last step.
-  async #resolutionSteps(resolution, signal, context, awaitBatch) {
+  async #resolutionSteps(resolution, signal, context) {
     const { StepAction } = this.#core;
     const url = resolution.url();
     let step = resolution.next();
     for (;;) {
+      // Waiting starts now, in the task that took the step: the core may name the request at the
+      // end of this task.
+      const batch = step.action === StepAction.fetchBatch ? this.#batchFor(resolution, context) : undefined;
+      batch?.catch(() => {});  // awaited below, unless the loop ends first
       throwIfAborted(signal);
       await this.persist(url, step.persistKey, step.persistBody);
       this.#live();  // a cache disposed meanwhile ends here
       if (step.action === StepAction.done) return step;
       this.#reportStep(url, step);
       switch (step.action) {
+        case StepAction.readSnapshot:
+          if (!this.#snapshot) throw new Error("cross-origin-cache: the core asked for a snapshot this cache does not keep");
+          // One read of the snapshot may answer for this URL and every other.
+          await this.#snapshot.load();
+          step = resolution.snapshotRead(Date.now());
+          break;
         case StepAction.readPersisted: {
-          if (this.#snapshot && !this.#snapshot.loaded) {
-            // One read of the snapshot may answer for this URL and every other.
-            await this.#snapshot.load();
-            step = resolution.restart(Date.now());
-            break;
-          }
           const { found, body } = await this.readStore(url, this.#persisted, step.key);
           step = resolution.persistedRead(found, body, Date.now());
           break;
@@ -206,7 +218,7 @@ export class HashResolution {
           break;
         }
         case StepAction.fetchBatch:
-          await awaitBatch(step.group);
+          await batch;
           step = resolution.batchAnswered(Date.now());
           break;
         case StepAction.fetchPointer: {
@@ -220,37 +232,53 @@ export class HashResolution {
     }
   }
 
-  // URLs of one repo revision that ask within the same task, with the same credentials, share one
-  // paths-info request.
-  #joinBatch(url, group, context) {
-    const pendingKey = sharedKey(context, group);
-    let pending = this.#batchGroups.get(pendingKey);
-    if (!pending || pending.sent) {
-      pending = { urls: [], sent: false };
-      pending.done = new Promise((resolve) => setTimeout(resolve, 0)).then(async () => {
-        pending.sent = true;
-        // A request for this revision already on its way may answer for these URLs too.
-        await this.#batchesInFlight.get(group)?.catch(() => {});
-        return this.#sendBatches(pending.urls, context);
-      });
-      this.#batchGroups.set(pendingKey, pending);
-      pending.done.catch(() => {}).finally(() => {
-        if (this.#batchGroups.get(pendingKey) === pending) this.#batchGroups.delete(pendingKey);
-      });
-    }
-    pending.urls.push(url);
-    return pending.done;
+  // Settles once the request the core names for this resolution has been applied, or the core
+  // let it go without one. The request is shared, so no caller's signal ends the wait.
+  #batchFor(resolution, context) {
+    return new Promise((release, fail) => {
+      this.#waiting.set(resolution.ticket(), { release, fail, context });
+      this.#lookForBatches();
+    });
   }
 
-  async #sendBatches(urls, context) {
-    const requests = this.#live().planBatch(urls, Date.now());
-    await Promise.all(requests.map((request) => {
-      const sent = this.#sendBatch(request, context);
-      this.#batchesInFlight.set(request.group, sent);
-      return sent.finally(() => {
-        if (this.#batchesInFlight.get(request.group) === sent) this.#batchesInFlight.delete(request.group);
+  // At the end of the task, so resolutions that arrive together go together, the shim sends what
+  // the core names.
+  #lookForBatches() {
+    if (this.#lookScheduled || this.#closed || this.#waiting.size === 0) return;
+    this.#lookScheduled = true;
+    setTimeout(() => {
+      this.#lookScheduled = false;
+      this.#sendBatches();
+    }, 0);
+  }
+
+  #sendBatches() {
+    if (this.#closed) return;
+    let plan;
+    try {
+      plan = this.#resolver.takeBatches(Date.now());
+    } catch (error) {
+      // Not even planned (the core's heap is full): the waiting resolutions fail, as the cache's
+      // own calls would.
+      for (const waiter of this.#waiting.values()) waiter.fail(error);
+      this.#waiting.clear();
+      return;
+    }
+    for (const ticket of plan.released) this.#release(ticket);
+    for (const request of plan.requests) {
+      // The tickets share the request's partition, so any one's context carries its credentials.
+      const context = this.#waiting.get(request.tickets[0])?.context;
+      this.#sendBatch(request, context).catch(() => {}).finally(() => {
+        for (const ticket of request.tickets) this.#release(ticket);
+        this.#lookForBatches();  // arrivals held while it was on its way may go now
       });
-    }));
+    }
+  }
+
+  #release(ticket) {
+    const waiter = this.#waiting.get(ticket);
+    this.#waiting.delete(ticket);
+    waiter?.release();
   }
 
   // One listing (GET .../tree/{revision}) or paths-info (POST) request, applied by the core. It is
@@ -324,12 +352,9 @@ export class HashResolution {
   // The record memory or the persisted store has for url, whatever its age, without any network
   // request (what delete must remove): the core's local lookup.
   async local(url) {
-    if (this.#snapshot && !this.#snapshot.loaded) await this.#snapshot.load();
-    const resolution = this.#live().resolution(url, Date.now(), true);
+    const resolution = this.#live().resolution(url, Date.now(), true, 0, "");
     try {
-      const step = await this.#resolutionSteps(resolution, undefined, undefined, () => {
-        throw new Error("cross-origin-cache: a local lookup asked for the network");
-      });
+      const step = await this.#resolutionSteps(resolution, undefined, undefined);
       this.#reportStep(url, step);
       return step.found ? step.record : null;
     } finally {

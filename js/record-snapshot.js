@@ -14,7 +14,6 @@ export class RecordSnapshot {
   #timer = null;
   #writing = Promise.resolve();
   #closed = false;
-  loaded = false;
 
   #limit;
 
@@ -27,12 +26,11 @@ export class RecordSnapshot {
     this.#errors = errors;
   }
 
-  /** Reads the stored snapshot into memory, once; later calls share the first read. */
+  /** Reads the stored snapshot into memory, once (the core's readSnapshot step); later calls share the first read. */
   load() {
     this.#loading ??= (async () => {
       const body = await this.#read();
-      if (body !== null) this.#apply(body);
-      this.loaded = true;
+      if (body === null || !this.#apply(body)) this.#live().snapshotUnavailable();
     })();
     return this.#loading;
   }
@@ -74,13 +72,16 @@ export class RecordSnapshot {
     }
   }
 
+  // Whether the core took the snapshot in.
   #apply(body) {
     try {
       this.#report(this.#live().loadSnapshot(body, Date.now()));
+      return true;
     } catch (error) {
       // Not even taken into the core (its heap is full): no snapshot, the per-URL entries answer.
       if (this.#closed) throw error;
       this.#errors.store(this.#errors.kinds.persistedSnapshotInvalid, this.#persisted.name, error);
+      return false;
     }
   }
 
@@ -97,11 +98,8 @@ export class RecordSnapshot {
     if (this.#closed) return;
     const merge = this.#live().mergeSnapshot(stored ?? new Uint8Array(0), stored !== null, Date.now());
     this.#report(merge);
-    if (!this.loaded) {
-      // That read was also this tab's first load of the snapshot.
-      this.#loading ??= Promise.resolve();
-      this.loaded = true;
-    }
+    // That read was also this tab's first load of the snapshot (the core counts it so).
+    this.#loading ??= Promise.resolve();
     try {
       await this.#persisted.write(this.#key, merge.body);
       if (!this.#closed) this.#live().snapshotWritten(merge.generation);

@@ -121,7 +121,7 @@ export class TransferExecutor {
       load.error = undefined;
       switch (step.action) {
         case Action.resolve: {
-          const record = await this.#hashes.record(url, signal, undefined, context);
+          const record = await this.#hashes.record(url, signal, context);
           step = transfer.resolved(Boolean(record), record?.value ?? "", record?.size ?? -1);
           break;
         }

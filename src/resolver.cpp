@@ -43,6 +43,7 @@ std::string blob_of(const std::string& etag, const std::string& sha256) {
 const char* step_action_name(StepAction action) {
   switch (action) {
     case StepAction::done: return "done";
+    case StepAction::read_snapshot: return "read-snapshot";
     case StepAction::read_persisted: return "read-persisted";
     case StepAction::read_legacy: return "read-legacy";
     case StepAction::fetch_batch: return "fetch-batch";
@@ -161,12 +162,7 @@ Step Resolver::plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t le
   // A stale record in memory is newer than anything persisted: go straight to revalidation. A
   // refuted record is asked of the hub alone: the stores hold what was refuted.
   if (known == nullptr && !distrusted) {
-    if (from <= Stage::persisted && options_.persist && !url.has_credentials) {
-      Step step;
-      step.action = StepAction::read_persisted;
-      step.key = key;
-      return step;
-    }
+    if (from <= Stage::persisted && options_.persist && !url.has_credentials) return read_persisted(url);
     // A URL with userinfo cannot key a Cache API entry: its Request constructor refuses it with an
     // error quoting the URL whole. Nothing is stored under one, so there is nothing to read.
     if (from <= Stage::legacy && options_.persist && !url.has_userinfo &&
@@ -210,8 +206,12 @@ Step Resolver::find_local(const ArtifactUrl& url) {
                                                                         : "memory");
   }
   if (!options_.persist || url.has_credentials) return done(url, nullptr, "");
+  return read_persisted(url);
+}
+
+Step Resolver::read_persisted(const ArtifactUrl& url) const {
   Step step;
-  step.action = StepAction::read_persisted;
+  step.action = options_.snapshot && !snapshot_read_ ? StepAction::read_snapshot : StepAction::read_persisted;
   step.key = url.storage_key;
   return step;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "artifact_url.h"
+#include "batch_desk.h"
 #include "hash_index.h"
 #include "hash_record.h"
 #include "integrity_hints.h"
@@ -32,6 +33,9 @@ struct ResolverOptions {
   // hold millions of files, so they always use paths-info.
   bool list_repos = true;
   std::vector<std::string> legacy_stores;  // e.g. "tvmjs-cos-hash-meta", read after our own
+  // A snapshot of every persisted record exists (record_snapshot.h): it is read once, before the
+  // first per-URL entry, as it may answer for every URL at once.
+  bool snapshot = false;
   // How long the shim waits for a listing, paths-info or pointer answer before it gives up and
   // says so (timed_out below); named in the errors.
   double resolution_timeout_ms = 30000;
@@ -40,9 +44,10 @@ struct ResolverOptions {
 // What the shim must do next for one URL.
 enum class StepAction {
   done,            // the lookup is over: see found and record
+  read_snapshot,   // read the snapshot of persisted records (load_snapshot, or snapshot_unavailable)
   read_persisted,  // read the entry `key` of our persisted store
   read_legacy,     // read the entry `key` of the legacy store `store`
-  fetch_batch,     // wait for the batch request of `group` (the shim sends one per group)
+  fetch_batch,     // wait for the batch request that take_batches() names with this resolution's ticket
   fetch_pointer,   // fetch the LFS pointer at `pointer_url`
 };
 // The action's name as the fuzz targets and test failures print it.
@@ -91,6 +96,17 @@ struct SnapshotMerge {
   SnapshotLoad load;             // what the stored snapshot brought into memory
 };
 
+// A batch request to send, with the tickets of the resolutions waiting for it and the partition
+// (whose credentials it carries).
+struct PlannedBatch {
+  BatchRequest request;
+  std::string partition;
+  std::vector<std::uint64_t> tickets;
+};
+struct BatchPlan {
+  std::vector<PlannedBatch> requests;
+  std::vector<std::uint64_t> released;  // waiting for no request: their batch_answered may follow now
+};
 // Side effects of a batch response, applied once for the whole group.
 struct BatchOutcome {
   bool ok = false;
@@ -134,6 +150,16 @@ class Resolver {
 
   // Batch requests for the URLs whose hash is not already in memory and fresh.
   std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
+  // Which resolutions share a batch request is decided here, once (batch_desk.h): resolutions
+  // created between open_cohort() and close_cohort() go out together. take_batches() names the
+  // requests to send now, each with the tickets of the resolutions it answers, and the tickets
+  // let go without one (memory or a listing answers them now).
+  std::uint32_t open_cohort() { return desk_.open_cohort(); }
+  void close_cohort(std::uint32_t cohort) { desk_.close_cohort(cohort); }
+  BatchPlan take_batches(double now_ms);
+  // What Resolution uses to take its place at the desk.
+  BatchDesk& desk() { return desk_; }
+  std::uint64_t new_ticket() { return next_ticket_++; }
   // link_header: the response's Link header; a tree listing with a next page is incomplete.
   // timed_out: no answer came within resolution_timeout_ms; the next source is used.
   BatchOutcome apply_batch(const std::string& group, int status, std::string_view body,
@@ -178,6 +204,8 @@ class Resolver {
   SnapshotMerge merge_snapshot(const std::string& stored, bool stored_found, double now_ms);
   // A snapshot from merge_snapshot() is stored: changes up to its generation are in it.
   void snapshot_written(std::uint64_t generation);
+  // The snapshot could not be read, or there is none: the per-URL entries answer.
+  void snapshot_unavailable() { snapshot_read_ = true; }
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
@@ -208,6 +236,7 @@ class Resolver {
   Step plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
+  Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
   void learn(const ArtifactUrl& url, HashRecord record, Step& step);
   bool batch_usable(const ArtifactUrl& url) const;
@@ -219,6 +248,9 @@ class Resolver {
 
   ResolverOptions options_;
   HashIndex index_;
+  bool snapshot_read_ = false;
+  BatchDesk desk_;
+  std::uint64_t next_ticket_ = 1;
   std::unordered_set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
   RevisionListings listings_;
   IntegrityHints hints_;

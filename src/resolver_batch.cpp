@@ -1,5 +1,6 @@
 // The Resolver's side of batch requests (paths_info.h): which to send, what their answers (listings
 // of a whole revision or paths-info for the paths asked) teach it of each file, and the step after.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,49 @@ std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& u
     wanted.push_back(std::move(url));
   }
   return listings_.plan(wanted);
+}
+
+BatchPlan Resolver::take_batches(double now_ms) {
+  BatchPlan result;
+  std::vector<BatchArrival> ready =
+      desk_.take_ready([this](const std::string& group) { return listings_.pending(group); });
+  // One partition at a time: a request carries one partition's credentials.
+  while (!ready.empty()) {
+    const std::string partition = ready.front().partition;
+    std::vector<BatchArrival> going;
+    std::vector<BatchArrival> rest;
+    std::vector<std::string> urls;
+    for (BatchArrival& arrival : ready) {
+      if (arrival.partition != partition) {
+        rest.push_back(std::move(arrival));
+      } else if (listings_.pending(arrival.group)) {
+        // Another partition's request for the revision just went: it may answer for this too.
+        desk_.arrive(std::move(arrival), BatchDesk::kNoCohort, false);
+      } else {
+        urls.push_back(arrival.url);
+        going.push_back(std::move(arrival));
+      }
+    }
+    ready = std::move(rest);
+    std::vector<bool> placed(going.size(), false);
+    for (BatchRequest& request : plan_batch(urls, now_ms)) {
+      PlannedBatch planned;
+      planned.partition = partition;
+      for (std::size_t i = 0; i < going.size(); ++i) {
+        if (placed[i] || going[i].group != request.group) continue;
+        const std::string key = parse_artifact_url(going[i].url).storage_key;
+        if (std::find(request.keys.begin(), request.keys.end(), key) == request.keys.end()) continue;
+        planned.tickets.push_back(going[i].ticket);
+        placed[i] = true;
+      }
+      planned.request = std::move(request);
+      result.requests.push_back(std::move(planned));
+    }
+    for (std::size_t i = 0; i < going.size(); ++i) {
+      if (!placed[i]) result.released.push_back(going[i].ticket);
+    }
+  }
+  return result;
 }
 
 Step Resolver::after_batch(const std::string& url, double now_ms) {

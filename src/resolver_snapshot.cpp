@@ -26,6 +26,7 @@ std::vector<KeyedRecord> Resolver::snapshot_records() const {
 }
 
 SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
+  snapshot_read_ = true;  // read, whatever it held: the per-URL entries answer for the rest
   SnapshotLoad load;
   SnapshotDecode decoded = decode_snapshot(body, options_.capacity);
   if (!decoded.ok) {
@@ -39,6 +40,7 @@ SnapshotLoad Resolver::load_snapshot(const std::string& body, double now_ms) {
 
 SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_found, double now_ms) {
   SnapshotMerge merge;
+  snapshot_read_ = true;  // the stored snapshot is read for the merge, and brought into memory
   merge.generation = ledger_.generation();
   if (!options_.persist) {
     merge.body = encode_snapshot({});

@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "resolution.h"
 #include "resolver.h"
@@ -30,12 +32,17 @@ std::string persisted_record(const std::string& value, double stored_at) {
 TEST_CASE("a resolution keeps its own place: the URL and the legacy store are never handed back", "[resolution]") {
   ResolverOptions options;
   options.legacy_stores = {"tvmjs-cos-hash-meta"};
+  options.list_repos = false;
   Resolver resolver(options);
   Resolution resolution(resolver, kShard, Resolver::Lookup::resolve, 1000);
   REQUIRE(resolution.next().action == StepAction::read_persisted);
   REQUIRE(resolution.persisted_read(false, "", 1000).action == StepAction::read_legacy);
   CHECK(resolution.next().store == "tvmjs-cos-hash-meta");
   REQUIRE(resolution.legacy_read(false, "", 1000).action == StepAction::fetch_batch);
+  const coc::BatchPlan plan = resolver.take_batches(1000);
+  REQUIRE(plan.requests.size() == 1);
+  CHECK(plan.requests[0].tickets == std::vector<std::uint64_t>{resolution.ticket()});
+  resolver.apply_batch(plan.requests[0].request.group, 404, "", "", "", 1000);  // no paths-info there
   REQUIRE(resolution.batch_answered(1000).action == StepAction::fetch_pointer);
   CHECK(resolution.next().pointer_url == kHub + "/org/model/raw/main/shard_0.bin");
   const coc::Step& done = resolution.pointer_fetched(200, pointer(kHash, 10), "", 1000, false);
@@ -65,14 +72,46 @@ TEST_CASE("a local resolution reads memory and our persisted store only, whateve
   CHECK_FALSE(none.found);
 }
 
-TEST_CASE("a resolution refuses results out of turn and restarts only while it waits on its store", "[resolution]") {
-  Resolver resolver;
+TEST_CASE("a resolution refuses results out of turn and restarts only while it waits on the snapshot", "[resolution]") {
+  ResolverOptions options;
+  options.snapshot = true;
+  Resolver resolver(options);
   Resolution resolution(resolver, kShard, Resolver::Lookup::resolve, 1000);
-  CHECK_THROWS_WITH(resolution.pointer_fetched(200, "", "", 1000, false), "resolution: pointer_fetched after read-persisted");
+  CHECK_THROWS_WITH(resolution.pointer_fetched(200, "", "", 1000, false), "resolution: pointer_fetched after read-snapshot");
   CHECK_THROWS_AS(resolution.batch_answered(1000), std::logic_error);
-  CHECK(resolution.next().action == StepAction::read_persisted);
+  CHECK(resolution.next().action == StepAction::read_snapshot);
   // The snapshot brought the record into memory meanwhile: beginning again answers from it.
   resolver.add_hint(kShard, kHash, 10);
-  CHECK(resolution.restart(1000).action == StepAction::done);
-  CHECK_THROWS_AS(resolution.restart(1000), std::logic_error);
+  CHECK(resolution.snapshot_read(1000).action == StepAction::done);
+  CHECK_THROWS_AS(resolution.snapshot_read(1000), std::logic_error);
+}
+
+TEST_CASE("the snapshot is read once, before the first per-URL entry, in both lookup modes", "[resolution][snapshot]") {
+  ResolverOptions options;
+  options.snapshot = true;
+  Resolver resolver(options);
+  Resolution first(resolver, kShard, Resolver::Lookup::resolve, 1000);
+  Resolution local(resolver, kShard, Resolver::Lookup::local, 1000);
+  CHECK(first.next().action == StepAction::read_snapshot);
+  CHECK(local.next().action == StepAction::read_snapshot);
+  // The snapshot held nothing usable: each reads its own entry next, and so does any later one.
+  resolver.snapshot_unavailable();
+  CHECK(first.snapshot_read(1000).action == StepAction::read_persisted);
+  CHECK(local.snapshot_read(1000).action == StepAction::read_persisted);
+  Resolution later(resolver, kShard, Resolver::Lookup::resolve, 1000);
+  CHECK(later.next().action == StepAction::read_persisted);
+
+  // A scope without a snapshot (tvmjs's own store) never asks for one.
+  Resolver without;
+  Resolution plain(without, kShard, Resolver::Lookup::resolve, 1000);
+  CHECK(plain.next().action == StepAction::read_persisted);
+}
+
+TEST_CASE("a snapshot read for a merge counts as its load", "[resolution][snapshot]") {
+  ResolverOptions options;
+  options.snapshot = true;
+  Resolver resolver(options);
+  resolver.merge_snapshot("", false, 1000);
+  Resolution resolution(resolver, kShard, Resolver::Lookup::resolve, 1000);
+  CHECK(resolution.next().action == StepAction::read_persisted);
 }

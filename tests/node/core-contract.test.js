@@ -24,7 +24,7 @@ function jsSources(dir = jsRoot) {
 
 /** Whether a resolution of url begun at `now` is answered at once (from memory). */
 function foundAt(resolver, url, now) {
-  const resolution = resolver.resolution(url, now, false);
+  const resolution = resolver.resolution(url, now, false, 0, "");
   try {
     return resolution.next().found;
   } finally {
@@ -41,9 +41,9 @@ function withResolver(core, options, body) {
   }
 }
 
-test("step actions are the core's enum: five values, distinct", async () => {
+test("step actions are the core's enum: six values, distinct", async () => {
   const core = await loadCore();
-  const names = ["done", "readPersisted", "readLegacy", "fetchBatch", "fetchPointer"];
+  const names = ["done", "readSnapshot", "readPersisted", "readLegacy", "fetchBatch", "fetchPointer"];
   const values = names.map((name) => core.StepAction[name]);
   values.forEach((value, i) => assert.ok(value !== undefined && value !== null, `StepAction.${names[i]}`));
   assert.equal(new Set(values).size, names.length);
@@ -54,8 +54,8 @@ test("step actions are the core's enum: five values, distinct", async () => {
 test("a step carries one field per meaning: key, pointerUrl, store, group, dropKey; the resolution keeps the URL and store", async () => {
   const core = await loadCore();
   const { StepAction } = core;
-  withResolver(core, { legacyStores: ["tvmjs-cos-hash-meta"] }, (resolver) => {
-    const resolution = resolver.resolution(SHARD, 1000, false);
+  withResolver(core, { legacyStores: ["tvmjs-cos-hash-meta"], listRepos: false }, (resolver) => {
+    const resolution = resolver.resolution(SHARD, 1000, false, 0, "");
     assert.equal(resolution.url(), SHARD);
     let step = resolution.next();
     assert.deepEqual(Object.keys(step).sort(), ["action", "dropKey", "errorKind", "errorMessage", "found", "group", "hit",
@@ -71,6 +71,12 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
     assert.equal(step.action, StepAction.fetchBatch);
     assert.ok(step.group.length > 0);
     assert.equal(step.pointerUrl, "");
+    assert.throws(() => resolution.batchAnswered(1000), /before take_batches/, "no answer before the core named its request");
+    const plan = resolver.takeBatches(1000);
+    assert.equal(plan.requests.length, 1);
+    assert.deepEqual(plan.requests[0].tickets, [resolution.ticket()]);
+    assert.equal(plan.requests[0].group, step.group);
+    resolver.applyBatch(plan.requests[0].group, 404, new Uint8Array(0), "", "", 1000, false);  // no paths-info there
     step = resolution.batchAnswered(1000);
     assert.equal(step.action, StepAction.fetchPointer);
     assert.equal(step.pointerUrl, `${HUB}/org/model/raw/main/shard_0.bin`);
@@ -85,7 +91,7 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
 test("bytes that refute a persisted record name the entry to drop in dropKey", async () => {
   const core = await loadCore();
   withResolver(core, {}, (resolver) => {
-    const resolution = resolver.resolution(SHARD, 1000, false);
+    const resolution = resolver.resolution(SHARD, 1000, false, 0, "");
     resolution.persistedRead(true, JSON.stringify({ algorithm: "SHA-256", value: HASH_A, storedAt: 1000 }), 1000);
     resolution.delete();
     const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "" }, 1001);

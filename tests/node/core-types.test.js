@@ -84,16 +84,18 @@ test("the classes' methods are the declared ones", async () => {
 test("values that cross carry exactly the declared fields", async () => {
   const core = await loadCore();
   const url = "https://huggingface.co/org/model/resolve/main/weights.bin";
-  const resolver = new core.Resolver({});
+  const resolver = new core.Resolver({ persist: false });
   try {
-    const resolution = resolver.resolution(url, Date.now(), false);
+    const resolution = resolver.resolution(url, Date.now(), false, 0, "");
     const step = resolution.next();
-    resolution.delete();
     assert.deepEqual(sorted(Object.keys(step)), sorted(declared("Step")));
     assert.deepEqual(sorted(Object.keys(step.record)), sorted(declared("CoreHashRecord")));
-    const [request] = resolver.planBatch([url], Date.now());
+    const plan = resolver.takeBatches(Date.now());
+    resolution.delete();
+    assert.deepEqual(sorted(Object.keys(plan)), sorted(declared("BatchPlan")));
+    const [request] = plan.requests;
     assert.ok(request, "a batch was planned for a hub URL");
-    assert.deepEqual(sorted(Object.keys(request)), sorted(declared("BatchRequest")));
+    assert.deepEqual(sorted(Object.keys(request)), sorted(declared("PlannedBatch")));
     const outcome = resolver.applyBatch(request.group, 500, new Uint8Array(0), "", "", Date.now(), false);
     assert.deepEqual(sorted(Object.keys(outcome)), sorted(declared("BatchOutcome")));
     resolver.addIntegrity(url, `sha512-${Buffer.alloc(64).toString("base64")}`);
