@@ -109,6 +109,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .value("done", coc::TransferAction::done)
       .value("fail", coc::TransferAction::fail);
   constant("writesInFlight", coc::kWritesInFlight);
+  constant("createsInFlight", coc::kCreatesInFlight);
 
   // The core's own struct: every field crosses as it is.
   value_object<coc::TransferRequest>("TransferRequest")

@@ -109,10 +109,10 @@ export class CrossOriginCache {
     const manager = options.storage !== undefined ? options.storage
       : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
     if (manager) {
-      this.#cos = new CosClient(manager);
+      this.#cos = new CosClient(manager, { createsInFlight: core.createsInFlight });
     } else if (options.fallback !== false && cacheStorage) {
       this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core);
-      this.#cos = new CosClient(this.#fallback);
+      this.#cos = new CosClient(this.#fallback, { createsInFlight: core.createsInFlight });
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 

@@ -413,6 +413,8 @@ export interface CoreModule {
   HoldingVerdict: HoldingVerdicts;
   /** Writes pending at once into a storage that queues them. */
   writesInFlight: number;
+  /** Handle requests with create: true that may overlap (the COS extension loses entries when they do). */
+  createsInFlight: number;
 
   // Responses, downloads, storage
   downloadRefusal(status: number, hasBody: boolean): string;

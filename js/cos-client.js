@@ -1,6 +1,8 @@
 // Talks to a Cross-Origin Storage manager (navigator.crossOriginStorage or the fallback store):
-// picks the newest API it offers, sorts its errors by name, and runs creates one at a time: the
-// extension loses entries when create handle requests overlap (writes and closes may).
+// picks the newest API it offers, sorts its errors by name, and runs as many creates at once as
+// the core allows (core.createsInFlight).
+import { Limiter } from "./limiter.js";
+
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
 
 /** The newest of the three draft methods a COS manager offers, or "none". */
@@ -47,11 +49,13 @@ function missOrError(error) {
 
 export class CosClient {
   #manager;
-  #creates = Promise.resolve();  // the last create, settled
+  #creates;
   #writing = new Map();  // value -> its write in progress, settled
 
-  constructor(manager) {
+  /** createsInFlight: how many handle requests with create: true may overlap (the core's). */
+  constructor(manager, { createsInFlight }) {
     this.#manager = manager;
+    this.#creates = new Limiter(createsInFlight);
   }
 
   get api() {
@@ -141,14 +145,11 @@ export class CosClient {
     await storageStep("close", () => (writer ? writer.close() : writable.close()));
   }
 
-  // The step that races in the extension (NOTES: 0 of 48 entries lost with only it one at a time).
   #create(value, origins) {
     const options = origins === undefined ? { create: true } : { create: true, origins };
-    const created = this.#creates.then(async () => {
+    return this.#creates.run(async () => {
       const handle = await storageStep("request", () => this.#handle(value, options));
       return storageStep("createWritable", () => handle.createWritable());
     });
-    this.#creates = created.catch(() => {});
-    return created;
   }
 }

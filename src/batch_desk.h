@@ -8,9 +8,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace coc {
@@ -42,7 +40,21 @@ class BatchDesk {
 
   // Takes the arrivals that may go now (in arrival order); `in_flight(group)` tells whether a
   // request for the group is on its way.
-  std::vector<BatchArrival> take_ready(const std::function<bool(const std::string&)>& in_flight);
+  template <typename InFlight>
+  std::vector<BatchArrival> take_ready(const InFlight& in_flight) {
+    std::vector<BatchArrival> ready;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < waiting_.size(); ++i) {
+      if (complete(waiting_[i].cohort) && !in_flight(waiting_[i].arrival.group)) {
+        ready.push_back(std::move(waiting_[i].arrival));
+      } else {
+        if (kept != i) waiting_[kept] = std::move(waiting_[i]);
+        ++kept;
+      }
+    }
+    waiting_.resize(kept);
+    return ready;
+  }
   std::size_t waiting() const { return waiting_.size(); }
 
  private:
@@ -55,11 +67,18 @@ class BatchDesk {
     BatchArrival arrival;
     std::uint32_t cohort = kNoCohort;
   };
-  bool complete(std::uint32_t cohort) const;
+  struct OpenCohort {
+    std::uint32_t id = kNoCohort;
+    Cohort counts;
+  };
+  bool complete(std::uint32_t cohort) const { return find(cohort) == nullptr; }
+  // Few cohorts are open at once (one per many() call in flight): a list is enough.
+  Cohort* find(std::uint32_t cohort);
+  const Cohort* find(std::uint32_t cohort) const;
   void forget_if_done(std::uint32_t cohort);
 
   std::uint32_t next_cohort_ = 1;
-  std::unordered_map<std::uint32_t, Cohort> cohorts_;
+  std::vector<OpenCohort> cohorts_;
   std::vector<Waiting> waiting_;
 };
 

@@ -55,22 +55,21 @@ BatchPlan Resolver::take_batches(double now_ms) {
       }
     }
     ready = std::move(rest);
-    std::vector<bool> placed(going.size(), false);
     for (BatchRequest& request : plan_batch(urls, now_ms)) {
       PlannedBatch planned;
       planned.partition = partition;
-      for (std::size_t i = 0; i < going.size(); ++i) {
-        if (placed[i] || going[i].group != request.group) continue;
-        const std::string key = parse_artifact_url(going[i].url).storage_key;
+      for (BatchArrival& arrival : going) {
+        if (arrival.ticket == 0 || arrival.group != request.group) continue;
+        const std::string key = parse_artifact_url(arrival.url).storage_key;
         if (std::find(request.keys.begin(), request.keys.end(), key) == request.keys.end()) continue;
-        planned.tickets.push_back(going[i].ticket);
-        placed[i] = true;
+        planned.tickets.push_back(arrival.ticket);
+        arrival.ticket = 0;  // placed
       }
       planned.request = std::move(request);
       result.requests.push_back(std::move(planned));
     }
-    for (std::size_t i = 0; i < going.size(); ++i) {
-      if (!placed[i]) result.released.push_back(going[i].ticket);
+    for (const BatchArrival& arrival : going) {
+      if (arrival.ticket != 0) result.released.push_back(arrival.ticket);
     }
   }
   return result;

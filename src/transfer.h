@@ -17,6 +17,9 @@ namespace coc {
 
 // Writes pending at once into a storage that queues them, while the body is read on and hashed.
 inline constexpr int kWritesInFlight = 4;
+// Handle requests with create: true that may overlap: the COS extension loses entries when they
+// do (0 of 48 lost with them one at a time); the writes and closes of different entries may.
+inline constexpr int kCreatesInFlight = 1;
 
 // What keeps bytes by hash: Cross-Origin Storage, the same-origin fallback store, or nothing.
 enum class StorageKind { none, cross_origin, fallback };
