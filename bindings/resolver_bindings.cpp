@@ -224,6 +224,7 @@ class JsResolver : LiveCounted {
     return guarded([&] { return to_js(resolver_->check_digest(url, algorithm, hex)); });
   }
   bool forget(const std::string& url) { return guarded([&] { return resolver_->forget(url); }); }
+  double resolution_timeout() const { return resolver_->resolution_timeout_ms(); }
   double references(const std::string& hex) const { return js_number(resolver_->references(hex)); }
   bool persistable(const std::string& url) const { return guarded([&] { return resolver_->persistable(url); }); }
   val load_snapshot(const val& body, double now) {
@@ -294,6 +295,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
   constant("maxSnapshotBytes", js_number(coc::kMaxSnapshotBytes));
   constant("maxRecordBytes", js_number(coc::kMaxRecordBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));
+  constant("snapshotWriteIntervalMs", coc::kSnapshotWriteIntervalMs);
   // Space-separated; js/core.js turns it into core.errorKinds.
   constant("errorKindList", std::string(coc::kErrorKindList));
   function("decodeRecordValue", &decode_record_value);
@@ -344,6 +346,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("verifyOnly", &JsResolver::verify_only)
       .function("checkDigest", &JsResolver::check_digest)
       .function("forget", &JsResolver::forget)
+      .function("resolutionTimeout", &JsResolver::resolution_timeout)
       .function("references", &JsResolver::references)
       .function("persistable", &JsResolver::persistable)
       .function("loadSnapshot", &JsResolver::load_snapshot)

@@ -75,6 +75,11 @@ function emptyStats() {
   };
 }
 
+/** The object without its undefined fields. */
+function definedOnly(object) {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}
+
 export class CrossOriginCache {
   #core;
   #resolver;
@@ -96,7 +101,6 @@ export class CrossOriginCache {
     this.#core = core;
     this.scope = options.scope ?? "cross-origin-cache";
     const fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
-    const timeout = options.resolutionTimeout ?? 30000;
     this.#redactor = new Redactor(core);
     this.#errors = new ErrorReporter(core, options.onError, this.#redactor);
 
@@ -117,16 +121,19 @@ export class CrossOriginCache {
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 
     this.#ledger = new core.StorageLedger();
+    // Options left out take the core's defaults.
     this.#resolver = new core.Resolver({
-      capacity: options.capacity ?? 10000,
-      maxAge: options.maxAge ?? 3600000,
-      maxAgeOtherHosts: options.maxAgeOtherHosts ?? -1,
+      ...definedOnly({
+        capacity: options.capacity,
+        maxAge: options.maxAge,
+        maxAgeOtherHosts: options.maxAgeOtherHosts,
+        resolutionTimeout: options.resolutionTimeout,
+      }),
       persist: Boolean(this.#persisted),
       batch: options.batch !== false,
       listRepos: options.listRepos !== false,
       snapshot: Boolean(this.#persisted) && stores.snapshot,
       legacyStores: [...this.#legacy.keys()],
-      resolutionTimeout: timeout,
     });
     this.#hashes = new HashResolution({
       core,
@@ -137,7 +144,7 @@ export class CrossOriginCache {
       errors: this.#errors,
       stats: this.#stats,
       snapshot: stores.snapshot,
-      timeoutMs: timeout,
+      timeoutMs: this.#resolver.resolutionTimeout(),
     });
     this.#transfers = new TransferExecutor({
       core,

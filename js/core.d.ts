@@ -318,6 +318,8 @@ export interface Resolver {
   verifyOnly(url: string): SriHash[];
   checkDigest(url: string, algorithm: string, hex: string): Step;
   forget(url: string): boolean;
+  /** How long a listing, paths-info or pointer request may go unanswered, in ms (Infinity: for ever). */
+  resolutionTimeout(): number;
   references(hex: string): number;
   persistable(url: string): boolean;
   loadSnapshot(body: Uint8Array, now: number): SnapshotLoad;
@@ -438,6 +440,8 @@ export interface CoreModule {
   maxRecordBytes: number;
   maxKnownSecrets: number;
   snapshotKey: string;
+  /** How often new records are written into the snapshot, at most (ms). */
+  snapshotWriteIntervalMs: number;
   /** Space-separated; `errorKinds` is the same list by name. */
   errorKindList: string;
   errorKinds: ErrorKinds;

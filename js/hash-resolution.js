@@ -52,7 +52,8 @@ export class HashResolution {
     this.#stats = stats;
     if (persisted && snapshot) {
       this.#snapshot = new RecordSnapshot({
-        key: core.snapshotKey, limit: core.maxSnapshotBytes, persisted, live: () => this.#live(), errors,
+        key: core.snapshotKey, limit: core.maxSnapshotBytes, writeIntervalMs: core.snapshotWriteIntervalMs,
+        persisted, live: () => this.#live(), errors,
       });
     }
   }

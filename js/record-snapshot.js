@@ -2,9 +2,6 @@
 // so a reload reads one Cache API entry instead of one per URL. The per-URL entries stay the
 // source of truth; a missing or stale snapshot only costs their reads.
 
-// New records are written at most this often: a load learns them one by one.
-const WRITE_INTERVAL_MS = 1000;
-
 export class RecordSnapshot {
   #key;
   #persisted;
@@ -16,10 +13,15 @@ export class RecordSnapshot {
   #closed = false;
 
   #limit;
+  #writeIntervalMs;
 
-  /** `live()` returns the core's Resolver (it throws once the cache is disposed); `limit`: the core's size limit of a snapshot. */
-  constructor({ key, limit, persisted, live, errors }) {
+  /**
+   * `live()` returns the core's Resolver (it throws once the cache is disposed); `limit`: the
+   * core's size limit of a snapshot; writeIntervalMs: the core's, how often new records are written.
+   */
+  constructor({ key, limit, writeIntervalMs, persisted, live, errors }) {
     this.#key = key;
+    this.#writeIntervalMs = writeIntervalMs;
     this.#limit = limit;
     this.#persisted = persisted;
     this.#live = live;
@@ -41,7 +43,7 @@ export class RecordSnapshot {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.flush();
-    }, WRITE_INTERVAL_MS);
+    }, this.#writeIntervalMs);
     this.#timer.unref?.();  // never keeps a Node process alive
   }
 

@@ -17,6 +17,8 @@ namespace coc {
 inline constexpr const char* kSnapshotKey = "https://cross-origin-cache.invalid/records/v1";
 // Far above 10^4 records (~2.5 MB) yet bounded, so a hostile entry cannot grow the heap at will.
 inline constexpr std::size_t kMaxSnapshotBytes = std::size_t{32} << 20;
+// New records reach the stored snapshot at most this often: a load learns them one by one.
+inline constexpr double kSnapshotWriteIntervalMs = 1000;
 
 using KeyedRecord = std::pair<std::string, HashRecord>;
 // A key deleted from the store, and when (ms since the epoch): another tab that learned the key

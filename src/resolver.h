@@ -209,6 +209,8 @@ class Resolver {
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
+  // How long the shim lets a listing, paths-info or pointer request go unanswered.
+  double resolution_timeout_ms() const { return options_.resolution_timeout_ms; }
   std::size_t listings() const { return listings_.size(); }
 
  private:
