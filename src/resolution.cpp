@@ -41,7 +41,8 @@ const Step& Resolution::take(Step step) {
     arrival.group = step_.group;
     resolver_.desk().arrive(std::move(arrival), cohort_, !settled_);
     settled_ = true;
-  } else if (step_.action == StepAction::done && !settled_) {
+  } else if ((step_.action == StepAction::done || step_.action == StepAction::fetch_pointer) && !settled_) {
+    // Past the batch stage: its cohort need not wait for its pointer.
     resolver_.desk().settle(cohort_);
     settled_ = true;
   }

@@ -51,7 +51,7 @@ class Resolution {
   std::uint32_t cohort_;
   std::string partition_;
   std::uint64_t ticket_;
-  bool settled_;  // its cohort counts it (it reached a batch, or ended without one)
+  bool settled_;  // its cohort counts it (it reached a batch, or went past that stage without one)
   Step step_;
 };
 

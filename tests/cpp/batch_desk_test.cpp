@@ -166,3 +166,24 @@ TEST_CASE("a URL refused at creation is no member of its cohort", "[batch-desk]"
   REQUIRE(plan.requests.size() == 1);
   CHECK(plan.requests[0].tickets == std::vector<std::uint64_t>{shard->ticket()});
 }
+
+TEST_CASE("a member that goes to its LFS pointer holds its cohort back no longer", "[batch-desk]") {
+  Resolver resolver(options(false, false));
+  // A mirror without paths-info: its files go to their pointers.
+  const std::string mirror_file = "https://mirror.example/org/model/resolve/main/b.bin";
+  auto probe = resolve(resolver, mirror_file);
+  BatchPlan first = resolver.take_batches(0);
+  REQUIRE(first.requests.size() == 1);
+  resolver.apply_batch(first.requests[0].request.group, 404, "", "", "", 0);
+  REQUIRE(probe->batch_answered(0).action == StepAction::fetch_pointer);
+
+  const std::uint32_t cohort = resolver.open_cohort();
+  auto pointer_only = resolve(resolver, "https://mirror.example/org/model/resolve/main/c.bin", cohort);
+  auto shard = resolve(resolver, kShard, cohort);
+  resolver.close_cohort(cohort);
+  REQUIRE(pointer_only->next().action == StepAction::fetch_pointer);  // still fetching it: not ended
+  REQUIRE(shard->next().action == StepAction::fetch_batch);
+  BatchPlan plan = resolver.take_batches(0);
+  REQUIRE(plan.requests.size() == 1);
+  CHECK(plan.requests[0].tickets == std::vector<std::uint64_t>{shard->ticket()});
+}
