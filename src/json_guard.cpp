@@ -44,10 +44,8 @@ bool nesting_exceeds(std::string_view text, std::size_t limit) {
   return false;
 }
 
-// Every parse goes through nlohmann's virtual SAX interface (json_sax_t), with nlohmann's own DOM
-// builder behind it: the parser is then compiled once, for json_sax_t, instead of once per handler
-// type (Json::parse alone compiles it twice, with and without a callback), which keeps the wasm
-// core smaller.
+// nlohmann's own DOM builder behind the virtual SAX interface, for sax_parse_json (Json::parse
+// alone would compile the parser twice more, with and without a callback).
 class DomBuilder : public Json::json_sax_t {
  public:
   explicit DomBuilder(Json& result) : dom_(result, /*allow_exceptions=*/false) {}
@@ -119,10 +117,14 @@ GuardedJson refuse(JsonFault fault, std::string reason) {
 
 }  // namespace
 
+bool sax_parse_json(std::string_view text, Json::json_sax_t& handler) {
+  return Json::sax_parse(text.data(), text.data() + text.size(), &handler);
+}
+
 Json parse_json_or_discarded(std::string_view text) {
   Json result;
   DomBuilder builder(result);
-  if (!Json::sax_parse(text.begin(), text.end(), &builder)) result = Json(Json::value_t::discarded);
+  if (!sax_parse_json(text, builder)) result = Json(Json::value_t::discarded);
   return result;
 }
 
@@ -133,7 +135,7 @@ GuardedJson parse_guarded_json(std::string_view body, std::size_t max_depth) {
   GuardedJson result;
   try {
     KeyChecker checker(result.value);
-    if (!Json::sax_parse(body.begin(), body.end(), &checker)) {
+    if (!sax_parse_json(body, checker)) {
       if (checker.syntax_error) {
         return refuse(JsonFault::kNotJson,
                       "is not valid JSON (error at byte " + std::to_string(checker.error_byte) + ")");

@@ -29,6 +29,11 @@ struct GuardedJson {
   bool ok() const { return fault == JsonFault::kNone; }
 };
 
+// Runs nlohmann's parser over text into handler (Json::sax_parse). Every parse of ours goes
+// through here, so the parser is compiled once, for the virtual SAX interface, instead of once per
+// handler type (a smaller wasm core).
+bool sax_parse_json(std::string_view text, nlohmann::json::json_sax_t& handler);
+
 // Json::parse(text, nullptr, false): the document, or a discarded value when text is not JSON.
 // Through the same parser code as parse_guarded_json (a smaller wasm core than Json::parse).
 nlohmann::json parse_json_or_discarded(std::string_view text);

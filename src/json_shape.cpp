@@ -176,7 +176,7 @@ ShapedJson read_shaped_json(std::string_view body, const JsonShape& shape, std::
   ShapedJson result;
   try {
     ShapedReader reader(shape, max_depth, sink, result.value);
-    if (Json::sax_parse(body.begin(), body.end(), &reader)) return result;
+    if (sax_parse_json(body, reader)) return result;
     if (reader.stopped) {
       result.stopped = true;
       return result;
