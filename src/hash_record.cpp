@@ -14,6 +14,7 @@
 #include "ascii.h"
 #include "hash_descriptor.h"
 #include "json_guard.h"
+#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -131,11 +132,18 @@ std::string too_large(std::size_t bytes) {
 
 // One member of the record: its key (a constant that needs no escaping) and its value as
 // nlohmann writes it; invalid UTF-8 (fields come from URLs and callers) is replaced, not thrown.
-void add_member(std::string& out, const char* key, const Json& value) {
+void add_key(std::string& out, const char* key) {
   out += out.empty() ? "{\"" : ",\"";
   out += key;
   out += "\":";
-  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+void add_member(std::string& out, const char* key, std::string_view value) {
+  add_key(out, key);
+  append_json_string(out, value);
+}
+void add_member(std::string& out, const char* key, std::int64_t value) {
+  add_key(out, key);
+  out += std::to_string(value);
 }
 
 }  // namespace
@@ -164,7 +172,8 @@ std::string encode_record(const HashRecord& record) {
   if (at < kMaxExactInteger && std::floor(at) == at) {
     add_member(out, "storedAt", static_cast<std::int64_t>(at));
   } else {
-    add_member(out, "storedAt", at);
+    add_key(out, "storedAt");
+    out += json_number(at);
   }
   out += '}';
   return out;
