@@ -44,32 +44,60 @@ bool nesting_exceeds(std::string_view text, std::size_t limit) {
   return false;
 }
 
-// nlohmann's own DOM builder behind the virtual SAX interface, for sax_parse_json (Json::parse
-// alone would compile the parser twice more, with and without a callback).
+// The document, built as nlohmann's DOM builder (json_sax_dom_parser) builds it, behind the
+// virtual SAX interface for sax_parse_json. Every value goes through put(): nlohmann's builder
+// inlines a copy of its handle_value() into each event, which made the wasm core larger.
 class DomBuilder : public Json::json_sax_t {
  public:
-  explicit DomBuilder(Json& result) : dom_(result, /*allow_exceptions=*/false) {}
+  explicit DomBuilder(Json& result) : root_(result) {}
 
-  bool null() override { return dom_.null(); }
-  bool boolean(bool value) override { return dom_.boolean(value); }
-  bool number_integer(Json::number_integer_t value) override { return dom_.number_integer(value); }
-  bool number_unsigned(Json::number_unsigned_t value) override { return dom_.number_unsigned(value); }
-  bool number_float(Json::number_float_t value, const Json::string_t& text) override {
-    return dom_.number_float(value, text);
+  bool null() override { return put(Json()); }
+  bool boolean(bool value) override { return put(Json(value)); }
+  bool number_integer(Json::number_integer_t value) override { return put(Json(value)); }
+  bool number_unsigned(Json::number_unsigned_t value) override { return put(Json(value)); }
+  bool number_float(Json::number_float_t value, const Json::string_t&) override { return put(Json(value)); }
+  bool string(Json::string_t& value) override { return put(Json(std::move(value))); }
+  bool binary(Json::binary_t&) override { return put(Json()); }  // never in JSON text
+  bool start_array(std::size_t) override { return open(Json::value_t::array); }
+  bool end_array() override { return close(); }
+  bool start_object(std::size_t) override { return open(Json::value_t::object); }
+  bool key(Json::string_t& name) override {
+    member_ = &(*open_.back())[name];  // a repeated key: the last value wins, as in nlohmann
+    return true;
   }
-  bool string(Json::string_t& value) override { return dom_.string(value); }
-  bool binary(Json::binary_t& value) override { return dom_.binary(value); }
-  bool start_array(std::size_t size) override { return dom_.start_array(size); }
-  bool end_array() override { return dom_.end_array(); }
-  bool start_object(std::size_t size) override { return dom_.start_object(size); }
-  bool key(Json::string_t& name) override { return dom_.key(name); }
-  bool end_object() override { return dom_.end_object(); }
-  bool parse_error(std::size_t byte, const std::string& token, const Json::exception& error) override {
-    return dom_.parse_error(byte, token, error);
-  }
+  bool end_object() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const Json::exception&) override { return false; }
 
  private:
-  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  Json* place(Json&& value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Json& parent = *open_.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    *member_ = std::move(value);
+    return member_;
+  }
+  bool put(Json&& value) {
+    place(std::move(value));
+    return true;
+  }
+  bool open(Json::value_t type) {
+    open_.push_back(place(Json(type)));
+    return true;
+  }
+  bool close() {
+    open_.pop_back();
+    return true;
+  }
+
+  Json& root_;
+  std::vector<Json*> open_;  // the arrays and objects not closed yet
+  Json* member_ = nullptr;   // where the value after the last key goes
 };
 
 // One pass that checks the syntax, stops at an object that repeats a key, and builds the
