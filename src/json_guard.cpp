@@ -62,7 +62,8 @@ class DomBuilder : public Json::json_sax_t {
   bool end_array() override { return close(); }
   bool start_object(std::size_t) override { return open(Json::value_t::object); }
   bool key(Json::string_t& name) override {
-    member_ = &(*open_.back())[name];  // a repeated key: the last value wins, as in nlohmann
+    // A repeated key: the last value wins, as in nlohmann.
+    member_ = &(*open_.back()->get_ptr<Json::object_t*>())[name];
     return true;
   }
   bool end_object() override { return close(); }
@@ -74,10 +75,9 @@ class DomBuilder : public Json::json_sax_t {
       root_ = std::move(value);
       return &root_;
     }
-    Json& parent = *open_.back();
-    if (parent.is_array()) {
-      parent.push_back(std::move(value));
-      return &parent.back();
+    if (Json::array_t* items = json_items(*open_.back())) {
+      items->push_back(std::move(value));
+      return &items->back();
     }
     *member_ = std::move(value);
     return member_;
@@ -144,6 +144,29 @@ GuardedJson refuse(JsonFault fault, std::string reason) {
 }
 
 }  // namespace
+
+const Json* json_member(const Json& value, const char* key) {
+  const auto* members = value.get_ptr<const Json::object_t*>();
+  if (members == nullptr) return nullptr;
+  const auto found = members->find(key);
+  return found == members->end() ? nullptr : &found->second;
+}
+
+const std::string* json_string(const Json* value) {
+  return value == nullptr ? nullptr : value->get_ptr<const std::string*>();
+}
+
+double json_double(const Json& value) {
+  if (const auto* number = value.get_ptr<const Json::number_float_t*>()) return *number;
+  if (const auto* number = value.get_ptr<const Json::number_unsigned_t*>()) return static_cast<double>(*number);
+  return static_cast<double>(json_int64(value));
+}
+
+std::int64_t json_int64(const Json& value) {
+  if (const auto* number = value.get_ptr<const Json::number_unsigned_t*>()) return static_cast<std::int64_t>(*number);
+  const auto* number = value.get_ptr<const Json::number_integer_t*>();
+  return number == nullptr ? 0 : *number;
+}
 
 bool sax_parse_json(std::string_view text, Json::json_sax_t& handler) {
   return Json::sax_parse(text.data(), text.data() + text.size(), &handler);
