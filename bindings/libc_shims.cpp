@@ -7,8 +7,8 @@
 //   then refuses as it would musl's HUGE_VAL).
 // - snprintf: nlohmann formats only 4 hex digits of a UTF-16 unit or a byte with it ("\u%04x",
 //   twice for a surrogate pair, and "<U+%.4X>"); written here, without musl's printf engine.
-//   libc++'s std::to_string(double) is the one other caller ("%f"): musl's integer-only printf
-//   behind the earlier stand-in trapped on it, and so does this one (no such call may remain).
+//   libc++'s std::to_string(double) would be another ("%f"), and traps here, as it did with
+//   musl's integer-only printf behind the earlier stand-in: the module must not call it.
 #include <emscripten/emscripten.h>
 
 #include <cstdarg>
