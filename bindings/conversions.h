@@ -1,13 +1,14 @@
 // The conversions every bindings file uses, one way each: bytes from JS, string lists to JS
 // arrays, 64-bit sizes as JS numbers.
 //
-// Structs cross as embind value_objects (Step, TransferStep, ArtifactUrl, what JS passes in, ...),
-// through a Js* mirror where the core's struct has a 64-bit field, except five results that are
-// plain objects built by a to_js() each: RequestPlan, BatchRequest, BatchOutcome,
-// SnapshotLoad/SnapshotMerge and verifyOnly's digests. As value_objects they made the gzipped
-// module 486 bytes bigger (RequestPlan +36, the digests +199, BatchOutcome +223, BatchRequest +241,
-// the two snapshot results +298): each value_object brings its own constructor, copy, destructor
-// and field accessors, while the plain objects share val::set's few instantiations.
+// Structs cross as embind value_objects (Step, TransferStep, what JS passes in, ...), through a
+// Js* mirror where the core's struct has a 64-bit field, except results that are plain objects
+// built with val::set: RequestPlan, BatchRequest, BatchOutcome, SnapshotLoad/SnapshotMerge,
+// verifyOnly's digests, ArtifactUrl, LfsPointer, ResumePlan and ResumeCheck. As value_objects the
+// first five made the gzipped module 486 bytes bigger (RequestPlan +36, the digests +199,
+// BatchOutcome +223, BatchRequest +241, the two snapshot results +298), the last four 462 bytes:
+// each value_object brings its own constructor, copy, destructor and field accessors, while the
+// plain objects share val::set's few instantiations.
 #pragma once
 #include <emscripten/val.h>
 

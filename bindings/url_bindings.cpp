@@ -23,8 +23,27 @@ using coc_bindings::guarded;
 using coc_bindings::js_number;
 using coc_bindings::to_array;
 
-coc::ArtifactUrl parse_artifact_url(const std::string& url) {
-  return guarded([&] { return coc::parse_artifact_url(url); });
+// Results are plain objects, not value_objects: the module is smaller so (conversions.h).
+val to_js(const coc::ArtifactUrl& url) {
+  val result = val::object();
+  result.set("href", url.href);
+  result.set("storageKey", url.storage_key);
+  result.set("redacted", url.redacted);
+  result.set("hasCredentials", url.has_credentials);
+  result.set("isHub", url.is_hub);
+  result.set("endpoint", url.endpoint);
+  result.set("repoType", url.repo_type);
+  result.set("repoId", url.repo_id);
+  result.set("revision", url.revision);
+  result.set("path", url.path);
+  result.set("pointerUrl", url.pointer_url);
+  result.set("immutable", url.immutable);
+  result.set("mediaType", url.media_type);
+  return result;
+}
+
+val parse_artifact_url(const std::string& url) {
+  return guarded([&] { return to_js(coc::parse_artifact_url(url)); });
 }
 
 // std::string_view parameters do not cross embind; these take std::string.
@@ -39,16 +58,14 @@ bool forwards_credentials(const std::string& file_url, const std::string& target
 bool is_tensor_cache_url(const std::string& url) { return coc::is_tensor_cache_url(url); }
 
 // coc::LfsPointerParse, flat, with the size as a JS number.
-struct JsLfsPointer {
-  bool ok = false;
-  std::string oid;
-  double size = 0;
-  std::string reason;
-};
-
-JsLfsPointer parse_lfs_pointer(const std::string& text) {
-  coc::LfsPointerParse parsed = coc::parse_lfs_pointer(text);
-  return {parsed.ok, parsed.pointer.oid, js_number(parsed.pointer.size), parsed.reason};
+val parse_lfs_pointer(const std::string& text) {
+  const coc::LfsPointerParse parsed = coc::parse_lfs_pointer(text);
+  val result = val::object();
+  result.set("ok", parsed.ok);
+  result.set("oid", parsed.pointer.oid);
+  result.set("size", js_number(parsed.pointer.size));
+  result.set("reason", parsed.reason);
+  return result;
 }
 
 val tensor_cache_shard_urls(const std::string& cache_url, const std::string& json) {
@@ -98,13 +115,24 @@ coc::DownloadStart from_js(const JsDownloadStart& start) {
           start.content_encoding};
 }
 
-coc::ResumePlan plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
-  return coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts);
+val plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
+  const coc::ResumePlan plan =
+      coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts);
+  val result = val::object();
+  result.set("resume", plan.resume);
+  result.set("range", plan.range);
+  result.set("reason", plan.reason);
+  return result;
 }
 
-coc::ResumeCheck check_resume(const JsDownloadStart& start, double loaded, int status,
-                              const std::string& content_range, const std::string& etag) {
-  return coc::check_resume(from_js(start), coc_bindings::int64_from_js(loaded), status, content_range, etag);
+val check_resume(const JsDownloadStart& start, double loaded, int status, const std::string& content_range,
+                 const std::string& etag) {
+  const coc::ResumeCheck check =
+      coc::check_resume(from_js(start), coc_bindings::int64_from_js(loaded), status, content_range, etag);
+  val result = val::object();
+  result.set("ok", check.ok);
+  result.set("reason", check.reason);
+  return result;
 }
 
 }  // namespace
@@ -112,20 +140,6 @@ coc::ResumeCheck check_resume(const JsDownloadStart& start, double loaded, int s
 EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
   using namespace emscripten;
 
-  value_object<coc::ArtifactUrl>("ArtifactUrl")
-      .field("href", &coc::ArtifactUrl::href)
-      .field("storageKey", &coc::ArtifactUrl::storage_key)
-      .field("redacted", &coc::ArtifactUrl::redacted)
-      .field("hasCredentials", &coc::ArtifactUrl::has_credentials)
-      .field("isHub", &coc::ArtifactUrl::is_hub)
-      .field("endpoint", &coc::ArtifactUrl::endpoint)
-      .field("repoType", &coc::ArtifactUrl::repo_type)
-      .field("repoId", &coc::ArtifactUrl::repo_id)
-      .field("revision", &coc::ArtifactUrl::revision)
-      .field("path", &coc::ArtifactUrl::path)
-      .field("pointerUrl", &coc::ArtifactUrl::pointer_url)
-      .field("immutable", &coc::ArtifactUrl::immutable)
-      .field("mediaType", &coc::ArtifactUrl::media_type);
   function("parseArtifactUrl", &parse_artifact_url);
   function("servedMediaType", &served_media_type);
 
@@ -134,11 +148,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
   function("forwardsCredentials", &forwards_credentials);
   constant("maxKnownSecrets", js_number(coc::kMaxKnownSecrets));
 
-  value_object<JsLfsPointer>("LfsPointer")
-      .field("ok", &JsLfsPointer::ok)
-      .field("oid", &JsLfsPointer::oid)
-      .field("size", &JsLfsPointer::size)
-      .field("reason", &JsLfsPointer::reason);
   function("parseLfsPointer", &parse_lfs_pointer);
   // Bodies are cut at this size before they reach the core (JS reads one byte more, so the core
   // sees that a body was over and says so).
@@ -154,13 +163,6 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
       .field("etag", &JsDownloadStart::etag)
       .field("acceptRanges", &JsDownloadStart::accept_ranges)
       .field("contentEncoding", &JsDownloadStart::content_encoding);
-  value_object<coc::ResumePlan>("ResumePlan")
-      .field("resume", &coc::ResumePlan::resume)
-      .field("range", &coc::ResumePlan::range)
-      .field("reason", &coc::ResumePlan::reason);
-  value_object<coc::ResumeCheck>("ResumeCheck")
-      .field("ok", &coc::ResumeCheck::ok)
-      .field("reason", &coc::ResumeCheck::reason);
   function("planResume", &plan_resume);
   function("checkResume", &check_resume);
 }

@@ -28,12 +28,11 @@ std::string encode_fallback_seal(std::string_view write_id, std::int64_t size) {
 bool fallback_seal_vouches(std::string_view seal, std::string_view write_id, std::int64_t size) {
   if (!is_write_id(write_id) || seal.size() > kMaxSealBytes) return false;
   const nlohmann::json parsed = parse_json_or_discarded(seal);
-  if (!parsed.is_object()) return false;
-  auto write = parsed.find("write");
-  auto stored_size = parsed.find("size");
-  if (write == parsed.end() || !write->is_string() || write->get_ref<const std::string&>() != write_id) return false;
-  if (stored_size == parsed.end() || !stored_size->is_number_unsigned()) return false;
-  return size < 0 || stored_size->get<std::int64_t>() == size;
+  const std::string* write = json_string(json_member(parsed, "write"));
+  const nlohmann::json* stored_size = json_member(parsed, "size");
+  if (write == nullptr || *write != write_id) return false;
+  if (stored_size == nullptr || !stored_size->is_number_unsigned()) return false;
+  return size < 0 || json_int64(*stored_size) == size;
 }
 
 }  // namespace coc

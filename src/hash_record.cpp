@@ -14,6 +14,7 @@
 #include "ascii.h"
 #include "hash_descriptor.h"
 #include "json_guard.h"
+#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -38,25 +39,26 @@ RecordDecode fail(std::string reason) {
 // "" when the field is a usable byte count, else what is wrong with it.
 std::string read_size(const Json& field, std::int64_t& out) {
   if (field.is_number_unsigned()) {
-    const auto value = field.get<std::uint64_t>();
-    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    if (*field.get_ptr<const Json::number_unsigned_t*>() >
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return "size is too large";
     }
-    out = static_cast<std::int64_t>(value);
+    out = json_int64(field);
     return "";
   }
   if (field.is_number_integer()) {
-    out = field.get<std::int64_t>();
+    out = json_int64(field);
     return out < 0 ? "size " + std::to_string(out) + " is negative" : "";
   }
   return "size is not an integer (it is a JSON " + std::string(field.type_name()) + ")";
 }
 
 std::string check_algorithm(const Json& record) {
-  const auto it = record.find("algorithm");
-  if (it == record.end()) return "record has no algorithm";
-  if (!it->is_string()) return "algorithm is not a string";
-  const auto& name = it->get_ref<const std::string&>();
+  const Json* field = json_member(record, "algorithm");
+  if (field == nullptr) return "record has no algorithm";
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "algorithm is not a string";
+  const std::string& name = *text;
   if (!is_sha256_algorithm(name)) {
     return "algorithm \"" + message_text_in_quotes(name) + "\" is not SHA-256";
   }
@@ -64,23 +66,25 @@ std::string check_algorithm(const Json& record) {
 }
 
 std::string read_value(const Json& record, std::string& out) {
-  const auto it = record.find("value");
-  if (it == record.end()) return "record has no value";
-  if (!it->is_string()) return "value is not a string";
-  HashCheck check = check_sha256_hex(it->get_ref<const std::string&>());
+  const Json* field = json_member(record, "value");
+  if (field == nullptr) return "record has no value";
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "value is not a string";
+  HashCheck check = check_sha256_hex(*text);
   if (!check.ok) return "value is not a SHA-256: " + check.reason;
   out = std::move(check.value);
   return "";
 }
 
 std::string read_source(const Json& record, std::string& out) {
-  const auto it = record.find("source");
-  if (it == record.end()) {
+  const Json* field = json_member(record, "source");
+  if (field == nullptr) {
     out = "imported";  // tvmjs's records carry no source
     return "";
   }
-  if (!it->is_string()) return "source is not a string";
-  const auto& source = it->get_ref<const std::string&>();
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "source is not a string";
+  const std::string& source = *text;
   if (!is_known_source(source)) {
     return "source \"" + message_text_in_quotes(source) + "\" is not a known source";
   }
@@ -89,10 +93,11 @@ std::string read_source(const Json& record, std::string& out) {
 }
 
 std::string read_commit(const Json& record, std::string& out) {
-  const auto it = record.find("commit");
-  if (it == record.end()) return "";
-  if (!it->is_string()) return "commit is not a string";
-  const auto& commit = it->get_ref<const std::string&>();
+  const Json* field = json_member(record, "commit");
+  if (field == nullptr) return "";
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "commit is not a string";
+  const std::string& commit = *text;
   if (commit.size() != kCommitHexDigits || !is_lower_hex(commit)) {
     return "commit \"" + message_text_in_quotes(commit) + "\" is not 40 lowercase hex digits";
   }
@@ -101,10 +106,11 @@ std::string read_commit(const Json& record, std::string& out) {
 }
 
 std::string read_blob(const Json& record, std::string& out) {
-  const auto it = record.find("blob");
-  if (it == record.end()) return "";
-  if (!it->is_string()) return "blob is not a string";
-  const auto& blob = it->get_ref<const std::string&>();
+  const Json* field = json_member(record, "blob");
+  if (field == nullptr) return "";
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "blob is not a string";
+  const std::string& blob = *text;
   if ((blob.size() != 40 && blob.size() != 64) || !is_lower_hex(blob)) {
     return "blob \"" + message_text_in_quotes(blob) + "\" is not 40 or 64 lowercase hex digits";
   }
@@ -113,10 +119,10 @@ std::string read_blob(const Json& record, std::string& out) {
 }
 
 std::string read_stored_at(const Json& record, double& out) {
-  const auto it = record.find("storedAt");
-  if (it == record.end()) return "";
-  if (!it->is_number()) return "storedAt is not a number";
-  const double value = it->get<double>();
+  const Json* field = json_member(record, "storedAt");
+  if (field == nullptr) return "";
+  if (!field->is_number()) return "storedAt is not a number";
+  const double value = json_double(*field);
   if (!std::isfinite(value) || value < 0) return "storedAt is negative or not finite";
   out = value;
   return "";
@@ -131,11 +137,18 @@ std::string too_large(std::size_t bytes) {
 
 // One member of the record: its key (a constant that needs no escaping) and its value as
 // nlohmann writes it; invalid UTF-8 (fields come from URLs and callers) is replaced, not thrown.
-void add_member(std::string& out, const char* key, const Json& value) {
+void add_key(std::string& out, const char* key) {
   out += out.empty() ? "{\"" : ",\"";
   out += key;
   out += "\":";
-  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+void add_member(std::string& out, const char* key, std::string_view value) {
+  add_key(out, key);
+  append_json_string(out, value);
+}
+void add_member(std::string& out, const char* key, std::int64_t value) {
+  add_key(out, key);
+  out += std::to_string(value);
 }
 
 }  // namespace
@@ -164,7 +177,8 @@ std::string encode_record(const HashRecord& record) {
   if (at < kMaxExactInteger && std::floor(at) == at) {
     add_member(out, "storedAt", static_cast<std::int64_t>(at));
   } else {
-    add_member(out, "storedAt", at);
+    add_key(out, "storedAt");
+    out += json_number(at);
   }
   out += '}';
   return out;
@@ -192,8 +206,8 @@ RecordDecode decode_record_json(const Json& json) {
   std::string reason = check_algorithm(json);
   if (reason.empty()) reason = read_value(json, record.value);
   if (reason.empty()) {
-    const auto it = json.find("size");
-    if (it != json.end()) reason = read_size(*it, record.size);
+    const Json* size = json_member(json, "size");
+    if (size != nullptr) reason = read_size(*size, record.size);
   }
   if (reason.empty()) reason = read_source(json, record.source);
   if (reason.empty()) reason = read_commit(json, record.commit);

@@ -44,34 +44,60 @@ bool nesting_exceeds(std::string_view text, std::size_t limit) {
   return false;
 }
 
-// Every parse goes through nlohmann's virtual SAX interface (json_sax_t), with nlohmann's own DOM
-// builder behind it: the parser is then compiled once, for json_sax_t, instead of once per handler
-// type (Json::parse alone compiles it twice, with and without a callback), which keeps the wasm
-// core smaller.
+// The document, built as nlohmann's DOM builder (json_sax_dom_parser) builds it, behind the
+// virtual SAX interface for sax_parse_json. Every value goes through put(): nlohmann's builder
+// inlines a copy of its handle_value() into each event, which made the wasm core larger.
 class DomBuilder : public Json::json_sax_t {
  public:
-  explicit DomBuilder(Json& result) : dom_(result, /*allow_exceptions=*/false) {}
+  explicit DomBuilder(Json& result) : root_(result) {}
 
-  bool null() override { return dom_.null(); }
-  bool boolean(bool value) override { return dom_.boolean(value); }
-  bool number_integer(Json::number_integer_t value) override { return dom_.number_integer(value); }
-  bool number_unsigned(Json::number_unsigned_t value) override { return dom_.number_unsigned(value); }
-  bool number_float(Json::number_float_t value, const Json::string_t& text) override {
-    return dom_.number_float(value, text);
+  bool null() override { return put(Json()); }
+  bool boolean(bool value) override { return put(Json(value)); }
+  bool number_integer(Json::number_integer_t value) override { return put(Json(value)); }
+  bool number_unsigned(Json::number_unsigned_t value) override { return put(Json(value)); }
+  bool number_float(Json::number_float_t value, const Json::string_t&) override { return put(Json(value)); }
+  bool string(Json::string_t& value) override { return put(Json(std::move(value))); }
+  bool binary(Json::binary_t&) override { return put(Json()); }  // never in JSON text
+  bool start_array(std::size_t) override { return open(Json::value_t::array); }
+  bool end_array() override { return close(); }
+  bool start_object(std::size_t) override { return open(Json::value_t::object); }
+  bool key(Json::string_t& name) override {
+    // A repeated key: the last value wins, as in nlohmann.
+    member_ = &(*open_.back()->get_ptr<Json::object_t*>())[name];
+    return true;
   }
-  bool string(Json::string_t& value) override { return dom_.string(value); }
-  bool binary(Json::binary_t& value) override { return dom_.binary(value); }
-  bool start_array(std::size_t size) override { return dom_.start_array(size); }
-  bool end_array() override { return dom_.end_array(); }
-  bool start_object(std::size_t size) override { return dom_.start_object(size); }
-  bool key(Json::string_t& name) override { return dom_.key(name); }
-  bool end_object() override { return dom_.end_object(); }
-  bool parse_error(std::size_t byte, const std::string& token, const Json::exception& error) override {
-    return dom_.parse_error(byte, token, error);
-  }
+  bool end_object() override { return close(); }
+  bool parse_error(std::size_t, const std::string&, const Json::exception&) override { return false; }
 
  private:
-  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  Json* place(Json&& value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    if (Json::array_t* items = json_items(*open_.back())) {
+      items->push_back(std::move(value));
+      return &items->back();
+    }
+    *member_ = std::move(value);
+    return member_;
+  }
+  bool put(Json&& value) {
+    place(std::move(value));
+    return true;
+  }
+  bool open(Json::value_t type) {
+    open_.push_back(place(Json(type)));
+    return true;
+  }
+  bool close() {
+    open_.pop_back();
+    return true;
+  }
+
+  Json& root_;
+  std::vector<Json*> open_;  // the arrays and objects not closed yet
+  Json* member_ = nullptr;   // where the value after the last key goes
 };
 
 // One pass that checks the syntax, stops at an object that repeats a key, and builds the
@@ -119,10 +145,37 @@ GuardedJson refuse(JsonFault fault, std::string reason) {
 
 }  // namespace
 
+const Json* json_member(const Json& value, const char* key) {
+  const auto* members = value.get_ptr<const Json::object_t*>();
+  if (members == nullptr) return nullptr;
+  const auto found = members->find(key);
+  return found == members->end() ? nullptr : &found->second;
+}
+
+const std::string* json_string(const Json* value) {
+  return value == nullptr ? nullptr : value->get_ptr<const std::string*>();
+}
+
+double json_double(const Json& value) {
+  if (const auto* number = value.get_ptr<const Json::number_float_t*>()) return *number;
+  if (const auto* number = value.get_ptr<const Json::number_unsigned_t*>()) return static_cast<double>(*number);
+  return static_cast<double>(json_int64(value));
+}
+
+std::int64_t json_int64(const Json& value) {
+  if (const auto* number = value.get_ptr<const Json::number_unsigned_t*>()) return static_cast<std::int64_t>(*number);
+  const auto* number = value.get_ptr<const Json::number_integer_t*>();
+  return number == nullptr ? 0 : *number;
+}
+
+bool sax_parse_json(std::string_view text, Json::json_sax_t& handler) {
+  return Json::sax_parse(text.data(), text.data() + text.size(), &handler);
+}
+
 Json parse_json_or_discarded(std::string_view text) {
   Json result;
   DomBuilder builder(result);
-  if (!Json::sax_parse(text.begin(), text.end(), &builder)) result = Json(Json::value_t::discarded);
+  if (!sax_parse_json(text, builder)) result = Json(Json::value_t::discarded);
   return result;
 }
 
@@ -133,7 +186,7 @@ GuardedJson parse_guarded_json(std::string_view body, std::size_t max_depth) {
   GuardedJson result;
   try {
     KeyChecker checker(result.value);
-    if (!Json::sax_parse(body.begin(), body.end(), &checker)) {
+    if (!sax_parse_json(body, checker)) {
       if (checker.syntax_error) {
         return refuse(JsonFault::kNotJson,
                       "is not valid JSON (error at byte " + std::to_string(checker.error_byte) + ")");

@@ -49,12 +49,14 @@ class ShapedReader final : public Json::json_sax_t {
     top.next_slot = nullptr;
     const JsonShape* shape = top.shape->child(name);
     if (shape == nullptr) return true;  // not wanted: its value is skipped
-    if (top.node->contains(name)) {
+    // Frames hold the arrays and objects kept; this one is an object (a key came).
+    Json::object_t& members = *top.node->get_ptr<Json::object_t*>();
+    if (members.count(name) != 0) {
       repeated_key = name;
       return false;
     }
     top.next_shape = shape;
-    top.next_slot = &(*top.node)[name];
+    top.next_slot = &members[name];
     return true;
   }
 
@@ -81,7 +83,8 @@ class ShapedReader final : public Json::json_sax_t {
   Slot slot() {
     if (frames_.empty()) return {&root_, &root_shape_};
     Frame& top = frames_.back();
-    if (top.node->is_object()) {
+    Json::array_t* items = json_items(*top.node);
+    if (items == nullptr) {
       Slot slot{top.next_slot, top.next_shape};
       top.next_slot = nullptr;
       return slot;
@@ -91,8 +94,8 @@ class ShapedReader final : public Json::json_sax_t {
       item_ = Json();
       return {&item_, top.shape->item};
     }
-    if (index <= top.shape->items) top.node->push_back(Json());  // the extra one is the marker
-    if (index < top.shape->items) return {&top.node->back(), top.shape->item};
+    if (index <= top.shape->items) items->emplace_back();  // the extra one is the marker
+    if (index < top.shape->items) return {&items->back(), top.shape->item};
     return {};
   }
 
@@ -176,7 +179,7 @@ ShapedJson read_shaped_json(std::string_view body, const JsonShape& shape, std::
   ShapedJson result;
   try {
     ShapedReader reader(shape, max_depth, sink, result.value);
-    if (Json::sax_parse(body.begin(), body.end(), &reader)) return result;
+    if (sax_parse_json(body, reader)) return result;
     if (reader.stopped) {
       result.stopped = true;
       return result;

@@ -4,7 +4,6 @@
 // at a time and never kept. So a body of [0,0,0,…] or a huge unknown field costs next to nothing.
 #pragma once
 #include <cstddef>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "function_ref.h"
 #include "json_guard.h"
 
 namespace coc {
@@ -43,7 +43,7 @@ extern const JsonShape kJsonScalar;
 
 // An item of a streamed array: which array (by its shape), its index, the item as kept. Returning
 // false stops the read (the caller knows why).
-using JsonItemSink = std::function<bool(const JsonShape& array, std::size_t index, nlohmann::json& item)>;
+using JsonItemSink = FunctionRef<bool(const JsonShape& array, std::size_t index, nlohmann::json& item)>;
 
 struct ShapedJson {
   JsonFault fault = JsonFault::kNone;  // kNone also when the sink stopped the read (stopped)

@@ -16,6 +16,7 @@
 #include "hash_descriptor.h"
 #include "json_guard.h"
 #include "json_shape.h"
+#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -62,14 +63,7 @@ std::string revision_segment(std::string_view revision_raw) {
 
 // A path that is not valid UTF-8 (from a percent-escape such as %FF) cannot be put in the JSON
 // body as it is; asking for a replaced path would name another file.
-bool fits_json_string(const std::string& text) {
-  try {
-    (void)Json(text).dump();
-    return true;
-  } catch (const Json::exception&) {
-    return false;
-  }
-}
+bool fits_json_string(const std::string& text) { return is_valid_utf8(text); }
 
 bool batchable(const ArtifactUrl& url) {
   return url.is_hub && !api_segment(url.repo_type).empty() && !url.endpoint.empty() &&
@@ -83,11 +77,15 @@ std::string api_url(const ArtifactUrl& url, std::string_view route) {
          std::string(route) + "/" + revision_segment(url.revision_raw);
 }
 
-// {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them); the
-// paths are written by nlohmann. Not nlohmann::ordered_json: a second basic_json type would add
-// its own copy of the library to the wasm core.
+// {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them), as
+// json::dump() writes it. The paths are batchable, so valid UTF-8.
 std::string request_body(const std::vector<std::string>& distinct_paths) {
-  return "{\"paths\":" + Json(distinct_paths).dump() + ",\"expand\":false}";
+  std::string body = "{\"paths\":[";
+  for (const std::string& path : distinct_paths) {
+    if (body.back() != '[') body += ',';
+    append_json_string(body, path);
+  }
+  return body + "],\"expand\":false}";
 }
 
 // ---- responses ----------------------------------------------------------------------------
@@ -95,15 +93,15 @@ std::string request_body(const std::vector<std::string>& distinct_paths) {
 // "" when the field is a usable byte count, else what is wrong with it.
 std::string read_count(const Json& field, std::string_view name, std::int64_t& out) {
   if (field.is_number_unsigned()) {
-    const auto value = field.get<std::uint64_t>();
-    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    if (*field.get_ptr<const Json::number_unsigned_t*>() >
+        static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return std::string(name) + " is too large";
     }
-    out = static_cast<std::int64_t>(value);
+    out = json_int64(field);
     return "";
   }
   if (field.is_number_integer()) {
-    out = field.get<std::int64_t>();
+    out = json_int64(field);
     return out < 0 ? std::string(name) + " is negative" : "";
   }
   return std::string(name) + " is not an integer";
@@ -111,19 +109,21 @@ std::string read_count(const Json& field, std::string_view name, std::int64_t& o
 
 // "" when the object has a string under name (stored in out), else what is wrong.
 std::string read_string(const Json& object, const char* name, std::string& out) {
-  const auto it = object.find(name);
-  if (it == object.end()) return std::string("has no ") + name;
-  if (!it->is_string()) return std::string(name) + " is not a string";
-  out = it->get<std::string>();
+  const Json* field = json_member(object, name);
+  if (field == nullptr) return std::string("has no ") + name;
+  const std::string* text = json_string(field);
+  if (text == nullptr) return std::string(name) + " is not a string";
+  out = *text;
   return "";
 }
 
 // The git blob id: 40 hex digits (SHA-1 repos) or 64 (SHA-256 repos), kept lowercase.
 std::string read_git_oid(const Json& entry, std::string& out) {
-  const auto it = entry.find("oid");
-  if (it == entry.end()) return "";
-  if (!it->is_string()) return "oid is not a string";
-  std::string oid = to_lower_ascii(it->get_ref<const std::string&>());
+  const Json* field = json_member(entry, "oid");
+  if (field == nullptr) return "";
+  const std::string* text = json_string(field);
+  if (text == nullptr) return "oid is not a string";
+  std::string oid = to_lower_ascii(*text);
   if (oid.size() != 40 && oid.size() != 64) return "oid is not 40 or 64 hex digits";
   if (!is_lower_hex(oid)) return "oid is not hex";
   out = std::move(oid);
@@ -132,13 +132,14 @@ std::string read_git_oid(const Json& entry, std::string& out) {
 
 std::string read_lfs(const Json& lfs, PathInfo& info) {
   if (!lfs.is_object()) return "lfs is not an object";
-  const auto oid = lfs.find("oid");
-  if (oid == lfs.end()) return "lfs has no oid";
-  if (!oid->is_string()) return "lfs.oid is not a string";
-  HashCheck check = check_sha256_hex(oid->get_ref<const std::string&>());
+  const Json* oid = json_member(lfs, "oid");
+  if (oid == nullptr) return "lfs has no oid";
+  const std::string* oid_text = json_string(oid);
+  if (oid_text == nullptr) return "lfs.oid is not a string";
+  HashCheck check = check_sha256_hex(*oid_text);
   if (!check.ok) return "lfs.oid is not a SHA-256: " + check.reason;
-  const auto size = lfs.find("size");
-  if (size == lfs.end()) return "lfs has no size";
+  const Json* size = json_member(lfs, "size");
+  if (size == nullptr) return "lfs has no size";
   std::int64_t lfs_size = -1;
   std::string reason = read_count(*size, "lfs.size", lfs_size);
   if (!reason.empty()) return reason;
@@ -161,14 +162,14 @@ std::string read_entry(const Json& entry, PathInfo& info) {
     reason = "type \"" + message_text_in_quotes(info.type) + "\" is neither file nor directory";
   }
   if (reason.empty()) {
-    const auto size = entry.find("size");
-    if (size != entry.end()) reason = read_count(*size, "size", info.size);
+    const Json* size = json_member(entry, "size");
+    if (size != nullptr) reason = read_count(*size, "size", info.size);
   }
   if (reason.empty()) reason = read_git_oid(entry, info.git_oid);
   if (!reason.empty()) return reason;
-  const auto lfs = entry.find("lfs");
+  const Json* lfs = json_member(entry, "lfs");
   // null is read as "not in LFS", as the hub's own client reads it.
-  if (lfs == entry.end() || lfs->is_null()) return "";
+  if (lfs == nullptr || lfs->is_null()) return "";
   if (info.type != "file") return "a directory cannot be in LFS";
   return read_lfs(*lfs, info);
 }

@@ -5,12 +5,12 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "artifact_url.h"
+#include "function_ref.h"
 
 namespace coc {
 
@@ -62,7 +62,7 @@ struct PathsInfoParse {
 };
 
 // Takes one valid entry as it is read: "" to go on, or why the answer cannot be used.
-using PathInfoSink = std::function<std::string(PathInfo& entry)>;
+using PathInfoSink = FunctionRef<std::string(PathInfo& entry)>;
 
 struct PathsInfoScan {
   bool ok = false;

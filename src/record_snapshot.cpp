@@ -9,6 +9,7 @@
 #include "hash_record_json.h"
 #include "json_guard.h"
 #include "json_shape.h"
+#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -54,7 +55,7 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::
   for (const KeyedRecord& entry : records) {
     if (out.back() != '[') out += ',';
     out += '[';
-    out += Json(entry.first).dump(-1, ' ', false, Json::error_handler_t::replace);
+    append_json_string(out, entry.first);
     out += ',';
     // One codec for records, so a snapshot entry reads back exactly as a per-URL entry would.
     out += encode_record(entry.second);
@@ -65,8 +66,9 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::
     out += ",\"deleted\":[";
     for (const Tombstone& tombstone : deleted) {
       if (out.back() != '[') out += ',';
-      out += '[' + Json(tombstone.first).dump(-1, ' ', false, Json::error_handler_t::replace) + ',' +
-             std::to_string(static_cast<long long>(std::min(std::max(tombstone.second, 0.0), kMaxTime))) + ']';
+      out += '[';
+      append_json_string(out, tombstone.first);
+      out += ',' + std::to_string(static_cast<long long>(std::min(std::max(tombstone.second, 0.0), kMaxTime))) + ']';
     }
     out += ']';
   }
@@ -86,29 +88,33 @@ SnapshotDecode decode_snapshot(std::string_view body, std::size_t max_records) {
   };
   auto take_record = [&](std::size_t i, Json& entry) {
     ++records_seen;
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string()) {
+    Json::array_t* pair = json_items(entry);
+    std::string* key = pair != nullptr && pair->size() == 2 ? (*pair)[0].get_ptr<std::string*>() : nullptr;
+    if (key == nullptr) {
       skip(i, "is not a [key, record] pair");
       return;
     }
     if (decode.records.size() >= max_records) return;  // past what memory holds: not kept
-    RecordDecode record = decode_record_json(entry[1]);
+    RecordDecode record = decode_record_json((*pair)[1]);
     if (!record.ok) {
-      skip(i, "\"" + message_text_in_quotes(entry[0].get_ref<const std::string&>()) + "\": " + record.reason);
+      skip(i, "\"" + message_text_in_quotes(*key) + "\": " + record.reason);
       return;
     }
-    decode.records.emplace_back(std::move(entry[0].get_ref<std::string&>()), std::move(record.record));
+    decode.records.emplace_back(std::move(*key), std::move(record.record));
   };
   std::size_t tombstones_seen = 0;
   auto take_tombstone = [&](Json& entry) {
     const std::size_t i = tombstones_seen++;
-    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number() ||
-        !(entry[1].get<double>() >= 0) || !(entry[1].get<double>() <= kMaxTime)) {
+    Json::array_t* pair = json_items(entry);
+    std::string* key = pair != nullptr && pair->size() == 2 ? (*pair)[0].get_ptr<std::string*>() : nullptr;
+    const double time = key != nullptr && (*pair)[1].is_number() ? json_double((*pair)[1]) : -1;
+    if (key == nullptr || !(time >= 0) || !(time <= kMaxTime)) {
       skip(records_seen + i, "is not a [key, time] tombstone");
       return;
     }
     // Like records, tombstones are kept only as many as memory holds.
     if (decode.deleted.size() >= max_records) return;
-    decode.deleted.emplace_back(std::move(entry[0].get_ref<std::string&>()), entry[1].get<double>());
+    decode.deleted.emplace_back(std::move(*key), time);
   };
   const ShapedJson parsed = read_shaped_json(
       body, kSnapshotShape, kMaxNesting, [&](const JsonShape& array, std::size_t index, Json& entry) {
@@ -122,14 +128,14 @@ SnapshotDecode decode_snapshot(std::string_view body, std::size_t max_records) {
   if (parsed.fault != JsonFault::kNone) return refuse("snapshot " + parsed.reason);
   const Json& json = parsed.value;
   if (!json.is_object()) return refuse("snapshot is a JSON " + std::string(json.type_name()) + ", not an object");
-  const auto version = json.find("version");
-  if (version == json.end() || !version->is_number_integer() || version->get<long long>() != kVersion) {
+  const Json* version = json_member(json, "version");
+  if (version == nullptr || !version->is_number_integer() || json_int64(*version) != kVersion) {
     return refuse("snapshot is not version " + std::to_string(kVersion));
   }
-  const auto records = json.find("records");
-  if (records == json.end() || !records->is_array()) return refuse("snapshot has no records array");
-  const auto deleted = json.find("deleted");
-  if (deleted != json.end() && !deleted->is_array()) skip(records_seen, "\"deleted\" is not an array");
+  const Json* records = json_member(json, "records");
+  if (records == nullptr || !records->is_array()) return refuse("snapshot has no records array");
+  const Json* deleted = json_member(json, "deleted");
+  if (deleted != nullptr && !deleted->is_array()) skip(records_seen, "\"deleted\" is not an array");
   decode.ok = true;
   return decode;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <stdexcept>
+#include <utility>
 
 #include "artifact_url.h"
 
@@ -21,6 +22,29 @@ bool persistable_key(const std::string& key) {
     return !parse_artifact_url(key).has_credentials;
   } catch (const std::invalid_argument&) {
     return false;
+  }
+}
+
+// Most recent first, then by key: a total order (the keys differ), so any sort gives this one
+// result. A heap sort written out, as std::sort's instantiation took over 1 KB of the wasm core.
+bool comes_before(const Tombstone& a, const Tombstone& b) {
+  return a.second != b.second ? a.second > b.second : a.first < b.first;
+}
+
+void sift_down(std::vector<Tombstone>& heap, std::size_t at, std::size_t size) {
+  for (std::size_t child = 2 * at + 1; child < size; at = child, child = 2 * at + 1) {
+    if (child + 1 < size && comes_before(heap[child], heap[child + 1])) ++child;
+    if (!comes_before(heap[at], heap[child])) return;
+    std::swap(heap[at], heap[child]);
+  }
+}
+
+void sort_tombstones(std::vector<Tombstone>& tombstones) {
+  const std::size_t size = tombstones.size();
+  for (std::size_t at = size / 2; at-- > 0;) sift_down(tombstones, at, size);
+  for (std::size_t end = size; end-- > 1;) {
+    std::swap(tombstones[0], tombstones[end]);
+    sift_down(tombstones, 0, end);
   }
 }
 
@@ -93,8 +117,7 @@ std::unordered_map<std::string, double> SnapshotLedger::deletions(const std::vec
 
 std::vector<Tombstone> SnapshotLedger::tombstones(const std::unordered_map<std::string, double>& deletions) const {
   std::vector<Tombstone> tombstones(deletions.begin(), deletions.end());
-  std::sort(tombstones.begin(), tombstones.end(),
-            [](const Tombstone& a, const Tombstone& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  sort_tombstones(tombstones);
   if (tombstones.size() > capacity_) tombstones.resize(capacity_);
   return tombstones;
 }

@@ -63,19 +63,15 @@ bool is_tensor_cache_url(std::string_view url) {
 namespace {
 
 // Each string of `names` that is a usable relative path, joined to `base`, once, in order.
-std::vector<std::string> urls_below(const std::string& base, const nlohmann::json& names, const char* field) {
+std::vector<std::string> urls_below(const std::string& base, const nlohmann::json::array_t& names, const char* field) {
   std::vector<std::string> urls;
   std::unordered_set<std::string> seen;
   for (const nlohmann::json& entry : names) {
     const nlohmann::json* name = &entry;
-    if (field != nullptr) {
-      if (!entry.is_object()) continue;
-      const auto found = entry.find(field);
-      if (found == entry.end()) continue;
-      name = &*found;
-    }
-    if (!name->is_string()) continue;
-    const std::string path = name->get<std::string>();
+    if (field != nullptr) name = json_member(entry, field);
+    const std::string* text = json_string(name);
+    if (text == nullptr) continue;
+    const std::string& path = *text;
     if (!usable_data_path(path)) continue;
     std::string url = base + path;
     try {
@@ -89,10 +85,9 @@ std::vector<std::string> urls_below(const std::string& base, const nlohmann::jso
 }
 
 // The array `key` of a JSON object document, or null.
-const nlohmann::json* array_field(const nlohmann::json& document, const char* key) {
-  if (!document.is_object()) return nullptr;
-  const auto found = document.find(key);
-  return found != document.end() && found->is_array() ? &*found : nullptr;
+const nlohmann::json::array_t* array_field(const nlohmann::json& document, const char* key) {
+  const nlohmann::json* found = json_member(document, key);
+  return found != nullptr ? found->get_ptr<const nlohmann::json::array_t*>() : nullptr;
 }
 
 }  // namespace
@@ -101,7 +96,7 @@ std::vector<std::string> tensor_cache_shard_urls(std::string_view cache_url, std
   if (json.size() > kMaxTensorCacheBytes) return {};
   const ArtifactUrl base_url = parse_artifact_url(cache_url);
   const nlohmann::json document = parse_json_or_discarded(json);
-  const nlohmann::json* records = array_field(document, "records");
+  const nlohmann::json::array_t* records = array_field(document, "records");
   return records ? urls_below(base_of(base_url), *records, "dataPath") : std::vector<std::string>{};
 }
 
@@ -109,7 +104,7 @@ std::vector<std::string> chat_config_tokenizer_urls(std::string_view model_url, 
   if (json.size() > kMaxTensorCacheBytes) return {};
   const ArtifactUrl base_url = parse_artifact_url(model_url);
   const nlohmann::json document = parse_json_or_discarded(json);
-  const nlohmann::json* names = array_field(document, "tokenizer_files");
+  const nlohmann::json::array_t* names = array_field(document, "tokenizer_files");
   return names ? urls_below(base_of(base_url), *names, nullptr) : std::vector<std::string>{};
 }
 
