@@ -2,6 +2,8 @@
 
 #include <emscripten.h>
 
+#include <exception>
+
 namespace {
 EM_JS(void, throw_js_error, (const char* message), { throw new Error(UTF8ToString(message)); });
 }  // namespace
@@ -11,6 +13,16 @@ namespace coc_bindings {
 std::string& last_error() {
   static std::string message;
   return message;
+}
+
+void keep_current_error() {
+  try {
+    throw;
+  } catch (const std::exception& error) {
+    last_error() = error.what();
+  } catch (...) {
+    last_error() = "unknown C++ exception";
+  }
 }
 
 void throw_last_error() {

@@ -1,6 +1,5 @@
 // C++ exceptions turned into JS Errors at the embind boundary, for every bindings file.
 #pragma once
-#include <exception>
 #include <string>
 
 namespace coc_bindings {
@@ -10,21 +9,19 @@ std::string& last_error();
 // Throws last_error() as a JS Error.
 [[noreturn]] void throw_last_error();
 
+// Keeps the message of the exception being handled in last_error(); called from a catch block.
+// One copy of the catch clauses for every binding, instead of one per guarded() body.
+void keep_current_error();
+
 template <typename F>
 auto guarded(F&& body) -> decltype(body()) {
-  bool failed = false;
   try {
     return body();
-  } catch (const std::exception& error) {
-    last_error() = error.what();
-    failed = true;
   } catch (...) {
-    last_error() = "unknown C++ exception";
-    failed = true;
+    keep_current_error();
   }
   // Thrown outside the catch block, so the C++ exception is released first.
-  if (failed) throw_last_error();
-  __builtin_unreachable();
+  throw_last_error();
 }
 
 }  // namespace coc_bindings
