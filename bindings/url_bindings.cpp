@@ -87,19 +87,24 @@ std::string redact_text(const std::string& text, val secrets) {
 }
 
 // The first response's headers as they came ("" when absent); JS builds this one, so it keeps
-// the headers' text and the core parses the length.
+// the headers' text and the core parses the length. segment_bytes: the transfer step's.
 struct JsDownloadStart {
   bool hash_known = false;
-  std::string content_length, etag, accept_ranges, content_encoding;
+  std::string content_length, content_range, etag, accept_ranges, content_encoding;
+  double segment_bytes = 0;
 };
 
 coc::DownloadStart from_js(const JsDownloadStart& start) {
-  return {start.hash_known, coc::content_length(start.content_length), start.etag, start.accept_ranges,
-          start.content_encoding};
+  return {start.hash_known, coc::complete_length(start.content_length, start.content_range), start.etag,
+          start.accept_ranges, start.content_encoding, coc_bindings::int64_from_js(start.segment_bytes)};
 }
 
 coc::ResumePlan plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
   return coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts);
+}
+
+coc::ResumePlan plan_next_segment(const JsDownloadStart& start, double loaded) {
+  return coc::plan_next_segment(from_js(start), coc_bindings::int64_from_js(loaded));
 }
 
 coc::ResumeCheck check_resume(const JsDownloadStart& start, double loaded, int status,
@@ -151,9 +156,11 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
   value_object<JsDownloadStart>("DownloadStart")
       .field("hashKnown", &JsDownloadStart::hash_known)
       .field("contentLength", &JsDownloadStart::content_length)
+      .field("contentRange", &JsDownloadStart::content_range)
       .field("etag", &JsDownloadStart::etag)
       .field("acceptRanges", &JsDownloadStart::accept_ranges)
-      .field("contentEncoding", &JsDownloadStart::content_encoding);
+      .field("contentEncoding", &JsDownloadStart::content_encoding)
+      .field("segmentBytes", &JsDownloadStart::segment_bytes);
   value_object<coc::ResumePlan>("ResumePlan")
       .field("resume", &coc::ResumePlan::resume)
       .field("range", &coc::ResumePlan::range)
@@ -162,5 +169,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
       .field("ok", &coc::ResumeCheck::ok)
       .field("reason", &coc::ResumeCheck::reason);
   function("planResume", &plan_resume);
+  function("planNextSegment", &plan_next_segment);
   function("checkResume", &check_resume);
+  constant("pacedSegmentBytes", js_number(coc::kPacedSegmentBytes));
 }
