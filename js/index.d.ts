@@ -113,7 +113,7 @@ export interface CrossOriginCacheOptions extends CoreOptions {
    * Default 3. */
   resumeAttempts?: number;
   /** Whether a large download whose hash is known is taken as consecutive bounded range requests
-   * (`Range: bytes=<n>-<m>`, 64 MiB each), each asked for only once the bytes before it are in
+   * (`Range: bytes=<n>-<m>`, 32 MiB each), each asked for only once the bytes before it are in
    * storage, so the page never holds the whole file. For browsers that apply no backpressure to a
    * fetch() body (Firefox takes in the whole response as fast as the network sends it, read or
    * not). `"auto"`: so in Firefox (Gecko) only; `true`/`false`: always/never. A server that ignores

@@ -19,8 +19,10 @@
 
 namespace coc {
 
-// The bytes each request of a paced download asks for at most.
-inline constexpr std::int64_t kPacedSegmentBytes = 64 * 1024 * 1024;
+// The bytes each request of a paced download asks for at most. Measured storing 256 MiB in Firefox:
+// 64 MiB left the renderer's rise closest to the file's size, 16 MiB made the download ~15% slower
+// over a 12.5 MB/s link (a request and a drained pipeline per segment), 32 MiB neither.
+inline constexpr std::int64_t kPacedSegmentBytes = 32 * 1024 * 1024;
 
 // Content-Range: "bytes <first>-<last>/<complete length or *>".
 struct ContentRange {
