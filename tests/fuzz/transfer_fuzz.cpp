@@ -98,15 +98,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           const bool found = in.byte() & 1;
           const std::string& hash = kHashes[in.byte() % 3];
           // Sizes around the paced segment's too.
-          const std::int64_t size = static_cast<std::int8_t>(in.byte()) * (coc::kPacedSegmentBytes / 32);
-          step = transfer.resolved(found, hash, size);
+          const std::int64_t record_size = static_cast<std::int8_t>(in.byte()) * (coc::kPacedSegmentBytes / 32);
+          step = transfer.resolved(found, hash, record_size);
           break;
         }
         case 1: step = transfer.storage_answered(static_cast<coc::StorageAnswer>(in.byte() % 4)); break;
         case 2: {
           const std::int64_t length = static_cast<std::int8_t>(in.byte());
           const int status = (in.byte() & 1) ? 206 : 200;
-          const char* ranges[] = {"", "bytes 0-67108863/201326597", "bytes 0-99/100", "bytes 5-9/10"};
+          static const std::string ranges[] = {
+              "", "bytes 0-" + std::to_string(coc::kPacedSegmentBytes - 1) + "/" + std::to_string(3 * coc::kPacedSegmentBytes),
+              "bytes 0-99/100", "bytes 5-9/10"};
           step = transfer.downloaded(length, status, ranges[in.byte() % 4]);
           break;
         }
