@@ -23,10 +23,10 @@
 // (pacedDownloads "auto", src/download_resume.h): 32 MiB range requests, each asked for once the
 // bytes before it are written. Measured here, on a machine loaded by other work (load 6 on 2 cores),
 // 256 MiB, renderer RSS rise:
-//  - Firefox, this test, paced (8 range requests): +119, +204, +215, +217, +218 MiB (median +215),
-//    store 6.0-8.5 s; the store alone (a fresh browser per run): paced +114-240 MiB (median +174, 12 runs), unpaced
+//  - Firefox, this test, paced (8 range requests): +119, +179, +204, +215, +217, +218, +242, +244 MiB
+//    (median +216), store 6.0-8.7 s; the store alone (a fresh browser per run): paced +114-240 MiB (median +174, 12 runs), unpaced
 //    +273-293 MiB (4 runs). 1 GiB: paced +274 MiB, unpaced +940 MiB, both ~30 s. The margin to the
-//    bound is thin (worst seen 240 of 256 MiB): what is left is page-side garbage waiting for a GC,
+//    bound is thin (worst seen 244 of 256 MiB): what is left is page-side garbage waiting for a GC,
 //    not the fetch buffer (reading the stored file back, no download at all: +156-182 MiB; paced
 //    into a store that discards the bytes: +86-175 MiB);
 //  - segment sizes, the store alone, paced: 16 MiB +119-229 (median +170, 9 runs), 32 MiB as above,
