@@ -17,7 +17,9 @@ using emscripten::val;
 
 namespace {
 
-std::string download_refusal(int status, bool has_body) { return coc::download_refusal(status, has_body); }
+std::string download_refusal(int status, bool has_body, bool range_asked) {
+  return coc::download_refusal(status, has_body, range_asked);
+}
 
 std::string put_refusal(const std::string& method, int status, const std::string& vary, bool has_body,
                         bool body_used) {

@@ -15,8 +15,11 @@ namespace coc_bindings {
 struct JsTransferStep {
   coc::TransferAction action = coc::TransferAction::done;
   std::string hash;
-  bool no_store = false, resumable = false, hash_known = false, shared = false;
+  bool no_store = false;
+  std::string range;
+  bool resumable = false, hash_known = false, shared = false;
   int writes_in_flight = 1;
+  double segment_bytes = 0;
   double size = -1;
   std::string expected, persist_key, persist_body, drop_key;
   coc::BytesAt bytes = coc::BytesAt::none;
@@ -27,8 +30,8 @@ struct JsTransferStep {
 namespace {
 
 JsTransferStep to_js(const coc::TransferStep& step) {
-  return {step.action, step.hash, step.no_store, step.resumable, step.hash_known, step.shared,
-          step.writes_in_flight, js_number(step.size), step.expected, step.persist_key,
+  return {step.action, step.hash, step.no_store, step.range, step.resumable, step.hash_known, step.shared,
+          step.writes_in_flight, js_number(step.segment_bytes), js_number(step.size), step.expected, step.persist_key,
           step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
           step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
 }
@@ -49,8 +52,8 @@ JsTransferStep JsTransfer::resolved(bool found, const std::string& hash, double 
 JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer) {
   return guarded([&] { return to_js(transfer_.storage_answered(answer)); });
 }
-JsTransferStep JsTransfer::downloaded(double content_length) {
-  return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length))); });
+JsTransferStep JsTransfer::downloaded(double content_length, int status, const std::string& content_range) {
+  return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length), status, content_range)); });
 }
 JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) {
   return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
@@ -118,6 +121,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("isPrivate", &coc::TransferRequest::is_private)
       .field("needsBytes", &coc::TransferRequest::needs_bytes)
       .field("storageOnly", &coc::TransferRequest::storage_only)
+      .field("fetchBodiesLackBackpressure", &coc::TransferRequest::fetch_bodies_lack_backpressure)
       .field("shownUrl", &coc::TransferRequest::shown_url);
   value_object<JsContent>("DownloadedContent")
       .field("sha256", &JsContent::sha256)
@@ -129,10 +133,12 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("action", &JsTransferStep::action)
       .field("hash", &JsTransferStep::hash)
       .field("noStore", &JsTransferStep::no_store)
+      .field("range", &JsTransferStep::range)
       .field("resumable", &JsTransferStep::resumable)
       .field("hashKnown", &JsTransferStep::hash_known)
       .field("shared", &JsTransferStep::shared)
       .field("writesInFlight", &JsTransferStep::writes_in_flight)
+      .field("segmentBytes", &JsTransferStep::segment_bytes)
       .field("size", &JsTransferStep::size)
       .field("expected", &JsTransferStep::expected)
       .field("persistKey", &JsTransferStep::persist_key)

@@ -31,7 +31,7 @@ class JsTransfer : LiveCounted {
   JsTransferStep next() const;
   JsTransferStep resolved(bool found, const std::string& hash, double size);
   JsTransferStep storage_answered(coc::StorageAnswer answer);
-  JsTransferStep downloaded(double content_length);
+  JsTransferStep downloaded(double content_length, int status, const std::string& content_range);
   JsTransferStep room_answered(bool fits, double quota, double usage);
   JsTransferStep streamed(const JsContent& content, double now);
   JsTransferStep stream_failed();

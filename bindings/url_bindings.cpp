@@ -104,25 +104,33 @@ std::string redact_text(const std::string& text, val secrets) {
 }
 
 // The first response's headers as they came ("" when absent); JS builds this one, so it keeps
-// the headers' text and the core parses the length.
+// the headers' text and the core parses the length. segment_bytes: the transfer step's.
 struct JsDownloadStart {
   bool hash_known = false;
-  std::string content_length, etag, accept_ranges, content_encoding;
+  std::string content_length, content_range, etag, accept_ranges, content_encoding;
+  double segment_bytes = 0;
 };
 
 coc::DownloadStart from_js(const JsDownloadStart& start) {
-  return {start.hash_known, coc::content_length(start.content_length), start.etag, start.accept_ranges,
-          start.content_encoding};
+  return {start.hash_known, coc::complete_length(start.content_length, start.content_range), start.etag,
+          start.accept_ranges, start.content_encoding, coc_bindings::int64_from_js(start.segment_bytes)};
 }
 
-val plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
-  const coc::ResumePlan plan =
-      coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts);
+// Plain objects, not value_objects: the module is smaller so (conversions.h has the numbers).
+val to_js(const coc::ResumePlan& plan) {
   val result = val::object();
   result.set("resume", plan.resume);
   result.set("range", plan.range);
   result.set("reason", plan.reason);
   return result;
+}
+
+val plan_resume(const JsDownloadStart& start, double loaded, int attempts, int max_attempts) {
+  return to_js(coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts));
+}
+
+val plan_next_segment(const JsDownloadStart& start, double loaded) {
+  return to_js(coc::plan_next_segment(from_js(start), coc_bindings::int64_from_js(loaded)));
 }
 
 val check_resume(const JsDownloadStart& start, double loaded, int status, const std::string& content_range,
@@ -160,9 +168,13 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
   value_object<JsDownloadStart>("DownloadStart")
       .field("hashKnown", &JsDownloadStart::hash_known)
       .field("contentLength", &JsDownloadStart::content_length)
+      .field("contentRange", &JsDownloadStart::content_range)
       .field("etag", &JsDownloadStart::etag)
       .field("acceptRanges", &JsDownloadStart::accept_ranges)
-      .field("contentEncoding", &JsDownloadStart::content_encoding);
+      .field("contentEncoding", &JsDownloadStart::content_encoding)
+      .field("segmentBytes", &JsDownloadStart::segment_bytes);
   function("planResume", &plan_resume);
+  function("planNextSegment", &plan_next_segment);
   function("checkResume", &check_resume);
+  constant("pacedSegmentBytes", js_number(coc::kPacedSegmentBytes));
 }

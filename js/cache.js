@@ -14,7 +14,7 @@ import { Redactor } from "./redactor.js";
 import { sharedKey } from "./request-init.js";
 import { SharedWork } from "./shared-work.js";
 import { Progress } from "./progress.js";
-import { TransferExecutor } from "./transfer.js";
+import { TransferExecutor, fetchBodiesLackBackpressure } from "./transfer.js";
 
 
 function requestUrl(request) {
@@ -158,6 +158,7 @@ export class CrossOriginCache {
       stats: this.#stats,
       fetch,
       resumeAttempts: options.resumeAttempts ?? 3,
+      unpacedFetch: fetchBodiesLackBackpressure(options.pacedDownloads),
       ledger: () => {
         this.#live();
         return this.#ledger;

@@ -187,6 +187,8 @@ export interface TransferRequest {
   isPrivate: boolean;
   needsBytes: boolean;
   storageOnly: boolean;
+  /** This browser's fetch() bodies are not back-pressured: a large download is paced by storage. */
+  fetchBodiesLackBackpressure: boolean;
   /** The URL as messages may show it (redacted). */
   shownUrl: string;
 }
@@ -197,12 +199,16 @@ export interface TransferStep {
   hash: string;
   /** download: fetch with cache: "no-store". */
   noStore: boolean;
+  /** download: the Range header to send (a paced download's first segment), "" for the whole file. */
+  range: string;
   /** streamIntoStorage, spool: a body that breaks off may be asked for again. */
   resumable: boolean;
   hashKnown: boolean;
   /** streamIntoStorage, writeSpooled: shared with the cache's `origins`, else same-site only. */
   shared: boolean;
   writesInFlight: number;
+  /** streamIntoStorage: paced, each next range asks for at most this many bytes (0: not paced). */
+  segmentBytes: number;
   /** Bytes expected in all, -1 when unknown. */
   size: number;
   expected: string;
@@ -226,7 +232,8 @@ export interface Transfer {
   next(): TransferStep;
   resolved(found: boolean, hash: string, size: number): TransferStep;
   storageAnswered(answer: EnumValue): TransferStep;
-  downloaded(contentLength: number): TransferStep;
+  /** status and contentRange matter only for a paced download's first range request. */
+  downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;
   streamed(content: DownloadedContent, now: number): TransferStep;
   streamFailed(): TransferStep;
@@ -361,9 +368,12 @@ export interface ArtifactUrl {
 export interface DownloadStart {
   hashKnown: boolean;
   contentLength: string;
+  contentRange: string;
   etag: string;
   acceptRanges: string;
   contentEncoding: string;
+  /** The transfer step's segmentBytes (0: not paced). */
+  segmentBytes: number;
 }
 
 export interface RequestPlan {
@@ -419,11 +429,15 @@ export interface CoreModule {
   createsInFlight: number;
 
   // Responses, downloads, storage
-  downloadRefusal(status: number, hasBody: boolean): string;
+  downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string };
+  /** A body read to its end: the next range of a paced download (reason "" when none is due). */
+  planNextSegment(start: DownloadStart, loaded: number): { resume: boolean; range: string; reason: string };
   checkResume(start: DownloadStart, loaded: number, status: number, contentRange: string, etag: string): { ok: boolean; reason: string };
+  /** The bytes each request of a paced download asks for at most. */
+  pacedSegmentBytes: number;
   fitsStorageEstimate(size: number, quota: number, usage: number): boolean;
   /** The Cache API stores a cache of `scope` uses (src/store_plan.h). */
   planStores(scope: string, importLegacy: boolean): { ownStore: string; fallbackStore: string; legacyStores: string[]; snapshot: boolean };

@@ -112,6 +112,13 @@ export interface CrossOriginCacheOptions extends CoreOptions {
    * for files whose hash is known beforehand (the bytes are verified against it). 0: never.
    * Default 3. */
   resumeAttempts?: number;
+  /** Whether a large download whose hash is known is taken as consecutive bounded range requests
+   * (`Range: bytes=<n>-<m>`, 32 MiB each), each asked for only once the bytes before it are in
+   * storage, so the page never holds the whole file. For browsers that apply no backpressure to a
+   * fetch() body (Firefox takes in the whole response as fast as the network sends it, read or
+   * not). `"auto"`: so in Firefox (Gecko) only; `true`/`false`: always/never. A server that ignores
+   * the range is read in one body. Default "auto". */
+  pacedDownloads?: "auto" | boolean;
   /** Milliseconds a resolution request (listing, paths-info, LFS pointer) may go unanswered; then it
    * is abandoned, reported through `onError` (`listing-failed`, `batch-failed`,
    * `pointer-fetch-failed`: "timed out after N ms") and the next source is used. A number > 0 and

@@ -20,6 +20,17 @@ function storageErrorStep(error) {
   return error instanceof StorageWriteError ? error.step : "write";
 }
 
+/**
+ * Whether this browser's fetch() bodies lack backpressure, or what the cache's `pacedDownloads`
+ * option says instead ("auto": find out).
+ */
+export function fetchBodiesLackBackpressure(pacedDownloads = "auto") {
+  if (pacedDownloads !== "auto") return pacedDownloads;
+  // Gecko takes in a fetch() body as fast as the network sends it, read or not; only its user
+  // agent says "Gecko/<build>" (others say "like Gecko").
+  return typeof navigator !== "undefined" && / Gecko\/\d/.test(String(navigator.userAgent ?? ""));
+}
+
 export class TransferExecutor {
   #core;
   #live;
@@ -32,6 +43,7 @@ export class TransferExecutor {
   #stats;
   #fetch;
   #resumeAttempts;
+  #unpacedFetch;
   #ledger;
   /** What keeps the bytes: a core StorageKind value. */
   storage;
@@ -40,9 +52,10 @@ export class TransferExecutor {
    * live(): the core's resolver (throws once the cache is disposed); cos: the CosClient (or
    * undefined); fallback: the FallbackStore behind it, when it is one; origins: the cache's
    * `origins` option; hashes: the HashResolution; stats: the cache's counters; ledger(): the core's
-   * StorageLedger, what storage was last seen to hold (throws once the cache is disposed).
+   * StorageLedger, what storage was last seen to hold (throws once the cache is disposed);
+   * unpacedFetch: fetch() bodies lack backpressure here (fetchBodiesLackBackpressure()).
    */
-  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, ledger }) {
+  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, unpacedFetch, ledger }) {
     this.#core = core;
     this.#live = live;
     this.#cos = cos;
@@ -55,6 +68,7 @@ export class TransferExecutor {
     this.#stats = stats;
     this.#fetch = fetch;
     this.#resumeAttempts = resumeAttempts;
+    this.#unpacedFetch = Boolean(unpacedFetch);
     this.#ledger = ledger;
   }
 
@@ -65,6 +79,7 @@ export class TransferExecutor {
       isPrivate: Boolean(context.isPrivate),
       needsBytes,
       storageOnly,
+      fetchBodiesLackBackpressure: this.#unpacedFetch,
       shownUrl: redactUrl(this.#core, context.url),
     };
   }
@@ -116,6 +131,7 @@ export class TransferExecutor {
       this.#report(load, step);
       if (step.action === Action.done) return step;
       if (step.action === Action.fail) {
+        load.response?.body?.cancel().catch(() => {});
         throw step.failMessage ? new Error(`cross-origin-cache: ${step.failMessage}`, { cause: load.error }) : load.error;
       }
       load.error = undefined;
@@ -135,8 +151,12 @@ export class TransferExecutor {
           load.own = undefined;
           load.response?.body?.cancel().catch(() => {});
           load.init = step.noStore ? { cache: "no-store" } : {};
-          load.response = own ?? await this.#download(context, signal, load.init);
-          step = transfer.downloaded(Number(load.response.headers.get("Content-Length")) || -1);
+          // A paced download's first request asks for its first segment only.
+          load.response = own ?? await this.#download(context, signal,
+            step.range ? withInit(load.init, { headers: { Range: step.range } }) : load.init, Boolean(step.range));
+          const headers = load.response.headers;
+          step = transfer.downloaded(Number(headers.get("Content-Length")) || -1, load.response.status,
+            headers.get("Content-Range") ?? "");
           break;
         }
         case Action.checkRoom: {
@@ -217,7 +237,7 @@ export class TransferExecutor {
     return this.#fetch(context.fetchUrl, requestInit(this.#core, context, context.fetchUrl, own));
   }
 
-  async #download(context, signal, own = {}) {
+  async #download(context, signal, own = {}, rangeAsked = false) {
     this.#stats.downloads++;
     const redacted = redactUrl(this.#core, context.url);
     let response;
@@ -227,7 +247,7 @@ export class TransferExecutor {
       if (signal?.aborted) throw abortError(signal);
       throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${error?.message ?? error}`, { cause: error });
     }
-    const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body));
+    const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body), rangeAsked);
     if (refusal) {
       response.body?.cancel().catch(() => {});
       throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${refusal}`);
@@ -344,12 +364,15 @@ export class TransferExecutor {
       url: context.fetchUrl,
       response,
       hashKnown: step.hashKnown,
+      segmentBytes: step.segmentBytes,
       maxAttempts: this.#resumeAttempts,
       onResumed: (cause, atByte) => {
         this.#stats.resumedDownloads++;
         this.#errors.url(this.#errors.kinds.downloadResumed, url,
           new Error(`the body broke off at byte ${atByte} (${cause?.message ?? cause}); the rest was asked for with a range request`, { cause }));
       },
+      // Paced: the next segment is asked for once storage has every byte before it.
+      drained: () => Promise.allSettled(writes).then(() => !writeFailure),
     });
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});

@@ -9,6 +9,7 @@
  * @property {number} [delayMs] Wait this long before replying.
  * @property {number} [resetAfterBytes] Close the connection after this many body bytes.
  * @property {Buffer|Uint8Array|string} [replaceBytes] Body served instead of the real one; other headers unchanged.
+ * @property {boolean} [ignoreRange] Answer as a server without range support: 200 and the whole body.
  * @property {number} [times] Apply this many times, then forget the fault (default: forever).
  * @property {boolean} [hang] Accept the request and never answer it (the connection stays open
  *   until the client gives up or the hub closes).

@@ -1,4 +1,4 @@
-// Writes a reply: single byte ranges, the fault's header and body changes, the body streamed in
+// Writes a reply: single byte ranges (unless a fault says to ignore them), the fault's header and body changes, the body streamed in
 // chunks through the shaped link, bytes counted as they reach the socket, and a connection cut
 // after some bytes when a fault says so.
 import { bufferBody, toBuffer } from "./files.js";
@@ -20,7 +20,7 @@ export async function send(req, res, entry, reply, fault, link, counted) {
   let status = reply.status;
   let start = 0;
   let end = body ? body.size : 0;
-  if (reply.ranges && status === 200 && body) {
+  if (reply.ranges && !fault?.ignoreRange && status === 200 && body) {
     headers["Accept-Ranges"] = "bytes";
     const range = parseRange(req.headers.range, body.size);
     if (range === "unsatisfiable") {

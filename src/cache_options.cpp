@@ -12,7 +12,7 @@ namespace {
 
 constexpr double kMaxTimerMs = 2147483647;
 
-enum class Kind { function, object, object_or_null, string_or_object, boolean, duration, whole, origins, scope, timeout };
+enum class Kind { function, object, object_or_null, string_or_object, boolean, auto_or_boolean, duration, whole, origins, scope, timeout };
 
 struct OptionRule {
   std::string_view name;
@@ -35,6 +35,7 @@ constexpr OptionRule kRules[] = {
     {"maxAgeOtherHosts", Kind::duration},
     {"capacity", Kind::whole, 1, 10000000},
     {"resumeAttempts", Kind::whole, 0, 100},
+    {"pacedDownloads", Kind::auto_or_boolean},
     {"resolutionTimeout", Kind::timeout},
     {"hints", Kind::object},
     {"onError", Kind::function},
@@ -99,6 +100,9 @@ std::string option_error(const OptionValue& option) {
       return type == "string" || type == "object" ? "" : must(option, "a URL (a string or a URL object)");
     case Kind::boolean:
       return type == "boolean" ? "" : must(option, "true or false");
+    case Kind::auto_or_boolean:
+      if (type == "boolean" || (type == "string" && option.items.size() == 1 && option.items[0] == "auto")) return "";
+      return must(option, "\"auto\", true or false");
     case Kind::duration:
       return type == "number" && value >= 0 ? "" : must(option, "a number of milliseconds >= 0 (Infinity: never)");
     case Kind::timeout:

@@ -1,5 +1,6 @@
 #include "download_resume.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "ascii.h"
@@ -39,6 +40,23 @@ ContentRange refuse(std::string reason) {
 // A weak ETag (W/"…") may name different bytes: it cannot tie two responses together.
 bool strong(std::string_view etag) { return !etag.empty() && etag.substr(0, 2) != "W/"; }
 
+bool content_encoded(const DownloadStart& start) {
+  return !start.content_encoding.empty() && !equals_ignore_case(trim(start.content_encoding), "identity");
+}
+
+// The byte just past what a range request from `loaded` asks for: the file's end, or paced, the
+// segment's (never past the file's).
+std::int64_t range_end(const DownloadStart& start, std::int64_t loaded) {
+  if (start.segment <= 0 || start.total - loaded <= start.segment) return start.total;
+  return loaded + start.segment;
+}
+
+std::string range_from(const DownloadStart& start, std::int64_t loaded) {
+  std::string range = "bytes=" + std::to_string(loaded) + "-";
+  if (start.segment > 0) range += std::to_string(range_end(start, loaded) - 1);
+  return range;
+}
+
 }  // namespace
 
 ContentRange parse_content_range(std::string_view header) {
@@ -71,6 +89,46 @@ std::int64_t content_length(std::string_view header) {
   return value;
 }
 
+std::int64_t complete_length(std::string_view content_length_header, std::string_view content_range) {
+  if (!trim(content_range).empty()) {
+    const ContentRange range = parse_content_range(content_range);
+    if (range.ok && range.complete >= 0) return range.complete;
+  }
+  return content_length(content_length_header);
+}
+
+bool paces_download(bool fetch_bodies_lack_backpressure, bool hash_known, std::int64_t size) {
+  return fetch_bodies_lack_backpressure && hash_known && size > kPacedSegmentBytes;
+}
+
+std::string first_segment_range() { return "bytes=0-" + std::to_string(kPacedSegmentBytes - 1); }
+
+FirstSegmentCheck check_first_segment(int status, std::string_view content_range) {
+  FirstSegmentCheck check;
+  if (status == 200) {
+    check.verdict = FirstSegment::whole_file;
+    return check;
+  }
+  if (status != 206) {
+    check.reason = "the range request answered HTTP " + std::to_string(status);
+    return check;
+  }
+  const ContentRange range = parse_content_range(content_range);
+  if (!range.ok) {
+    check.reason = "Content-Range of the first segment is invalid: " + range.reason;
+  } else if (range.first != 0) {
+    check.reason = "the first segment starts at byte " + std::to_string(range.first) + ", not 0";
+  } else if (range.complete < 0) {
+    check.reason = "the first segment does not name the file's length (Content-Range " + std::string(trim(content_range)) + ")";
+  } else if (range.last + 1 != std::min(kPacedSegmentBytes, range.complete)) {
+    check.reason = "the first segment is not the range asked for (Content-Range " + std::string(trim(content_range)) + ")";
+  } else {
+    check.verdict = FirstSegment::paced;
+    check.total = range.complete;
+  }
+  return check;
+}
+
 ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int attempts, int max_attempts) {
   ResumePlan plan;
   if (!start.hash_known) {
@@ -83,12 +141,30 @@ ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int atte
     plan.reason = "nothing is left to download";
   } else if (equals_ignore_case(trim(start.accept_ranges), "none")) {
     plan.reason = "the server does not accept ranges";
-  } else if (!start.content_encoding.empty() && !equals_ignore_case(trim(start.content_encoding), "identity")) {
+  } else if (content_encoded(start)) {
     // Offsets would count encoded bytes, the body reads decoded ones.
     plan.reason = "the body was content-encoded";
   } else {
     plan.resume = true;
-    plan.range = "bytes=" + std::to_string(loaded) + "-";
+    plan.range = range_from(start, loaded);
+  }
+  return plan;
+}
+
+ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t loaded) {
+  ResumePlan plan;
+  if (start.segment <= 0 || (start.total >= 0 && loaded >= start.total)) return plan;
+  if (!start.hash_known) {
+    plan.reason = "its hash is not known beforehand, so joined segments could not be checked";
+  } else if (start.total < 0) {
+    plan.reason = "the file's length is not known";
+  } else if (loaded < 0) {
+    plan.reason = "no byte count";
+  } else if (content_encoded(start)) {
+    plan.reason = "the body was content-encoded";
+  } else {
+    plan.resume = true;
+    plan.range = range_from(start, loaded);
   }
   return plan;
 }
@@ -106,8 +182,13 @@ ResumeCheck check_resume(const DownloadStart& start, std::int64_t loaded, int st
     check.reason = "Content-Range of the rest is invalid: " + range.reason;
   } else if (range.first != loaded) {
     check.reason = "the rest starts at byte " + std::to_string(range.first) + ", not " + std::to_string(loaded);
-  } else if (range.complete != start.total || range.last != start.total - 1) {
-    check.reason = "the rest does not end where the file did (Content-Range " + std::string(trim(content_range)) + ")";
+  } else if (range.complete != start.total) {
+    check.reason = "the file's length changed (Content-Range " + std::string(trim(content_range)) + ", was " +
+                   std::to_string(start.total) + " bytes)";
+  } else if (range.last != range_end(start, loaded) - 1) {
+    check.reason = std::string(start.segment > 0 ? "the range does not end where the segment does"
+                                                 : "the rest does not end where the file did") +
+                   " (Content-Range " + std::string(trim(content_range)) + ")";
   } else if (strong(start.etag) && !trim(etag).empty() && trim(etag) != trim(start.etag)) {
     check.reason = "the file changed (ETag " + std::string(trim(etag)) + ", was " + std::string(trim(start.etag)) + ")";
   } else {

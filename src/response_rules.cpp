@@ -23,10 +23,10 @@ bool varies_on_everything(std::string_view vary) {
 
 }  // namespace
 
-std::string download_refusal(int status, bool has_body) {
+std::string download_refusal(int status, bool has_body, bool range_asked) {
   if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
   // Only a range request of ours may be answered in part, and downloads of a whole file are not.
-  if (status == 206) return "HTTP 206: a part of the file was sent for a request of all of it";
+  if (status == 206 && !range_asked) return "HTTP 206: a part of the file was sent for a request of all of it";
   if (status == 204 || status == 205) return "HTTP " + std::to_string(status) + ": the response has no content";
   if (!has_body) return "HTTP " + std::to_string(status) + ": the response has no body";
   return "";

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "download_resume.h"
 #include "error_kinds.h"
 #include "hash_descriptor.h"
 
@@ -153,9 +154,14 @@ TransferStep Transfer::storage_answered(StorageAnswer answer) {
   return step_;
 }
 
-TransferStep Transfer::fetch() const {
+TransferStep Transfer::fetch() {
   TransferStep step;
   step.action = TransferAction::download;
+  // Only bytes streamed into storage under a known hash are paced: storage sets the pace, and the
+  // hash checks the joined segments.
+  paced_ = can_store_ && !request_.own_response &&
+           paces_download(request_.fetch_bodies_lack_backpressure, found_, record_size_);
+  if (paced_) step.range = first_segment_range();
   // Bytes headed for storage skip the browser's HTTP cache: a second copy of a multi-GB file
   // there would only push other sites' entries out.
   step.no_store = can_store_;
@@ -164,9 +170,18 @@ TransferStep Transfer::fetch() const {
   return step;
 }
 
-TransferStep Transfer::downloaded(std::int64_t content_length) {
+TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::string_view content_range) {
   expect(TransferAction::download, "downloaded");
   total_ = content_length > 0 ? content_length : (record_size_ > 0 ? record_size_ : -1);
+  if (paced_) {
+    const FirstSegmentCheck check = check_first_segment(status, content_range);
+    if (check.verdict == FirstSegment::refused) {
+      return go(failure("the first range of " + request_.shown_url + " cannot start a paced download: " + check.reason));
+    }
+    // A server that ignores ranges sends the whole file: it is streamed as one body, unpaced.
+    paced_ = check.verdict == FirstSegment::paced;
+    if (paced_) total_ = check.total;
+  }
   // The fallback store is asked first whether the bytes fit: a write the browser would refuse for
   // quota is not started (COS reports its own refusal).
   if (can_store_ && request_.storage == StorageKind::fallback && total_ >= 0) return go(room_check());
@@ -179,7 +194,8 @@ TransferStep Transfer::room_answered(bool fits, double quota, double usage) {
   can_store_ = false;
   std::string message = "not stored: " + std::to_string(total_) + " bytes do not fit in the storage left (quota " +
                         shown_number(quota) + ", used " + shown_number(usage) + ")";
-  TransferStep next = spooled_ ? finish(BytesAt::spooled, false) : body_step();
+  // A paced response holds only the first segment: the bytes, unstored, are asked for whole.
+  TransferStep next = spooled_ ? finish(BytesAt::spooled, false) : paced_ ? download_unstored() : body_step();
   return go(reported(std::move(next), error_kind::cos_quota, std::move(message)));
 }
 
@@ -197,6 +213,7 @@ TransferStep Transfer::body_step() const {
     step.hash = hash_;
     step.hash_known = true;
     step.writes_in_flight = kWritesInFlight;
+    step.segment_bytes = paced_ ? kPacedSegmentBytes : 0;
   } else {
     step.action = TransferAction::spool;
   }

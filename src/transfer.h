@@ -38,6 +38,10 @@ struct TransferRequest {
   // match(): storage alone is asked, never the network; without a stored entry the load is done
   // with no bytes.
   bool storage_only = false;
+  // The shim's fact about the browser: its fetch() bodies are not back-pressured (the whole
+  // response is taken in as fast as the network sends it, read or not), so a large download is
+  // paced by the store (download_resume.h).
+  bool fetch_bodies_lack_backpressure = false;
   // The URL as messages may show it (redacted by the shim's rules).
   std::string shown_url;
 };
@@ -46,8 +50,8 @@ enum class TransferAction {
   resolve,              // resolve the URL's hash → resolved()
   read_storage,         // open the entry `hash` → storage_answered()
   check_storage,        // ask whether the entry `hash` exists, opening nothing → storage_answered()
-  download,             // fetch the file (HTTP cache mode: `no_store`), or take the caller's
-                        // response → downloaded()
+  download,             // fetch the file (HTTP cache mode: `no_store`; `range` when paced), or
+                        // take the caller's response → downloaded()
   check_room,           // fallback store: ask whether `size` bytes fit → room_answered()
   stream_into_storage,  // stream the body into a new entry `hash` while hashing it → streamed(),
                         // stream_failed() or write_failed()
@@ -82,6 +86,8 @@ struct TransferStep {
   // download: keep the bytes out of the browser's HTTP cache (they are headed for storage; a
   // second copy there would only push other sites' entries out).
   bool no_store = false;
+  // download: the Range header to send, when the download is paced ("" for the whole file).
+  std::string range;
   // stream_into_storage, spool: a body that breaks off may be asked for again from where it
   // stopped (only a request this cache made, and only when the hash will check the joined bytes).
   bool resumable = false;
@@ -90,6 +96,9 @@ struct TransferStep {
   // `origins`) or kept same-site (private bytes: anyone who knows a hash could read a shared one).
   bool shared = false;
   int writes_in_flight = 1;  // stream_into_storage: writes pending at once when storage queues them
+  // stream_into_storage: paced, the body is the first segment and each next range asks for at most
+  // this many bytes, once the bytes before it are handed to storage (0: one body, not paced).
+  std::int64_t segment_bytes = 0;
   // The bytes expected in all (progress, check_room): the response's length, else the record's
   // size; -1 when unknown.
   std::int64_t size = -1;
@@ -120,8 +129,9 @@ class Transfer {
   // found: the resolver has a record; hash and size are its (size -1 when unknown).
   TransferStep resolved(bool found, const std::string& hash, std::int64_t size);
   TransferStep storage_answered(StorageAnswer answer);
-  // content_length: the response's Content-Length, -1 when absent.
-  TransferStep downloaded(std::int64_t content_length);
+  // content_length: the response's Content-Length, -1 when absent; status and Content-Range
+  // matter only for a paced download's first range request.
+  TransferStep downloaded(std::int64_t content_length, int status = 200, std::string_view content_range = {});
   // quota and usage as the storage estimate gave them (for the message).
   TransferStep room_answered(bool fits, double quota, double usage);
   // The resolver's verdict on the bytes just hashed (Resolver::record_content), their SHA-256 and
@@ -147,7 +157,7 @@ class Transfer {
   TransferStep go(TransferStep step);
   void expect(TransferAction action, const char* feed) const;
   void expect_one_of(std::initializer_list<TransferAction> actions, const char* feed) const;
-  TransferStep fetch() const;
+  TransferStep fetch();
   TransferStep body_step() const;
   TransferStep room_check() const;
   TransferStep store_spooled() const;
@@ -170,6 +180,7 @@ class Transfer {
   bool restarted_ = false;    // a refuted record already made the load run once more
   bool spooled_ = false;      // the bytes are in memory
   bool stored_ = false;       // this load wrote them into storage
+  bool paced_ = false;        // the download is asked for segment by segment
   Step verdict_;              // the resolver's verdict on the bytes (persist, refutation)
 };
 

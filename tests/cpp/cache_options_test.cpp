@@ -95,3 +95,14 @@ TEST_CASE("origins are '*' or a list of serialized origins", "[cache_options]") 
 TEST_CASE("an unknown option is named, so a misspelt one is not ignored", "[cache_options]") {
   CHECK(option_error(number("maxage", 1, "1")) == "unknown option 'maxage'");
 }
+
+TEST_CASE("pacedDownloads is \"auto\", true or false", "[cache_options]") {
+  CHECK(option_error(text("pacedDownloads", "auto")).empty());
+  OptionValue yes = of_type("pacedDownloads", "boolean");
+  yes.shown = "true";
+  CHECK(option_error(yes).empty());
+  CHECK(option_error(text("pacedDownloads", "always")) ==
+        "option pacedDownloads must be \"auto\", true or false, got \"always\"");
+  CHECK_FALSE(option_error(number("pacedDownloads", 1, "1")).empty());
+  CHECK_FALSE(option_error(of_type("pacedDownloads", "null")).empty());
+}

@@ -82,3 +82,94 @@ TEST_CASE("the answer to a range request must continue the same file", "[downloa
   weak.etag = "W/\"abc\"";
   CHECK(coc::check_resume(weak, 400, 206, "bytes 400-999/1000", "W/\"def\"").ok);  // weak: says nothing
 }
+
+namespace {
+DownloadStart paced(std::int64_t total, std::int64_t segment) {
+  DownloadStart start = known(total);
+  start.segment = segment;
+  return start;
+}
+}  // namespace
+
+TEST_CASE("the file's length comes from a 206's Content-Range, else the Content-Length", "[download_resume][paced]") {
+  CHECK(coc::complete_length("400", "bytes 0-399/1000") == 1000);
+  CHECK(coc::complete_length("1000", "") == 1000);
+  CHECK(coc::complete_length("400", "bytes 0-399/*") == 400);
+  CHECK(coc::complete_length("", "nonsense") == -1);
+}
+
+TEST_CASE("a download is paced only where fetch bodies lack backpressure, with a known hash, past one segment", "[download_resume][paced]") {
+  const std::int64_t large = 3 * coc::kPacedSegmentBytes + 5;
+  CHECK(coc::paces_download(true, true, large));
+  CHECK(coc::paces_download(true, true, coc::kPacedSegmentBytes + 1));
+  CHECK_FALSE(coc::paces_download(false, true, large));                      // the browser paces its bodies
+  CHECK_FALSE(coc::paces_download(true, false, large));                      // joined bytes could not be checked
+  CHECK_FALSE(coc::paces_download(true, true, coc::kPacedSegmentBytes));     // one request either way
+  CHECK_FALSE(coc::paces_download(true, true, -1));                          // size unknown
+  CHECK(coc::first_segment_range() == "bytes=0-" + std::to_string(coc::kPacedSegmentBytes - 1));
+}
+
+TEST_CASE("the first answer of a paced download: a 206 of the first segment, or a 200 that is unpaced", "[download_resume][paced]") {
+  const std::string total = std::to_string(3 * coc::kPacedSegmentBytes + 5);
+  const std::string first = "bytes 0-" + std::to_string(coc::kPacedSegmentBytes - 1) + "/";
+  coc::FirstSegmentCheck check = coc::check_first_segment(206, first + total);
+  CHECK(check.verdict == coc::FirstSegment::paced);
+  CHECK(check.total == 3 * coc::kPacedSegmentBytes + 5);
+  // A file that turned out smaller than one segment: its whole length comes back.
+  check = coc::check_first_segment(206, "bytes 0-999/1000");
+  CHECK(check.verdict == coc::FirstSegment::paced);
+  CHECK(check.total == 1000);
+  CHECK(coc::check_first_segment(200, "").verdict == coc::FirstSegment::whole_file);
+
+  check = coc::check_first_segment(206, "bytes 5-" + std::to_string(coc::kPacedSegmentBytes + 4) + "/" + total);
+  CHECK(check.verdict == coc::FirstSegment::refused);
+  CHECK(check.reason == "the first segment starts at byte 5, not 0");
+  check = coc::check_first_segment(206, first + "*");
+  CHECK(check.verdict == coc::FirstSegment::refused);
+  CHECK(check.reason.find("does not name the file's length") != std::string::npos);
+  CHECK(coc::check_first_segment(206, "bytes 0-999/" + total).reason.find("not the range asked for") != std::string::npos);
+  CHECK(coc::check_first_segment(206, "").reason.find("invalid") != std::string::npos);
+  CHECK(coc::check_first_segment(203, "").reason == "the range request answered HTTP 203");
+}
+
+TEST_CASE("a paced download asks for consecutive bounded ranges, the last one short", "[download_resume][paced]") {
+  const DownloadStart start = paced(1000, 400);
+  coc::ResumePlan plan = coc::plan_next_segment(start, 400);
+  CHECK(plan.resume);
+  CHECK(plan.range == "bytes=400-799");
+  plan = coc::plan_next_segment(start, 800);
+  CHECK(plan.resume);
+  CHECK(plan.range == "bytes=800-999");
+  plan = coc::plan_next_segment(start, 1000);
+  CHECK_FALSE(plan.resume);
+  CHECK(plan.reason.empty());  // done
+  // Not paced: the body's end is the download's, whatever it holds.
+  plan = coc::plan_next_segment(known(1000), 400);
+  CHECK_FALSE(plan.resume);
+  CHECK(plan.reason.empty());
+  DownloadStart encoded = paced(1000, 400);
+  encoded.content_encoding = "gzip";
+  CHECK(coc::plan_next_segment(encoded, 400).reason == "the body was content-encoded");
+  CHECK(coc::plan_next_segment(paced(-1, 400), 400).reason == "the file's length is not known");
+  // A break-off mid-segment resumes up to the segment's length on, not to the file's end.
+  CHECK(coc::plan_resume(start, 500, 0, 3).range == "bytes=500-899");
+  CHECK(coc::plan_resume(start, 900, 0, 3).range == "bytes=900-999");
+  // Resumes are counted and capped; segments are not resumes.
+  CHECK_FALSE(coc::plan_resume(start, 500, 0, 0).resume);
+  CHECK(coc::plan_next_segment(start, 400).resume);
+}
+
+TEST_CASE("each segment's answer must start where asked, end where the segment does, and name the same file", "[download_resume][paced]") {
+  const DownloadStart start = paced(1000, 400);
+  CHECK(coc::check_resume(start, 400, 206, "bytes 400-799/1000", "\"abc\"").ok);
+  CHECK(coc::check_resume(start, 800, 206, "bytes 800-999/1000", "\"abc\"").ok);  // the last, short
+  CHECK(coc::check_resume(start, 400, 206, "bytes 401-799/1000", "\"abc\"").reason ==
+        "the rest starts at byte 401, not 400");
+  CHECK(coc::check_resume(start, 400, 206, "bytes 400-799/2000", "\"abc\"").reason.find("length changed") !=
+        std::string::npos);
+  CHECK(coc::check_resume(start, 400, 206, "bytes 400-999/1000", "\"abc\"").reason.find("where the segment does") !=
+        std::string::npos);
+  CHECK(coc::check_resume(start, 400, 206, "bytes 400-799/1000", "\"def\"").reason ==
+        "the file changed (ETag \"def\", was \"abc\")");
+  CHECK(coc::check_resume(start, 400, 200, "", "\"abc\"").reason.find("ignored the range") != std::string::npos);
+}

@@ -12,6 +12,8 @@ TEST_CASE("a download is used only when it is a whole file with a body", "[respo
   CHECK(download_refusal(204, true) == "HTTP 204: the response has no content");
   CHECK(download_refusal(205, false).find("no content") != std::string::npos);
   CHECK(download_refusal(206, true).find("a part of the file") != std::string::npos);
+  CHECK(download_refusal(206, true, /*range_asked=*/true).empty());  // a paced download's first range
+  CHECK(download_refusal(416, true, /*range_asked=*/true) == "HTTP 416");
   CHECK(download_refusal(200, false) == "HTTP 200: the response has no body");
   CHECK(download_refusal(404, true) == "HTTP 404");
   CHECK(download_refusal(304, false) == "HTTP 304");

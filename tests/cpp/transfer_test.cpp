@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "download_resume.h"
 #include "error_kinds.h"
 #include "resolver.h"
 #include "transfer.h"
@@ -448,4 +449,111 @@ TEST_CASE("bytes judged through the resolver: it learns their hash, and out of t
   CHECK(step.bytes == BytesAt::spooled);
   CHECK(step.hash_from_content);
   CHECK(resolver.references(kOther) == 1);
+}
+
+namespace {
+
+const std::int64_t kSegment = coc::kPacedSegmentBytes;
+const std::int64_t kLarge = 3 * kSegment + 5;
+
+TransferRequest unpaced_fetch(StorageKind storage = StorageKind::cross_origin) {
+  TransferRequest result = request(storage);
+  result.fetch_bodies_lack_backpressure = true;
+  return result;
+}
+
+std::string first_answer(std::int64_t total) {
+  return "bytes 0-" + std::to_string(kSegment - 1) + "/" + std::to_string(total);
+}
+
+}  // namespace
+
+TEST_CASE("where fetch bodies lack backpressure, a large file with a known hash is paced by storage", "[transfer][paced]") {
+  Transfer transfer(unpaced_fetch());
+  transfer.resolved(true, kHash, kLarge);
+  TransferStep step = transfer.storage_answered(StorageAnswer::miss);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.range == coc::first_segment_range());
+  CHECK(step.no_store);
+  step = transfer.downloaded(kSegment, 206, first_answer(kLarge));
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK(step.segment_bytes == kSegment);
+  CHECK(step.size == kLarge);  // the file's length, not the segment's
+  CHECK(step.hash_known);
+  CHECK(step.resumable);
+  CHECK(transfer.streamed(verdict(), kHash, kLarge).action == TransferAction::close_write);
+}
+
+TEST_CASE("a server that ignores the first range sends the whole file: streamed unpaced", "[transfer][paced]") {
+  Transfer transfer(unpaced_fetch());
+  transfer.resolved(true, kHash, kLarge);
+  transfer.storage_answered(StorageAnswer::miss);
+  const TransferStep step = transfer.downloaded(kLarge, 200, "");
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK(step.segment_bytes == 0);
+  CHECK(step.size == kLarge);
+}
+
+TEST_CASE("a first answer that is not the first segment fails the load before anything is written", "[transfer][paced]") {
+  for (const std::string& content_range :
+       {std::string("bytes 5-") + std::to_string(kSegment + 4) + "/" + std::to_string(kLarge), std::string("nonsense"),
+        first_answer(kLarge).substr(0, first_answer(kLarge).find('/')) + "/*"}) {
+    INFO(content_range);
+    Transfer transfer(unpaced_fetch());
+    transfer.resolved(true, kHash, kLarge);
+    transfer.storage_answered(StorageAnswer::miss);
+    const TransferStep step = transfer.downloaded(kSegment, 206, content_range);
+    CHECK(step.action == TransferAction::fail);
+    CHECK(step.fail_message.find("cannot start a paced download") != std::string::npos);
+  }
+}
+
+TEST_CASE("pacing is off for small files, unknown hashes or sizes, no storage, a caller's own response, or a paced browser", "[transfer][paced]") {
+  const auto download_range = [](TransferRequest req, bool found, std::int64_t size) {
+    Transfer transfer(std::move(req));
+    TransferStep step = transfer.resolved(found, found ? kHash : "", size);
+    if (step.action == TransferAction::read_storage) step = transfer.storage_answered(StorageAnswer::miss);
+    REQUIRE(step.action == TransferAction::download);
+    return step.range;
+  };
+  CHECK_FALSE(download_range(unpaced_fetch(), true, kLarge).empty());
+  CHECK(download_range(request(StorageKind::cross_origin), true, kLarge).empty());  // back-pressured bodies
+  CHECK(download_range(unpaced_fetch(), true, kSegment).empty());                   // one segment at most
+  CHECK(download_range(unpaced_fetch(), true, -1).empty());
+  CHECK(download_range(unpaced_fetch(), false, -1).empty());                        // spooled: nothing to pace
+  CHECK(download_range(unpaced_fetch(StorageKind::none), true, kLarge).empty());
+  TransferRequest own = unpaced_fetch();
+  own.own_response = true;
+  CHECK(download_range(own, true, kLarge).empty());
+  // Not paced, a 206 means nothing to the transfer: the length is the response's.
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, kLarge);
+  transfer.storage_answered(StorageAnswer::miss);
+  const TransferStep step = transfer.downloaded(kLarge, 200, "");
+  CHECK(step.segment_bytes == 0);
+}
+
+TEST_CASE("a paced download that cannot be stored is asked for again whole, unpaced", "[transfer][paced]") {
+  Transfer transfer(unpaced_fetch(StorageKind::fallback));
+  transfer.resolved(true, kHash, kLarge);
+  transfer.storage_answered(StorageAnswer::miss);
+  TransferStep step = transfer.downloaded(kSegment, 206, first_answer(kLarge));
+  CHECK(step.action == TransferAction::check_room);
+  CHECK(step.size == kLarge);
+  // The response holds one segment only: no spooling of it as if it were the file.
+  step = transfer.room_answered(false, 1000, 900);
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.range.empty());
+  CHECK(step.error_kind == coc::error_kind::cos_quota);
+  step = transfer.downloaded(kLarge, 200, "");
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.segment_bytes == 0);
+
+  Transfer failed(unpaced_fetch());
+  failed.resolved(true, kHash, kLarge);
+  failed.storage_answered(StorageAnswer::miss);
+  failed.downloaded(kSegment, 206, first_answer(kLarge));
+  step = failed.write_failed("QuotaExceededError", "write");
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.range.empty());
 }

@@ -1,13 +1,14 @@
 // Drives one load's Transfer with any sequence of results, in or out of turn, and checks what it
 // must never do: touch storage it does not have, share private bytes, read storage for a put,
-// reach the network on a storage-only lookup, loop (at most one rerun), or move on after a result
-// for an action it did not ask for.
+// reach the network on a storage-only lookup, loop (at most one rerun), move on after a result
+// for an action it did not ask for, or pace a download whose bytes it cannot check or store.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "fuzz_common.h"
+#include "download_resume.h"
 #include "transfer.h"
 
 namespace {
@@ -72,6 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.is_private = flags & 8;
   request.needs_bytes = flags & 16;
   request.storage_only = flags & 32;
+  request.fetch_bodies_lack_backpressure = flags & 64;
   request.shown_url = "https://hub.test/m/resolve/main/w.bin";
   if (request.own_response && request.storage_only) {
     try {
@@ -92,9 +94,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     TransferStep step;
     try {
       switch (choice % 14) {
-        case 0: step = transfer.resolved(in.byte() & 1, kHashes[in.byte() % 3], static_cast<std::int8_t>(in.byte())); break;
+        case 0: {
+          const bool found = in.byte() & 1;
+          const std::string& hash = kHashes[in.byte() % 3];
+          // Sizes around the paced segment's too.
+          const std::int64_t record_size = static_cast<std::int8_t>(in.byte()) * (coc::kPacedSegmentBytes / 32);
+          step = transfer.resolved(found, hash, record_size);
+          break;
+        }
         case 1: step = transfer.storage_answered(static_cast<coc::StorageAnswer>(in.byte() % 4)); break;
-        case 2: step = transfer.downloaded(static_cast<std::int8_t>(in.byte())); break;
+        case 2: {
+          const std::int64_t length = static_cast<std::int8_t>(in.byte());
+          const int status = (in.byte() & 1) ? 206 : 200;
+          static const std::string ranges[] = {
+              "", "bytes 0-" + std::to_string(coc::kPacedSegmentBytes - 1) + "/" + std::to_string(3 * coc::kPacedSegmentBytes),
+              "bytes 0-99/100", "bytes 5-9/10"};
+          step = transfer.downloaded(length, status, ranges[in.byte() % 4]);
+          break;
+        }
         case 3: step = transfer.room_answered(in.byte() & 1, in.byte(), in.byte()); break;
         case 4: {
           const coc::Step judged = verdict(in);
@@ -137,6 +154,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(step.action != TransferAction::download, "a storage-only lookup downloaded");
     }
     if (!request.needs_bytes && !needed) FUZZ_CHECK(step.action != TransferAction::read_storage, "bytes opened that nobody reads");
+    if (!step.range.empty()) {
+      FUZZ_CHECK(request.fetch_bodies_lack_backpressure && request.storage != StorageKind::none && !request.own_response &&
+                     fuzz::is_lower_hex(step.hash, 64),
+                 "a download paced without storage, a known hash, or need");
+    }
+    if (step.segment_bytes > 0) FUZZ_CHECK(step.action == TransferAction::stream_into_storage, "paced, yet not streamed into storage");
     if (step.action == TransferAction::stream_into_storage) {
       FUZZ_CHECK(fuzz::is_lower_hex(step.hash, 64) && step.hash_known, "streamed into storage without a hash");
     }

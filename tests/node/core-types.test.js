@@ -104,7 +104,7 @@ test("values that cross carry exactly the declared fields", async () => {
     assert.deepEqual(sorted(Object.keys(digest)), sorted(declared("SriHash")));
     assert.deepEqual(sorted(Object.keys(resolver.loadSnapshot(new Uint8Array(0), Date.now()))), sorted(declared("SnapshotLoad")));
     assert.deepEqual(sorted(Object.keys(resolver.mergeSnapshot(new Uint8Array(0), false, Date.now()))), sorted(declared("SnapshotMerge")));
-    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, shownUrl: url };
+    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, fetchBodiesLackBackpressure: false, shownUrl: url };
     assert.deepEqual(sorted(Object.keys(asked)), sorted(declared("TransferRequest")));
     const transfer = resolver.transfer(url, asked);
     try {
@@ -120,9 +120,10 @@ test("values that cross carry exactly the declared fields", async () => {
   }
   assert.deepEqual(sorted(Object.keys(core.parseArtifactUrl(url))), sorted(declared("ArtifactUrl")));
   assert.deepEqual(sorted(Object.keys(core.planRequest(url, [], [], "same-origin"))), sorted(declared("RequestPlan")));
-  const start = { hashKnown: true, contentLength: "10", etag: "", acceptRanges: "bytes", contentEncoding: "" };
+  const start = { hashKnown: true, contentLength: "10", contentRange: "", etag: "", acceptRanges: "bytes", contentEncoding: "", segmentBytes: 0 };
   assert.deepEqual(sorted(Object.keys(start)), sorted(declared("DownloadStart")));
   assert.deepEqual(sorted(Object.keys(core.planResume(start, 5, 0, 3))), ["range", "reason", "resume"]);
+  assert.deepEqual(sorted(Object.keys(core.planNextSegment(start, 5))), ["range", "reason", "resume"]);
   assert.deepEqual(sorted(Object.keys(core.checkResume(start, 5, 206, "bytes 5-9/10", ""))), ["ok", "reason"]);
   assert.deepEqual(sorted(Object.keys(core.parseLfsPointer(""))), ["oid", "ok", "reason", "size"]);
 });

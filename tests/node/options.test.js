@@ -13,6 +13,8 @@ const bad = [
   [{ maxAgeOtherHosts: -2 }, /option maxAgeOtherHosts/],
   [{ resumeAttempts: -1 }, /option resumeAttempts must be a whole number/],
   [{ resolutionTimeout: 0 }, /option resolutionTimeout/],
+  [{ pacedDownloads: "always" }, /option pacedDownloads must be "auto", true or false, got "always"/],
+  [{ pacedDownloads: 1 }, /option pacedDownloads/],
   [{ fetch: "fetch" }, /option fetch must be a function, got "fetch"/],
   [{ onError: {} }, /option onError must be a function, got object/],
   [{ onProgress: 1 }, /option onProgress/],
@@ -47,7 +49,7 @@ test("every documented option is accepted with a valid value; undefined counts a
   const cache = await createCrossOriginCache({
     scope: "options-test", fetch: globalThis.fetch, caches: null, storage: null, origins: ["https://a.example"],
     fallback: false, importLegacy: false, batch: true, listRepos: false, maxAge: Infinity, maxAgeOtherHosts: 0,
-    capacity: 1, resumeAttempts: 0, resolutionTimeout: 1000, hints: {}, onError: () => {}, onProgress: () => {},
+    capacity: 1, resumeAttempts: 0, pacedDownloads: "auto", resolutionTimeout: 1000, hints: {}, onError: () => {}, onProgress: () => {},
     wasmUrl: undefined, wasmBinary: undefined,
   });
   assert.equal(cache.scope, "options-test");

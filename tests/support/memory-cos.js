@@ -50,6 +50,7 @@ export const DEFAULT_ORIGIN = "http://localhost";
  * @property {Step|"abort"} step
  * @property {string} [error] Name of the error the step failed with.
  * @property {number} [bytes] Bytes in a write.
+ * @property {boolean} [done] The write completed (the store has its bytes).
  */
 
 /** A small deterministic PRNG: sha256 of seed and a counter, as a fraction in [0, 1). */
@@ -142,9 +143,11 @@ class MemoryWritable extends WritableStream {
  * @param {number} [options.quotaBytes=Infinity] Total bytes the store may hold.
  * @param {boolean} [options.silentQuota=false] Over quota, close() resolves and keeps nothing, as the
  *   COS extension does when a write fails inside it.
+ * @param {(info: {offset: number, bytes: number}) => number} [options.writeMs] How long a write of
+ *   `bytes` at `offset` in its entry takes (a slow store; default: none).
  */
 export function createMemoryCos(options = {}) {
-  const { api = "all", failConcurrentCreates = false, seed = 1, faults, quotaBytes = Infinity, silentQuota = false } = options;
+  const { api = "all", failConcurrentCreates = false, seed = 1, faults, quotaBytes = Infinity, silentQuota = false, writeMs } = options;
   const createRequestMs = options.createRequestMs ?? (failConcurrentCreates ? 5 : 0);
   const methods = api === "all" ? API_METHODS : [api];
   if (!methods.every((m) => API_METHODS.includes(m))) throw new TypeError(`unknown api ${api}`);
@@ -341,8 +344,11 @@ export function createMemoryCos(options = {}) {
             record.error = "QuotaExceededError";
             throw quotaError();
           }
+          const delay = writeMs?.({ offset: buffered, bytes: bytes.length }) ?? 0;
           chunks.push(bytes);
           buffered += bytes.length;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+          record.done = true;
         } catch (error) {
           if (!record) store.calls.push({ origin: ctx.origin, method: ctx.method, hash: ctx.hash, options: ctx.options, step: "write", error: error?.name });
           finish();

@@ -131,6 +131,7 @@ const everyOption: CrossOriginCacheOptions = {
   maxAgeOtherHosts: 86_400_000,
   capacity: 1000,
   resumeAttempts: 5,
+  pacedDownloads: "auto",
   resolutionTimeout: 10_000,
   hints: { "https://huggingface.co/org/repo/resolve/main/model.bin": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" },
   onError,

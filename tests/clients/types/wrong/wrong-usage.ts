@@ -9,6 +9,7 @@ export async function wrong(): Promise<void> {
   const badOrigins: CrossOriginCacheOptions = { origins: "https://one.example" }; // EXPECT-ERROR TS2322
   const badScope: CrossOriginCacheOptions = { scope: 42 }; // EXPECT-ERROR TS2322
   const typo: CrossOriginCacheOptions = { importLegacyStores: false }; // EXPECT-ERROR TS2561
+  const badPacing: CrossOriginCacheOptions = { pacedDownloads: "always" }; // EXPECT-ERROR TS2322
   const cache = await createCrossOriginCache({ maxAge: "1h" }); // EXPECT-ERROR TS2322
   const descriptor: HashDescriptor = { algorithm: "SHA-1", value: "" }; // EXPECT-ERROR TS2322
   await cache.fetchWithCache(new URL("https://x.example/")); // EXPECT-ERROR TS2769
