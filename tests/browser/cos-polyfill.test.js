@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { cosInitScript } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
@@ -11,7 +11,7 @@ import { sha256Hex as sha } from "../support/test-data.js";
 
 const text = (s) => new TextEncoder().encode(s);
 
-describe("test COS in the page", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: test COS in the page`, () => {
   let cos;
   let a;
   let b;
@@ -26,7 +26,7 @@ describe("test COS in the page", () => {
     defer(() => b.close());
     cos = await startCosBackend();
     defer(() => cos.close());
-    const browser = await launchBrowser({ initScripts: [cosInitScript({ backend: cos.url })] });
+    const browser = await launchBrowser({ browser: browserName, initScripts: [cosInitScript({ backend: cos.url })] });
     defer(() => browser.close());
     pageA = await browser.open(a.url + BLANK_PAGE);
     pageB = await browser.open(b.url + BLANK_PAGE);

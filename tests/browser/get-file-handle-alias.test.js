@@ -4,14 +4,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
-import { BLANK_PAGE, launchBrowser, startSite } from "../support/browser.js";
+import { BLANK_PAGE, BROWSERS, launchBrowser, startSite } from "../support/browser.js";
 import { startCosBackend } from "../support/cos-page-backend.js";
 import { installCrossOriginStorage } from "../support/cos-page-polyfill.js";
 import { cleanups } from "./helpers.js";
 
 const NAMES = ["getFileHandle", "requestFileHandle", "requestFileHandles"];
 
-describe("one COS method name at a time", () => {
+for (const browserName of BROWSERS) describe(`${browserName}: one COS method name at a time`, () => {
   let page;
   let cos;
   let hash;
@@ -22,7 +22,7 @@ describe("one COS method name at a time", () => {
     defer(() => site.close());
     cos = await startCosBackend();
     defer(() => cos.close());
-    const browser = await launchBrowser();
+    const browser = await launchBrowser({ browser: browserName });
     defer(() => browser.close());
     page = await browser.open(site.url + BLANK_PAGE);
     // One entry, stored through the full polyfill.
