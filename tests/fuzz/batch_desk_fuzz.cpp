@@ -18,17 +18,7 @@
 
 namespace {
 
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool more() const { return at_ < size_; }
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
+using fuzz::Input;
 
 const std::string kUrls[] = {
     "https://hub.test/org/a/resolve/main/x.bin", "https://hub.test/org/a/resolve/main/y.bin",

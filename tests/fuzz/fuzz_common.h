@@ -11,6 +11,20 @@
 
 namespace fuzz {
 
+// The fuzzer's bytes read one at a time as choices; 0 once they run out.
+class Input {
+ public:
+  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  bool more() const { return at_ < size_; }
+  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t at_ = 0;
+};
+
+
 [[noreturn]] inline void fail(const char* expr, const char* file, int line, const std::string& detail) {
   std::fprintf(stderr, "\n==PROPERTY FAILED== %s\n  at %s:%d\n", expr, file, line);
   if (!detail.empty()) std::fprintf(stderr, "  %s\n", detail.c_str());

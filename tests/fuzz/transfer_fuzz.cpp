@@ -13,21 +13,11 @@
 
 namespace {
 
+using fuzz::Input;
+
 using coc::StorageKind;
 using coc::TransferAction;
 using coc::TransferStep;
-
-class Input {
- public:
-  Input(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  bool more() const { return at_ < size_; }
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
 
 const std::string kHashes[] = {"", std::string(64, 'a'), std::string(64, 'b')};
 
