@@ -78,14 +78,17 @@ async function hashing(): Promise<string[]> {
   const core: CoreModule = await loadCore();
   await loadCore(wasmBytes);
   const resolver = new core.Resolver({ maxAge: 60_000, legacyStores: ["tvmjs-cos-hash-meta"] });
-  const resolution = resolver.resolution("https://huggingface.co/org/model/resolve/main/x.bin", Date.now(), false);
+  const cohort: number = resolver.openCohort();
+  const resolution = resolver.resolution("https://huggingface.co/org/model/resolve/main/x.bin", Date.now(), false, cohort, "");
+  resolver.closeCohort(cohort);
   const step = resolution.next();
+  const waitsFor: number[] = resolver.takeBatches(Date.now()).requests.flatMap((request) => request.tickets);
   const fetchesPointer: boolean = step.action === core.StepAction.fetchPointer;
   const pointerUrl: string = step.pointerUrl;
   resolution.delete();
   resolver.delete();
   const kind: string | undefined = core.errorKinds.persistFailed;
-  return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(fetchesPointer), pointerUrl, kind ?? ""];
+  return [hex, plain, withOptions, fromBuffer, oid ?? "", String(size), String(fetchesPointer), pointerUrl, kind ?? "", String(waitsFor)];
 }
 
 const manager: CrossOriginStorageManager = {

@@ -18,8 +18,8 @@ export async function wrong(): Promise<void> {
   cache.stats().hits.nope; // EXPECT-ERROR TS2339
   exposeCrossOriginStorage("worker.js"); // EXPECT-ERROR TS2345
   const core = await loadCore();
-  new core.Resolver().resolution("https://x.example/a", "now", false); // EXPECT-ERROR TS2345
+  new core.Resolver().resolution("https://x.example/a", "now", false, 0, ""); // EXPECT-ERROR TS2345
   new core.Resolver({ maxAgeOther: 1 }); // EXPECT-ERROR TS2353
-  const action: string = new core.Resolver().resolution("https://x.example/a", 0, false).next().action; // EXPECT-ERROR TS2322
+  const action: string = new core.Resolver().resolution("https://x.example/a", 0, false, 0, "").next().action; // EXPECT-ERROR TS2322
   console.log(hex, badOrigins, badScope, typo, descriptor, notTemplate, access, action);
 }
