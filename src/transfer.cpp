@@ -7,15 +7,20 @@
 #include "download_resume.h"
 #include "error_kinds.h"
 #include "hash_descriptor.h"
+#include "json_write.h"
 
 namespace coc {
 namespace {
 
+// Without printf: the module has no %f (std::to_string(double) traps there), and a storage
+// estimate may well be fractional.
 std::string shown_number(double value) {
-  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9.0e15) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+  if (value == std::floor(value) && std::fabs(value) < 9.0e15) {
     return std::to_string(static_cast<std::int64_t>(value));
   }
-  return std::to_string(value);
+  return json_number(value);
 }
 
 }  // namespace

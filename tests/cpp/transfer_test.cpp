@@ -202,6 +202,24 @@ TEST_CASE("the fallback store is asked for room first; no room serves the bytes 
   CHECK(step.stored);
 }
 
+// A storage estimate may be fractional: printed without printf (whose %f traps in the module).
+TEST_CASE("no room with a fractional quota or usage names them as they are", "[transfer]") {
+  Transfer transfer(request(StorageKind::fallback));
+  transfer.resolved(true, kHash, 10);
+  transfer.storage_answered(StorageAnswer::miss);
+  transfer.downloaded(4096);
+  TransferStep step = transfer.room_answered(false, 1000.5, 900.25);
+  CHECK(step.error_kind == coc::error_kind::cos_quota);
+  CHECK(step.error_message == "not stored: 4096 bytes do not fit in the storage left (quota 1000.5, used 900.25)");
+
+  Transfer odd(request(StorageKind::fallback));
+  odd.resolved(true, kHash, 10);
+  odd.storage_answered(StorageAnswer::miss);
+  odd.downloaded(4096);
+  step = odd.room_answered(false, 1e300, -0.125);
+  CHECK(step.error_message == "not stored: 4096 bytes do not fit in the storage left (quota 1e+300, used -0.125)");
+}
+
 TEST_CASE("a spooled file of unknown size is asked for room once its size is known", "[transfer]") {
   Transfer transfer(request(StorageKind::fallback));
   transfer.resolved(false, "", -1);

@@ -24,6 +24,20 @@ function withEstimate(t, estimate) {
   });
 }
 
+// A browser's estimate may be fractional: the message names it as given (formatting it once
+// trapped inside the module).
+test("fallback store: a fractional storage estimate with no room is reported with its numbers", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  withEstimate(t, async () => ({ quota: 1_000_000.5, usage: 999_990.25 }));
+  const caches = new MemoryCacheStorage();
+  const { cache, events } = await cacheOn({ caches });
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.deepEqual(events.map((e) => e.kind), ["cos-quota"]);
+  assert.match(events[0].message, /\(quota 1000000\.5, used 999990\.25\)$/);
+  assert.equal(cache.stats().stored, 0);
+});
+
 for (const which of ["lfs", "plain"]) {
   test(`fallback store: a ${which} file the storage estimate has no room for is served unstored and reported`, async (t) => {
     const hub = await hubFor(t, { shards: 1 });
