@@ -14,7 +14,6 @@
 #include "ascii.h"
 #include "hash_descriptor.h"
 #include "json_guard.h"
-#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -137,18 +136,11 @@ std::string too_large(std::size_t bytes) {
 
 // One member of the record: its key (a constant that needs no escaping) and its value as
 // nlohmann writes it; invalid UTF-8 (fields come from URLs and callers) is replaced, not thrown.
-void add_key(std::string& out, const char* key) {
+void add_member(std::string& out, const char* key, const Json& value) {
   out += out.empty() ? "{\"" : ",\"";
   out += key;
   out += "\":";
-}
-void add_member(std::string& out, const char* key, std::string_view value) {
-  add_key(out, key);
-  append_json_string(out, value);
-}
-void add_member(std::string& out, const char* key, std::int64_t value) {
-  add_key(out, key);
-  out += std::to_string(value);
+  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -177,8 +169,7 @@ std::string encode_record(const HashRecord& record) {
   if (at < kMaxExactInteger && std::floor(at) == at) {
     add_member(out, "storedAt", static_cast<std::int64_t>(at));
   } else {
-    add_key(out, "storedAt");
-    out += json_number(at);
+    add_member(out, "storedAt", at);
   }
   out += '}';
   return out;

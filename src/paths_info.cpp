@@ -16,7 +16,6 @@
 #include "hash_descriptor.h"
 #include "json_guard.h"
 #include "json_shape.h"
-#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -63,7 +62,14 @@ std::string revision_segment(std::string_view revision_raw) {
 
 // A path that is not valid UTF-8 (from a percent-escape such as %FF) cannot be put in the JSON
 // body as it is; asking for a replaced path would name another file.
-bool fits_json_string(const std::string& text) { return is_valid_utf8(text); }
+bool fits_json_string(const std::string& text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::exception&) {
+    return false;
+  }
+}
 
 bool batchable(const ArtifactUrl& url) {
   return url.is_hub && !api_segment(url.repo_type).empty() && !url.endpoint.empty() &&
@@ -77,15 +83,11 @@ std::string api_url(const ArtifactUrl& url, std::string_view route) {
          std::string(route) + "/" + revision_segment(url.revision_raw);
 }
 
-// {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them), as
-// json::dump() writes it. The paths are batchable, so valid UTF-8.
+// {"paths":[...],"expand":false}, keys in that order (std::map-based Json would sort them); the
+// paths are written by nlohmann. Not nlohmann::ordered_json: a second basic_json type would add
+// its own copy of the library to the wasm core.
 std::string request_body(const std::vector<std::string>& distinct_paths) {
-  std::string body = "{\"paths\":[";
-  for (const std::string& path : distinct_paths) {
-    if (body.back() != '[') body += ',';
-    append_json_string(body, path);
-  }
-  return body + "],\"expand\":false}";
+  return "{\"paths\":" + Json(distinct_paths).dump() + ",\"expand\":false}";
 }
 
 // ---- responses ----------------------------------------------------------------------------

@@ -9,7 +9,6 @@
 #include "hash_record_json.h"
 #include "json_guard.h"
 #include "json_shape.h"
-#include "json_write.h"
 #include "message_text.h"
 
 namespace coc {
@@ -55,7 +54,7 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::
   for (const KeyedRecord& entry : records) {
     if (out.back() != '[') out += ',';
     out += '[';
-    append_json_string(out, entry.first);
+    out += Json(entry.first).dump(-1, ' ', false, Json::error_handler_t::replace);
     out += ',';
     // One codec for records, so a snapshot entry reads back exactly as a per-URL entry would.
     out += encode_record(entry.second);
@@ -66,9 +65,8 @@ std::string encode_snapshot(const std::vector<KeyedRecord>& records, const std::
     out += ",\"deleted\":[";
     for (const Tombstone& tombstone : deleted) {
       if (out.back() != '[') out += ',';
-      out += '[';
-      append_json_string(out, tombstone.first);
-      out += ',' + std::to_string(static_cast<long long>(std::min(std::max(tombstone.second, 0.0), kMaxTime))) + ']';
+      out += '[' + Json(tombstone.first).dump(-1, ' ', false, Json::error_handler_t::replace) + ',' +
+             std::to_string(static_cast<long long>(std::min(std::max(tombstone.second, 0.0), kMaxTime))) + ']';
     }
     out += ']';
   }
