@@ -1,5 +1,7 @@
 #include "transfer.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -7,7 +9,6 @@
 #include "download_resume.h"
 #include "error_kinds.h"
 #include "hash_descriptor.h"
-#include "json_write.h"
 
 namespace coc {
 namespace {
@@ -20,7 +21,7 @@ std::string shown_number(double value) {
   if (value == std::floor(value) && std::fabs(value) < 9.0e15) {
     return std::to_string(static_cast<std::int64_t>(value));
   }
-  return json_number(value);
+  return nlohmann::json(value).dump();  // shortest round-trip text, without printf (absent in the module)
 }
 
 }  // namespace
