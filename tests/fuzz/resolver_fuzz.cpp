@@ -21,7 +21,8 @@
 // set, decodes with decode_record to the same value (and persist_key is the step's key); a URL
 // with credentials never gets a persist_key; steps name the URL's key and the right targets;
 // nothing shows a known secret it was not given; the index stays within capacity; a hash just
-// reported found is what memory answers next; bytes unlike the hash their download started with
+// reported found is what memory answers next (or, for bytes whose download started with a hash,
+// that hash, a newer record staying in memory); bytes unlike the hash their download started with
 // are refused and learn nothing; a local lookup never asks the network; a merged snapshot decodes cleanly, holds no hint,
 // no credentials and no key forgotten since (and not learned again) unless a write settled it or
 // the forgets outnumbered the capacity (the Resolver's bound on tombstones).
@@ -119,7 +120,8 @@ struct Driver {
     }
   }
 
-  void check_step(const coc::Step& step, const std::string& text) {
+  // started_with: the hash a download started with (record_content), "" otherwise.
+  void check_step(const coc::Step& step, const std::string& text, const std::string& started_with = "") {
     static const bool trace_steps = std::getenv("FUZZ_RESOLVER_TRACE") != nullptr;
     if (trace_steps) {
       std::fprintf(stderr, "  %s -> %s found=%d hit=%s value=%s persist=%s error=%s %s\n", text.c_str(),
@@ -159,8 +161,14 @@ struct Driver {
     FUZZ_CHECK(step.error_kind.empty() == step.error_message.empty(), "error kind/message" + what + where());
     check_no_secret(step.error_message, "error message");
 
-    // Memory now answers with the hash just reported (unless it is already stale).
-    if (step.action == coc::StepAction::done && step.found) {
+    // Memory now answers with the hash just reported (unless it is already stale). Bytes that
+    // match the hash their download started with are reported as that hash, while a newer record
+    // that came in meanwhile (the file changed) stays in memory: the bytes are what was asked for.
+    if (!started_with.empty() && step.found) {
+      FUZZ_CHECK(step.record.value == fuzz::lowercase(started_with),
+                 "reported " + step.record.value + " for bytes whose download started with " + started_with + where());
+    }
+    if (step.action == coc::StepAction::done && step.found && started_with.empty()) {
       const coc::Step next = resolver.begin(text, now);
       if (next.action == coc::StepAction::done && next.found) {
         FUZZ_CHECK(next.record.value == step.record.value,
@@ -295,7 +303,7 @@ struct Driver {
             if (arg1 & 32u) content.etag = "W/\"" + std::string(40, '2') + "\"";
             content.repo_commit = kCommit;
             const coc::Step step = resolver.record_content(text, content, now);
-            check_step(step, text);
+            check_step(step, text, content.expected);
             if (!content.expected.empty() && fuzz::lowercase(hash) != fuzz::lowercase(content.expected)) {
               FUZZ_CHECK(step.error_kind == "cos-hash-mismatch" && !step.found && step.persist_key.empty(),
                          "bytes unlike the hash their download started with were taken" + where());
