@@ -85,7 +85,9 @@ for (const browserName of BROWSERS) test(`${browserName}: a paced download from 
   assert.equal(ranges[0], `bytes=0-${segment - 1}`);
   assert.equal(ranges[1], `bytes=${segment}-${2 * segment - 1}`);
   const resumedAt = Number(/^bytes=(\d+)-/.exec(ranges[2])?.[1]);
-  assert.ok(resumedAt > segment && resumedAt <= segment + MIB, ranges[2]);
+  // Where it stopped depends on how much of the cut segment reached the page before the reset
+  // (none of it, under load): anywhere from the segment's start to the cut.
+  assert.ok(resumedAt >= segment && resumedAt <= segment + MIB, ranges[2]);
   assert.equal(ranges[2], `bytes=${resumedAt}-${resumedAt + segment - 1}`, "resumed with one segment at most");
   assert.equal(ranges[3], `bytes=${resumedAt + segment}-${size - 1}`);
   assert.deepEqual(requests.map((r) => r.status), [206, 206, 206, 206]);
