@@ -133,6 +133,10 @@ val plan_next_segment(const JsDownloadStart& start, double loaded) {
   return to_js(coc::plan_next_segment(from_js(start), coc_bindings::int64_from_js(loaded)));
 }
 
+bool paces_downloads(const std::string& option, bool bodies_lack_backpressure) {
+  return coc::paces_downloads(option, bodies_lack_backpressure);
+}
+
 val check_resume(const JsDownloadStart& start, double loaded, int status, const std::string& content_range,
                  const std::string& etag) {
   const coc::ResumeCheck check =
@@ -175,6 +179,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
       .field("segmentBytes", &JsDownloadStart::segment_bytes);
   function("planResume", &plan_resume);
   function("planNextSegment", &plan_next_segment);
+  function("pacesDownloads", &paces_downloads);
   function("checkResume", &check_resume);
   constant("pacedSegmentBytes", js_number(coc::kPacedSegmentBytes));
 }

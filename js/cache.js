@@ -158,7 +158,7 @@ export class CrossOriginCache {
       stats: this.#stats,
       fetch,
       resumeAttempts: options.resumeAttempts ?? 3,
-      unpacedFetch: fetchBodiesLackBackpressure(options.pacedDownloads),
+      paced: core.pacesDownloads(String(options.pacedDownloads ?? "auto"), fetchBodiesLackBackpressure()),
       ledger: () => {
         this.#live();
         return this.#ledger;

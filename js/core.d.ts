@@ -438,6 +438,8 @@ export interface CoreModule {
   checkResume(start: DownloadStart, loaded: number, status: number, contentRange: string, etag: string): { ok: boolean; reason: string };
   /** The bytes each request of a paced download asks for at most. */
   pacedSegmentBytes: number;
+  /** Whether downloads are paced: option "auto" | "true" | "false" (the cache's pacedDownloads, as text). */
+  pacesDownloads(option: string, bodiesLackBackpressure: boolean): boolean;
   fitsStorageEstimate(size: number, quota: number, usage: number): boolean;
   /** The Cache API stores a cache of `scope` uses (src/store_plan.h). */
   planStores(scope: string, importLegacy: boolean): { ownStore: string; fallbackStore: string; legacyStores: string[]; snapshot: boolean };

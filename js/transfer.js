@@ -20,12 +20,8 @@ function storageErrorStep(error) {
   return error instanceof StorageWriteError ? error.step : "write";
 }
 
-/**
- * Whether this browser's fetch() bodies lack backpressure, or what the cache's `pacedDownloads`
- * option says instead ("auto": find out).
- */
-export function fetchBodiesLackBackpressure(pacedDownloads = "auto") {
-  if (pacedDownloads !== "auto") return pacedDownloads;
+/** Whether this browser's fetch() bodies lack backpressure (a fact; the core decides what follows). */
+export function fetchBodiesLackBackpressure() {
   // Gecko takes in a fetch() body as fast as the network sends it, read or not; only its user
   // agent says "Gecko/<build>" (others say "like Gecko").
   return typeof navigator !== "undefined" && / Gecko\/\d/.test(String(navigator.userAgent ?? ""));
@@ -43,7 +39,7 @@ export class TransferExecutor {
   #stats;
   #fetch;
   #resumeAttempts;
-  #unpacedFetch;
+  #paced;
   #ledger;
   /** What keeps the bytes: a core StorageKind value. */
   storage;
@@ -53,9 +49,9 @@ export class TransferExecutor {
    * undefined); fallback: the FallbackStore behind it, when it is one; origins: the cache's
    * `origins` option; hashes: the HashResolution; stats: the cache's counters; ledger(): the core's
    * StorageLedger, what storage was last seen to hold (throws once the cache is disposed);
-   * unpacedFetch: fetch() bodies lack backpressure here (fetchBodiesLackBackpressure()).
+   * paced: downloads are paced here (core.pacesDownloads).
    */
-  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, unpacedFetch, ledger }) {
+  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, paced, ledger }) {
     this.#core = core;
     this.#live = live;
     this.#cos = cos;
@@ -68,7 +64,7 @@ export class TransferExecutor {
     this.#stats = stats;
     this.#fetch = fetch;
     this.#resumeAttempts = resumeAttempts;
-    this.#unpacedFetch = Boolean(unpacedFetch);
+    this.#paced = Boolean(paced);
     this.#ledger = ledger;
   }
 
@@ -79,7 +75,7 @@ export class TransferExecutor {
       isPrivate: Boolean(context.isPrivate),
       needsBytes,
       storageOnly,
-      fetchBodiesLackBackpressure: this.#unpacedFetch,
+      fetchBodiesLackBackpressure: this.#paced,  // core.pacesDownloads: paced as if they do
       shownUrl: redactUrl(this.#core, context.url),
     };
   }

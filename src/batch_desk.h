@@ -17,6 +17,7 @@ struct BatchArrival {
   std::uint64_t ticket = 0;
   std::string partition;  // whose credentials the request carries: only equal ones share it
   std::string url;
+  std::string key;    // the URL's storage key
   std::string group;  // batch_group() of the URL
 };
 

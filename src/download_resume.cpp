@@ -197,4 +197,8 @@ ResumeCheck check_resume(const DownloadStart& start, std::int64_t loaded, int st
   return check;
 }
 
+bool paces_downloads(std::string_view option, bool bodies_lack_backpressure) {
+  return option == "true" || (option == "auto" && bodies_lack_backpressure);
+}
+
 }  // namespace coc

@@ -89,6 +89,10 @@ struct ResumeCheck {
 // end is the download's) or when the rest cannot be asked for (reason says why).
 ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t loaded);
 
+// Whether downloads are paced here: the cache's pacedDownloads option ("auto", "true" or "false")
+// wins; "auto" paces where fetch() bodies lack backpressure (a fact the shim finds out).
+bool paces_downloads(std::string_view option, bool bodies_lack_backpressure);
+
 // The answer to a range request (a resume or a paced segment): its status, Content-Range and ETag
 // headers.
 ResumeCheck check_resume(const DownloadStart& start, std::int64_t loaded, int status,

@@ -38,6 +38,7 @@ const Step& Resolution::take(Step step) {
     arrival.ticket = ticket_;
     arrival.partition = partition_;
     arrival.url = url_;
+    arrival.key = step_.key;
     arrival.group = step_.group;
     resolver_.desk().arrive(std::move(arrival), cohort_, !settled_);
     settled_ = true;

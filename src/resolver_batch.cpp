@@ -60,8 +60,7 @@ BatchPlan Resolver::take_batches(double now_ms) {
       planned.partition = partition;
       for (BatchArrival& arrival : going) {
         if (arrival.ticket == 0 || arrival.group != request.group) continue;
-        const std::string key = parse_artifact_url(arrival.url).storage_key;
-        if (std::find(request.keys.begin(), request.keys.end(), key) == request.keys.end()) continue;
+        if (std::find(request.keys.begin(), request.keys.end(), arrival.key) == request.keys.end()) continue;
         planned.tickets.push_back(arrival.ticket);
         arrival.ticket = 0;  // placed
       }
