@@ -121,7 +121,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("isPrivate", &coc::TransferRequest::is_private)
       .field("needsBytes", &coc::TransferRequest::needs_bytes)
       .field("storageOnly", &coc::TransferRequest::storage_only)
-      .field("fetchBodiesLackBackpressure", &coc::TransferRequest::fetch_bodies_lack_backpressure)
+      .field("pacedDownloads", &coc::TransferRequest::paced_downloads)
       .field("shownUrl", &coc::TransferRequest::shown_url);
   value_object<JsContent>("DownloadedContent")
       .field("sha256", &JsContent::sha256)

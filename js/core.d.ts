@@ -187,8 +187,8 @@ export interface TransferRequest {
   isPrivate: boolean;
   needsBytes: boolean;
   storageOnly: boolean;
-  /** This browser's fetch() bodies are not back-pressured: a large download is paced by storage. */
-  fetchBodiesLackBackpressure: boolean;
+  /** The cache's verdict from pacesDownloads(): a large download with a known hash is paced by storage. */
+  pacedDownloads: boolean;
   /** The URL as messages may show it (redacted). */
   shownUrl: string;
 }

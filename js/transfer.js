@@ -75,7 +75,7 @@ export class TransferExecutor {
       isPrivate: Boolean(context.isPrivate),
       needsBytes,
       storageOnly,
-      fetchBodiesLackBackpressure: this.#paced,  // core.pacesDownloads: paced as if they do
+      pacedDownloads: this.#paced,
       shownUrl: redactUrl(this.#core, context.url),
     };
   }

@@ -97,8 +97,8 @@ std::int64_t complete_length(std::string_view content_length_header, std::string
   return content_length(content_length_header);
 }
 
-bool paces_download(bool fetch_bodies_lack_backpressure, bool hash_known, std::int64_t size) {
-  return fetch_bodies_lack_backpressure && hash_known && size > kPacedSegmentBytes;
+bool paces_download(bool paced_downloads, bool hash_known, std::int64_t size) {
+  return paced_downloads && hash_known && size > kPacedSegmentBytes;
 }
 
 std::string first_segment_range() { return "bytes=0-" + std::to_string(kPacedSegmentBytes - 1); }

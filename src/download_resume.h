@@ -52,10 +52,10 @@ struct DownloadStart {
 // else its Content-Length; -1 when neither says.
 std::int64_t complete_length(std::string_view content_length, std::string_view content_range);
 
-// Whether a download is paced: only where fetch() bodies are not back-pressured, when the bytes are
+// Whether a download is paced: only when the cache paces downloads (paces_downloads), when the bytes are
 // checked against a known hash (the joined segments are verified whole) and the file (`size`, -1
 // when unknown) is larger than one segment (one no larger is one request either way).
-bool paces_download(bool fetch_bodies_lack_backpressure, bool hash_known, std::int64_t size);
+bool paces_download(bool paced_downloads, bool hash_known, std::int64_t size);
 // The Range header of a paced download's first request.
 std::string first_segment_range();
 

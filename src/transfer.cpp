@@ -166,7 +166,7 @@ TransferStep Transfer::fetch() {
   // Only bytes streamed into storage under a known hash are paced: storage sets the pace, and the
   // hash checks the joined segments.
   paced_ = can_store_ && !request_.own_response &&
-           paces_download(request_.fetch_bodies_lack_backpressure, found_, record_size_);
+           paces_download(request_.paced_downloads, found_, record_size_);
   if (paced_) step.range = first_segment_range();
   // Bytes headed for storage skip the browser's HTTP cache: a second copy of a multi-GB file
   // there would only push other sites' entries out.

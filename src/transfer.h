@@ -38,10 +38,10 @@ struct TransferRequest {
   // match(): storage alone is asked, never the network; without a stored entry the load is done
   // with no bytes.
   bool storage_only = false;
-  // The shim's fact about the browser: its fetch() bodies are not back-pressured (the whole
-  // response is taken in as fast as the network sends it, read or not), so a large download is
-  // paced by the store (download_resume.h).
-  bool fetch_bodies_lack_backpressure = false;
+  // The cache's verdict from paces_downloads() (its option and whether this browser's fetch()
+  // bodies are back-pressured): a large download with a known hash is paced by the store
+  // (download_resume.h).
+  bool paced_downloads = false;
   // The URL as messages may show it (redacted by the shim's rules).
   std::string shown_url;
 };

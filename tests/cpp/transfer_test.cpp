@@ -476,7 +476,7 @@ const std::int64_t kLarge = 3 * kSegment + 5;
 
 TransferRequest unpaced_fetch(StorageKind storage = StorageKind::cross_origin) {
   TransferRequest result = request(storage);
-  result.fetch_bodies_lack_backpressure = true;
+  result.paced_downloads = true;
   return result;
 }
 

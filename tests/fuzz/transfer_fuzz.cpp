@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.is_private = flags & 8;
   request.needs_bytes = flags & 16;
   request.storage_only = flags & 32;
-  request.fetch_bodies_lack_backpressure = flags & 64;
+  request.paced_downloads = flags & 64;
   request.shown_url = "https://hub.test/m/resolve/main/w.bin";
   if (request.own_response && request.storage_only) {
     try {
@@ -145,7 +145,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (!request.needs_bytes && !needed) FUZZ_CHECK(step.action != TransferAction::read_storage, "bytes opened that nobody reads");
     if (!step.range.empty()) {
-      FUZZ_CHECK(request.fetch_bodies_lack_backpressure && request.storage != StorageKind::none && !request.own_response &&
+      FUZZ_CHECK(request.paced_downloads && request.storage != StorageKind::none && !request.own_response &&
                      fuzz::is_lower_hex(step.hash, 64),
                  "a download paced without storage, a known hash, or need");
     }
