@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -27,14 +28,12 @@ using Json = nlohmann::json;
 constexpr std::size_t kMaxNesting = 64;
 
 // What is read of an answer: the fields of an entry that are used, one entry at a time.
-const JsonShape kLfsShape{true, {{"oid", &kJsonScalar}, {"size", &kJsonScalar}}};
-const JsonShape kEntryShape{true,
-                            {{"path", &kJsonScalar},
-                             {"type", &kJsonScalar},
-                             {"size", &kJsonScalar},
-                             {"oid", &kJsonScalar},
-                             {"lfs", &kLfsShape}}};
-const JsonShape kAnswerShape{false, {}, 0, true, &kEntryShape};
+constexpr JsonKey kLfsKeys[] = {{"oid", &kJsonScalar}, {"size", &kJsonScalar}};
+constexpr JsonShape kLfsShape{true, kLfsKeys, std::size(kLfsKeys)};
+constexpr JsonKey kEntryKeys[] = {
+    {"path", &kJsonScalar}, {"type", &kJsonScalar}, {"size", &kJsonScalar}, {"oid", &kJsonScalar}, {"lfs", &kLfsShape}};
+constexpr JsonShape kEntryShape{true, kEntryKeys, std::size(kEntryKeys)};
+constexpr JsonShape kAnswerShape{false, nullptr, 0, 0, true, &kEntryShape};
 
 // ---- requests -----------------------------------------------------------------------------
 
