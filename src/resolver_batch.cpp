@@ -1,10 +1,10 @@
 // The Resolver's side of batch requests (paths_info.h): which to send, what their answers (listings
 // of a whole revision or paths-info for the paths asked) teach it of each file, and the step after.
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -248,7 +248,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
     return outcome;
   }
   // Only the entries of the paths asked are kept; a path answered twice spoils the answer.
-  std::unordered_map<std::string, PathInfo> by_path;
+  std::map<std::string, PathInfo> by_path;
   for (const std::string& path : request.paths) by_path.emplace(path, PathInfo());
   const PathsInfoScan scan = scan_paths_info(body, [&by_path](PathInfo& entry) {
     auto asked = by_path.find(entry.path);
