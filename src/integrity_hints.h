@@ -2,8 +2,8 @@
 // hex SHA-256. A sha256 keys COS, so the Resolver keeps it as a hint record; sha384 and sha512 can
 // only verify a download, so they are kept here, by storage key, until the bytes come.
 #pragma once
+#include <map>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "artifact_url.h"
@@ -23,7 +23,7 @@ class IntegrityHints {
   std::string mismatch(const ArtifactUrl& url, const std::string& algorithm, const std::string& hex) const;
 
  private:
-  std::unordered_map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
+  std::map<std::string, std::vector<SriHash>> verify_only_;  // key -> sha384/512 expected
 };
 
 }  // namespace coc

@@ -2,9 +2,9 @@
 
 #include <cstddef>
 #include <exception>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -132,7 +132,7 @@ class KeyChecker final : public DomBuilder {
   }
 
  private:
-  std::vector<std::unordered_set<std::string>> keys_;
+  std::vector<std::set<std::string>> keys_;
   std::size_t open_ = 0;
 };
 

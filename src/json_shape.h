@@ -6,8 +6,6 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -16,12 +14,23 @@
 
 namespace coc {
 
+struct JsonShape;
+
+// A key an object shape keeps, with the shape of its value.
+struct JsonKey {
+  std::string_view name;
+  const JsonShape* shape;
+};
+
 // What of a JSON value to keep. Scalars are always kept as they are; a container is kept empty
-// (its type is all a reader learns of it) unless its shape descends into it.
+// (its type is all a reader learns of it) unless its shape descends into it. Shapes are constant
+// tables (no strings or vectors to build when the module starts).
 struct JsonShape {
-  // An object: the keys kept, each with the shape of its value; other keys are skipped unbuilt.
+  // An object: the keys kept (key_count of them), each with the shape of its value; other keys
+  // are skipped unbuilt.
   bool object = false;
-  std::vector<std::pair<std::string, const JsonShape*>> keys;
+  const JsonKey* keys = nullptr;
+  std::size_t key_count = 0;
   // An array: its first `items` items are kept, each with shape `item`; when there are more, one
   // null after them says so (so a reader sees the size is wrong without the rest being built).
   std::size_t items = 0;
@@ -30,9 +39,9 @@ struct JsonShape {
   bool stream = false;
   const JsonShape* item = nullptr;
 
-  const JsonShape* child(const std::string& key) const {
-    for (const auto& entry : keys) {
-      if (entry.first == key) return entry.second;
+  const JsonShape* child(std::string_view key) const {
+    for (std::size_t i = 0; i < key_count; ++i) {
+      if (keys[i].name == key) return keys[i].shape;
     }
     return nullptr;
   }

@@ -2,11 +2,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -27,14 +28,12 @@ using Json = nlohmann::json;
 constexpr std::size_t kMaxNesting = 64;
 
 // What is read of an answer: the fields of an entry that are used, one entry at a time.
-const JsonShape kLfsShape{true, {{"oid", &kJsonScalar}, {"size", &kJsonScalar}}};
-const JsonShape kEntryShape{true,
-                            {{"path", &kJsonScalar},
-                             {"type", &kJsonScalar},
-                             {"size", &kJsonScalar},
-                             {"oid", &kJsonScalar},
-                             {"lfs", &kLfsShape}}};
-const JsonShape kAnswerShape{false, {}, 0, true, &kEntryShape};
+constexpr JsonKey kLfsKeys[] = {{"oid", &kJsonScalar}, {"size", &kJsonScalar}};
+constexpr JsonShape kLfsShape{true, kLfsKeys, std::size(kLfsKeys)};
+constexpr JsonKey kEntryKeys[] = {
+    {"path", &kJsonScalar}, {"type", &kJsonScalar}, {"size", &kJsonScalar}, {"oid", &kJsonScalar}, {"lfs", &kLfsShape}};
+constexpr JsonShape kEntryShape{true, kEntryKeys, std::size(kEntryKeys)};
+constexpr JsonShape kAnswerShape{false, nullptr, 0, 0, true, &kEntryShape};
 
 // ---- requests -----------------------------------------------------------------------------
 
@@ -201,8 +200,8 @@ std::string batch_group(const ArtifactUrl& url) {
 std::vector<BatchRequest> group_batch_requests(const std::vector<ArtifactUrl>& urls) {
   std::vector<BatchRequest> requests;
   std::vector<std::vector<std::string>> distinct_paths;  // per request, first-seen order
-  std::vector<std::unordered_set<std::string>> asked;    // per request
-  std::unordered_map<std::string, std::size_t> by_group;
+  std::vector<std::set<std::string>> asked;             // per request
+  std::map<std::string, std::size_t> by_group;
   for (const ArtifactUrl& url : urls) {
     if (!batchable(url)) continue;
     std::string group = batch_group(url);
@@ -305,7 +304,7 @@ PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep) {
 
 PathsInfoParse parse_paths_info(std::string_view body) {
   PathsInfoParse parse;
-  std::unordered_set<std::string> seen;
+  std::set<std::string> seen;
   const PathsInfoScan scan = scan_paths_info(body, [&](PathInfo& info) {
     if (!seen.insert(info.path).second) return "duplicate path \"" + message_text_in_quotes(info.path) + "\"";
     parse.entries.push_back(std::move(info));

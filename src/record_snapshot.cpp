@@ -1,6 +1,7 @@
 #include "record_snapshot.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -24,19 +25,16 @@ constexpr std::size_t kMaxNesting = 16;
 
 // What is read of a snapshot: the fields of a record, the first two items of an entry (a third
 // only marks that there are more), the entries one at a time.
-const JsonShape kRecordShape{true,
-                             {{"algorithm", &kJsonScalar},
-                              {"value", &kJsonScalar},
-                              {"size", &kJsonScalar},
-                              {"source", &kJsonScalar},
-                              {"commit", &kJsonScalar},
-                              {"storedAt", &kJsonScalar}}};
-const JsonShape kEntryShape{false, {}, 2, false, &kRecordShape};
-const JsonShape kTombstoneShape{false, {}, 2, false, &kJsonScalar};
-const JsonShape kRecordsShape{false, {}, 0, true, &kEntryShape};
-const JsonShape kDeletedShape{false, {}, 0, true, &kTombstoneShape};
-const JsonShape kSnapshotShape{true,
-                               {{"version", &kJsonScalar}, {"records", &kRecordsShape}, {"deleted", &kDeletedShape}}};
+constexpr JsonKey kRecordKeys[] = {{"algorithm", &kJsonScalar}, {"value", &kJsonScalar},  {"size", &kJsonScalar},
+                                   {"source", &kJsonScalar},    {"commit", &kJsonScalar}, {"storedAt", &kJsonScalar}};
+constexpr JsonShape kRecordShape{true, kRecordKeys, std::size(kRecordKeys)};
+constexpr JsonShape kEntryShape{false, nullptr, 0, 2, false, &kRecordShape};
+constexpr JsonShape kTombstoneShape{false, nullptr, 0, 2, false, &kJsonScalar};
+constexpr JsonShape kRecordsShape{false, nullptr, 0, 0, true, &kEntryShape};
+constexpr JsonShape kDeletedShape{false, nullptr, 0, 0, true, &kTombstoneShape};
+constexpr JsonKey kSnapshotKeys[] = {
+    {"version", &kJsonScalar}, {"records", &kRecordsShape}, {"deleted", &kDeletedShape}};
+constexpr JsonShape kSnapshotShape{true, kSnapshotKeys, std::size(kSnapshotKeys)};
 
 SnapshotDecode refuse(std::string reason) {
   SnapshotDecode decode;

@@ -228,7 +228,14 @@ std::string redact_text(std::string_view text, const std::vector<std::string>& s
   for (const std::string& secret : secrets) {
     if (secret.size() >= kMinKnownSecretChars) known.emplace_back(secret);
   }
-  std::sort(known.begin(), known.end(), [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+  // An insertion sort written out (at most kMaxKnownSecrets items): std::sort's instantiation took
+  // 1.8 KB of the wasm core.
+  for (std::size_t i = 1; i < known.size(); ++i) {
+    const std::string_view secret = known[i];
+    std::size_t at = i;
+    for (; at > 0 && known[at - 1].size() < secret.size(); --at) known[at] = known[at - 1];
+    known[at] = secret;
+  }
   for (std::string_view secret : known) replace_all(out, secret);
   return out;
 }

@@ -3,10 +3,10 @@
 // The JS shim executes the steps; nothing here fetches or awaits.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "artifact_url.h"
@@ -253,16 +253,16 @@ class Resolver {
   bool snapshot_read_ = false;
   BatchDesk desk_;
   std::uint64_t next_ticket_ = 1;
-  std::unordered_set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
+  std::set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
   RevisionListings listings_;
   IntegrityHints hints_;
   SnapshotLedger ledger_;
   // Keys whose record the bytes refuted, with the refuted hash: answered by the hub (or the bytes)
   // alone until a different hash is learned. A second refutation is the hub's own: refused.
-  std::unordered_map<std::string, std::string> distrusted_;
+  std::map<std::string, std::string> distrusted_;
   // Keys whose record in memory was read from a store (our persisted entries, a legacy store, a
   // snapshot), not answered by the hub or the bytes in this session: a cache the bytes may refute.
-  std::unordered_set<std::string> from_stores_;
+  std::set<std::string> from_stores_;
   void keep_from_store(const ArtifactUrl& url);
   // Reports "record-corrected" when a distrusted key gets a hash other than the one refuted.
   void settle_distrust(const ArtifactUrl& url, Step& step);

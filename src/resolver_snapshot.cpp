@@ -2,9 +2,9 @@
 // is taken from it.
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -55,7 +55,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
     }
   }
   // Deletions, this tab's (as of now) and the other tabs' that are recent enough to matter.
-  std::unordered_map<std::string, double> deleted = ledger_.deletions(decoded.deleted, now_ms);
+  std::map<std::string, double> deleted = ledger_.deletions(decoded.deleted, now_ms);
   const auto deleted_since = [&deleted](const std::string& key, const HashRecord& record) {
     auto found = deleted.find(key);
     return found != deleted.end() && found->second >= record.stored_at;
@@ -66,8 +66,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
     records = snapshot_records();  // nothing usable stored: write all this tab knows (a repair)
   } else {
     // What the other tabs stored, by key (their valid entries only; the import below checks them).
-    std::unordered_map<std::string, HashRecord> others;
-    others.reserve(decoded.records.size());
+    std::map<std::string, HashRecord> others;
     for (const KeyedRecord& entry : decoded.records) others.emplace(entry.first, entry.second);
     import_snapshot(decoded, now_ms, merge.load);
     index_.for_each([&](const std::string& key, const HashRecord& record) {
@@ -98,7 +97,7 @@ void Resolver::snapshot_written(std::uint64_t generation) {
 void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load) {
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
-  const std::unordered_map<std::string, double> deleted = latest_deletions(decoded.deleted, now_ms);
+  const std::map<std::string, double> deleted = latest_deletions(decoded.deleted, now_ms);
   // Only as many as memory holds, the most recent ones.
   const std::size_t count = std::min(decoded.records.size(), options_.capacity);
   std::vector<std::size_t> usable;

@@ -4,11 +4,11 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "artifact_url.h"
@@ -28,7 +28,7 @@ struct Listing {
   bool complete = false;  // false when the hub had a next page: absent paths may still exist
   double listed_at = 0;
   std::string commit;
-  std::unordered_map<std::string, ListedFile> files;
+  std::map<std::string, ListedFile> files;
 };
 
 // What the listing of a URL's revision says of its file: unknown when there is no fresh listing
@@ -87,13 +87,13 @@ class RevisionListings {
 
   double max_age_ms_;
   bool list_repos_;
-  std::unordered_map<std::string, Listing> listings_;  // group -> listing of that revision
-  std::unordered_map<std::string, BatchRequest> pending_;  // group -> request sent
-  std::unordered_set<std::string> batch_failed_;    // groups whose paths-info failed
-  std::unordered_set<std::string> batch_disabled_;  // endpoints without a working paths-info
-  std::unordered_set<std::string> tree_failed_;     // groups whose listing failed
-  std::unordered_set<std::string> tree_disabled_;   // endpoints without a tree API
-  std::unordered_set<std::string> retry_;           // keys a listing did not answer: ask paths-info
+  std::map<std::string, Listing> listings_;      // group -> listing of that revision
+  std::map<std::string, BatchRequest> pending_;  // group -> request sent
+  std::set<std::string> batch_failed_;           // groups whose paths-info failed
+  std::set<std::string> batch_disabled_;         // endpoints without a working paths-info
+  std::set<std::string> tree_failed_;            // groups whose listing failed
+  std::set<std::string> tree_disabled_;          // endpoints without a tree API
+  std::set<std::string> retry_;                  // keys a listing did not answer: ask paths-info
 };
 
 }  // namespace coc

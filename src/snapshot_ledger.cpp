@@ -50,8 +50,8 @@ void sort_tombstones(std::vector<Tombstone>& tombstones) {
 
 }  // namespace
 
-std::unordered_map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones, double now_ms) {
-  std::unordered_map<std::string, double> deleted;
+std::map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones, double now_ms) {
+  std::map<std::string, double> deleted;
   for (const Tombstone& tombstone : tombstones) {
     double& at = deleted[tombstone.first];
     at = std::max(at, std::min(tombstone.second, now_ms));
@@ -103,9 +103,8 @@ void SnapshotLedger::written(std::uint64_t generation) {
   }
 }
 
-std::unordered_map<std::string, double> SnapshotLedger::deletions(const std::vector<Tombstone>& stored,
-                                                                  double now_ms) const {
-  std::unordered_map<std::string, double> deleted = latest_deletions(stored, now_ms);
+std::map<std::string, double> SnapshotLedger::deletions(const std::vector<Tombstone>& stored, double now_ms) const {
+  std::map<std::string, double> deleted = latest_deletions(stored, now_ms);
   for (const auto& forgotten : forgotten_) deleted[forgotten.first] = now_ms;
   for (auto it = deleted.begin(); it != deleted.end();) {
     // Keys with credentials were never written, and must not be now (nor another writer's).
@@ -115,7 +114,7 @@ std::unordered_map<std::string, double> SnapshotLedger::deletions(const std::vec
   return deleted;
 }
 
-std::vector<Tombstone> SnapshotLedger::tombstones(const std::unordered_map<std::string, double>& deletions) const {
+std::vector<Tombstone> SnapshotLedger::tombstones(const std::map<std::string, double>& deletions) const {
   std::vector<Tombstone> tombstones(deletions.begin(), deletions.end());
   sort_tombstones(tombstones);
   if (tombstones.size() > capacity_) tombstones.resize(capacity_);

@@ -4,9 +4,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <set>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "hash_index.h"
@@ -45,20 +45,20 @@ class SnapshotLedger {
 
   // The deletions a write carries, key -> when: the stored snapshot's and this resolver's (as of
   // now), those recent enough to matter and for keys without credentials.
-  std::unordered_map<std::string, double> deletions(const std::vector<Tombstone>& stored, double now_ms) const;
+  std::map<std::string, double> deletions(const std::vector<Tombstone>& stored, double now_ms) const;
   // The most recent deletions, at most capacity, in the order they are written.
-  std::vector<Tombstone> tombstones(const std::unordered_map<std::string, double>& deletions) const;
+  std::vector<Tombstone> tombstones(const std::map<std::string, double>& deletions) const;
 
  private:
   std::size_t capacity_;
-  std::unordered_map<std::string, std::uint64_t> forgotten_;  // key -> generation forgotten at
-  std::unordered_map<std::string, std::uint64_t> unsaved_;    // key -> generation learned at
+  std::map<std::string, std::uint64_t> forgotten_;  // key -> generation forgotten at
+  std::map<std::string, std::uint64_t> unsaved_;    // key -> generation learned at
   std::uint64_t generation_ = 0;
-  std::unordered_set<std::string> from_snapshot_;  // keys loaded from a snapshot, not yet hit
+  std::set<std::string> from_snapshot_;  // keys loaded from a snapshot, not yet hit
 };
 
 // Key -> when it was last deleted. A date ahead of now is from a clock that was wrong: it counts
 // as now, so the tombstone expires like the others instead of living on for as long.
-std::unordered_map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones, double now_ms);
+std::map<std::string, double> latest_deletions(const std::vector<Tombstone>& tombstones, double now_ms);
 
 }  // namespace coc

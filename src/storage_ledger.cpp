@@ -7,7 +7,7 @@ namespace coc {
 HoldingCheck StorageLedger::check(StorageKind storage, const std::vector<std::string>& hashes) const {
   HoldingCheck result;
   if (storage == StorageKind::none) return result;
-  std::unordered_set<std::string> asked;
+  std::set<std::string> asked;
   for (const std::string& hash : hashes) {
     if (hash.empty()) {
       result.ask.clear();

@@ -2,8 +2,8 @@
 // read or checked costs no question to storage, and the others are asked about together, once
 // each. A hash seen missing (a miss, a write storage did not keep, an entry removed) is asked again.
 #pragma once
+#include <set>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "transfer.h"
@@ -35,7 +35,7 @@ class StorageLedger {
   HoldingAnswer answered(const std::vector<std::string>& asked, StorageAnswer answer);
 
  private:
-  std::unordered_set<std::string> held_;
+  std::set<std::string> held_;
 };
 
 }  // namespace coc

@@ -1,9 +1,9 @@
 #include "tensor_cache.h"
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
-#include <unordered_set>
 
 #include "artifact_url.h"
 #include "json_guard.h"
@@ -65,7 +65,7 @@ namespace {
 // Each string of `names` that is a usable relative path, joined to `base`, once, in order.
 std::vector<std::string> urls_below(const std::string& base, const nlohmann::json::array_t& names, const char* field) {
   std::vector<std::string> urls;
-  std::unordered_set<std::string> seen;
+  std::set<std::string> seen;
   for (const nlohmann::json& entry : names) {
     const nlohmann::json* name = &entry;
     if (field != nullptr) name = json_member(entry, field);
