@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "artifact_url.h"
-#include "concat.h"
 #include "error_kinds.h"
 #include "message_text.h"
 #include "paths_info.h"
@@ -165,23 +164,23 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
                                   double now_ms, bool timed_out) {
   BatchOutcome outcome;
   const ArtifactUrl first = parse_artifact_url(request.keys.front());
-  const std::string where = concat({first.repo_id, "@", first.revision});
+  const std::string where = first.repo_id + "@" + first.revision;
   // Failure costs nothing but the request: the same URLs ask paths-info next.
   auto fall_back = [&](std::string_view kind, std::string message) {
     listings_.listing_failed(request, first.endpoint, status);
     outcome.error_kind = kind;
-    outcome.error_message = concat({message, "; asking paths-info instead"});
+    outcome.error_message = std::move(message) + "; asking paths-info instead";
     return outcome;
   };
   if (timed_out) {
-    return fall_back(error_kind::listing_failed, concat({"listing of ", where, " timed out after ", timeout_text()}));
+    return fall_back(error_kind::listing_failed, "listing of " + where + " timed out after " + timeout_text());
   }
   if (status < 200 || status > 299) {
-    return fall_back(error_kind::listing_failed, concat({"listing of ", where, " failed with status ", std::to_string(status)}));
+    return fall_back(error_kind::listing_failed, "listing of " + where + " failed with status " + std::to_string(status));
   }
   const PathsInfoScan scan =
       listings_.read_listing(request.group, body, link_header, commit_of(first, repo_commit), now_ms);
-  if (!scan.ok) return fall_back(error_kind::listing_invalid, concat({"listing of ", where, " ignored: ", scan.reason}));
+  if (!scan.ok) return fall_back(error_kind::listing_invalid, "listing of " + where + " ignored: " + scan.reason);
 
   outcome.ok = true;
   for (const std::string& key : request.keys) {
@@ -216,7 +215,7 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   const std::optional<BatchRequest> pending = listings_.take_pending(group);
   if (!pending) {
     outcome.error_kind = error_kind::batch_invalid;
-    outcome.error_message = concat({"no batch request is pending for ", group});
+    outcome.error_message = "no batch request is pending for " + group;
     return outcome;
   }
   const BatchRequest& request = *pending;
@@ -229,23 +228,23 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   if (timed_out) {
     listings_.paths_info_failed(group);
     outcome.error_kind = error_kind::batch_failed;
-    outcome.error_message = concat({"paths-info for ", first.repo_id, "@", first.revision, " timed out after ",
-                                     timeout_text(), "; resolving by LFS pointer instead"});
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " timed out after " +
+                            timeout_text() + "; resolving by LFS pointer instead";
     return outcome;
   }
   // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
   if (status == 404 || status == 405 || status == 501 || status == 0) {
     listings_.paths_info_unavailable(first.endpoint);
     outcome.error_kind = error_kind::batch_unavailable;
-    outcome.error_message = concat({"paths-info unavailable at ", first.endpoint, " (status ", std::to_string(status),
-                                     "); resolving by LFS pointer instead"});
+    outcome.error_message = "paths-info unavailable at " + first.endpoint + " (status " +
+                            std::to_string(status) + "); resolving by LFS pointer instead";
     return outcome;
   }
   if (status < 200 || status > 299) {
     listings_.paths_info_failed(group);
     outcome.error_kind = error_kind::batch_failed;
-    outcome.error_message = concat({"paths-info for ", first.repo_id, "@", first.revision, " failed with status ",
-                                     std::to_string(status)});
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " failed with status " + std::to_string(status);
     return outcome;
   }
   // Only the entries of the paths asked are kept; a path answered twice spoils the answer.
@@ -254,14 +253,15 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   const PathsInfoScan scan = scan_paths_info(body, [&by_path](PathInfo& entry) {
     auto asked = by_path.find(entry.path);
     if (asked == by_path.end()) return std::string();
-    if (!asked->second.path.empty()) return concat({"duplicate path \"", message_text_in_quotes(entry.path), "\""});
+    if (!asked->second.path.empty()) return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
     asked->second = std::move(entry);
     return std::string();
   });
   if (!scan.ok) {
     listings_.paths_info_failed(group);
     outcome.error_kind = error_kind::batch_invalid;
-    outcome.error_message = concat({"paths-info for ", first.repo_id, "@", first.revision, " ignored: ", scan.reason});
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
+                            " ignored: " + scan.reason;
     return outcome;
   }
 
