@@ -178,6 +178,46 @@ function blockTable(profile, cos, cells, verdicts, candidates) {
   ], rows);
 }
 
+/** Where a load's time goes: medians of its phases on the load's clock (the page's `phases`). */
+function phaseTable(profile, cos, measured, candidates) {
+  const med = (values) => {
+    const kept = values.filter((v) => v !== null && v !== undefined && Number.isFinite(v));
+    return kept.length > 0 ? fixed(summary(kept).median, 0) : "—";
+  };
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    for (const candidate of candidates) {
+      const mine = measured.filter((r) => r.profile === profile && r.cos === cos && r.scenario === scenario && r.candidate === candidate && r.phases);
+      if (mine.length === 0) continue;
+      const phase = (pick) => med(mine.map((r) => pick(r.phases, r)));
+      rows.push([
+        SCENARIO_TEXT[scenario],
+        CANDIDATES[candidate].short,
+        phase((p) => p.prepareMs ?? null),
+        phase((p) => p.createdMs - (p.prepareMs ?? 0)),
+        phase((p) => p.configMs - p.createdMs),
+        phase((p) => p.libraryMs - p.configMs),
+        phase((p) => p.tensorsMs - p.libraryMs),
+        phase((p, r) => (r.download?.start === null || r.download?.start === undefined ? null : r.download.end - r.download.start)),
+        phase((p) => p.tokenizerMs - p.tensorsMs),
+        phase((p) => p.tokenizerMs),
+      ]);
+    }
+  }
+  return table([
+    { title: "load" },
+    { title: "candidate" },
+    { title: "web-llm prep", align: "right" },
+    { title: "create caches", align: "right" },
+    { title: "mlc-chat-config.json", align: "right" },
+    { title: "model library", align: "right" },
+    { title: "fetchTensorCache", align: "right" },
+    { title: "of it download loops", align: "right" },
+    { title: "tokenizer files", align: "right" },
+    { title: "wall", align: "right" },
+  ], rows);
+}
+
 export async function run(context) {
   const { root, log } = context;
   const date = new Date();
@@ -273,6 +313,10 @@ export async function run(context) {
         `### ${profileText(profile)}, ${cos ? "with the COS test polyfill" : "no COS (what almost every visitor has today)"}`,
         "",
         blockTable(profile, cos, cells, verdicts, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
+        "",
+        "Where the time goes (ms, medians of each phase: web-llm's preparation, creating the caches, each file in the flow's order; fetchTensorCache holds tensor-cache.json, hasAllKeys, the download loops and the shard reads):",
+        "",
+        phaseTable(profile, cos, measured, cos ? ["tvmjs", "ours", "webllm"] : ["tvmjs", "ours"]),
         "",
         ...(floors[`${profile}|${cos}`]?.length ? [`Floors here (one run each, not a candidate): ${floors[`${profile}|${cos}`].map(floorText).join("; ")}.`, ""] : []),
       ])),
