@@ -17,7 +17,7 @@ struct JsTransferStep {
   std::string hash;
   bool no_store = false;
   std::string range;
-  bool resumable = false, hash_known = false, shared = false;
+  bool resumable = false, hash_known = false, whole = false, shared = false;
   int writes_in_flight = 1;
   double segment_bytes = 0;
   double size = -1;
@@ -30,7 +30,7 @@ struct JsTransferStep {
 namespace {
 
 JsTransferStep to_js(const coc::TransferStep& step) {
-  return {step.action, step.hash, step.no_store, step.range, step.resumable, step.hash_known, step.shared,
+  return {step.action, step.hash, step.no_store, step.range, step.resumable, step.hash_known, step.whole, step.shared,
           step.writes_in_flight, js_number(step.segment_bytes), js_number(step.size), step.expected, step.persist_key,
           step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
           step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
@@ -61,7 +61,9 @@ JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) 
 JsTransferStep JsTransfer::streamed(const JsContent& content, double now) {
   return guarded([&] { return to_js(transfer_.streamed(*resolver_, url_, from_js(content), now)); });
 }
-JsTransferStep JsTransfer::stream_failed() { return guarded([&] { return to_js(transfer_.stream_failed()); }); }
+JsTransferStep JsTransfer::stream_failed(bool digest_mismatch) {
+  return guarded([&] { return to_js(transfer_.stream_failed(digest_mismatch)); });
+}
 JsTransferStep JsTransfer::closed() { return guarded([&] { return to_js(transfer_.closed()); }); }
 JsTransferStep JsTransfer::write_failed(const std::string& error_name, const std::string& storage_step) {
   return guarded([&] { return to_js(transfer_.write_failed(error_name, storage_step)); });
@@ -122,6 +124,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("needsBytes", &coc::TransferRequest::needs_bytes)
       .field("storageOnly", &coc::TransferRequest::storage_only)
       .field("pacedDownloads", &coc::TransferRequest::paced_downloads)
+      .field("nativeDigest", &coc::TransferRequest::native_digest)
+      .field("resumeAttempts", &coc::TransferRequest::resume_attempts)
       .field("shownUrl", &coc::TransferRequest::shown_url);
   value_object<JsContent>("DownloadedContent")
       .field("sha256", &JsContent::sha256)
@@ -136,6 +140,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("range", &JsTransferStep::range)
       .field("resumable", &JsTransferStep::resumable)
       .field("hashKnown", &JsTransferStep::hash_known)
+      .field("whole", &JsTransferStep::whole)
       .field("shared", &JsTransferStep::shared)
       .field("writesInFlight", &JsTransferStep::writes_in_flight)
       .field("segmentBytes", &JsTransferStep::segment_bytes)

@@ -34,7 +34,7 @@ class JsTransfer : LiveCounted {
   JsTransferStep downloaded(double content_length, int status, const std::string& content_range);
   JsTransferStep room_answered(bool fits, double quota, double usage);
   JsTransferStep streamed(const JsContent& content, double now);
-  JsTransferStep stream_failed();
+  JsTransferStep stream_failed(bool digest_mismatch);
   JsTransferStep closed();
   JsTransferStep write_failed(const std::string& error_name, const std::string& storage_step);
   JsTransferStep abandoned();

@@ -189,6 +189,10 @@ export interface TransferRequest {
   storageOnly: boolean;
   /** The cache's verdict from pacesDownloads(): a large download with a known hash is paced by storage. */
   pacedDownloads: boolean;
+  /** The shim can read a body whole into a Blob and digest it natively (WebCrypto). */
+  nativeDigest: boolean;
+  /** The cache's resumeAttempts (0: a body that broke off is never asked for again). */
+  resumeAttempts: number;
   /** The URL as messages may show it (redacted). */
   shownUrl: string;
 }
@@ -204,6 +208,8 @@ export interface TransferStep {
   /** streamIntoStorage, spool: a body that breaks off may be asked for again. */
   resumable: boolean;
   hashKnown: boolean;
+  /** spool: read the body whole (response.blob()) and digest it natively; progress comes at its end. */
+  whole: boolean;
   /** streamIntoStorage, writeSpooled: shared with the cache's `origins`, else same-site only. */
   shared: boolean;
   writesInFlight: number;
@@ -236,7 +242,8 @@ export interface Transfer {
   downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;
   streamed(content: DownloadedContent, now: number): TransferStep;
-  streamFailed(): TransferStep;
+  /** digestMismatch: the body was read, and a digest the app gave did not match it. */
+  streamFailed(digestMismatch: boolean): TransferStep;
   closed(): TransferStep;
   writeFailed(errorName: string, storageStep: string): TransferStep;
   abandoned(): TransferStep;

@@ -100,26 +100,37 @@ export class FallbackStore {
   }
 
   // Bytes stream into cache.put as they are written, so a large file is never held whole and the
-  // browser stores one chunk while the writer reads and hashes the next. The writer hashed every
-  // byte it wrote (the cache does, to check them against what it expected): it vouches for the
-  // hash before closing, and close refuses (DataError, put stores nothing) bytes vouched as
-  // anything but the entry's hash, or not vouched for at all. Hashing them a second time here
-  // would only halve the speed. The seal follows the bytes, once they are stored and vouched for.
+  // browser stores one chunk while the writer reads and hashes the next. A Blob written alone (a
+  // body the browser read whole) is put as it is at close, so its bytes never cross the page. The
+  // writer hashed every byte it wrote (the cache does, to check them against what it expected): it
+  // vouches for the hash before closing, and close refuses (DataError, put stores nothing) bytes
+  // vouched as anything but the entry's hash, or not vouched for at all. Hashing them a second
+  // time here would only halve the speed. The seal follows the bytes, once they are stored and
+  // vouched for.
   async #writable(expected) {
     const [cache, seals] = await Promise.all([this.#open(), this.#openSeals()]);
     const writeId = randomHex(16);
+    const entry = (body) => new Response(body, { headers: { [WRITE_HEADER]: writeId } });
     let size = 0;
     let vouched = "";
+    let whole;   // the one Blob written so far, put at close
+    let piped;   // {pipe, stored} once bytes stream into cache.put
     // A few chunks queue on each side, so a chunk's write never waits for cache.put to take it.
-    const counted = new TransformStream({
-      transform(chunk, controller) {
-        size += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }, QUEUED, QUEUED);
-    const stored = cache.put(ENTRY_PREFIX + expected, new Response(counted.readable, { headers: { [WRITE_HEADER]: writeId } }));
-    stored.catch(() => {});
-    const pipe = counted.writable.getWriter();
+    const startPipe = () => {
+      const counted = new TransformStream({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          controller.enqueue(chunk);
+        },
+      }, QUEUED, QUEUED);
+      const stored = cache.put(ENTRY_PREFIX + expected, entry(counted.readable));
+      stored.catch(() => {});
+      return { pipe: counted.writable.getWriter(), stored };
+    };
+    const pipeBlob = async (pipe, blob) => {
+      const reader = blob.stream().getReader();
+      for (let part = await reader.read(); !part.done; part = await reader.read()) await pipe.write(part.value);
+    };
     let finished = false;
     const finish = () => {
       if (finished) throw new TypeError("the writable is closed");
@@ -131,28 +142,45 @@ export class FallbackStore {
       write(chunk) {
         if (finished) return Promise.reject(new TypeError("the writable is closed"));
         const data = chunkBytes(chunk);
+        if (data instanceof Blob && !whole && !piped) {
+          whole = data;
+          return Promise.resolve();
+        }
+        if (!piped) {
+          piped = startPipe();
+          if (whole) piped.tail = pipeBlob(piped.pipe, whole);
+          whole = undefined;
+        }
+        const { pipe } = piped;
         // Not copied: a chunk is handed over for good (CosClient.write), and the pipe holds it
         // until cache.put has taken it.
-        if (!(data instanceof Blob)) return pipe.write(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
-        return (async () => {
-          const reader = data.stream().getReader();
-          for (let part = await reader.read(); !part.done; part = await reader.read()) await pipe.write(part.value);
-        })();
+        const send = () => (data instanceof Blob ? pipeBlob(pipe, data) : pipe.write(data instanceof ArrayBuffer ? new Uint8Array(data) : data));
+        // A Blob is piped part by part: whatever is written after it waits its turn.
+        if (!(data instanceof Blob) && !piped.tail) return send();
+        piped.tail = (piped.tail ?? Promise.resolve()).then(send);
+        return piped.tail;
       },
       close: async () => {
         finish();
         if (vouched !== expected) {
           const error = domError(vouched ? `bytes hash to ${vouched}, not ${expected}` : `no hash was vouched for the bytes of ${expected}`, "DataError");
-          await pipe.abort(error).catch(() => {});
+          await piped?.pipe.abort(error).catch(() => {});
           throw error;
         }
-        await pipe.close();
-        await stored;
+        if (piped) {
+          await piped.tail;
+          await piped.pipe.close();
+          await piped.stored;
+        } else {
+          size = whole?.size ?? 0;
+          await cache.put(ENTRY_PREFIX + expected, entry(whole ?? new Blob([])));
+        }
         await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
       },
       async abort(reason) {
         finished = true;
-        await pipe.abort(reason).catch(() => {});
+        whole = undefined;
+        await piped?.pipe.abort(reason).catch(() => {});
       },
     };
     const writable = {

@@ -1,6 +1,15 @@
 // Streaming digests on the wasm core: each chunk is copied once into the core's scratch buffer, in
-// pieces of at most 1 MiB, and every hasher reads it there.
+// pieces of at most 1 MiB, and every hasher reads it there. A Blob the core lets be read whole is
+// digested by the platform (WebCrypto) instead, off the page thread.
+import { toHex } from "./hex.js";
+
 const PIECE = 1 << 20;
+const WEBCRYPTO_NAMES = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+
+/** Whether this context digests natively (WebCrypto is there: a secure context, or Node). */
+export function digestsNatively() {
+  return typeof globalThis.crypto?.subtle?.digest === "function";
+}
 
 function asBytes(data) {
   if (data instanceof Uint8Array) return data;
@@ -64,4 +73,28 @@ export function hasherFor(core) {
       return digests.finish().sha256;
     },
   };
+}
+
+/**
+ * SHA-256 plus any of "sha384"/"sha512" over a Blob → {sha256, sha384?, sha512?}. Up to
+ * `wholeBytes` it is read into the page once and digested natively; a larger Blob (a body that
+ * grew past its Content-Length, say a compressed one) streams through the core's hashers, so it is
+ * never held whole.
+ */
+export async function digestBlob(core, blob, extra = [], wholeBytes = 0) {
+  const names = ["sha256", ...extra];
+  if (blob.size > wholeBytes || !digestsNatively()) {
+    const digests = digestsFor(core, extra);
+    try {
+      const reader = blob.stream().getReader();
+      for (let part = await reader.read(); !part.done; part = await reader.read()) digests.update(part.value);
+    } catch (error) {
+      digests.free();
+      throw error;
+    }
+    return digests.finish();
+  }
+  const bytes = await blob.arrayBuffer();
+  const results = await Promise.all(names.map((name) => globalThis.crypto.subtle.digest(WEBCRYPTO_NAMES[name], bytes)));
+  return Object.fromEntries(names.map((name, index) => [name, toHex(results[index])]));
 }

@@ -6,7 +6,7 @@ import { StorageWriteError } from "./cos-client.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { requestInit, withInit } from "./request-init.js";
 import { ResumableBody } from "./resumable-body.js";
-import { digestsFor } from "./sha256.js";
+import { digestBlob, digestsFor, digestsNatively } from "./sha256.js";
 
 // Thrown out of a write's callback when the core says the bytes are not to be kept: the write is
 // aborted, nothing is stored.
@@ -76,6 +76,8 @@ export class TransferExecutor {
       needsBytes,
       storageOnly,
       pacedDownloads: this.#paced,
+      nativeDigest: digestsNatively(),
+      resumeAttempts: this.#resumeAttempts,
       shownUrl: redactUrl(this.#core, context.url),
     };
   }
@@ -296,7 +298,7 @@ export class TransferExecutor {
       load.error = error;
       if (verdict) this.#report(load, verdict);
       if (error instanceof WriteAbandoned) return transfer.abandoned();
-      if (readFailed) return transfer.streamFailed();
+      if (readFailed) return transfer.streamFailed(Boolean(error?.integrity));
       return transfer.writeFailed(storageErrorName(error), storageErrorStep(error));
     }
     this.#report(load, verdict);
@@ -305,17 +307,60 @@ export class TransferExecutor {
 
   // The hash comes from the content: the bytes are hashed while they are held in memory.
   async #spool(load, step, signal) {
+    if (step.whole) return this.#spoolWhole(load, step, signal);
     const parts = [];
     let pumped;
     try {
       pumped = await this.#pump(load, step, signal, (chunk) => { parts.push(chunk); }, 1);
     } catch (error) {
       load.error = error;
-      return load.transfer.streamFailed();
+      return load.transfer.streamFailed(Boolean(error?.integrity));
     }
     load.blob = new Blob(parts, { type: load.response.headers.get("Content-Type") ?? "" });
     parts.length = 0;
     return this.#streamed(load, step, pumped);
+  }
+
+  // The body read whole by the browser (no chunk crosses the page) and digested natively; the core
+  // then judges it as it judges streamed bytes.
+  async #spoolWhole(load, step, signal) {
+    const url = load.context.url;
+    let pumped;
+    try {
+      const blob = await load.response.blob().catch((error) => {
+        if (signal?.aborted) throw abortError(signal);
+        throw new Error(`cross-origin-cache: reading ${redactUrl(this.#core, url)} failed: ${error?.message ?? error}`, { cause: error });
+      });
+      throwIfAborted(signal);
+      this.#stats.bytesDownloaded += blob.size;
+      this.#progress.emit(url, "download", blob.size, step.size, true);
+      const expected = this.#live().verifyOnly(url);
+      // step.size is the Content-Length the core allowed; a body that grew past it streams.
+      const digests = await digestBlob(this.#core, blob, expected.map((digest) => digest.algorithm), step.size);
+      throwIfAborted(signal);
+      this.#checkDigests(url, expected, digests);
+      load.blob = blob;
+      pumped = { hex: digests.sha256, size: blob.size };
+    } catch (error) {
+      if (signal?.aborted) throw abortError(signal);
+      load.error = error;
+      const next = load.transfer.streamFailed(Boolean(error?.integrity));
+      // Asked for again (streamed): a break-off recovered from, as a resumed one is.
+      if (next.action === this.#core.TransferAction.download) this.#stats.resumedDownloads++;
+      return next;
+    }
+    return this.#streamed(load, step, pumped);
+  }
+
+  // Digests the app gave (integrity) checked against the bytes': a mismatch is reported and thrown.
+  #checkDigests(url, expected, digests) {
+    for (const { algorithm } of expected) {
+      const checked = this.#live().checkDigest(url, algorithm, digests[algorithm]);
+      if (checked.errorKind) {
+        this.#errors.url(checked.errorKind, url, new Error(checked.errorMessage));
+        throw Object.assign(new Error(`cross-origin-cache: ${checked.errorMessage}`), { integrity: true });
+      }
+    }
   }
 
   async #writeSpooled(load, step, signal) {
@@ -394,13 +439,7 @@ export class TransferExecutor {
       await Promise.all(writes);
       this.#progress.emit(url, "download", reader.loaded, total, true);
       const digests = hasher.finish();
-      for (const { algorithm } of expected) {
-        const checked = this.#live().checkDigest(url, algorithm, digests[algorithm]);
-        if (checked.errorKind) {
-          this.#errors.url(checked.errorKind, url, new Error(checked.errorMessage));
-          throw Object.assign(new Error(`cross-origin-cache: ${checked.errorMessage}`), { integrity: true });
-        }
-      }
+      this.#checkDigests(url, expected, digests);
       return { hex: digests.sha256, size: reader.loaded };
     } catch (error) {
       hasher.free();

@@ -178,6 +178,7 @@ TransferStep Transfer::fetch() {
 
 TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::string_view content_range) {
   expect(TransferAction::download, "downloaded");
+  content_length_ = content_length > 0 ? content_length : -1;
   total_ = content_length > 0 ? content_length : (record_size_ > 0 ? record_size_ : -1);
   if (paced_) {
     const FirstSegmentCheck check = check_first_segment(status, content_range);
@@ -196,6 +197,7 @@ TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::
 
 TransferStep Transfer::room_answered(bool fits, double quota, double usage) {
   expect(TransferAction::check_room, "room_answered");
+  room_checked_ = fits;
   if (fits) return go(spooled_ ? store_spooled() : body_step());
   can_store_ = false;
   std::string message = "not stored: " + std::to_string(total_) + " bytes do not fit in the storage left (quota " +
@@ -214,7 +216,13 @@ TransferStep Transfer::body_step() const {
   // Only a request this cache made can be made again for the rest of a body that broke off.
   step.resumable = !request_.own_response;
   step.shared = !request_.is_private;
-  if (can_store_ && found_) {
+  if (whole_body()) {
+    // Spooled whole, then written in one piece: the fallback store puts the Blob as it is.
+    step.action = TransferAction::spool;
+    step.whole = true;
+    step.hash = hash_;
+    step.hash_known = true;
+  } else if (can_store_ && found_) {
     step.action = TransferAction::stream_into_storage;
     step.hash = hash_;
     step.hash_known = true;
@@ -224,6 +232,14 @@ TransferStep Transfer::body_step() const {
     step.action = TransferAction::spool;
   }
   return step;
+}
+
+// A body the fallback store takes whole: its hash is known, its length is the response's own and at
+// most kWholeBodyMaxBytes, it is not paced, the shim digests natively, and no whole read of it
+// broke off yet.
+bool Transfer::whole_body() const {
+  return can_store_ && found_ && request_.storage == StorageKind::fallback && request_.native_digest && !paced_ &&
+         !whole_failed_ && content_length_ > 0 && content_length_ <= kWholeBodyMaxBytes;
 }
 
 TransferStep Transfer::room_check() const {
@@ -268,7 +284,7 @@ TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, 
     total_ = size;
     if (!can_store_) {
       next = finish(BytesAt::spooled, false);
-    } else if (request_.storage == StorageKind::fallback) {
+    } else if (request_.storage == StorageKind::fallback && !room_checked_) {
       next = room_check();
     } else {
       next = store_spooled();
@@ -284,8 +300,15 @@ TransferStep Transfer::streamed(Resolver& resolver, const std::string& url, cons
   return streamed(resolver.record_content(url, content, now_ms), content.sha256, content.size);
 }
 
-TransferStep Transfer::stream_failed() {
+TransferStep Transfer::stream_failed(bool digest_mismatch) {
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "stream_failed");
+  // A whole read that broke off kept nothing to resume from: a request this cache made is asked
+  // for once more (when resuming is on), streamed, so a second break-off resumes where it stopped.
+  if (step_.whole && step_.resumable && request_.resume_attempts > 0 && !whole_failed_ && !digest_mismatch) {
+    whole_failed_ = true;
+    return go(reported(fetch(), error_kind::download_resumed,
+                       "the body of " + request_.shown_url + " broke off; it is asked for again, streamed"));
+  }
   return go(failure(""));
 }
 

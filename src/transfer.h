@@ -17,6 +17,11 @@ namespace coc {
 
 // Writes pending at once into a storage that queues them, while the body is read on and hashed.
 inline constexpr int kWritesInFlight = 4;
+// The largest body the fallback store takes whole (a spool step with `whole`): the browser reads it
+// into a Blob off the page thread and digests it natively, where streaming it through the page
+// costs about 1.7x the time. Digesting copies it into the page twice over, so the cap is one
+// model shard's size; larger bodies stream, with flat memory.
+inline constexpr std::int64_t kWholeBodyMaxBytes = std::int64_t{32} << 20;
 // Handle requests with create: true that may overlap: the COS extension loses entries when they
 // do (0 of 48 lost with them one at a time); the writes and closes of different entries may.
 inline constexpr int kCreatesInFlight = 1;
@@ -42,6 +47,10 @@ struct TransferRequest {
   // bodies are back-pressured): a large download with a known hash is paced by the store
   // (download_resume.h).
   bool paced_downloads = false;
+  // The shim can read a body whole into a Blob and digest it natively (WebCrypto is there).
+  bool native_digest = false;
+  // The cache's resumeAttempts: how often a body that broke off may be asked for again (0: never).
+  int resume_attempts = 0;
   // The URL as messages may show it (redacted by the shim's rules).
   std::string shown_url;
 };
@@ -92,6 +101,10 @@ struct TransferStep {
   // stopped (only a request this cache made, and only when the hash will check the joined bytes).
   bool resumable = false;
   bool hash_known = false;
+  // spool: read the body whole (response.blob()) and digest it natively, rather than chunk by
+  // chunk through the page; the bytes are not there until they all are, so a break-off cannot be
+  // resumed from where it stopped (stream_failed() asks for them again, streamed).
+  bool whole = false;
   // stream_into_storage, write_spooled: the entry may be shared with other origins (the cache's
   // `origins`) or kept same-site (private bytes: anyone who knows a hash could read a shared one).
   bool shared = false;
@@ -139,8 +152,9 @@ class Transfer {
   TransferStep streamed(const Step& verdict, const std::string& sha256, std::int64_t size);
   // The same, with the resolver judging the bytes of url (and learning their hash) first.
   TransferStep streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms);
-  // Reading the body failed (after any resume), or a digest the app gave did not match it.
-  TransferStep stream_failed();
+  // Reading the body failed (after any resume), or (digest_mismatch) a digest the app gave did not
+  // match it: bytes that were read whole are asked for again only when the read broke off.
+  TransferStep stream_failed(bool digest_mismatch = false);
   TransferStep closed();
   // A write into storage failed: error_name is the storage's error name ("QuotaExceededError",
   // ...), storage_step where it failed ("request", "createWritable", "write", "close").
@@ -159,6 +173,7 @@ class Transfer {
   void expect_one_of(std::initializer_list<TransferAction> actions, const char* feed) const;
   TransferStep fetch();
   TransferStep body_step() const;
+  bool whole_body() const;
   TransferStep room_check() const;
   TransferStep store_spooled() const;
   TransferStep after_abandoned();
@@ -181,6 +196,9 @@ class Transfer {
   bool spooled_ = false;      // the bytes are in memory
   bool stored_ = false;       // this load wrote them into storage
   bool paced_ = false;        // the download is asked for segment by segment
+  std::int64_t content_length_ = -1;  // the response's Content-Length (-1: none)
+  bool room_checked_ = false; // the fallback store said the bytes fit
+  bool whole_failed_ = false; // a whole read broke off: the body streams from now on
   Step verdict_;              // the resolver's verdict on the bytes (persist, refutation)
 };
 

@@ -575,3 +575,133 @@ TEST_CASE("a paced download that cannot be stored is asked for again whole, unpa
   CHECK(step.action == TransferAction::download);
   CHECK(step.range.empty());
 }
+
+namespace {
+
+TransferRequest whole_capable() {
+  TransferRequest result = request(StorageKind::fallback);
+  result.native_digest = true;
+  result.resume_attempts = 3;
+  return result;
+}
+
+// A fallback load of `length` bytes with a known hash, up to its body step.
+TransferStep to_body(Transfer& transfer, std::int64_t length) {
+  transfer.resolved(true, kHash, length);
+  transfer.storage_answered(StorageAnswer::miss);
+  const TransferStep step = transfer.downloaded(length);
+  REQUIRE(step.action == TransferAction::check_room);
+  return transfer.room_answered(true, 1e12, 0);
+}
+
+}  // namespace
+
+TEST_CASE("a shard-sized body for the fallback store is read whole, digested natively and written in one piece",
+          "[transfer][whole]") {
+  Transfer transfer(whole_capable());
+  TransferStep step = to_body(transfer, coc::kWholeBodyMaxBytes);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.whole);
+  CHECK(step.hash == kHash);
+  CHECK(step.hash_known);
+  CHECK(step.expected == kHash);
+  CHECK(step.resumable);
+  CHECK(step.size == coc::kWholeBodyMaxBytes);
+  // The room was asked for before the body: not asked again.
+  step = transfer.streamed(verdict("key"), kHash, coc::kWholeBodyMaxBytes);
+  CHECK(step.action == TransferAction::write_spooled);
+  CHECK(step.hash == kHash);
+  CHECK(step.shared);
+  CHECK(transfer.closed().action == TransferAction::persist);
+  step = transfer.persisted();
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::spooled);
+  CHECK(step.stored);
+}
+
+TEST_CASE("a whole read is only for the fallback store, a known hash and length, shard size, native digests",
+          "[transfer][whole]") {
+  Transfer larger(whole_capable());
+  TransferStep step = to_body(larger, coc::kWholeBodyMaxBytes + 1);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK_FALSE(step.whole);
+
+  TransferRequest no_digest = whole_capable();
+  no_digest.native_digest = false;
+  Transfer plain(no_digest);
+  CHECK(to_body(plain, 1024).action == TransferAction::stream_into_storage);
+
+  // No Content-Length: the record's size is not the body's own, so it streams.
+  Transfer unsized(whole_capable());
+  unsized.resolved(true, kHash, 1024);
+  unsized.storage_answered(StorageAnswer::miss);
+  step = unsized.downloaded(-1);
+  REQUIRE(step.action == TransferAction::check_room);
+  CHECK(unsized.room_answered(true, 1e12, 0).action == TransferAction::stream_into_storage);
+
+  // An unknown hash is spooled as before, chunk by chunk.
+  Transfer unknown(whole_capable());
+  unknown.resolved(false, "", -1);
+  step = unknown.downloaded(1024);
+  REQUIRE(step.action == TransferAction::check_room);
+  step = unknown.room_answered(true, 1e12, 0);
+  CHECK(step.action == TransferAction::spool);
+  CHECK_FALSE(step.whole);
+
+  TransferRequest cos = whole_capable();
+  cos.storage = StorageKind::cross_origin;
+  Transfer to_cos(cos);
+  to_cos.resolved(true, kHash, 1024);
+  to_cos.storage_answered(StorageAnswer::miss);
+  step = to_cos.downloaded(1024);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK_FALSE(step.whole);
+}
+
+TEST_CASE("a whole read that breaks off is asked for once more, streamed; a caller's own response is not",
+          "[transfer][whole]") {
+  Transfer transfer(whole_capable());
+  REQUIRE(to_body(transfer, 4096).whole);
+  TransferStep step = transfer.stream_failed();
+  CHECK(step.action == TransferAction::download);
+  CHECK(step.error_kind == coc::error_kind::download_resumed);
+  CHECK(step.error_message == "the body of https://hub.test/m/resolve/main/w.bin broke off; it is asked for again, streamed");
+  CHECK(transfer.downloaded(4096).action == TransferAction::check_room);
+  step = transfer.room_answered(true, 1e12, 0);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK(step.resumable);
+  CHECK(transfer.stream_failed().action == TransferAction::fail);
+
+  TransferRequest own = whole_capable();
+  own.own_response = true;
+  Transfer put(own);
+  put.resolved(true, kHash, 4096);
+  REQUIRE(put.downloaded(4096).action == TransferAction::check_room);
+  step = put.room_answered(true, 1e12, 0);
+  REQUIRE(step.whole);
+  CHECK_FALSE(step.resumable);
+  CHECK(put.stream_failed().action == TransferAction::fail);
+
+  // Resuming is off (resumeAttempts 0): a whole read that broke off fails the load.
+  TransferRequest no_resume = whole_capable();
+  no_resume.resume_attempts = 0;
+  Transfer once(no_resume);
+  REQUIRE(to_body(once, 4096).whole);
+  CHECK(once.stream_failed().action == TransferAction::fail);
+}
+
+TEST_CASE("whole bytes that refute a record are not written, and the load runs again", "[transfer][whole]") {
+  Transfer transfer(whole_capable());
+  REQUIRE(to_body(transfer, 4096).whole);
+  TransferStep step = transfer.streamed(refuting("tvmjs|key"), kOther, 4096);
+  CHECK(step.action == TransferAction::drop_refuted);
+  CHECK(transfer.dropped().action == TransferAction::resolve);
+}
+
+TEST_CASE("whole bytes that a digest the app gave refutes fail the load, not asked for again", "[transfer][whole]") {
+  Transfer transfer(whole_capable());
+  REQUIRE(to_body(transfer, 4096).whole);
+  TransferStep step = transfer.stream_failed(true);
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.error_kind.empty());
+}

@@ -64,6 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.needs_bytes = flags & 16;
   request.storage_only = flags & 32;
   request.paced_downloads = flags & 64;
+  request.native_digest = flags & 128;
+  request.resume_attempts = flags & 2;
   request.shown_url = "https://hub.test/m/resolve/main/w.bin";
   if (request.own_response && request.storage_only) {
     try {
@@ -108,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           step = transfer.streamed(judged, kHashes[1 + in.byte() % 2], in.byte());
           break;
         }
-        case 5: step = transfer.stream_failed(); break;
+        case 5: step = transfer.stream_failed(in.byte() & 1); break;
         case 6: step = transfer.closed(); break;
         case 7: step = transfer.write_failed((in.byte() & 1) ? "DataError" : "QuotaExceededError", (in.byte() & 1) ? "close" : "write"); break;
         case 8: step = transfer.abandoned(); break;
@@ -152,6 +154,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (step.segment_bytes > 0) FUZZ_CHECK(step.action == TransferAction::stream_into_storage, "paced, yet not streamed into storage");
     if (step.action == TransferAction::stream_into_storage) {
       FUZZ_CHECK(fuzz::is_lower_hex(step.hash, 64) && step.hash_known, "streamed into storage without a hash");
+    }
+    if (step.whole) {
+      FUZZ_CHECK(step.action == TransferAction::spool && request.storage == StorageKind::fallback &&
+                     request.native_digest && fuzz::is_lower_hex(step.hash, 64) && step.hash_known &&
+                     step.size > 0 && step.size <= coc::kWholeBodyMaxBytes && step.segment_bytes == 0,
+                 "a body read whole outside the fallback store, a known hash and a shard's size");
     }
   }
   return 0;

@@ -5,22 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { counting } from "../support/spy.js";
 import { sha256Hex } from "../support/test-data.js";
-
-// Counts the calls of a prototype's method while `body` runs; the method still works.
-async function counting(proto, name, body) {
-  const original = proto[name];
-  let calls = 0;
-  proto[name] = function (...args) {
-    calls++;
-    return original.apply(this, args);
-  };
-  try {
-    return { result: await body(), calls: () => calls };
-  } finally {
-    proto[name] = original;
-  }
-}
 
 for (const where of ["cross-origin storage", "the fallback store"]) {
   test(`a stored file asked for as an ArrayBuffer is read from its Blob, not through a Response (${where})`, async (t) => {

@@ -104,7 +104,7 @@ test("values that cross carry exactly the declared fields", async () => {
     assert.deepEqual(sorted(Object.keys(digest)), sorted(declared("SriHash")));
     assert.deepEqual(sorted(Object.keys(resolver.loadSnapshot(new Uint8Array(0), Date.now()))), sorted(declared("SnapshotLoad")));
     assert.deepEqual(sorted(Object.keys(resolver.mergeSnapshot(new Uint8Array(0), false, Date.now()))), sorted(declared("SnapshotMerge")));
-    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, pacedDownloads: false, shownUrl: url };
+    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, pacedDownloads: false, nativeDigest: false, resumeAttempts: 3, shownUrl: url };
     assert.deepEqual(sorted(Object.keys(asked)), sorted(declared("TransferRequest")));
     const transfer = resolver.transfer(url, asked);
     try {
