@@ -6,7 +6,8 @@
  *                           [--net loopback|broadband|far] [--log]
  *   (env: PORT, DEMO_SHARDS, DEMO_SHARD_MB, DEMO_COS=simulated, DEMO_FLAKY=1, DEMO_NET=far)
  * With `--flaky` the hub drops the connection halfway through the first download of each shard,
- * to show downloads resumed with range requests. With `--net` the hub shapes its replies like a
+ * to show downloads resumed with range requests (with COS; without it a shard-sized file is read
+ * whole, so it is asked for again whole). With `--net` the hub shapes its replies like a
  * real network (NETWORK_PROFILES in local-hub/): `broadband` is 30 ms to the
  * first byte, 12.5 MB/s per connection and 50 MB/s in all; `far` 150 ms, 4 MB/s and 20 MB/s.
  *
