@@ -126,6 +126,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("pacedDownloads", &coc::TransferRequest::paced_downloads)
       .field("nativeDigest", &coc::TransferRequest::native_digest)
       .field("resumeAttempts", &coc::TransferRequest::resume_attempts)
+      .field("bodyRate", &coc::TransferRequest::body_rate)
       .field("shownUrl", &coc::TransferRequest::shown_url);
   value_object<JsContent>("DownloadedContent")
       .field("sha256", &JsContent::sha256)

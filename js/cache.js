@@ -98,6 +98,7 @@ export class CrossOriginCache {
   #disposed = false;
   #loading = new SharedWork();
   #ledger;
+  #bodyRate;
 
   constructor(core, options = {}) {
     checkOptions(core, options);
@@ -124,6 +125,7 @@ export class CrossOriginCache {
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 
     this.#ledger = new core.StorageLedger();
+    this.#bodyRate = new core.BodyRateMeter();
     // Options left out take the core's defaults.
     this.#resolver = new core.Resolver({
       ...definedOnly({
@@ -165,6 +167,10 @@ export class CrossOriginCache {
       ledger: () => {
         this.#live();
         return this.#ledger;
+      },
+      bodyRate: () => {
+        this.#live();
+        return this.#bodyRate;
       },
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
@@ -215,6 +221,7 @@ export class CrossOriginCache {
     this.#disposed = true;
     this.#resolver.delete();
     this.#ledger.delete();
+    this.#bodyRate.delete();
   }
 
   // The core's resolver, unless the cache was disposed while work was in flight.

@@ -193,6 +193,8 @@ export interface TransferRequest {
   nativeDigest: boolean;
   /** The cache's resumeAttempts (0: a body that broke off is never asked for again). */
   resumeAttempts: number;
+  /** How fast recent bodies arrived (BodyRateMeter.bytesPerSecond(); below 0: unknown). */
+  bodyRate: number;
   /** The URL as messages may show it (redacted). */
   shownUrl: string;
 }
@@ -309,6 +311,15 @@ export interface StorageLedger {
   check(storage: EnumValue, hashes: string[]): { verdict: EnumValue; ask: string[] };
   /** Storage's answer (a StorageAnswer value) about every asked hash at once. */
   answered(asked: string[], answer: EnumValue): { allHeld: boolean; errorKind: string };
+  delete(): void;
+}
+
+/** How fast recent bodies arrived, from what the shim measured (wasm memory: call delete() when done). */
+export interface BodyRateMeter {
+  /** A body of `bytes` was read in `milliseconds`, from its response's headers to its last byte. */
+  bodyRead(bytes: number, milliseconds: number): void;
+  /** Bytes per second over the last few bodies of at least 1 MiB; -1 while none was measured. */
+  bytesPerSecond(): number;
   delete(): void;
 }
 
@@ -430,6 +441,7 @@ export interface CoreModule {
   BytesAt: BytesAtValues;
   StorageLedger: new () => StorageLedger;
   HoldingVerdict: HoldingVerdicts;
+  BodyRateMeter: new () => BodyRateMeter;
   /** Writes pending at once into a storage that queues them. */
   writesInFlight: number;
   /** Handle requests with create: true that may overlap (the COS extension loses entries when they do). */

@@ -41,6 +41,7 @@ export class TransferExecutor {
   #resumeAttempts;
   #paced;
   #ledger;
+  #bodyRate;
   /** What keeps the bytes: a core StorageKind value. */
   storage;
 
@@ -49,9 +50,10 @@ export class TransferExecutor {
    * undefined); fallback: the FallbackStore behind it, when it is one; origins: the cache's
    * `origins` option; hashes: the HashResolution; stats: the cache's counters; ledger(): the core's
    * StorageLedger, what storage was last seen to hold (throws once the cache is disposed);
-   * paced: downloads are paced here (core.pacesDownloads).
+   * paced: downloads are paced here (core.pacesDownloads); bodyRate(): the core's BodyRateMeter,
+   * told how long each body took (throws once the cache is disposed).
    */
-  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, paced, ledger }) {
+  constructor({ core, live, cos, fallback, origins, hashes, errors, progress, stats, fetch, resumeAttempts, paced, ledger, bodyRate }) {
     this.#core = core;
     this.#live = live;
     this.#cos = cos;
@@ -66,6 +68,7 @@ export class TransferExecutor {
     this.#resumeAttempts = resumeAttempts;
     this.#paced = Boolean(paced);
     this.#ledger = ledger;
+    this.#bodyRate = bodyRate;
   }
 
   #request(context, { response, needsBytes = true, storageOnly = false }) {
@@ -78,6 +81,7 @@ export class TransferExecutor {
       pacedDownloads: this.#paced,
       nativeDigest: digestsNatively(),
       resumeAttempts: this.#resumeAttempts,
+      bodyRate: this.#bodyRate().bytesPerSecond(),
       shownUrl: redactUrl(this.#core, context.url),
     };
   }
@@ -152,6 +156,8 @@ export class TransferExecutor {
           // A paced download's first request asks for its first segment only.
           load.response = own ?? await this.#download(context, signal,
             step.range ? withInit(load.init, { headers: { Range: step.range } }) : load.init, Boolean(step.range));
+          // The caller's own response (put) says nothing of how fast this link is.
+          load.bodyStarted = own ? undefined : performance.now();
           const headers = load.response.headers;
           step = transfer.downloaded(Number(headers.get("Content-Length")) || -1, load.response.status,
             headers.get("Content-Range") ?? "");
@@ -267,6 +273,8 @@ export class TransferExecutor {
   }
 
   #streamed(load, step, pumped) {
+    // How long the body took, headers to last byte (hashed), tells the core how fast the link is.
+    if (load.bodyStarted !== undefined) this.#bodyRate().bodyRead(pumped.size, performance.now() - load.bodyStarted);
     const next = load.transfer.streamed(this.#content(load, step, pumped), Date.now());
     if (next.hashFromContent) this.#stats.hits.content++;
     return next;

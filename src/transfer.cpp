@@ -216,7 +216,7 @@ TransferStep Transfer::body_step() const {
   // Only a request this cache made can be made again for the rest of a body that broke off.
   step.resumable = !request_.own_response;
   step.shared = !request_.is_private;
-  if (whole_body()) {
+  if (can_store_ && found_ && request_.storage == StorageKind::fallback && whole_body()) {
     // Spooled whole, then written in one piece: the fallback store puts the Blob as it is.
     step.action = TransferAction::spool;
     step.whole = true;
@@ -229,17 +229,21 @@ TransferStep Transfer::body_step() const {
     step.writes_in_flight = kWritesInFlight;
     step.segment_bytes = paced_ ? kPacedSegmentBytes : 0;
   } else {
+    // Held in memory either way: read whole, a body never goes through the page chunk by chunk.
     step.action = TransferAction::spool;
+    step.whole = whole_body();
   }
   return step;
 }
 
-// A body the fallback store takes whole: its hash is known, its length is the response's own and at
-// most kWholeBodyMaxBytes, it is not paced, the shim digests natively, and no whole read of it
-// broke off yet.
+// A body read whole (for the fallback store under its known hash, or into memory): its length is
+// the response's own and at most kWholeBodyMaxBytes, it is not paced, the shim digests natively, no
+// whole read of it broke off yet, and recent bodies did not arrive slower than
+// kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole).
 bool Transfer::whole_body() const {
-  return can_store_ && found_ && request_.storage == StorageKind::fallback && request_.native_digest && !paced_ &&
-         !whole_failed_ && content_length_ > 0 && content_length_ <= kWholeBodyMaxBytes;
+  const bool slow_link = request_.body_rate >= 0 && request_.body_rate < kWholeBodyMinBytesPerSecond;
+  return request_.native_digest && !paced_ && !whole_failed_ && !slow_link && content_length_ > 0 &&
+         content_length_ <= kWholeBodyMaxBytes;
 }
 
 TransferStep Transfer::room_check() const {
@@ -304,10 +308,18 @@ TransferStep Transfer::stream_failed(bool digest_mismatch) {
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "stream_failed");
   // A whole read that broke off kept nothing to resume from: a request this cache made is asked
   // for once more (when resuming is on), streamed, so a second break-off resumes where it stopped.
-  if (step_.whole && step_.resumable && request_.resume_attempts > 0 && !whole_failed_ && !digest_mismatch) {
-    whole_failed_ = true;
-    return go(reported(fetch(), error_kind::download_resumed,
-                       "the body of " + request_.shown_url + " broke off; it is asked for again, streamed"));
+  if (step_.whole && step_.resumable && !digest_mismatch) {
+    // As a streamed body: bytes whose hash is not known beforehand are not asked for again.
+    DownloadStart start;
+    start.hash_known = step_.hash_known;
+    start.total = content_length_;
+    const ResumePlan plan = plan_resume(start, 0, 0, request_.resume_attempts);
+    if (plan.resume) {
+      whole_failed_ = true;
+      return go(reported(fetch(), error_kind::download_resumed,
+                         "the body of " + request_.shown_url + " broke off; it is asked for again, streamed"));
+    }
+    return go(failure("the body of " + request_.shown_url + " broke off (not resumed: " + plan.reason + ")"));
   }
   return go(failure(""));
 }

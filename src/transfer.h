@@ -17,11 +17,15 @@ namespace coc {
 
 // Writes pending at once into a storage that queues them, while the body is read on and hashed.
 inline constexpr int kWritesInFlight = 4;
-// The largest body the fallback store takes whole (a spool step with `whole`): the browser reads it
-// into a Blob off the page thread and digests it natively, where streaming it through the page
-// costs about 1.7x the time. Digesting copies it into the page twice over, so the cap is one
+// The largest body read whole (a spool step with `whole`: a body for the fallback store under its
+// known hash, or one held in memory anyway): the browser reads it into a Blob off the page thread
+// and digests it natively, where streaming it through the page costs about 1.7x the time. Digesting copies it into the page twice over, so the cap is one
 // model shard's size; larger bodies stream, with flat memory.
 inline constexpr std::int64_t kWholeBodyMaxBytes = std::int64_t{32} << 20;
+// ...and only while recent bodies arrived at least this fast each (BodyRateMeter): below it the
+// page hashes a streamed body as fast as it comes, and a whole read would only add its copy,
+// digest and put after the last byte (about 5% of a shard's time at 12.5 MB/s per connection).
+inline constexpr double kWholeBodyMinBytesPerSecond = 50e6;
 // Handle requests with create: true that may overlap: the COS extension loses entries when they
 // do (0 of 48 lost with them one at a time); the writes and closes of different entries may.
 inline constexpr int kCreatesInFlight = 1;
@@ -51,6 +55,8 @@ struct TransferRequest {
   bool native_digest = false;
   // The cache's resumeAttempts: how often a body that broke off may be asked for again (0: never).
   int resume_attempts = 0;
+  // How fast recent bodies arrived, bytes per second (BodyRateMeter); below 0 (or NaN): unknown.
+  double body_rate = -1;
   // The URL as messages may show it (redacted by the shim's rules).
   std::string shown_url;
 };

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -639,15 +640,23 @@ TEST_CASE("a whole read is only for the fallback store, a known hash and length,
   REQUIRE(step.action == TransferAction::check_room);
   CHECK(unsized.room_answered(true, 1e12, 0).action == TransferAction::stream_into_storage);
 
-  // An unknown hash is spooled as before, chunk by chunk.
-  Transfer unknown(whole_capable());
-  unknown.resolved(false, "", -1);
-  step = unknown.downloaded(1024);
-  REQUIRE(step.action == TransferAction::check_room);
-  step = unknown.room_answered(true, 1e12, 0);
-  CHECK(step.action == TransferAction::spool);
-  CHECK_FALSE(step.whole);
+  // An unknown hash: the body is held in memory anyway, so it is read whole too (hashed natively,
+  // then stored under the hash it has); without native digests it is spooled chunk by chunk.
+  for (const bool native : {true, false}) {
+    TransferRequest unknown_request = whole_capable();
+    unknown_request.native_digest = native;
+    Transfer unknown(unknown_request);
+    unknown.resolved(false, "", -1);
+    step = unknown.downloaded(1024);
+    REQUIRE(step.action == TransferAction::check_room);
+    step = unknown.room_answered(true, 1e12, 0);
+    CHECK(step.action == TransferAction::spool);
+    CHECK(step.whole == native);
+    CHECK_FALSE(step.hash_known);
+    CHECK(step.expected.empty());
+  }
 
+  // A known hash with COS streams straight into it, flat memory; an unknown one is spooled whole.
   TransferRequest cos = whole_capable();
   cos.storage = StorageKind::cross_origin;
   Transfer to_cos(cos);
@@ -656,6 +665,37 @@ TEST_CASE("a whole read is only for the fallback store, a known hash and length,
   step = to_cos.downloaded(1024);
   CHECK(step.action == TransferAction::stream_into_storage);
   CHECK_FALSE(step.whole);
+  Transfer unknown_to_cos(cos);
+  unknown_to_cos.resolved(false, "", -1);
+  step = unknown_to_cos.downloaded(1024);
+  CHECK(step.action == TransferAction::spool);
+  CHECK(step.whole);
+  step = unknown_to_cos.streamed(verdict("key"), kHash, 1024);
+  CHECK(step.action == TransferAction::write_spooled);
+  CHECK(step.hash == kHash);
+}
+
+TEST_CASE("a whole read is for links faster than the page hashes: a slow recent rate streams the body",
+          "[transfer][whole]") {
+  // Unknown (nothing measured yet, or NaN from the shim): read whole.
+  for (const double rate : {-1.0, std::nan("")}) {
+    TransferRequest unknown = whole_capable();
+    unknown.body_rate = rate;
+    Transfer transfer(unknown);
+    CHECK(to_body(transfer, 4096).whole);
+  }
+  TransferRequest fast = whole_capable();
+  fast.body_rate = coc::kWholeBodyMinBytesPerSecond;
+  Transfer at_threshold(fast);
+  CHECK(to_body(at_threshold, 4096).whole);
+
+  TransferRequest slow = whole_capable();
+  slow.body_rate = coc::kWholeBodyMinBytesPerSecond - 1;
+  Transfer streamed(slow);
+  const TransferStep step = to_body(streamed, 4096);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK_FALSE(step.whole);
+  CHECK(step.hash == kHash);
 }
 
 TEST_CASE("a whole read that breaks off is asked for once more, streamed; a caller's own response is not",
@@ -687,7 +727,18 @@ TEST_CASE("a whole read that breaks off is asked for once more, streamed; a call
   no_resume.resume_attempts = 0;
   Transfer once(no_resume);
   REQUIRE(to_body(once, 4096).whole);
-  CHECK(once.stream_failed().action == TransferAction::fail);
+  step = once.stream_failed();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message == "the body of https://hub.test/m/resolve/main/w.bin broke off (not resumed: resuming is off)");
+
+  // Bytes whose hash is not known beforehand are not asked for again, as a streamed body's.
+  Transfer unknown(whole_capable());
+  unknown.resolved(false, "", -1);
+  REQUIRE(unknown.downloaded(4096).action == TransferAction::check_room);
+  REQUIRE(unknown.room_answered(true, 1e12, 0).whole);
+  step = unknown.stream_failed();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message.find("not resumed: its hash is not known beforehand") != std::string::npos);
 }
 
 TEST_CASE("whole bytes that refute a record are not written, and the load runs again", "[transfer][whole]") {

@@ -66,6 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.paced_downloads = flags & 64;
   request.native_digest = flags & 128;
   request.resume_attempts = flags & 2;
+  // Unknown, slow or fast recent bodies.
+  const std::uint8_t rate = in.byte();
+  request.body_rate = rate < 86 ? -1 : rate < 172 ? coc::kWholeBodyMinBytesPerSecond / 4 : coc::kWholeBodyMinBytesPerSecond;
   request.shown_url = "https://hub.test/m/resolve/main/w.bin";
   if (request.own_response && request.storage_only) {
     try {
@@ -156,10 +159,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(fuzz::is_lower_hex(step.hash, 64) && step.hash_known, "streamed into storage without a hash");
     }
     if (step.whole) {
-      FUZZ_CHECK(step.action == TransferAction::spool && request.storage == StorageKind::fallback &&
-                     request.native_digest && fuzz::is_lower_hex(step.hash, 64) && step.hash_known &&
+      FUZZ_CHECK(step.action == TransferAction::spool && request.native_digest &&
+                     !(request.body_rate >= 0 && request.body_rate < coc::kWholeBodyMinBytesPerSecond) &&
                      step.size > 0 && step.size <= coc::kWholeBodyMaxBytes && step.segment_bytes == 0,
-                 "a body read whole outside the fallback store, a known hash and a shard's size");
+                 "a body read whole without native digests, on a slow link, or beyond a shard's size");
+      if (step.hash_known) {
+        FUZZ_CHECK(request.storage == StorageKind::fallback && fuzz::is_lower_hex(step.hash, 64),
+                   "a body with a known hash read whole for storage other than the fallback store");
+      }
     }
   }
   return 0;

@@ -68,7 +68,7 @@ test("the loaded core has every declared member with the declared kind, and no t
 
 test("the classes' methods are the declared ones", async () => {
   const core = await loadCore();
-  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer", Resolution: "Resolution", Deletion: "Deletion", StorageLedger: "StorageLedger" };
+  const classes = { Resolver: "Resolver", Sha256: "ScratchHasher", Sha512: "ScratchHasher", Transfer: "Transfer", Resolution: "Resolution", Deletion: "Deletion", StorageLedger: "StorageLedger", BodyRateMeter: "BodyRateMeter" };
   for (const [cls, iface] of Object.entries(classes)) {
     const methods = declared(iface);
     methods.delete("delete");  // embind's, on every class handle
@@ -104,7 +104,7 @@ test("values that cross carry exactly the declared fields", async () => {
     assert.deepEqual(sorted(Object.keys(digest)), sorted(declared("SriHash")));
     assert.deepEqual(sorted(Object.keys(resolver.loadSnapshot(new Uint8Array(0), Date.now()))), sorted(declared("SnapshotLoad")));
     assert.deepEqual(sorted(Object.keys(resolver.mergeSnapshot(new Uint8Array(0), false, Date.now()))), sorted(declared("SnapshotMerge")));
-    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, pacedDownloads: false, nativeDigest: false, resumeAttempts: 3, shownUrl: url };
+    const asked = { storage: core.StorageKind.crossOrigin, ownResponse: false, isPrivate: false, needsBytes: true, storageOnly: false, pacedDownloads: false, nativeDigest: false, resumeAttempts: 3, bodyRate: -1, shownUrl: url };
     assert.deepEqual(sorted(Object.keys(asked)), sorted(declared("TransferRequest")));
     const transfer = resolver.transfer(url, asked);
     try {

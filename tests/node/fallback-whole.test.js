@@ -101,3 +101,43 @@ test("a file larger than one shard streams through the page as before", async (t
   const { cache: reloaded } = await cacheOn({ caches });
   assert.equal(sha(await reloaded.fetchWithCache(shard.url, "arraybuffer")), shard.sha256);
 });
+
+test("on a link slower than the page hashes, only the first body is read whole: the next ones stream", async (t) => {
+  // 8 MB/s a connection: far below the 50 MB/s from which a whole read pays (kWholeBodyMinBytesPerSecond).
+  const hub = await hubFor(t, { shards: 3, shardSize: 2 * MiB, network: { connectionBytesPerSecond: 8e6 } });
+  const shards = lfsFiles(hub);
+  const { caches } = stores();
+  const { cache, events } = await cacheOn({ caches });
+  const wholeReads = [];
+  for (const file of shards) {
+    const spied = await counting(Response.prototype, "blob", () => cache.addToCache(file.url));
+    wholeReads.push(spied.calls());
+  }
+  assert.deepEqual(wholeReads, [1, 0, 0], "nothing measured yet: whole; then the measured rate says stream");
+  assert.deepEqual(events, []);
+  assert.deepEqual(await storedKeys(caches), { entries: shards.length, seals: shards.length });
+  const { cache: reloaded } = await cacheOn({ caches });
+  for (const file of shards) assert.equal(sha(await reloaded.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+});
+
+test("a file whose hash comes only from its content is read whole too, hashed natively, stored under that hash", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const plain = hub.model.files.filter((file) => !file.lfs).sort((a, b) => b.size - a.size)[0];
+  const { caches } = stores();
+  const { cache, events } = await cacheOn({ caches });
+  const wasmHashers = (await import("../../js/core.js")).loadCore().then((core) => core.Sha256.prototype);
+  const spied = await counting(Response.prototype, "blob", () =>
+    counting(crypto.subtle.constructor.prototype, "digest", async () =>
+      counting(await wasmHashers, "updateFromScratch", () => cache.fetchWithCache(plain.url, "arraybuffer"))));
+  const digests = spied.result;
+  const wasm = digests.result;
+  assert.equal(sha(wasm.result), plain.sha256);
+  assert.equal(spied.calls(), 1, "read whole");
+  assert.ok(digests.calls() >= 1, "digested natively");
+  assert.equal(wasm.calls(), 0, "no byte went through the wasm hasher");
+  assert.deepEqual(events, []);
+  assert.equal(cache.stats().hits.content, 1, "the hash came from the content");
+  assert.deepEqual(await storedKeys(caches), { entries: 1, seals: 1 });
+  const entry = await (await caches.open(FALLBACK)).match(`https://cross-origin-cache.invalid/sha256/${plain.sha256}`);
+  assert.ok(entry, "stored under the hash its bytes have");
+});

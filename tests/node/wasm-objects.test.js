@@ -1,6 +1,6 @@
 // Every wasm object a call makes (resolutions, transfers, deletions, hashers) is freed when the
-// call ends, whatever the path; the cache itself owns two (its resolver and storage ledger), freed
-// by dispose().
+// call ends, whatever the path; the cache itself owns three (its resolver, storage ledger and body
+// rate meter), freed by dispose().
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
@@ -14,7 +14,7 @@ test("loads, stores, matches, failures and deletions leave no wasm object behind
   const { caches, cos } = stores();
   const start = core.liveObjectCount();
   const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
-  assert.equal(core.liveObjectCount(), start + 2, "the cache's resolver and storage ledger");
+  assert.equal(core.liveObjectCount(), start + 3, "the cache's resolver, storage ledger and body rate meter");
   const [shard, other] = hub.model.files.filter((f) => f.lfs);
   const tokenizer = hub.model.files.find((f) => f.path === "tokenizer.json");
   const unloaded = hub.model.files.find((f) => !f.lfs && f !== tokenizer);
@@ -31,7 +31,7 @@ test("loads, stores, matches, failures and deletions leave no wasm object behind
   await assert.rejects(cache.fetchWithCache(other.url, "arraybuffer", aborted), { name: "AbortError" });
   await cache.deleteInCache(shard.url);
   assert.equal(await cache.delete(tokenizer.url), true);
-  assert.equal(core.liveObjectCount(), start + 2, "only the cache's own objects are alive");
+  assert.equal(core.liveObjectCount(), start + 3, "only the cache's own objects are alive");
   cache.dispose();
   assert.equal(core.liveObjectCount(), start, "dispose frees them");
   assert.deepEqual(events.filter((e) => e.kind !== "download-resumed").map((e) => e.kind), []);
