@@ -240,8 +240,8 @@ for (const browserName of BROWSERS) describe(`load in ${browserName}`, () => {
     assert.equal(result.unresolved, CYCLES - lfsCycles);
     assert.equal(result.matched, lfsCycles);
     assert.equal(result.missed, CYCLES - lfsCycles);
-    // The cache owns two: its resolver and its storage ledger; every load's own objects are gone.
-    assert.equal(result.liveBeforeDispose, result.liveStart + 2, "only the cache's resolver and storage ledger are alive: no hasher, resolution or transfer left behind");
+    // The cache owns three: its resolver, storage ledger and body rate meter; every load's own objects are gone.
+    assert.equal(result.liveBeforeDispose, result.liveStart + 3, "only the cache's resolver, storage ledger and body rate meter are alive: no hasher, resolution or transfer left behind");
     assert.equal(result.liveEnd, result.liveStart, "the live wasm object count returns to its start");
     assert.equal(result.heap[CYCLES], result.heap[1000], "wasm memory at 10,000 cycles equals that at 1,000");
     assert.deepEqual(result.events, []);
