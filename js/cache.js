@@ -164,14 +164,8 @@ export class CrossOriginCache {
       fetch,
       resumeAttempts: options.resumeAttempts ?? 3,
       paced: core.pacesDownloads(String(options.pacedDownloads ?? "auto"), fetchBodiesLackBackpressure()),
-      ledger: () => {
-        this.#live();
-        return this.#ledger;
-      },
-      bodyRate: () => {
-        this.#live();
-        return this.#bodyRate;
-      },
+      ledger: this.#whileLive(this.#ledger),
+      bodyRate: this.#whileLive(this.#bodyRate),
     });
     for (const [url, integrity] of Object.entries(options.hints ?? {})) this.addHint(url, integrity);
   }
@@ -222,6 +216,14 @@ export class CrossOriginCache {
     this.#resolver.delete();
     this.#ledger.delete();
     this.#bodyRate.delete();
+  }
+
+  // A getter of one of the cache's own core objects, which throws once the cache is disposed.
+  #whileLive(object) {
+    return () => {
+      this.#live();
+      return object;
+    };
   }
 
   // The core's resolver, unless the cache was disposed while work was in flight.

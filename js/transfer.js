@@ -272,9 +272,16 @@ export class TransferExecutor {
     };
   }
 
+  // How long a body took, headers to last byte, tells the core how fast the link is; once a body.
+  #bodyArrived(load, size) {
+    if (load.bodyStarted === undefined) return;
+    this.#bodyRate().bodyRead(size, performance.now() - load.bodyStarted);
+    load.bodyStarted = undefined;
+  }
+
   #streamed(load, step, pumped) {
-    // How long the body took, headers to last byte (hashed), tells the core how fast the link is.
-    if (load.bodyStarted !== undefined) this.#bodyRate().bodyRead(pumped.size, performance.now() - load.bodyStarted);
+    // A streamed body's last byte was hashed as it came; a whole one was timed when it arrived.
+    this.#bodyArrived(load, pumped.size);
     const next = load.transfer.streamed(this.#content(load, step, pumped), Date.now());
     if (next.hashFromContent) this.#stats.hits.content++;
     return next;
@@ -340,6 +347,7 @@ export class TransferExecutor {
         throw new Error(`cross-origin-cache: reading ${redactUrl(this.#core, url)} failed: ${error?.message ?? error}`, { cause: error });
       });
       throwIfAborted(signal);
+      this.#bodyArrived(load, blob.size);
       this.#stats.bytesDownloaded += blob.size;
       this.#progress.emit(url, "download", blob.size, step.size, true);
       const expected = this.#live().verifyOnly(url);
