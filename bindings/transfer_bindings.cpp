@@ -21,6 +21,7 @@ struct JsTransferStep {
   int writes_in_flight = 1;
   double segment_bytes = 0;
   double size = -1;
+  double body_limit = -1;
   std::string expected, persist_key, persist_body, drop_key;
   coc::BytesAt bytes = coc::BytesAt::none;
   bool from_storage = false, stored = false, hash_from_content = false;
@@ -31,7 +32,7 @@ namespace {
 
 JsTransferStep to_js(const coc::TransferStep& step) {
   return {step.action, step.hash, step.no_store, step.range, step.resumable, step.hash_known, step.whole, step.shared,
-          step.writes_in_flight, js_number(step.segment_bytes), js_number(step.size), step.expected, step.persist_key,
+          step.writes_in_flight, js_number(step.segment_bytes), js_number(step.size), js_number(step.body_limit), step.expected, step.persist_key,
           step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
           step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
 }
@@ -145,6 +146,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("shared", &JsTransferStep::shared)
       .field("writesInFlight", &JsTransferStep::writes_in_flight)
       .field("segmentBytes", &JsTransferStep::segment_bytes)
+      .field("bodyLimit", &JsTransferStep::body_limit)
       .field("size", &JsTransferStep::size)
       .field("expected", &JsTransferStep::expected)
       .field("persistKey", &JsTransferStep::persist_key)

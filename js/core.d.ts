@@ -219,6 +219,8 @@ export interface TransferStep {
   segmentBytes: number;
   /** Bytes expected in all, -1 when unknown. */
   size: number;
+  /** streamIntoStorage, spool: the size recorded with the hash (-1: none); read no further than one byte past it. */
+  bodyLimit: number;
   expected: string;
   persistKey: string;
   persistBody: string;

@@ -443,8 +443,17 @@ export class TransferExecutor {
         throwIfAborted(signal);
         if (writeFailure) throw writeFailure.error;
         if (done) break;
-        hasher.update(value);
+        // One byte past the size recorded with the hash is enough for the core to refuse the body.
+        const overran = step.bodyLimit >= 0 && reader.loaded > step.bodyLimit;
+        const wanted = overran ? value.subarray(0, value.byteLength - (reader.loaded - step.bodyLimit - 1)) : value;
+        hasher.update(wanted);
         this.#stats.bytesDownloaded += value.byteLength;
+        if (overran) {
+          // Not written, and not read further: the core refuses these bytes (streamed()).
+          reader.cancel().catch(() => {});
+          await Promise.all(writes);
+          return { hex: hasher.finish().sha256, size: step.bodyLimit + 1 };
+        }
         if (writes.length >= writesInFlight) await writes.shift();
         const written = Promise.resolve(sink(value));
         written.catch((error) => { writeFailure ??= { error }; });

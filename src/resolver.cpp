@@ -355,7 +355,9 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // The hash the download started with judges its bytes, however old its record has become
   // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record.
   const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
-  if (judge != nullptr && *judge != check.value) {
+  const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
+  if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
+  if (judge != nullptr && (*judge != check.value || overran)) {
     // A record read from a store is a cache: forget it and ask again. A caller's hint is a
     // verdict, and so is what the hub or the bytes said in this session (after a refutation too).
     const bool cached = known != nullptr && known->value == *judge && known->source != "hint" &&
@@ -374,8 +376,12 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
     }
     step.refused = true;
     step.error_kind = error_kind::cos_hash_mismatch;
-    step.error_message = "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
-                         *judge + " (" + (known != nullptr && known->value == *judge ? known->source : "when its download started") + ")";
+    const std::string source = known != nullptr && known->value == *judge ? known->source : "when its download started";
+    step.error_message = overran ? "content of " + parsed.redacted + " runs past the " + std::to_string(content.size_limit) +
+                                       " bytes recorded with " + *judge + " (" + source + "): cut off at " +
+                                       std::to_string(content.size) + " bytes"
+                                 : "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
+                                       *judge + " (" + source + ")";
     return step;
   }
   HashRecord record;

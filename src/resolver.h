@@ -127,6 +127,10 @@ struct Content {
   std::string expected;
   std::string etag;         // the response's ETag: the hub's git blob id for a file not in LFS
   std::string repo_commit;  // the response's X-Repo-Commit
+  // The size recorded with `expected` (-1: none). A body is read no further than one byte past it
+  // (TransferStep::body_limit): when `size` is larger, the bytes are not the file, whatever the
+  // hash of the part that came.
+  std::int64_t size_limit = -1;
 };
 
 class Resolver {

@@ -213,6 +213,7 @@ TransferStep Transfer::body_step() const {
   TransferStep step;
   step.size = total_;
   step.expected = found_ ? hash_ : std::string();
+  step.body_limit = found_ ? record_size_ : -1;
   // Only a request this cache made can be made again for the rest of a body that broke off.
   step.resumable = !request_.own_response;
   step.shared = !request_.is_private;
@@ -239,11 +240,14 @@ TransferStep Transfer::body_step() const {
 // A body read whole (for the fallback store under its known hash, or into memory): its length is
 // the response's own and at most kWholeBodyMaxBytes, it is not paced, the shim digests natively, no
 // whole read of it broke off yet, and recent bodies did not arrive slower than
-// kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole).
+// kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole). With a recorded size,
+// the length must be that size: a whole read cannot stop at body_limit, and a length that differs
+// (an encoded body, whose decoded size the response does not give) is streamed, so it can.
 bool Transfer::whole_body() const {
   const bool slow_link = request_.body_rate >= 0 && request_.body_rate < kWholeBodyMinBytesPerSecond;
+  const bool length_as_recorded = !found_ || record_size_ < 0 || content_length_ == record_size_;
   return request_.native_digest && !paced_ && !whole_failed_ && !slow_link && content_length_ > 0 &&
-         content_length_ <= kWholeBodyMaxBytes;
+         content_length_ <= kWholeBodyMaxBytes && length_as_recorded;
 }
 
 TransferStep Transfer::room_check() const {
@@ -301,7 +305,9 @@ TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, 
 TransferStep Transfer::streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms) {
   // Out of turn is refused before the resolver learns anything from the bytes.
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "streamed");
-  return streamed(resolver.record_content(url, content, now_ms), content.sha256, content.size);
+  Content judged = content;
+  judged.size_limit = step_.body_limit;
+  return streamed(resolver.record_content(url, judged, now_ms), content.sha256, content.size);
 }
 
 TransferStep Transfer::stream_failed(bool digest_mismatch) {

@@ -121,6 +121,10 @@ struct TransferStep {
   // The bytes expected in all (progress, check_room): the response's length, else the record's
   // size; -1 when unknown.
   std::int64_t size = -1;
+  // stream_into_storage, spool: the size recorded with the hash the bytes must have (-1: none).
+  // The body is read no further than one byte past it, and streamed() is told the size read: a
+  // hostile or changed file that runs on is refused there, not held or stored to its end.
+  std::int64_t body_limit = -1;
   std::string expected;  // spool, stream: the hash the download started with ("" when none)
   std::string persist_key, persist_body;  // persist
   std::string drop_key;                   // drop_refuted
