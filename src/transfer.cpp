@@ -60,7 +60,7 @@ Transfer Transfer::for_bytes(TransferRequest request, BytesAt bytes, const std::
   Transfer transfer(std::move(request));
   transfer.found_ = !hash.empty();
   transfer.hash_ = hash;
-  transfer.record_size_ = size;
+  transfer.record_size_ = size >= 0 ? size : -1;
   transfer.total_ = size;
   transfer.step_ = transfer.finish(bytes, false);
   transfer.need_bytes();
@@ -114,7 +114,7 @@ TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_
   if (found && !is_canonical_sha256_hex(hash)) throw std::invalid_argument("transfer: resolved with an invalid hash");
   found_ = found;
   hash_ = found ? hash : std::string();
-  record_size_ = found ? size : -1;
+  record_size_ = found && size >= 0 ? size : -1;  // any negative size is unknown
   can_store_ = request_.storage != StorageKind::none;
   if (request_.storage_only && (!can_store_ || !found_)) return go(finish(BytesAt::none, false));
   // The caller's own response is stored as given: storage is not asked for what it may hold.

@@ -3,6 +3,7 @@
 // after a refutation, stays a verdict.
 #include <catch2/catch.hpp>
 
+#include <stdexcept>
 #include <string>
 
 #include "hash_record.h"
@@ -122,4 +123,46 @@ TEST_CASE("a record the hub gave in this session is a verdict: bytes that refute
   CHECK(refused.refused);
   CHECK_FALSE(refused.recheck);
   CHECK(resolver.begin(kShard, 2).record.value == kWrong);  // the hub's answer stands
+}
+
+TEST_CASE("bytes that run past the size recorded with their hash are refused, whatever the part that came hashes to",
+          "[resolver][correction][overrun]") {
+  Resolver resolver;
+  resolver.add_hint(kShard, kRight, 10);
+  coc::Content content;
+  content.sha256 = kRight;  // even the expected hash: 11 bytes cannot be a 10-byte file
+  content.size = 11;
+  content.expected = kRight;
+  content.size_limit = 10;
+  Step step = resolver.record_content(kShard, content, 1);
+  CHECK(step.refused);
+  CHECK(step.error_kind == "cos-hash-mismatch");
+  CHECK(step.error_message == "content of " + kShard + " runs past the 10 bytes recorded with " + kRight +
+                                  " (hint): cut off at 11 bytes");
+  // At the limit the bytes are judged by their hash as ever.
+  content.size = 10;
+  CHECK_FALSE(resolver.record_content(kShard, content, 1).refused);
+  // A limit with no hash to judge by is the shim's mistake, not the bytes'.
+  coc::Content unjudged;
+  unjudged.sha256 = kRight;
+  unjudged.size = 11;
+  unjudged.size_limit = 10;
+  CHECK_THROWS_AS(resolver.record_content(kOther, unjudged, 1), std::invalid_argument);
+}
+
+TEST_CASE("bytes that run past a persisted record's size refute it: forgotten, the hub asked again",
+          "[resolver][correction][overrun]") {
+  // The file grew in a new commit of the branch, and the stored record still has the old size.
+  Resolver resolver;
+  persisted(resolver, kShard, kWrong);
+  coc::Content content;
+  content.sha256 = kRight;
+  content.size = 11;
+  content.expected = kWrong;
+  content.size_limit = 10;
+  Step refuted = resolver.record_content(kShard, content, 1);
+  CHECK(refuted.recheck);
+  CHECK_FALSE(refuted.refused);
+  CHECK(refuted.drop_key == kShard);
+  CHECK(resolver.begin(kShard, 2).action == StepAction::fetch_batch);
 }

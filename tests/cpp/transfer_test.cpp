@@ -756,3 +756,63 @@ TEST_CASE("whole bytes that a digest the app gave refutes fail the load, not ask
   CHECK(step.action == TransferAction::fail);
   CHECK(step.error_kind.empty());
 }
+
+TEST_CASE("a body is read no further than one byte past the size recorded with its hash", "[transfer][overrun]") {
+  // Known hash and size: the limit is the record's size, into storage or into memory.
+  for (const StorageKind storage : {StorageKind::cross_origin, StorageKind::none}) {
+    Transfer transfer(request(storage));
+    transfer.resolved(true, kHash, 100);
+    if (storage != StorageKind::none) transfer.storage_answered(StorageAnswer::miss);
+    const TransferStep step = transfer.downloaded(-1);
+    CHECK((step.action == TransferAction::stream_into_storage || step.action == TransferAction::spool));
+    CHECK(step.body_limit == 100);
+  }
+  // No record, or a record without a size (a hint may give none): no limit.
+  Transfer unknown(request(StorageKind::none));
+  unknown.resolved(false, "", -1);
+  CHECK(unknown.downloaded(100).body_limit == -1);
+  Transfer unsized(request(StorageKind::none));
+  unsized.resolved(true, kHash, -1);
+  CHECK(unsized.downloaded(100).body_limit == -1);
+}
+
+TEST_CASE("a body whose length differs from the recorded size streams, so its read can stop at the limit",
+          "[transfer][overrun][whole]") {
+  // An encoded body's Content-Length is not the file's size: read whole, it could grow unbounded.
+  Transfer transfer(whole_capable());
+  transfer.resolved(true, kHash, 1024);
+  transfer.storage_answered(StorageAnswer::miss);
+  REQUIRE(transfer.downloaded(512).action == TransferAction::check_room);
+  TransferStep step = transfer.room_answered(true, 1e12, 0);
+  CHECK(step.action == TransferAction::stream_into_storage);
+  CHECK_FALSE(step.whole);
+  CHECK(step.body_limit == 1024);
+  // The same length as recorded: read whole, as before.
+  Transfer same(whole_capable());
+  step = to_body(same, 1024);
+  CHECK(step.whole);
+  CHECK(step.body_limit == 1024);
+}
+
+TEST_CASE("bytes past the limit, judged through the resolver: refused and not written, whatever their hash",
+          "[transfer][overrun]") {
+  Resolver resolver;
+  const std::string url = "https://hub.test/m/resolve/main/w.bin";
+  resolver.add_hint(url, kHash, 100);
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 100);
+  transfer.storage_answered(StorageAnswer::miss);
+  REQUIRE(transfer.downloaded(-1).body_limit == 100);
+  const auto references = resolver.references(kHash);  // the hint's
+  coc::Content content;
+  content.sha256 = kHash;  // the shim need not read the rest to hash it
+  content.size = 101;
+  content.expected = kHash;
+  TransferStep step = transfer.streamed(resolver, url, content, 1000);
+  CHECK(step.action == TransferAction::abandon_write);
+  CHECK(step.error_kind == coc::error_kind::cos_hash_mismatch);
+  step = transfer.abandoned();
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.fail_message.find("runs past the 100 bytes recorded with " + kHash) != std::string::npos);
+  CHECK(resolver.references(kHash) == references);  // nothing learned from them
+}

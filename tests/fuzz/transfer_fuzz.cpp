@@ -158,6 +158,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (step.action == TransferAction::stream_into_storage) {
       FUZZ_CHECK(fuzz::is_lower_hex(step.hash, 64) && step.hash_known, "streamed into storage without a hash");
     }
+    FUZZ_CHECK(step.body_limit >= -1, "a body limit below -1");
+    if (step.body_limit >= 0) {
+      FUZZ_CHECK(fuzz::is_lower_hex(step.expected, 64), "a body limited with no hash to judge it by");
+    }
+    if (step.whole && step.body_limit >= 0) {
+      FUZZ_CHECK(step.size == step.body_limit, "a body read whole that cannot stop at the recorded size");
+    }
     if (step.whole) {
       FUZZ_CHECK(step.action == TransferAction::spool && request.native_digest &&
                      !(request.body_rate >= 0 && request.body_rate < coc::kWholeBodyMinBytesPerSecond) &&

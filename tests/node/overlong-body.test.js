@@ -1,0 +1,94 @@
+// A body that runs past the size recorded with its hash (a hostile hub, a body compressed into a
+// bomb, a file that grew since its record was kept) is read no further than one byte past that
+// size: it is refused, or refutes a cached record, without being held in memory or written into
+// storage to its end, which for a body that never ends would be never.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+
+import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { sha256Hex as sha } from "../support/test-data.js";
+
+const MiB = 1024 * 1024;
+const REPO = "test-org/test-model";
+const HOSTILE = 128 * MiB;
+// What may be read past the limit: the rest of the chunk that crossed it (the hub sends 64 KiB).
+const SLACK = MiB;
+const lfsFile = (hub) => hub.model.files.find((file) => file.lfs);
+
+async function fallbackEntries(caches) {
+  const [entries, seals] = await Promise.all([caches.open("cross-origin-cache-cos-fallback"), caches.open("cross-origin-cache-cos-fallback-seals")]);
+  return (await entries.keys()).length + (await seals.keys()).length;
+}
+
+const STORAGES = {
+  "Cross-Origin Storage": ({ caches, cos }) => ({ caches, storage: cos.store.manager() }),
+  "the fallback store": ({ caches }) => ({ caches }),
+  "no storage (held in memory)": ({ caches }) => ({ caches, fallback: false }),
+};
+
+const BODIES = {
+  "an endless body (no Content-Length)": { replaceBytes: Buffer.alloc(HOSTILE, 7), headers: { "Content-Length": null } },
+  "a gzip bomb (its Content-Length the compressed size)": { replaceBytes: gzipSync(Buffer.alloc(HOSTILE, 7)), headers: { "Content-Encoding": "gzip" } },
+};
+
+for (const [storageName, setup] of Object.entries(STORAGES)) {
+  for (const [bodyName, fault] of Object.entries(BODIES)) {
+    test(`${storageName}, ${bodyName} for a 1 MiB file: refused after at most its size and a chunk, nothing kept`, async (t) => {
+      const hub = await hubFor(t, { shards: 1, shardSize: MiB });
+      const shard = lfsFile(hub);
+      hub.setFault((req) => req.kind === "resolve", fault);
+      const made = stores();
+      const { cache, events } = await cacheOn(setup(made));
+      await assert.rejects(cache.fetchWithCache(shard.url, "arraybuffer"), (error) => {
+        assert.match(error.message, new RegExp(`runs past the ${shard.size} bytes recorded with ${shard.sha256} \\(batch\\): cut off at ${shard.size + 1} bytes`));
+        assert.doesNotMatch(error.message, /has SHA-256/, "not judged by the hash of a part");
+        return true;
+      });
+      const stats = cache.stats();
+      assert.ok(stats.bytesDownloaded > shard.size && stats.bytesDownloaded <= shard.size + SLACK,
+        `read ${stats.bytesDownloaded} bytes of a ${HOSTILE}-byte body`);
+      assert.equal(stats.downloads, 1, "bytes that are not the file are not asked for again");
+      assert.equal(stats.stored, 0);
+      assert.equal(made.cos.store.entries().length, 0);
+      assert.equal(await fallbackEntries(made.caches), 0);
+      assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+    });
+  }
+}
+
+test("a file that grew since its record was persisted: the record is refuted at its size, the new file loads", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: MiB });
+  const shard = lfsFile(hub);
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.equal((await cache.resolveHash(shard.url)).value, shard.sha256);
+  await cache.flush();
+
+  // A new commit on main makes the shard 8 MiB; the persisted record still says 1 MiB.
+  const grown = Buffer.alloc(8 * MiB, 3);
+  hub.commit(REPO, { [shard.path]: { bytes: grown, lfs: true } });
+  const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  assert.equal(sha(await reloaded.fetchWithCache(shard.url, "arraybuffer")), sha(grown));
+  const stats = reloaded.stats();
+  assert.equal(stats.downloads, 2, "the refuted record's download, then the new file's");
+  assert.ok(stats.bytesDownloaded <= shard.size + SLACK + grown.length,
+    `the first download stopped at the old size: ${stats.bytesDownloaded} bytes read in all`);
+  assert.deepEqual(cos.store.entries().map((entry) => entry.hash), [sha(grown)]);
+  assert.ok(events.some((event) => event.kind === "record-corrected"), "the correction is reported");
+});
+
+test("a gzip bomb whose compressed size is the recorded size is read whole by the platform, then refused: nothing stored", async (t) => {
+  // A whole read (response.blob()) cannot stop at the limit; the core judges its size afterwards.
+  const bomb = gzipSync(Buffer.alloc(16 * MiB, 7));
+  const hub = await hubFor(t, { shards: 1, shardSize: bomb.length });
+  const shard = lfsFile(hub);
+  hub.setFault((req) => req.kind === "resolve", { replaceBytes: bomb, headers: { "Content-Encoding": "gzip" } });
+  const { caches } = stores();
+  const { cache, events } = await cacheOn({ caches });
+  await assert.rejects(cache.fetchWithCache(shard.url, "arraybuffer"),
+    new RegExp(`runs past the ${shard.size} bytes recorded with ${shard.sha256} \\(batch\\): cut off at ${16 * MiB} bytes`));
+  assert.equal(cache.stats().stored, 0);
+  assert.equal(await fallbackEntries(caches), 0);
+  assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+});
