@@ -122,6 +122,7 @@ val to_js(const coc::ResumePlan& plan) {
   result.set("resume", plan.resume);
   result.set("range", plan.range);
   result.set("reason", plan.reason);
+  result.set("shortBody", plan.short_body);
   return result;
 }
 
@@ -129,8 +130,9 @@ val plan_resume(const JsDownloadStart& start, double loaded, int attempts, int m
   return to_js(coc::plan_resume(from_js(start), coc_bindings::int64_from_js(loaded), attempts, max_attempts));
 }
 
-val plan_next_segment(const JsDownloadStart& start, double loaded) {
-  return to_js(coc::plan_next_segment(from_js(start), coc_bindings::int64_from_js(loaded)));
+val plan_next_segment(const JsDownloadStart& start, double asked_from, double loaded) {
+  return to_js(coc::plan_next_segment(from_js(start), coc_bindings::int64_from_js(asked_from),
+                                      coc_bindings::int64_from_js(loaded)));
 }
 
 bool paces_downloads(const std::string& option, bool bodies_lack_backpressure) {

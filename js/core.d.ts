@@ -453,9 +453,12 @@ export interface CoreModule {
   downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
-  planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string };
-  /** A body read to its end: the next range of a paced download (reason "" when none is due). */
-  planNextSegment(start: DownloadStart, loaded: number): { resume: boolean; range: string; reason: string };
+  planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string; shortBody: boolean };
+  /**
+   * A body read to its end, its request having asked from byte askedFrom: the next range of a paced
+   * download (reason "" when none is due); shortBody: it ended before its range did, a break-off.
+   */
+  planNextSegment(start: DownloadStart, askedFrom: number, loaded: number): { resume: boolean; range: string; reason: string; shortBody: boolean };
   checkResume(start: DownloadStart, loaded: number, status: number, contentRange: string, etag: string): { ok: boolean; reason: string };
   /** The bytes each request of a paced download asks for at most. */
   pacedSegmentBytes: number;

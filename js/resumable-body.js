@@ -18,6 +18,7 @@ export class ResumableBody {
   #drained;
   #reader;
   #attempts = 0;
+  #askedFrom = 0;  // the byte the current body's request asked from
   loaded = 0;
 
   /**
@@ -67,7 +68,12 @@ export class ResumableBody {
         this.loaded += result.value.byteLength;
         return result;
       }
-      const next = this.#core.planNextSegment(this.#start, this.loaded);
+      const next = this.#core.planNextSegment(this.#start, this.#askedFrom, this.loaded);
+      if (next.shortBody) {
+        // Ended before its range did: a break-off, resumed as one (the attempts are capped).
+        this.#reader = await this.#resumed(new Error(`the body broke off: ${next.reason}`), signal);
+        continue;
+      }
       if (!next.resume) {
         if (next.reason) throw new Error(`the body ended at byte ${this.loaded} (not continued: ${next.reason})`);
         return result;
@@ -87,7 +93,9 @@ export class ResumableBody {
       if (signal?.aborted) throw error;
       return this.#resumed(error, signal);
     }
-    return this.#continued(response, (reason) => new Error(`the range ${range} did not continue the download: ${reason}`));
+    const reader = this.#continued(response, (reason) => new Error(`the range ${range} did not continue the download: ${reason}`));
+    this.#askedFrom = this.loaded;
+    return reader;
   }
 
   async #resumed(cause, signal) {
@@ -104,6 +112,7 @@ export class ResumableBody {
         continue;
       }
       const reader = this.#continued(response, (reason) => notResumed(cause, reason));
+      this.#askedFrom = this.loaded;
       this.#onResumed(cause, this.loaded);
       return reader;
     }

@@ -151,17 +151,21 @@ ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int atte
   return plan;
 }
 
-ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t loaded) {
+ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t asked_from, std::int64_t loaded) {
   ResumePlan plan;
   if (start.segment <= 0 || (start.total >= 0 && loaded >= start.total)) return plan;
   if (!start.hash_known) {
     plan.reason = "its hash is not known beforehand, so joined segments could not be checked";
   } else if (start.total < 0) {
     plan.reason = "the file's length is not known";
-  } else if (loaded < 0) {
+  } else if (loaded < 0 || asked_from < 0 || asked_from > loaded) {
     plan.reason = "no byte count";
   } else if (content_encoded(start)) {
     plan.reason = "the body was content-encoded";
+  } else if (loaded < range_end(start, asked_from)) {
+    plan.short_body = true;
+    plan.reason = "the range from byte " + std::to_string(asked_from) + " ended at byte " + std::to_string(loaded) +
+                  ", before byte " + std::to_string(range_end(start, asked_from));
   } else {
     plan.resume = true;
     plan.range = range_from(start, loaded);

@@ -76,6 +76,9 @@ struct ResumePlan {
   bool resume = false;
   std::string range;   // the Range header to send
   std::string reason;  // why not, when resume is false
+  // plan_next_segment: the body ended before the end of the range it answered, so it broke off:
+  // resumed (plan_resume) as any break-off is, never asked for again as a next segment.
+  bool short_body = false;
 };
 // attempts: resumes made so far for this download. Paced, the range ends where the segment does.
 ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int attempts, int max_attempts);
@@ -84,10 +87,12 @@ struct ResumeCheck {
   bool ok = false;
   std::string reason;  // why the answer cannot continue the download
 };
-// A body read to its end, with `loaded` bytes in all: the next segment's range when the download is
-// paced and bytes are left; resume false when nothing more is to be asked for (reason "": the body's
-// end is the download's) or when the rest cannot be asked for (reason says why).
-ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t loaded);
+// A body read to its end, with `loaded` bytes in all, its request having asked from byte
+// `asked_from`: the next segment's range when the download is paced and bytes are left; resume
+// false when nothing more is to be asked for (reason "": the body's end is the download's), when
+// the rest cannot be asked for (reason says why), or when the body stopped short of its range
+// (short_body): a server that keeps answering short, or empty, only uses up the resume attempts.
+ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t asked_from, std::int64_t loaded);
 
 // Whether downloads are paced here: the cache's pacedDownloads option ("auto", "true" or "false")
 // wins; "auto" paces where fetch() bodies lack backpressure (a fact the shim finds out).

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <string>
+#include <tuple>
 
 #include "download_resume.h"
 
@@ -134,29 +136,50 @@ TEST_CASE("the first answer of a paced download: a 206 of the first segment, or 
 
 TEST_CASE("a paced download asks for consecutive bounded ranges, the last one short", "[download_resume][paced]") {
   const DownloadStart start = paced(1000, 400);
-  coc::ResumePlan plan = coc::plan_next_segment(start, 400);
+  coc::ResumePlan plan = coc::plan_next_segment(start, 0, 400);
   CHECK(plan.resume);
   CHECK(plan.range == "bytes=400-799");
-  plan = coc::plan_next_segment(start, 800);
+  plan = coc::plan_next_segment(start, 400, 800);
   CHECK(plan.resume);
   CHECK(plan.range == "bytes=800-999");
-  plan = coc::plan_next_segment(start, 1000);
+  plan = coc::plan_next_segment(start, 800, 1000);
   CHECK_FALSE(plan.resume);
   CHECK(plan.reason.empty());  // done
   // Not paced: the body's end is the download's, whatever it holds.
-  plan = coc::plan_next_segment(known(1000), 400);
+  plan = coc::plan_next_segment(known(1000), 0, 400);
   CHECK_FALSE(plan.resume);
   CHECK(plan.reason.empty());
   DownloadStart encoded = paced(1000, 400);
   encoded.content_encoding = "gzip";
-  CHECK(coc::plan_next_segment(encoded, 400).reason == "the body was content-encoded");
-  CHECK(coc::plan_next_segment(paced(-1, 400), 400).reason == "the file's length is not known");
+  CHECK(coc::plan_next_segment(encoded, 0, 400).reason == "the body was content-encoded");
+  CHECK(coc::plan_next_segment(paced(-1, 400), 0, 400).reason == "the file's length is not known");
   // A break-off mid-segment resumes up to the segment's length on, not to the file's end.
   CHECK(coc::plan_resume(start, 500, 0, 3).range == "bytes=500-899");
   CHECK(coc::plan_resume(start, 900, 0, 3).range == "bytes=900-999");
   // Resumes are counted and capped; segments are not resumes.
   CHECK_FALSE(coc::plan_resume(start, 500, 0, 0).resume);
-  CHECK(coc::plan_next_segment(start, 400).resume);
+  CHECK(coc::plan_next_segment(start, 0, 400).resume);
+}
+
+TEST_CASE("a segment that ends before its range does broke off: resumed, never asked for again as a segment",
+          "[download_resume][paced]") {
+  const DownloadStart start = paced(1000, 400);
+  // Empty, or short: the first segment, a later one, and one resumed mid-segment.
+  for (const auto& [asked_from, loaded, end] : {std::tuple<std::int64_t, std::int64_t, std::int64_t>{0, 0, 400},
+                                                 {0, 399, 400}, {400, 400, 800}, {800, 999, 1000}, {500, 600, 900}}) {
+    const coc::ResumePlan plan = coc::plan_next_segment(start, asked_from, loaded);
+    CHECK_FALSE(plan.resume);
+    CHECK(plan.short_body);
+    CHECK(plan.reason == "the range from byte " + std::to_string(asked_from) + " ended at byte " + std::to_string(loaded) +
+                             ", before byte " + std::to_string(end));
+  }
+  // A body resumed mid-segment that brought its whole range: the next segment follows.
+  CHECK(coc::plan_next_segment(start, 500, 900).range == "bytes=900-999");
+  // A start past what was read is no byte count a plan can rest on.
+  CHECK(coc::plan_next_segment(start, 500, 400).reason == "no byte count");
+  CHECK_FALSE(coc::plan_next_segment(start, 500, 400).short_body);
+  // Not paced: a body's end is the download's end; the hash judges it.
+  CHECK_FALSE(coc::plan_next_segment(known(1000), 0, 10).short_body);
 }
 
 TEST_CASE("each segment's answer must start where asked, end where the segment does, and name the same file", "[download_resume][paced]") {

@@ -122,8 +122,8 @@ test("values that cross carry exactly the declared fields", async () => {
   assert.deepEqual(sorted(Object.keys(core.planRequest(url, [], [], "same-origin"))), sorted(declared("RequestPlan")));
   const start = { hashKnown: true, contentLength: "10", contentRange: "", etag: "", acceptRanges: "bytes", contentEncoding: "", segmentBytes: 0 };
   assert.deepEqual(sorted(Object.keys(start)), sorted(declared("DownloadStart")));
-  assert.deepEqual(sorted(Object.keys(core.planResume(start, 5, 0, 3))), ["range", "reason", "resume"]);
-  assert.deepEqual(sorted(Object.keys(core.planNextSegment(start, 5))), ["range", "reason", "resume"]);
+  assert.deepEqual(sorted(Object.keys(core.planResume(start, 5, 0, 3))), ["range", "reason", "resume", "shortBody"]);
+  assert.deepEqual(sorted(Object.keys(core.planNextSegment(start, 0, 5))), ["range", "reason", "resume", "shortBody"]);
   assert.deepEqual(sorted(Object.keys(core.checkResume(start, 5, 206, "bytes 5-9/10", ""))), ["ok", "reason"]);
   assert.deepEqual(sorted(Object.keys(core.parseLfsPointer(""))), ["oid", "ok", "reason", "size"]);
 });
