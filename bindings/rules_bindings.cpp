@@ -17,8 +17,8 @@ using emscripten::val;
 
 namespace {
 
-std::string download_refusal(int status, bool has_body, bool range_asked) {
-  return coc::download_refusal(status, has_body, range_asked);
+std::string download_refusal(int status, bool has_body, bool range_asked, bool opaque_redirect) {
+  return coc::download_refusal(status, has_body, range_asked, opaque_redirect);
 }
 
 std::string put_refusal(const std::string& method, int status, const std::string& vary, bool has_body,

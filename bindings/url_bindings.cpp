@@ -84,6 +84,7 @@ val to_js(const coc::RequestPlan& plan) {
   result.set("fetchUrl", plan.fetch_url);
   result.set("authorization", plan.authorization);
   result.set("secrets", to_array(plan.secrets));
+  result.set("followsRedirects", plan.follows_redirects);
   return result;
 }
 

@@ -402,6 +402,8 @@ export interface RequestPlan {
   fetchUrl: string;
   authorization: string;
   secrets: string[];
+  /** false: the request carries a credential header besides Authorization; sent with redirect: "manual". */
+  followsRedirects: boolean;
 }
 
 export interface CoreModule {
@@ -450,7 +452,8 @@ export interface CoreModule {
   createsInFlight: number;
 
   // Responses, downloads, storage
-  downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean): string;
+  /** opaqueRedirect: the response's type is "opaqueredirect" (a redirect not followed). */
+  downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean, opaqueRedirect: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string; shortBody: boolean };

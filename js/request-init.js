@@ -1,7 +1,8 @@
 // The RequestInit of a request the cache sends on a caller's behalf (the download, a resume, a
 // listing, paths-info or LFS pointer request). The caller's headers, credentials mode and request
 // mode, and the userinfo turned into "Authorization: Basic", go along only where the core allows:
-// to the file's own origin. The cache's own headers (Range, Content-Type) win over the caller's.
+// to the file's own origin, and through no redirect when fetch would send one of them on (the
+// core's followsRedirects). The cache's own headers (Range, Content-Type) win over the caller's.
 
 /**
  * The facts of a caller's request, with the core's plan for it (planRequest): `url` as given,
@@ -22,6 +23,7 @@ export function requestInit(core, context, target, own = {}) {
   const init = { ...rest, headers };
   if (context.credentials) init.credentials = context.credentials;
   if (context.mode) init.mode = context.mode;
+  if (context.followsRedirects === false) init.redirect = "manual";
   return init;
 }
 

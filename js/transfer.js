@@ -251,7 +251,7 @@ export class TransferExecutor {
       if (signal?.aborted) throw abortError(signal);
       throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${error?.message ?? error}`, { cause: error });
     }
-    const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body), rangeAsked);
+    const refusal = this.#core.downloadRefusal(response.status, Boolean(response.body), rangeAsked, response.type === "opaqueredirect");
     if (refusal) {
       response.body?.cancel().catch(() => {});
       throw new Error(`cross-origin-cache: fetching ${redacted} failed: ${refusal}`);

@@ -173,6 +173,7 @@ RequestPlan plan_request(const RequestFacts& facts) {
     if (!is_credential_header(header.name)) continue;
     const std::string name = to_lower_ascii(trim(header.name));
     has_authorization = has_authorization || name == "authorization";
+    plan.follows_redirects = plan.follows_redirects && name == "authorization";
     credential_headers += name + ':' + std::string(trim(header.value)) + '\n';
     for (const std::string& secret : header_secrets(header.name, header.value)) add_secret(plan.secrets, secret);
   }

@@ -44,6 +44,11 @@ struct RequestPlan {
   std::string authorization;
   // Values to hide in any text that leaves the package.
   std::vector<std::string> secrets;
+  // Redirects may be followed. fetch() drops only Authorization when a redirect leaves the origin,
+  // so a request that carries any other credential header (X-Api-Key, ...) is not followed
+  // through a redirect (the shim sends it with redirect: "manual"): the redirect fails the load
+  // (download_refusal says why) rather than hand the header to whatever server it names.
+  bool follows_redirects = true;
 };
 
 // Throws std::invalid_argument (message redacted) when facts.url is not an http(s) URL.

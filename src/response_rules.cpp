@@ -23,7 +23,14 @@ bool varies_on_everything(std::string_view vary) {
 
 }  // namespace
 
-std::string download_refusal(int status, bool has_body, bool range_asked) {
+std::string download_refusal(int status, bool has_body, bool range_asked, bool opaque_redirect) {
+  // Only a request sent with redirect: "manual" sees a redirect (RequestPlan::follows_redirects).
+  const bool redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  if (opaque_redirect || redirect) {
+    return (opaque_redirect ? std::string("a redirect") : "HTTP " + std::to_string(status) + ", a redirect,") +
+           " not followed: the request carries a credential header other than Authorization, which fetch would send "
+           "on to the redirect's target";
+  }
   if (status < 200 || status > 299) return "HTTP " + std::to_string(status);
   // Only a range request of ours may be answered in part, and downloads of a whole file are not.
   if (status == 206 && !range_asked) return "HTTP 206: a part of the file was sent for a request of all of it";

@@ -8,8 +8,9 @@ namespace coc {
 
 // Why a response to a download cannot be used, or "" when it can. has_body: the response has a
 // body stream (a 204, or a HEAD answer, has none); range_asked: the request was a paced download's
-// first range, which a 206 answers (Transfer::downloaded judges its Content-Range).
-std::string download_refusal(int status, bool has_body, bool range_asked = false);
+// first range, which a 206 answers (Transfer::downloaded judges its Content-Range);
+// opaque_redirect: a browser's answer to a redirect not followed (type "opaqueredirect", status 0).
+std::string download_refusal(int status, bool has_body, bool range_asked = false, bool opaque_redirect = false);
 
 // Why put(request, response) must be refused with a TypeError, or "" when it may be stored.
 // method: the request's method ("GET" for a URL); vary: the response's Vary header ("" when

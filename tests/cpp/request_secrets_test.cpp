@@ -125,3 +125,20 @@ TEST_CASE("credentials are forwarded to the same origin only", "[secrets]") {
   CHECK_FALSE(coc::forwards_credentials(file, "https://hub.example:8443/x"));
   CHECK_FALSE(coc::forwards_credentials(file, "not a url"));
 }
+
+TEST_CASE("plan_request: redirects are followed unless a credential header fetch would pass on is carried",
+          "[secrets][redirect]") {
+  const std::string url = "https://hub.example/o/m/resolve/main/w.bin";
+  CHECK(plan_request(RequestFacts{url, {}, ""}).follows_redirects);
+  CHECK(plan_request(RequestFacts{url, {{"X-Custom", "v"}}, ""}).follows_redirects);  // not a credential
+  // fetch drops Authorization when a redirect leaves the origin; userinfo goes as Authorization.
+  CHECK(plan_request(RequestFacts{url, {{"Authorization", "Bearer hf_abc"}}, ""}).follows_redirects);
+  CHECK(plan_request(RequestFacts{"https://u:p@hub.example/o/m/resolve/main/w.bin", {}, ""}).follows_redirects);
+  CHECK(plan_request(RequestFacts{url, {}, "include"}).follows_redirects);  // cookies go by origin
+  // Any other credential header would go along to the redirect's target.
+  for (const char* name : {"X-Api-Key", "x-auth-token", "Proxy-Authorization", "Cookie"}) {
+    INFO(name);
+    CHECK_FALSE(plan_request(RequestFacts{url, {{name, "secret-value"}}, ""}).follows_redirects);
+    CHECK_FALSE(plan_request(RequestFacts{url, {{"Authorization", "Bearer a"}, {name, "secret-value"}}, ""}).follows_redirects);
+  }
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "response_rules.h"
 
 using coc::download_refusal;
@@ -18,6 +20,14 @@ TEST_CASE("a download is used only when it is a whole file with a body", "[respo
   CHECK(download_refusal(404, true) == "HTTP 404");
   CHECK(download_refusal(304, false) == "HTTP 304");
   CHECK(download_refusal(0, false) == "HTTP 0");
+  // A redirect not followed (redirect: "manual"): a browser's opaque one, or Node's as it came.
+  const std::string why = "not followed: the request carries a credential header other than Authorization, which "
+                          "fetch would send on to the redirect's target";
+  CHECK(download_refusal(0, false, false, /*opaque_redirect=*/true) == "a redirect " + why);
+  for (const int status : {301, 302, 303, 307, 308}) {
+    CHECK(download_refusal(status, true) == "HTTP " + std::to_string(status) + ", a redirect, " + why);
+  }
+  CHECK(download_refusal(304, true) == "HTTP 304");  // not a redirect
 }
 
 TEST_CASE("put refuses what the Cache API refuses", "[response_rules]") {
