@@ -228,6 +228,12 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
   const bool local = lookup == Lookup::local;
   if (!found) return local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
   RecordDecode decoded = decode_record(body);
+  if (decoded.ok && decoded.record.source == "hint") {
+    // A hint is the caller's verdict and is never written: one read from the store was planted,
+    // and would be a verdict no download could correct.
+    decoded.ok = false;
+    decoded.reason = "hints are never persisted";
+  }
   if (!decoded.ok) {
     Step step = local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
     step.error_kind = error_kind::persisted_record_invalid;

@@ -166,3 +166,19 @@ TEST_CASE("bytes that run past a persisted record's size refute it: forgotten, t
   CHECK(refuted.drop_key == kShard);
   CHECK(resolver.begin(kShard, 2).action == StepAction::fetch_batch);
 }
+
+TEST_CASE("a persisted record that calls itself a hint is ignored as planted: hints are never written",
+          "[resolver][correction]") {
+  Resolver resolver;
+  REQUIRE(resolver.begin(kShard, 1).action == StepAction::read_persisted);
+  coc::HashRecord record;
+  record.value = kWrong;
+  record.source = "hint";
+  record.stored_at = 1;
+  const Step step = resolver.after_persisted(kShard, true, coc::encode_record(record), 1);
+  CHECK_FALSE(step.found);
+  CHECK(step.error_kind == "persisted-record-invalid");
+  CHECK(step.error_message == "persisted record for " + kShard + " ignored: hints are never persisted");
+  // Not learned: the next sources answer, and bytes that refute the wrong hash are no verdict's.
+  CHECK(resolver.references(kWrong) == 0);
+}

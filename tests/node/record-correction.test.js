@@ -119,3 +119,22 @@ test("bytes that disagree with the authority itself are refused: nothing stored,
   assert.ok(!events.some((e) => e.kind === "record-corrected"), "the hub's own hash is not a cache to correct");
   assert.ok(hub.countFor(file.path).resolve <= 2, "asked the hub again at most once");
 });
+
+for (const [kind, fileOf] of [["an LFS file", lfsFile], ["a plain file", plainFile]]) {
+  test(`a persisted record planted as a "hint" for ${kind} is ignored and reported: the bytes load, the record is rewritten`, async (t) => {
+    const hub = await hubFor(t, { shards: 1 });
+    const file = fileOf(hub);
+    const caches = new MemoryCacheStorage();
+    const { cos } = stores();
+    // A hint is the caller's verdict: were it taken from the store, no download could correct it.
+    await (await caches.open(OWN)).put(file.url, new Response(JSON.stringify({ algorithm: "SHA-256", value: WRONG, source: "hint", storedAt: Date.now() })));
+    const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+    assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+    assert.deepEqual(events.map((event) => event.kind), ["persisted-record-invalid"]);
+    assert.match(events[0].message, /hints are never persisted/);
+    await cache.flush();
+    const persisted = JSON.parse(await (await (await caches.open(OWN)).match(file.url)).text());
+    assert.equal(persisted.value, file.sha256);
+    assert.notEqual(persisted.source, "hint");
+  });
+}
