@@ -50,8 +50,8 @@ JsTransferStep JsTransfer::next() const { return to_js(transfer_.next()); }
 JsTransferStep JsTransfer::resolved(bool found, const std::string& hash, double size) {
   return guarded([&] { return to_js(transfer_.resolved(found, hash, int64_from_js(size))); });
 }
-JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer) {
-  return guarded([&] { return to_js(transfer_.storage_answered(answer)); });
+JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer, double file_size) {
+  return guarded([&] { return to_js(transfer_.storage_answered(*resolver_, url_, answer, int64_from_js(file_size))); });
 }
 JsTransferStep JsTransfer::downloaded(double content_length, int status, const std::string& content_range) {
   return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length), status, content_range)); });

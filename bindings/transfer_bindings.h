@@ -30,7 +30,7 @@ class JsTransfer : LiveCounted {
 
   JsTransferStep next() const;
   JsTransferStep resolved(bool found, const std::string& hash, double size);
-  JsTransferStep storage_answered(coc::StorageAnswer answer);
+  JsTransferStep storage_answered(coc::StorageAnswer answer, double file_size);
   JsTransferStep downloaded(double content_length, int status, const std::string& content_range);
   JsTransferStep room_answered(bool fits, double quota, double usage);
   JsTransferStep streamed(const JsContent& content, double now);

@@ -241,7 +241,8 @@ export interface TransferStep {
 export interface Transfer {
   next(): TransferStep;
   resolved(found: boolean, hash: string, size: number): TransferStep;
-  storageAnswered(answer: EnumValue): TransferStep;
+  /** fileSize: the opened entry's size, -1 when it was not opened (a record it refutes is dropped). */
+  storageAnswered(answer: EnumValue, fileSize: number): TransferStep;
   /** status and contentRange matter only for a paced download's first range request. */
   downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;

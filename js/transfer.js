@@ -145,9 +145,18 @@ export class TransferExecutor {
         }
         case Action.readStorage:
         case Action.checkStorage:
-        case Action.readBack:
-          step = transfer.storageAnswered(await this.#lookUp(load, step, signal));
+        case Action.readBack: {
+          const asked = step.action;
+          const { answer, file } = await this.#lookUp(load, step, signal);
+          // An entry opened for this load: its size is checked against the record's, and the file
+          // is the load's only when the core serves it (a record its size refutes is dropped).
+          step = transfer.storageAnswered(answer, asked === Action.readStorage ? (file?.size ?? -1) : -1);
+          if (file && step.action === Action.done && step.bytes === this.#core.BytesAt.storageFile) {
+            load.blob = file;
+            if (asked !== Action.readBack) this.#stats.bytesFromStorage += file.size;
+          }
           break;
+        }
         case Action.download: {
           const own = load.own;
           load.own = undefined;
@@ -206,13 +215,12 @@ export class TransferExecutor {
   }
 
   // Asks storage for an entry (opening it unless the action only checks it exists) and counts the
-  // answer; a read-back after this load's own write is not counted again.
+  // answer; a read-back after this load's own write is not counted again. → {answer, file}.
   async #lookUp(load, step, signal) {
     const { TransferAction: Action } = this.#core;
     const result = step.action === Action.checkStorage ? await this.#cos.has(step.hash) : await this.#cos.read(step.hash);
     throwIfAborted(signal);
     load.error = result.error;
-    if (result.file) load.blob = result.file;
     if (result.status === "hit") {
       this.#ledger().held(step.hash);
     } else {
@@ -221,12 +229,11 @@ export class TransferExecutor {
     if (step.action !== Action.readBack) {
       if (result.status === "hit") {
         this.#stats.storageHits++;
-        this.#stats.bytesFromStorage += result.file?.size ?? 0;
       } else {
         this.#stats.storageMisses++;
       }
     }
-    return this.storageAnswer(result.status);
+    return { answer: this.storageAnswer(result.status), file: result.file };
   }
 
   /** A CosClient status ("hit", "miss", "not-allowed", "error") as the core's StorageAnswer. */

@@ -364,31 +364,12 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
   if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
   if (judge != nullptr && (*judge != check.value || overran)) {
-    // A record read from a store is a cache: forget it and ask again. A caller's hint is a
-    // verdict, and so is what the hub or the bytes said in this session (after a refutation too).
-    const bool cached = known != nullptr && known->value == *judge && known->source != "hint" &&
-                        from_stores_.count(parsed.storage_key) != 0;
-    const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
-    Step step = done(parsed, nullptr, "");
-    if (cached && !refuted_before) {
-      const std::string refuted = *judge;
-      forget(url);
-      if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is
-      distrusted_[parsed.storage_key] = refuted;
-      step.recheck = true;
-      // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
-      if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;
-      return step;  // not reported yet: the fresh answer reports the correction (settle_distrust)
-    }
-    step.refused = true;
-    step.error_kind = error_kind::cos_hash_mismatch;
     const std::string source = known != nullptr && known->value == *judge ? known->source : "when its download started";
-    step.error_message = overran ? "content of " + parsed.redacted + " runs past the " + std::to_string(content.size_limit) +
-                                       " bytes recorded with " + *judge + " (" + source + "): cut off at " +
-                                       std::to_string(content.size) + " bytes"
-                                 : "content of " + parsed.redacted + " has SHA-256 " + check.value + ", expected " +
-                                       *judge + " (" + source + ")";
-    return step;
+    return refuted(parsed, *judge, overran ? "content of " + parsed.redacted + " runs past the " +
+                                                 std::to_string(content.size_limit) + " bytes recorded with " + *judge +
+                                                 " (" + source + "): cut off at " + std::to_string(content.size) + " bytes"
+                                           : "content of " + parsed.redacted + " has SHA-256 " + check.value +
+                                                 ", expected " + *judge + " (" + source + ")");
   }
   HashRecord record;
   record.value = check.value;
@@ -425,6 +406,41 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   learn(parsed, std::move(record), step);
   settle_distrust(parsed, step);
   return step;
+}
+
+// Bytes that are not the file `judge` names. A record read from a store is a cache: forget it and
+// ask again. A caller's hint is a verdict, and so is what the hub or the bytes said in this session
+// (after a refutation too): refused with `message`.
+Step Resolver::refuted(const ArtifactUrl& parsed, const std::string& judge, std::string message) {
+  const HashRecord* known = index_.find(parsed.storage_key);
+  const bool cached = known != nullptr && known->value == judge && known->source != "hint" &&
+                      from_stores_.count(parsed.storage_key) != 0;
+  const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
+  Step step = done(parsed, nullptr, "");
+  if (cached && !refuted_before) {
+    forget(parsed.href);
+    if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is
+    distrusted_[parsed.storage_key] = judge;
+    step.recheck = true;
+    // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
+    if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;
+    return step;  // not reported yet: the fresh answer reports the correction (settle_distrust)
+  }
+  step.refused = true;
+  step.error_kind = error_kind::cos_hash_mismatch;
+  step.error_message = std::move(message);
+  return step;
+}
+
+Step Resolver::record_stored_size(const std::string& url, const std::string& hash, std::int64_t recorded,
+                                  std::int64_t stored) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  if (recorded < 0 || stored < 0 || recorded == stored) return done(parsed, index_.find(parsed.storage_key), "");
+  const HashRecord* known = index_.find(parsed.storage_key);
+  const std::string source = known != nullptr && known->value == hash ? known->source : "when its load started";
+  return refuted(parsed, hash, "storage holds " + hash + " as " + std::to_string(stored) + " bytes, not the " +
+                                   std::to_string(recorded) + " recorded with it for " + parsed.redacted + " (" +
+                                   source + ")");
 }
 
 void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size) {

@@ -180,6 +180,11 @@ class Resolver {
     content.size = size;
     return record_content(url, content, now_ms);
   }
+  // Storage answered for the entry `hash` of url's record with a file of `stored` bytes, where the
+  // record says `recorded`: when both are known and differ, the record is wrong (the entry's bytes
+  // hash to its key), and is refuted as bytes that do not match refute it (a cached record is
+  // forgotten and asked for again: recheck; a verdict is refused). Otherwise found, unchanged.
+  Step record_stored_size(const std::string& url, const std::string& hash, std::int64_t recorded, std::int64_t stored);
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
   // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex
@@ -241,6 +246,7 @@ class Resolver {
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
+  Step refuted(const ArtifactUrl& parsed, const std::string& judge, std::string message);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;

@@ -126,6 +126,20 @@ TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_
   return go(step);
 }
 
+TransferStep Transfer::storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,
+                                        std::int64_t file_size) {
+  expect_one_of({TransferAction::read_storage, TransferAction::check_storage, TransferAction::read_back},
+                "storage_answered");
+  if (answer == StorageAnswer::hit && step_.action == TransferAction::read_storage && found_ && record_size_ >= 0 &&
+      file_size >= 0 && file_size != record_size_) {
+    verdict_ = resolver.record_stored_size(url, hash_, record_size_, file_size);
+    if (verdict_.recheck || verdict_.refused) {
+      return go(reported(after_abandoned(), verdict_.error_kind, verdict_.error_message));
+    }
+  }
+  return storage_answered(answer);
+}
+
 TransferStep Transfer::storage_answered(StorageAnswer answer) {
   expect_one_of({TransferAction::read_storage, TransferAction::check_storage, TransferAction::read_back},
                 "storage_answered");

@@ -152,6 +152,11 @@ class Transfer {
   // found: the resolver has a record; hash and size are its (size -1 when unknown).
   TransferStep resolved(bool found, const std::string& hash, std::int64_t size);
   TransferStep storage_answered(StorageAnswer answer);
+  // The same, with the stored file's size (-1 when not opened): an entry opened for this load whose
+  // size is not the record's refutes the record through the resolver (Resolver::record_stored_size),
+  // as bytes that do not match would: a cached record is dropped and the load runs again.
+  TransferStep storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,
+                                std::int64_t file_size);
   // content_length: the response's Content-Length, -1 when absent; status and Content-Range
   // matter only for a paced download's first range request.
   TransferStep downloaded(std::int64_t content_length, int status = 200, std::string_view content_range = {});

@@ -6,6 +6,7 @@
 
 #include "download_resume.h"
 #include "error_kinds.h"
+#include "hash_record.h"
 #include "resolver.h"
 #include "transfer.h"
 
@@ -815,4 +816,48 @@ TEST_CASE("bytes past the limit, judged through the resolver: refused and not wr
   CHECK(step.action == TransferAction::fail);
   CHECK(step.fail_message.find("runs past the 100 bytes recorded with " + kHash) != std::string::npos);
   CHECK(resolver.references(kHash) == references);  // nothing learned from them
+}
+
+TEST_CASE("a stored entry whose size is not the record's refutes the record: a cached one is dropped, a verdict fails",
+          "[transfer][stored-size]") {
+  const std::string url = "https://hub.test/m/resolve/0123456789012345678901234567890123456789/w.bin";
+  // A hint is the caller's verdict: the load fails, naming both sizes.
+  Resolver resolver;
+  resolver.add_hint(url, kHash, 100);
+  Transfer verdict_transfer(request(StorageKind::cross_origin));
+  verdict_transfer.resolved(true, kHash, 100);
+  TransferStep step = verdict_transfer.storage_answered(resolver, url, StorageAnswer::hit, 60);
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.error_kind == coc::error_kind::cos_hash_mismatch);
+  CHECK(step.fail_message == "storage holds " + kHash + " as 60 bytes, not the 100 recorded with it for " + url + " (hint)");
+
+  // The same size, or a size not known (a handle only): served as before.
+  Transfer same(request(StorageKind::cross_origin));
+  same.resolved(true, kHash, 100);
+  step = same.storage_answered(resolver, url, StorageAnswer::hit, 100);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::storage_file);
+  Transfer handle_only(request(StorageKind::cross_origin, false, false, /*needs_bytes=*/false));
+  handle_only.resolved(true, kHash, 100);
+  CHECK(handle_only.storage_answered(resolver, url, StorageAnswer::hit, -1).action == TransferAction::done);
+}
+
+TEST_CASE("a stored entry whose size refutes a persisted record: the record is dropped and the load runs again",
+          "[transfer][stored-size]") {
+  const std::string url = "https://hub.test/m/resolve/0123456789012345678901234567890123456789/w.bin";
+  Resolver resolver;
+  REQUIRE(resolver.begin(url, 1).action == coc::StepAction::read_persisted);
+  coc::HashRecord record;
+  record.value = kHash;
+  record.size = 100;
+  record.source = "batch";
+  record.stored_at = 1;
+  REQUIRE(resolver.after_persisted(url, true, coc::encode_record(record), 1).found);
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(true, kHash, 100);
+  TransferStep step = transfer.storage_answered(resolver, url, StorageAnswer::hit, 60);
+  CHECK(step.action == TransferAction::drop_refuted);
+  CHECK(step.drop_key == url);
+  CHECK(transfer.dropped().action == TransferAction::resolve);
+  CHECK(resolver.references(kHash) == 0);  // forgotten
 }

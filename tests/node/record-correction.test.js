@@ -138,3 +138,27 @@ for (const [kind, fileOf] of [["an LFS file", lfsFile], ["a plain file", plainFi
     assert.notEqual(persisted.source, "hint");
   });
 }
+
+for (const storage of ["cos", "fallback"]) {
+  test(`a persisted record swapped to another stored file's hash (${storage}): its size refutes it, the right file loads`, async (t) => {
+    const hub = await hubFor(t, { shards: 1 });
+    const shard = lfsFile(hub);
+    const tokenizer = hub.model.files.find((f) => f.path === "tokenizer.json");
+    const caches = new MemoryCacheStorage();
+    const { cos } = stores();
+    const options = { caches, storage: storage === "cos" ? cos.store.manager() : undefined };
+    const first = await cacheOn(options);
+    await first.cache.addToCache(tokenizer.url);
+    await first.cache.flush();
+    // The shard's commit URL (never revalidated by age) now names tokenizer.json's stored bytes.
+    await (await caches.open(OWN)).put(shard.commitUrl, new Response(JSON.stringify(
+      { algorithm: "SHA-256", value: tokenizer.sha256, size: shard.size, source: "batch", storedAt: Date.now() })));
+    const { cache, events } = await cacheOn(options);
+    // Before: tokenizer.json's bytes were served for the shard, with no event.
+    assert.equal(sha(await cache.fetchWithCache(shard.commitUrl, "arraybuffer")), shard.sha256);
+    assert.ok(events.some((event) => event.kind === "record-corrected"), events.map((event) => event.kind).join());
+    await cache.flush();
+    assert.equal(JSON.parse(await (await (await caches.open(OWN)).match(shard.commitUrl)).text()).value, shard.sha256);
+    assert.equal(cache.stats().bytesFromStorage, 0, "the other file's bytes were not counted as served");
+  });
+}
