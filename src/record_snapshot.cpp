@@ -26,7 +26,8 @@ constexpr std::size_t kMaxNesting = 16;
 // What is read of a snapshot: the fields of a record, the first two items of an entry (a third
 // only marks that there are more), the entries one at a time.
 constexpr JsonKey kRecordKeys[] = {{"algorithm", &kJsonScalar}, {"value", &kJsonScalar},  {"size", &kJsonScalar},
-                                   {"source", &kJsonScalar},    {"commit", &kJsonScalar}, {"storedAt", &kJsonScalar}};
+                                   {"source", &kJsonScalar},    {"commit", &kJsonScalar}, {"blob", &kJsonScalar},
+                                   {"storedAt", &kJsonScalar}};
 constexpr JsonShape kRecordShape{true, kRecordKeys, std::size(kRecordKeys)};
 constexpr JsonShape kEntryShape{false, nullptr, 0, 2, false, &kRecordShape};
 constexpr JsonShape kTombstoneShape{false, nullptr, 0, 2, false, &kJsonScalar};

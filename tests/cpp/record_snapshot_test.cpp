@@ -25,6 +25,7 @@ TEST_CASE("a snapshot reads back the records it was given, in order", "[record_s
       {"https://cdn.example/x.wasm", record('c', -1, "pointer")},
   };
   records[0].second.commit = std::string(40, 'f');
+  records[1].second.blob = std::string(40, 'e');  // a plain file's git blob id, what revalidates it
   const std::string body = coc::encode_snapshot(records);
   CHECK(body.rfind(R"({"version":1,"records":[["https://hub.example/o/m/resolve/main/b.bin",{"algorithm":"SHA-256")", 0) == 0);
   const coc::SnapshotDecode decoded = coc::decode_snapshot(body);
@@ -37,6 +38,7 @@ TEST_CASE("a snapshot reads back the records it was given, in order", "[record_s
     CHECK(decoded.records[i].second.size == records[i].second.size);
     CHECK(decoded.records[i].second.source == records[i].second.source);
     CHECK(decoded.records[i].second.commit == records[i].second.commit);
+    CHECK(decoded.records[i].second.blob == records[i].second.blob);
     CHECK(decoded.records[i].second.stored_at == records[i].second.stored_at);
   }
   CHECK(coc::decode_snapshot(coc::encode_snapshot({})).records.empty());

@@ -163,3 +163,21 @@ test("two repo revisions whose fields join alike get a request and hashes of the
   assert.equal(hub.counters.tree, 2);
   assert.equal(sha(await cache.fetchWithCache(second.url, "arraybuffer")), sha("second repo's model"));
 });
+
+test("after maxAge, a plain file whose record came from the snapshot is confirmed by its blob id, not downloaded again", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const clock = fakeClock(t);
+  const tokenizer = fileOf(hub, "tokenizer.json");
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), maxAge: MAX_AGE });
+  assert.equal(sha(await cache.fetchWithCache(tokenizer.url, "arraybuffer")), tokenizer.sha256);
+  await cache.flush();  // the snapshot holds the record, with the file's git blob id
+
+  clock.now += MAX_AGE + 1;
+  hub.resetCounters();
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager(), maxAge: MAX_AGE });
+  assert.equal(sha(await reloaded.fetchWithCache(tokenizer.url, "arraybuffer")), tokenizer.sha256);
+  assert.ok(hub.counters.tree + hub.counters.pathsInfo >= 1, "revalidated: the hub was asked");
+  // Before: the snapshot dropped the blob id, so the unchanged file was downloaded again.
+  assert.equal(hub.countFor("tokenizer.json").resolve, 0, "confirmed by its blob id, its bytes from COS");
+});
