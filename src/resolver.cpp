@@ -10,6 +10,7 @@
 #include "expiry.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
+#include "sha256.h"
 #include "tensor_cache.h"
 
 namespace coc {
@@ -334,6 +335,8 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
     }
     return step;
   }
+  if (pointer_texts_.size() >= options_.capacity) pointer_texts_.clear();  // bounded, as memory is
+  pointer_texts_[parsed.storage_key] = sha256_hex(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   HashRecord record;
   record.value = pointer.pointer.oid;
   record.size = static_cast<std::int64_t>(pointer.pointer.size);
@@ -364,6 +367,11 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
   if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
   if (judge != nullptr && (*judge != check.value || overran)) {
+    const auto text = pointer_texts_.find(parsed.storage_key);
+    if (!overran && text != pointer_texts_.end() && text->second == check.value && known != nullptr &&
+        known->value == *judge && known->source == "pointer") {
+      return plain_after_all(parsed, *judge);
+    }
     const std::string source = known != nullptr && known->value == *judge ? known->source : "when its download started";
     return refuted(parsed, *judge, overran ? "content of " + parsed.redacted + " runs past the " +
                                                  std::to_string(content.size_limit) + " bytes recorded with " + *judge +
@@ -429,6 +437,22 @@ Step Resolver::refuted(const ArtifactUrl& parsed, const std::string& judge, std:
   step.refused = true;
   step.error_kind = error_kind::cos_hash_mismatch;
   step.error_message = std::move(message);
+  return step;
+}
+
+// The bytes are the very text /raw/ gave as the file's LFS pointer: the file is a plain one whose
+// content reads as a pointer. The pointer's record is forgotten (and dropped from the stores), the
+// file is known to be plain, and the load runs again, its hash taken from its content; the
+// correction is reported then (settle_distrust).
+Step Resolver::plain_after_all(const ArtifactUrl& parsed, const std::string& judge) {
+  forget(parsed.href);
+  pointer_texts_.erase(parsed.storage_key);
+  no_pointer_.insert(parsed.storage_key);
+  if (distrusted_.size() >= options_.capacity) distrusted_.clear();
+  distrusted_[parsed.storage_key] = judge;
+  Step step = done(parsed, nullptr, "");
+  step.recheck = true;
+  if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;
   return step;
 }
 

@@ -247,6 +247,7 @@ class Resolver {
   Step plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
   Step refuted(const ArtifactUrl& parsed, const std::string& judge, std::string message);
+  Step plain_after_all(const ArtifactUrl& parsed, const std::string& judge);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
@@ -264,6 +265,9 @@ class Resolver {
   BatchDesk desk_;
   std::uint64_t next_ticket_ = 1;
   std::set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
+  // key → SHA-256 of the /raw/ text a pointer record came from, this session: bytes that hash to
+  // it are a plain file whose content reads as a pointer, not bytes that refute the record.
+  std::map<std::string, std::string> pointer_texts_;
   RevisionListings listings_;
   IntegrityHints hints_;
   SnapshotLedger ledger_;

@@ -3,11 +3,13 @@
 // after a refutation, stays a verdict.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
 #include "hash_record.h"
 #include "resolver.h"
+#include "sha256.h"
 
 using coc::Resolver;
 using coc::Step;
@@ -181,4 +183,41 @@ TEST_CASE("a persisted record that calls itself a hint is ignored as planted: hi
   CHECK(step.error_message == "persisted record for " + kShard + " ignored: hints are never persisted");
   // Not learned: the next sources answer, and bytes that refute the wrong hash are no verdict's.
   CHECK(resolver.references(kWrong) == 0);
+}
+
+TEST_CASE("a plain file whose content reads as an LFS pointer: its bytes are that text, so the pointer's record goes",
+          "[resolver][correction][pointer]") {
+  const std::string text = "version https://git-lfs.github.com/spec/v1\noid sha256:" + kWrong + "\nsize 1234\n";
+  const std::string text_hash = coc::sha256_hex(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  Resolver resolver;
+  Step step = resolver.after_pointer(kShard, 200, text, "", 1);
+  REQUIRE(step.found);
+  REQUIRE(step.record.value == kWrong);
+  coc::Content content;
+  content.sha256 = text_hash;
+  content.size = static_cast<std::int64_t>(text.size());
+  content.expected = kWrong;
+  content.size_limit = 1234;
+  step = resolver.record_content(kShard, content, 2);
+  CHECK(step.recheck);
+  CHECK_FALSE(step.refused);
+  CHECK(step.drop_key == kShard);
+  CHECK(resolver.references(kWrong) == 0);
+  // Asked again, the file is known to be plain: its hash comes from its content, the correction reported.
+  step = resolver.begin(kShard, 3);
+  CHECK(step.action == StepAction::done);
+  CHECK_FALSE(step.found);
+  content.expected = "";
+  content.size_limit = -1;
+  step = resolver.record_content(kShard, content, 4);
+  CHECK(step.found);
+  CHECK(step.record.value == text_hash);
+  CHECK(step.error_kind == "record-corrected");
+
+  // Any other bytes still refute the pointer's hash as a verdict of this session.
+  Resolver other;
+  other.after_pointer(kShard, 200, text, "", 1);
+  content.sha256 = kRight;
+  content.expected = kWrong;
+  CHECK(other.record_content(kShard, content, 2).refused);
 }

@@ -162,3 +162,23 @@ for (const storage of ["cos", "fallback"]) {
     assert.equal(cache.stats().bytesFromStorage, 0, "the other file's bytes were not counted as served");
   });
 }
+
+test("a plain file whose content reads as an LFS pointer, resolved by /raw/: loads, reported once, and loads again from storage", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const text = `version https://git-lfs.github.com/spec/v1\noid sha256:${"ab".repeat(32)}\nsize 1234\n`;
+  hub.addRepo({ id: "test-org/lookalike", files: [{ path: "model.bin", bytes: text, lfs: false }] });
+  const url = `${hub.url}/test-org/lookalike/resolve/main/model.bin`;
+  const caches = new MemoryCacheStorage();
+  const { cos } = stores();
+  // batch: false, as when the hub has neither a listing nor paths-info: the pointer at /raw/ answers.
+  const first = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  // Before: refused (expected abab…), and the pointer's hash persisted for good.
+  assert.equal(sha(await first.cache.fetchWithCache(url, "arraybuffer")), sha(text));
+  assert.deepEqual(first.events.map((event) => event.kind), ["record-corrected"]);
+  await first.cache.flush();
+  hub.resetCounters();
+  const second = await cacheOn({ caches, storage: cos.store.manager(), batch: false });
+  assert.equal(sha(await second.cache.fetchWithCache(url, "arraybuffer")), sha(text));
+  assert.deepEqual(second.events, []);
+  assert.equal(hub.counters.resolve, 0, "from storage, under its content's hash");
+});
