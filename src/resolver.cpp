@@ -419,7 +419,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
 // Bytes that are not the file `judge` names. A record read from a store is a cache: forget it and
 // ask again. A caller's hint is a verdict, and so is what the hub or the bytes said in this session
 // (after a refutation too): refused with `message`.
-Step Resolver::refuted(const ArtifactUrl& parsed, const std::string& judge, std::string message) {
+Step Resolver::refuted(const ArtifactUrl& parsed, std::string judge, std::string message) {
   const HashRecord* known = index_.find(parsed.storage_key);
   const bool cached = known != nullptr && known->value == judge && known->source != "hint" &&
                       from_stores_.count(parsed.storage_key) != 0;
@@ -444,7 +444,7 @@ Step Resolver::refuted(const ArtifactUrl& parsed, const std::string& judge, std:
 // content reads as a pointer. The pointer's record is forgotten (and dropped from the stores), the
 // file is known to be plain, and the load runs again, its hash taken from its content; the
 // correction is reported then (settle_distrust).
-Step Resolver::plain_after_all(const ArtifactUrl& parsed, const std::string& judge) {
+Step Resolver::plain_after_all(const ArtifactUrl& parsed, std::string judge) {
   forget(parsed.href);
   pointer_texts_.erase(parsed.storage_key);
   no_pointer_.insert(parsed.storage_key);

@@ -246,8 +246,9 @@ class Resolver {
   Step plan(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step plan_unsettled(const ArtifactUrl& url, Stage from, std::size_t legacy_index, double now_ms);
   Step done(const ArtifactUrl& url, const HashRecord* record, const std::string& hit);
-  Step refuted(const ArtifactUrl& parsed, const std::string& judge, std::string message);
-  Step plain_after_all(const ArtifactUrl& parsed, const std::string& judge);
+  // judge by value: it may be the record's own value, which forgetting the record frees.
+  Step refuted(const ArtifactUrl& parsed, std::string judge, std::string message);
+  Step plain_after_all(const ArtifactUrl& parsed, std::string judge);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;

@@ -133,7 +133,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (step.action == TransferAction::resolve && before.action != TransferAction::resolve) ++resolves;
     if (step.action == TransferAction::download && before.action != TransferAction::download) ++downloads;
     FUZZ_CHECK(resolves <= 2, "a load ran more than twice");
-    FUZZ_CHECK(downloads <= 5, "a load downloaded more than five times");
+    // Each of at most two runs downloads at most three times (the body; once more, streamed, after
+    // a whole read broke off; once more, unstored, after a failed write), and bytes gone from
+    // storage at read-back are downloaded once more.
+    FUZZ_CHECK(downloads <= 7, "a load downloaded more than seven times");
     if (request.storage == StorageKind::none) {
       FUZZ_CHECK(!touches_storage(step.action), std::string("no storage, yet ") + coc::transfer_action_name(step.action));
       FUZZ_CHECK(!step.no_store, "bytes kept out of the HTTP cache with no storage to hold them");
