@@ -71,8 +71,20 @@ export class PageConnection {
     );
   }
 
+  // A reply the port cannot clone (a storage whose File carries methods, say) goes back as the
+  // error that raised, so the worker's call settles and the page has no unhandled rejection.
   #post(message) {
-    if (!this.closed) this.#port.postMessage(message);
+    if (this.closed) return;
+    try {
+      this.#port.postMessage(message);
+    } catch (error) {
+      const { value, ...rest } = message;
+      // Names and messages only: this clones, so it fails only with the port gone, and then no
+      // call waits for it.
+      try {
+        this.#port.postMessage({ ...rest, error: errorInfo(error) });
+      } catch {}
+    }
   }
 
   // The worker holds the lock from its first message on; the page is granted it only once the

@@ -304,3 +304,25 @@ test("the cache over the bridge: loads once, stores in the page's COS, a second 
   cache.dispose();
   again.cache.dispose();
 });
+
+test("an answer the port cannot clone (a File-like object with methods) rejects the worker's call with DataCloneError, nothing unhandled", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { value } = cos.add("hello");
+  const base = cos.manager();
+  const storage = {
+    async getFileHandle(hash, options) {
+      const handle = await base.getFileHandle(hash, options);
+      return { kind: "file", name: handle.name, getFile: async () => ({ size: 5, text: async () => "hello" }) };
+    },
+  };
+  const unhandled = [];
+  const onUnhandled = (error) => unhandled.push(error);
+  process.on("unhandledRejection", onUnhandled);
+  t.after(() => process.off("unhandledRejection", onUnhandled));
+  const { manager } = await bridged(t, storage);
+  const handle = await manager.getFileHandle(hashOf(value));
+  // Before: the page's postMessage threw inside a promise callback and the worker's call never settled.
+  await assert.rejects(handle.getFile(), (error) => error.name === "DataCloneError");
+  await tick();
+  assert.deepEqual(unhandled, []);
+});
