@@ -4,18 +4,30 @@
 // bytes are the cache's (resolved by hash, read from and stored in Cross-Origin Storage or the
 // fallback store), and the only state it keeps is wllama's metadata per name — the index of what
 // was downloaded through it, which is what list() reports — in a Cache API store of the cache's
-// scope (`<scope>-wllama-index`).
+// scope (`<scope>-wllama-index`). A URL with credentials (userinfo, a secret query value) is
+// indexed for the life of the object only, as the cache keeps its record, and what list() and
+// getMetadata() show of it is redacted.
 
+import { loadCore } from "./core.js";
 import { toHex } from "./hex.js";
 
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
 const INDEX_BASE = "https://wllama-index.invalid/";
 
-/** wllama's storage key for a URL: `${hashSHA1(url)}_${last path segment}` (as its CacheManager). */
+/**
+ * wllama's storage key for a URL: `${hashSHA1(url)}_${last path segment}` (as its CacheManager),
+ * the segment without the query or fragment, where a token would stand.
+ */
 export async function wllamaNameFromURL(url) {
   const text = String(url);
   const digest = await crypto.subtle.digest("SHA-1", new TextEncoder().encode(text));
-  return `${toHex(digest)}_${text.split("/").pop()}`;
+  return `${toHex(digest)}_${text.split(/[?#]/)[0].split("/").pop()}`;
+}
+
+// The metadata as it may leave the package: its URL redacted by the core.
+function shown(core, metadata) {
+  const url = metadata?.originalURL;
+  return typeof url === "string" && isHttpUrl(url) ? { ...metadata, originalURL: core.parseArtifactUrl(url).redacted } : metadata;
 }
 
 // wllama's metadata per name, in a Cache API store.
@@ -86,6 +98,7 @@ function isHttpUrl(text) {
 export class WllamaCacheManager {
   #cache;
   #index;
+  #privateIndex = new MemoryIndex();  // entries of URLs with credentials: never persisted
 
   constructor(cache, options = {}) {
     for (const method of ["addToCache", "match", "put", "deleteInCache", "resolveHashDetails"]) {
@@ -162,7 +175,8 @@ export class WllamaCacheManager {
 
   /** wllama's metadata of a name, or null. */
   async getMetadata(name) {
-    return (await this.#entry(name))?.metadata ?? null;
+    const metadata = (await this.#entry(name))?.metadata;
+    return metadata ? shown(await loadCore(), metadata) : null;
   }
 
   /**
@@ -171,7 +185,13 @@ export class WllamaCacheManager {
    * calls the model invalid and refresh() loads it again.
    */
   async list() {
-    const entries = await this.#index.entries();
+    const [core, entries] = await Promise.all([loadCore(), this.#entries()]);
+    return entries.map((entry) => ({ ...entry, metadata: shown(core, entry.metadata) }));
+  }
+
+  // list()'s entries with their metadata as stored.
+  async #entries() {
+    const entries = [...(await this.#privateIndex.entries()), ...(await this.#index.entries())];
     return Promise.all(entries.map(async ({ name, metadata }) => {
       const size = isHttpUrl(metadata.originalURL) ? await this.#storedSize(metadata.originalURL) : -1;
       return { name, size: Math.max(size, 0), metadata };
@@ -194,24 +214,30 @@ export class WllamaCacheManager {
    * them). Cross-Origin Storage has no delete for sites: bytes there stay for other apps.
    */
   async deleteMany(predicate) {
-    const entries = await this.list();
+    const entries = await this.#entries();
     const doomed = entries.filter((entry) => predicate(entry));
     const kept = new Set(entries.filter((entry) => !doomed.includes(entry)).map((entry) => entry.metadata.originalURL));
     for (const entry of doomed) {
-      await this.#index.delete(entry.name);
+      await Promise.all([this.#index.delete(entry.name), this.#privateIndex.delete(entry.name)]);
       const url = entry.metadata.originalURL;
       if (isHttpUrl(url) && !kept.has(url)) await this.#cache.deleteInCache(url);
     }
   }
 
   async writeMetadata(name, metadata) {
-    await this.#index.put(String(name), metadata);
+    const url = metadata?.originalURL;
+    const core = await loadCore();
+    const isPrivate = typeof url === "string" && isHttpUrl(url) && core.parseArtifactUrl(url).hasCredentials;
+    // One index holds a name: a URL's entry moves when its credentials come or go.
+    await (isPrivate ? this.#index : this.#privateIndex).delete(String(name));
+    await (isPrivate ? this.#privateIndex : this.#index).put(String(name), metadata);
   }
 
   // The index entry of a name, or of the name wllama gives a URL.
   async #entry(nameOrURL) {
     const text = String(nameOrURL);
-    const metadata = (await this.#index.get(text)) ?? (isHttpUrl(text) ? await this.#index.get(await wllamaNameFromURL(text)) : null);
+    const get = async (name) => (await this.#privateIndex.get(name)) ?? (await this.#index.get(name));
+    const metadata = (await get(text)) ?? (isHttpUrl(text) ? await get(await wllamaNameFromURL(text)) : null);
     return metadata && isHttpUrl(metadata.originalURL) ? { metadata } : null;
   }
 

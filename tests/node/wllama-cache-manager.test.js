@@ -136,3 +136,28 @@ test("without a CacheStorage the index lives in memory; bad arguments are refuse
   assert.throws(() => createWllamaCacheManager({}), TypeError);
   assert.throws(() => createWllamaCacheManager(cache, 5), TypeError);
 });
+
+test("a URL with a token: its name and errors carry no query, its entry is never persisted, list() and getMetadata() show it redacted", async (t) => {
+  const SECRET = "hf_wllama_query_secret";
+  const { repo, caches, manager, make } = await setup(t);
+  const [a] = repo.files;
+  const url = `${a.url}?token=${SECRET}`;
+  const name = await wllamaNameFromURL(url);
+  assert.match(name, /_m-00001-of-00002\.gguf$/, "the file name without its query");
+  await manager.download(url);
+  // Before: the index's key and metadata.originalURL held the token, in the Cache API.
+  const index = await caches.open("cross-origin-cache-wllama-index");
+  assert.deepEqual(await index.keys(), [], "nothing persisted for a URL with credentials");
+  const listed = await manager.list();
+  assert.deepEqual(listed.map((entry) => entry.name), [name]);
+  assert.equal(listed[0].size, a.size);
+  assert.ok(!JSON.stringify(listed).includes(SECRET), JSON.stringify(listed));
+  assert.ok(!JSON.stringify(await manager.getMetadata(name)).includes(SECRET));
+  assert.equal(sha(Buffer.from(await (await manager.open(name)).arrayBuffer())), a.sha256, "the session still opens it");
+  // A new manager (a reload) does not know it, as the cache keeps no record of such a URL.
+  const { cache: reloaded } = await make();
+  assert.deepEqual(await createWllamaCacheManager(reloaded, { caches }).list(), []);
+
+  const { manager: unstored } = await setup(t, { storage: "none" });
+  await assert.rejects(unstored.download(url), (error) => !error.message.includes(SECRET) && /m-00001-of-00002\.gguf was downloaded/.test(error.message));
+});
