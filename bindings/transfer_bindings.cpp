@@ -116,6 +116,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .value("fail", coc::TransferAction::fail);
   constant("writesInFlight", coc::kWritesInFlight);
   constant("createsInFlight", coc::kCreatesInFlight);
+  constant("storageTimeoutMs", coc::kStorageTimeoutMs);
 
   // The core's own struct: every field crosses as it is.
   value_object<coc::TransferRequest>("TransferRequest")

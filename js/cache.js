@@ -117,10 +117,10 @@ export class CrossOriginCache {
     const manager = options.storage !== undefined ? options.storage
       : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
     if (manager) {
-      this.#cos = new CosClient(manager, { createsInFlight: core.createsInFlight });
+      this.#cos = new CosClient(manager, { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs });
     } else if (options.fallback !== false && cacheStorage) {
       this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core);
-      this.#cos = new CosClient(this.#fallback, { createsInFlight: core.createsInFlight });
+      this.#cos = new CosClient(this.#fallback, { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs });
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 

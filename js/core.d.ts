@@ -451,6 +451,8 @@ export interface CoreModule {
   writesInFlight: number;
   /** Handle requests with create: true that may overlap (the COS extension loses entries when they do). */
   createsInFlight: number;
+  /** Milliseconds a storage call that should answer at once may take by default (storageTimeout). */
+  storageTimeoutMs: number;
 
   // Responses, downloads, storage
   /** opaqueRedirect: the response's type is "opaqueredirect" (a redirect not followed). */

@@ -33,6 +33,18 @@ export class StorageWriteError extends Error {
   }
 }
 
+// A storage call that should answer at once, bounded: past timeoutMs it rejects with a
+// TimeoutError (the call itself is left to settle unheard).
+function answered(call, what, timeoutMs) {
+  if (!Number.isFinite(timeoutMs)) return call;
+  let timer;
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new DOMException(`the storage did not answer ${what} within ${timeoutMs} ms`, "TimeoutError")), timeoutMs);
+  });
+  call.catch(() => {});  // a rejection after the timeout is nobody's
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function storageStep(step, action) {
   try {
     return await action();
@@ -50,12 +62,17 @@ function missOrError(error) {
 export class CosClient {
   #manager;
   #creates;
+  #timeoutMs;
   #writing = new Map();  // value -> its write in progress, settled
 
-  /** createsInFlight: how many handle requests with create: true may overlap (the core's). */
-  constructor(manager, { createsInFlight }) {
+  /**
+   * createsInFlight: how many handle requests with create: true may overlap (the core's);
+   * timeoutMs: how long a handle request, createWritable or getFile may go unanswered.
+   */
+  constructor(manager, { createsInFlight, timeoutMs = Infinity }) {
     this.#manager = manager;
     this.#creates = new Limiter(createsInFlight);
+    this.#timeoutMs = timeoutMs;
   }
 
   get api() {
@@ -63,12 +80,15 @@ export class CosClient {
   }
 
   #handle(value, options) {
-    return requestHandle(this.#manager, hashOf(value), options);
+    return answered(Promise.resolve().then(() => requestHandle(this.#manager, hashOf(value), options)), "a handle request", this.#timeoutMs);
   }
 
   /** {status: "hit", file} | {status: "miss"} | {status: "not-allowed", error} | {status: "error", error} */
   read(value) {
-    return this.#lookup(value, async (handle) => ({ status: "hit", file: await handle.getFile() }));
+    return this.#lookup(value, async (handle) => ({
+      status: "hit",
+      file: await answered(Promise.resolve().then(() => handle.getFile()), "getFile()", this.#timeoutMs),
+    }));
   }
 
   /** As read(), without opening the file: a handle is enough to know the bytes are there. */
@@ -90,7 +110,7 @@ export class CosClient {
 
   async #lookupMany(values) {
     try {
-      await this.#manager.requestFileHandles(values.map(hashOf), {});
+      await answered(Promise.resolve().then(() => this.#manager.requestFileHandles(values.map(hashOf), {})), "a handle request", this.#timeoutMs);
       return { status: "hit" };
     } catch (error) {
       return missOrError(error);
@@ -149,7 +169,8 @@ export class CosClient {
     const options = origins === undefined ? { create: true } : { create: true, origins };
     return this.#creates.run(async () => {
       const handle = await storageStep("request", () => this.#handle(value, options));
-      return storageStep("createWritable", () => handle.createWritable());
+      return storageStep("createWritable", () =>
+        answered(Promise.resolve().then(() => handle.createWritable()), "createWritable()", this.#timeoutMs));
     });
   }
 }

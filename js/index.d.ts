@@ -125,6 +125,13 @@ export interface CrossOriginCacheOptions extends CoreOptions {
    * at most 2147483647, or `Infinity` (wait for ever); anything else is a `TypeError`.
    * Default 30000. */
   resolutionTimeout?: number;
+  /** Milliseconds a storage call that should answer at once (a handle request, `createWritable()`,
+   * `getFile()`) may go unanswered; then it fails with a `TimeoutError`: a read is a storage error
+   * (`cos-failed`, the file is downloaded), a write's create fails the write (`cos-failed`, the
+   * bytes are served unstored), and no later write waits for it. Writes and closes are not bounded
+   * (they last as long as the bytes take). A number > 0 and at most 2147483647, or `Infinity`.
+   * Default 60000. */
+  storageTimeout?: number;
   /** URL → SRI string (`sha256-<base64>`) or hex SHA-256 known in advance. */
   hints?: Record<string, string>;
   onError?: (event: CacheErrorEvent) => void;

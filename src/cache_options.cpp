@@ -37,6 +37,7 @@ constexpr OptionRule kRules[] = {
     {"resumeAttempts", Kind::whole, 0, 100},
     {"pacedDownloads", Kind::auto_or_boolean},
     {"resolutionTimeout", Kind::timeout},
+    {"storageTimeout", Kind::timeout},
     {"hints", Kind::object},
     {"onError", Kind::function},
     {"onProgress", Kind::function},

@@ -29,6 +29,10 @@ inline constexpr double kWholeBodyMinBytesPerSecond = 50e6;
 // Handle requests with create: true that may overlap: the COS extension loses entries when they
 // do (0 of 48 lost with them one at a time); the writes and closes of different entries may.
 inline constexpr int kCreatesInFlight = 1;
+// How long a storage call that should answer at once (a handle request, createWritable, getFile)
+// may go unanswered by default (the cache's storageTimeout): a create that never answers would
+// otherwise hold the one create slot, and every later write would wait for it for ever.
+inline constexpr double kStorageTimeoutMs = 60000;
 
 // What keeps bytes by hash: Cross-Origin Storage, the same-origin fallback store, or nothing.
 enum class StorageKind { none, cross_origin, fallback };
