@@ -175,7 +175,14 @@ export class FallbackStore {
           size = whole?.size ?? 0;
           await cache.put(ENTRY_PREFIX + expected, entry(whole ?? new Blob([])));
         }
-        await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
+        try {
+          await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
+        } catch (error) {
+          // An entry without its seal is never served: its bytes would only take the space that
+          // was just found short. The refusal itself goes on to the writer.
+          await cache.delete(ENTRY_PREFIX + expected).catch(() => {});
+          throw error;
+        }
       },
       async abort(reason) {
         finished = true;

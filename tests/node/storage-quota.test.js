@@ -94,3 +94,17 @@ for (const entry of ["fetchWithCache", "addToCache"]) {
     assert.ok(!(await persistedKeys(caches)).includes(plainFile(hub).url), "no mapping for a plain file's lost bytes");
   });
 }
+
+test("fallback store: a QuotaExceededError on the seal's put takes the unsealed entry out too", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const caches = new MemoryCacheStorage();
+  (await caches.open("cross-origin-cache-cos-fallback-seals")).failPut = new DOMException("quota", "QuotaExceededError");
+  const { cache, events } = await cacheOn({ caches });
+  for (const file of [lfsFile(hub), plainFile(hub)]) {
+    assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  }
+  assert.deepEqual(events.map((e) => e.kind), ["cos-quota", "cos-quota"]);
+  // Before: both entries' bytes stayed, never served (no seal), taking space until overwritten.
+  assert.deepEqual(await fallbackKeys(caches), []);
+  assert.equal(cache.stats().stored, 0);
+});
