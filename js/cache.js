@@ -116,11 +116,12 @@ export class CrossOriginCache {
     }
     const manager = options.storage !== undefined ? options.storage
       : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
+    const storageLimits = { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs };
     if (manager) {
-      this.#cos = new CosClient(manager, { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs });
+      this.#cos = new CosClient(manager, storageLimits);
     } else if (options.fallback !== false && cacheStorage) {
       this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core);
-      this.#cos = new CosClient(this.#fallback, { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs });
+      this.#cos = new CosClient(this.#fallback, storageLimits);
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";
 

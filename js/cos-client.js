@@ -35,7 +35,8 @@ export class StorageWriteError extends Error {
 
 // A storage call that should answer at once, bounded: past timeoutMs it rejects with a
 // TimeoutError (the call itself is left to settle unheard).
-function answered(call, what, timeoutMs) {
+function answered(what, timeoutMs, action) {
+  const call = Promise.resolve().then(action);
   if (!Number.isFinite(timeoutMs)) return call;
   let timer;
   const timeout = new Promise((resolve, reject) => {
@@ -80,14 +81,14 @@ export class CosClient {
   }
 
   #handle(value, options) {
-    return answered(Promise.resolve().then(() => requestHandle(this.#manager, hashOf(value), options)), "a handle request", this.#timeoutMs);
+    return answered("a handle request", this.#timeoutMs, () => requestHandle(this.#manager, hashOf(value), options));
   }
 
   /** {status: "hit", file} | {status: "miss"} | {status: "not-allowed", error} | {status: "error", error} */
   read(value) {
     return this.#lookup(value, async (handle) => ({
       status: "hit",
-      file: await answered(Promise.resolve().then(() => handle.getFile()), "getFile()", this.#timeoutMs),
+      file: await answered("getFile()", this.#timeoutMs, () => handle.getFile()),
     }));
   }
 
@@ -110,7 +111,7 @@ export class CosClient {
 
   async #lookupMany(values) {
     try {
-      await answered(Promise.resolve().then(() => this.#manager.requestFileHandles(values.map(hashOf), {})), "a handle request", this.#timeoutMs);
+      await answered("a handle request", this.#timeoutMs, () => this.#manager.requestFileHandles(values.map(hashOf), {}));
       return { status: "hit" };
     } catch (error) {
       return missOrError(error);
@@ -169,8 +170,7 @@ export class CosClient {
     const options = origins === undefined ? { create: true } : { create: true, origins };
     return this.#creates.run(async () => {
       const handle = await storageStep("request", () => this.#handle(value, options));
-      return storageStep("createWritable", () =>
-        answered(Promise.resolve().then(() => handle.createWritable()), "createWritable()", this.#timeoutMs));
+      return storageStep("createWritable", () => answered("createWritable()", this.#timeoutMs, () => handle.createWritable()));
     });
   }
 }

@@ -148,9 +148,9 @@ export class TransferExecutor {
         case Action.readBack: {
           const asked = step.action;
           const { answer, file } = await this.#lookUp(load, step, signal);
-          // An entry opened for this load: its size is checked against the record's, and the file
-          // is the load's only when the core serves it (a record its size refutes is dropped).
-          step = transfer.storageAnswered(answer, asked === Action.readStorage ? (file?.size ?? -1) : -1);
+          // The core checks an opened entry's size against the record's; the file is the load's
+          // only when the core serves it (a record its size refutes is dropped).
+          step = transfer.storageAnswered(answer, file?.size ?? -1);
           if (file && step.action === Action.done && step.bytes === this.#core.BytesAt.storageFile) {
             load.blob = file;
             if (asked !== Action.readBack) this.#stats.bytesFromStorage += file.size;

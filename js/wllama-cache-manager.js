@@ -9,6 +9,7 @@
 // getMetadata() show of it is redacted.
 
 import { loadCore } from "./core.js";
+import { redactUrl } from "./errors.js";
 import { toHex } from "./hex.js";
 
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
@@ -27,7 +28,7 @@ export async function wllamaNameFromURL(url) {
 // The metadata as it may leave the package: its URL redacted by the core.
 function shown(core, metadata) {
   const url = metadata?.originalURL;
-  return typeof url === "string" && isHttpUrl(url) ? { ...metadata, originalURL: core.parseArtifactUrl(url).redacted } : metadata;
+  return typeof url === "string" && isHttpUrl(url) ? { ...metadata, originalURL: redactUrl(core, url) } : metadata;
 }
 
 // wllama's metadata per name, in a Cache API store.

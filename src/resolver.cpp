@@ -424,16 +424,8 @@ Step Resolver::refuted(const ArtifactUrl& parsed, std::string judge, std::string
   const bool cached = known != nullptr && known->value == judge && known->source != "hint" &&
                       from_stores_.count(parsed.storage_key) != 0;
   const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
+  if (cached && !refuted_before) return recheck(parsed, std::move(judge));
   Step step = done(parsed, nullptr, "");
-  if (cached && !refuted_before) {
-    forget(parsed.href);
-    if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is
-    distrusted_[parsed.storage_key] = judge;
-    step.recheck = true;
-    // The entry the refuted record may sit in, in our store and the legacy ones: to be dropped.
-    if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;
-    return step;  // not reported yet: the fresh answer reports the correction (settle_distrust)
-  }
   step.refused = true;
   step.error_kind = error_kind::cos_hash_mismatch;
   step.error_message = std::move(message);
@@ -445,11 +437,19 @@ Step Resolver::refuted(const ArtifactUrl& parsed, std::string judge, std::string
 // file is known to be plain, and the load runs again, its hash taken from its content; the
 // correction is reported then (settle_distrust).
 Step Resolver::plain_after_all(const ArtifactUrl& parsed, std::string judge) {
-  forget(parsed.href);
   pointer_texts_.erase(parsed.storage_key);
-  no_pointer_.insert(parsed.storage_key);
-  if (distrusted_.size() >= options_.capacity) distrusted_.clear();
-  distrusted_[parsed.storage_key] = judge;
+  Step step = recheck(parsed, std::move(judge));
+  no_pointer_.insert(parsed.storage_key);  // after recheck's forget, which clears it
+  return step;
+}
+
+// The record that said `judge` is forgotten and the URL asked for again; the entry it may sit in,
+// in our store and the legacy ones, is to be dropped. Not reported yet: the fresh answer reports
+// the correction (settle_distrust).
+Step Resolver::recheck(const ArtifactUrl& parsed, std::string judge) {
+  forget(parsed.href);
+  if (distrusted_.size() >= options_.capacity) distrusted_.clear();  // bounded, as memory is
+  distrusted_[parsed.storage_key] = std::move(judge);
   Step step = done(parsed, nullptr, "");
   step.recheck = true;
   if (options_.persist && !parsed.has_credentials) step.drop_key = parsed.storage_key;

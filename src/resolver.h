@@ -249,6 +249,7 @@ class Resolver {
   // judge by value: it may be the record's own value, which forgetting the record frees.
   Step refuted(const ArtifactUrl& parsed, std::string judge, std::string message);
   Step plain_after_all(const ArtifactUrl& parsed, std::string judge);
+  Step recheck(const ArtifactUrl& parsed, std::string judge);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;
