@@ -1,5 +1,5 @@
-// embind bindings of hashing: the scratch buffer JS copies chunks into, and the SHA-256 and
-// SHA-512/384 hashers fed from it.
+// embind bindings of hashing: the scratch buffer JS copies chunks into, and the SHA-256,
+// SHA-512/384 and git blob hashers fed from it.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "git_blob.h"
 #include "hash_descriptor.h"
 #include "sha256.h"
 #include "sha512.h"
 
+#include "conversions.h"
 #include "guarded.h"
 #include "live_counted.h"
 
@@ -44,7 +46,9 @@ class JsHasher : LiveCounted {
       return 0;
     });
   }
-  std::string finish_hex() { return hasher_.finish_hex(); }
+  std::string finish_hex() {
+    return guarded([&] { return hasher_.finish_hex(); });
+  }
 
  private:
   Hasher hasher_;
@@ -53,9 +57,17 @@ class JsHasher : LiveCounted {
 using JsSha256 = JsHasher<coc::Sha256>;
 using JsSha512 = JsHasher<coc::Sha512>;
 
+using JsGitBlob = JsHasher<coc::GitBlobHasher>;
+
+JsGitBlob* make_git_blob(double size, const std::string& format) {
+  return guarded([&] { return new JsGitBlob(coc_bindings::int64_from_js(size), coc::parse_git_object_format(format)); });
+}
+
 JsSha512* make_sha512(bool sha384) {
   return new JsSha512(sha384 ? coc::Sha512::Variant::sha384 : coc::Sha512::Variant::sha512);
 }
+
+std::string git_blob_header(double size) { return coc::git_blob_header(coc_bindings::int64_from_js(size)); }
 
 // std::string_view parameters do not cross embind; this takes std::string.
 bool is_canonical_sha256_hex(const std::string& value) { return coc::is_canonical_sha256_hex(value); }
@@ -74,5 +86,12 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_hashing) {
       .constructor(&make_sha512, allow_raw_pointers())
       .function("updateFromScratch", &JsSha512::update_from_scratch)
       .function("finishHex", &JsSha512::finish_hex);
+  // A git blob id (size, "sha1" | "sha256"): the bytes of a hub file not in Git LFS.
+  class_<JsGitBlob>("GitBlob")
+      .constructor(&make_git_blob, allow_raw_pointers())
+      .function("updateFromScratch", &JsGitBlob::update_from_scratch)
+      .function("finishHex", &JsGitBlob::finish_hex);
+  // "blob <size>\0": what WebCrypto hashes before the bytes, for the same id natively.
+  function("gitBlobHeader", &git_blob_header);
   function("isCanonicalSha256Hex", &is_canonical_sha256_hex);
 }

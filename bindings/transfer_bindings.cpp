@@ -40,7 +40,14 @@ JsTransferStep to_js(const coc::TransferStep& step) {
 }  // namespace
 
 coc::Content from_js(const JsContent& content) {
-  return {content.sha256, int64_from_js(content.size), content.expected, content.etag, content.repo_commit};
+  coc::Content converted;
+  converted.sha256 = content.sha256;
+  converted.size = int64_from_js(content.size);
+  converted.expected = content.expected;
+  converted.etag = content.etag;
+  converted.repo_commit = content.repo_commit;
+  converted.git_blob = content.git_blob;
+  return converted;
 }
 
 JsTransfer::JsTransfer(std::shared_ptr<coc::Resolver> resolver, std::string url, coc::Transfer transfer)
@@ -58,6 +65,9 @@ JsTransferStep JsTransfer::downloaded(double content_length, int status, const s
 }
 JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) {
   return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
+}
+std::string JsTransfer::git_blob_format(const JsContent& content, double now) {
+  return guarded([&] { return resolver_->git_blob_format(url_, from_js(content), now); });
 }
 JsTransferStep JsTransfer::streamed(const JsContent& content, double now) {
   return guarded([&] { return to_js(transfer_.streamed(*resolver_, url_, from_js(content), now)); });
@@ -135,7 +145,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("size", &JsContent::size)
       .field("expected", &JsContent::expected)
       .field("etag", &JsContent::etag)
-      .field("repoCommit", &JsContent::repo_commit);
+      .field("repoCommit", &JsContent::repo_commit)
+      .field("gitBlob", &JsContent::git_blob);
   value_object<JsTransferStep>("TransferStep")
       .field("action", &JsTransferStep::action)
       .field("hash", &JsTransferStep::hash)
@@ -166,6 +177,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .function("storageAnswered", &JsTransfer::storage_answered)
       .function("downloaded", &JsTransfer::downloaded)
       .function("roomAnswered", &JsTransfer::room_answered)
+      .function("gitBlobFormat", &JsTransfer::git_blob_format)
       .function("streamed", &JsTransfer::streamed)
       .function("streamFailed", &JsTransfer::stream_failed)
       .function("closed", &JsTransfer::closed)

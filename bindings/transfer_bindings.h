@@ -15,7 +15,7 @@ namespace coc_bindings {
 struct JsContent {
   std::string sha256;
   double size = -1;
-  std::string expected, etag, repo_commit;
+  std::string expected, etag, repo_commit, git_blob;
 };
 
 coc::Content from_js(const JsContent& content);
@@ -33,6 +33,8 @@ class JsTransfer : LiveCounted {
   JsTransferStep storage_answered(coc::StorageAnswer answer, double file_size);
   JsTransferStep downloaded(double content_length, int status, const std::string& content_range);
   JsTransferStep room_answered(bool fits, double quota, double usage);
+  // Resolver::git_blob_format() for this load's URL: the blob id streamed() needs, if any.
+  std::string git_blob_format(const JsContent& content, double now);
   JsTransferStep streamed(const JsContent& content, double now);
   JsTransferStep stream_failed(bool digest_mismatch);
   JsTransferStep closed();

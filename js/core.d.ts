@@ -124,6 +124,8 @@ export interface DownloadedContent {
   expected: string;
   etag: string;
   repoCommit: string;
+  /** The bytes' git blob id, in the format gitBlobFormat() named ("" when it named none). */
+  gitBlob: string;
 }
 
 export interface ResolverOptions {
@@ -246,6 +248,8 @@ export interface Transfer {
   /** status and contentRange matter only for a paced download's first range request. */
   downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;
+  /** "sha1" | "sha256": the git blob id streamed() needs of these bytes; "" when it checks none. */
+  gitBlobFormat(content: DownloadedContent, now: number): string;
   streamed(content: DownloadedContent, now: number): TransferStep;
   /** digestMismatch: the body was read, and a digest the app gave did not match it. */
   streamFailed(digestMismatch: boolean): TransferStep;
@@ -412,6 +416,10 @@ export interface CoreModule {
   scratchView(length: number): Uint8Array;
   Sha256: new () => ScratchHasher;
   Sha512: new (sha384: boolean) => ScratchHasher;
+  /** A git blob id of `size` bytes; finishHex() throws when a different number was fed. */
+  GitBlob: new (size: number, format: "sha1" | "sha256") => ScratchHasher;
+  /** "blob <size>\0", what git hashes before a blob's bytes. */
+  gitBlobHeader(size: number): string;
   isCanonicalSha256Hex(value: string): boolean;
 
   // URLs, requests, redaction

@@ -5,6 +5,7 @@ import { toHex } from "./hex.js";
 
 const PIECE = 1 << 20;
 const WEBCRYPTO_NAMES = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+const GIT_OBJECT_FORMATS = { sha1: "SHA-1", sha256: "SHA-256" };
 
 /** Whether this context digests natively (WebCrypto is there: a secure context, or Node). */
 export function digestsNatively() {
@@ -18,12 +19,22 @@ function asBytes(data) {
   throw new TypeError("sha256: expected a Uint8Array, an ArrayBuffer or an ArrayBuffer view");
 }
 
+// Copies bytes into the core's scratch buffer piece by piece; each of the core's hashers reads them.
+function feed(core, hashers, bytes) {
+  for (let offset = 0; offset < bytes.byteLength; offset += PIECE) {
+    const piece = bytes.subarray(offset, Math.min(offset + PIECE, bytes.byteLength));
+    core.scratchView(piece.byteLength).set(piece);
+    for (const hasher of hashers) hasher.updateFromScratch(piece.byteLength);
+  }
+}
+
 /**
  * SHA-256 plus any of "sha384"/"sha512" over the same bytes. finish() → {sha256, sha384?, sha512?}
  * frees the wasm objects; free() does so without a result (on errors).
  */
 export function digestsFor(core, extra = []) {
   let natives = [["sha256", new core.Sha256()], ...extra.map((name) => [name, new core.Sha512(name === "sha384")])];
+  const hashers = natives.map(([, hasher]) => hasher);
   const live = () => {
     if (!natives) throw new Error("sha256: digest() was already called on this hasher");
     return natives;
@@ -35,13 +46,8 @@ export function digestsFor(core, extra = []) {
   };
   return {
     update(data) {
-      const hashers = live();
-      const bytes = asBytes(data);
-      for (let offset = 0; offset < bytes.byteLength; offset += PIECE) {
-        const piece = bytes.subarray(offset, Math.min(offset + PIECE, bytes.byteLength));
-        core.scratchView(piece.byteLength).set(piece);
-        for (const [, hasher] of hashers) hasher.updateFromScratch(piece.byteLength);
-      }
+      live();
+      feed(core, hashers, asBytes(data));
     },
     finish() {
       const result = {};
@@ -97,4 +103,25 @@ export async function digestBlob(core, blob, extra = [], wholeBytes = 0) {
   const bytes = await blob.arrayBuffer();
   const results = await Promise.all(names.map((name) => globalThis.crypto.subtle.digest(WEBCRYPTO_NAMES[name], bytes)));
   return Object.fromEntries(names.map((name, index) => [name, toHex(results[index])]));
+}
+
+/**
+ * The git blob id of a Blob's bytes, in the object format the core named ("sha1" | "sha256"):
+ * what a hub names a file not in Git LFS by. Natively (off the page thread) where WebCrypto is,
+ * else streamed through the core's hasher.
+ */
+export async function gitBlobDigest(core, blob, format, { natively = digestsNatively() } = {}) {
+  if (!Object.hasOwn(GIT_OBJECT_FORMATS, format)) throw new TypeError(`sha256: no git object format ${format}`);
+  if (natively) {
+    const bytes = await new Blob([core.gitBlobHeader(blob.size), blob]).arrayBuffer();
+    return toHex(await globalThis.crypto.subtle.digest(GIT_OBJECT_FORMATS[format], bytes));
+  }
+  const hasher = new core.GitBlob(blob.size, format);
+  try {
+    const reader = blob.stream().getReader();
+    for (let part = await reader.read(); !part.done; part = await reader.read()) feed(core, [hasher], asBytes(part.value));
+    return hasher.finishHex();
+  } finally {
+    hasher.delete();
+  }
 }

@@ -6,7 +6,7 @@ import { StorageWriteError } from "./cos-client.js";
 import { abortError, redactUrl, throwIfAborted } from "./errors.js";
 import { requestInit, withInit } from "./request-init.js";
 import { ResumableBody } from "./resumable-body.js";
-import { digestBlob, digestsFor, digestsNatively } from "./sha256.js";
+import { digestBlob, digestsFor, digestsNatively, gitBlobDigest } from "./sha256.js";
 
 // Thrown out of a write's callback when the core says the bytes are not to be kept: the write is
 // aborted, nothing is stored.
@@ -276,7 +276,18 @@ export class TransferExecutor {
       expected: step.expected,
       etag: headers.get("ETag") ?? "",
       repoCommit: headers.get("X-Repo-Commit") ?? "",
+      gitBlob: pumped.gitBlob ?? "",
     };
+  }
+
+  // Bytes held in memory whose hash comes from them: when they are a hub file not in LFS whose
+  // git blob id the hub named, the core checks them against it, and says in which format.
+  async #withGitBlob(load, step, pumped, signal) {
+    const format = load.transfer.gitBlobFormat(this.#content(load, step, pumped), Date.now());
+    if (!format) return pumped;
+    const gitBlob = await gitBlobDigest(this.#core, load.blob, format);
+    throwIfAborted(signal);
+    return { ...pumped, gitBlob };
   }
 
   // How long a body took, headers to last byte, tells the core how fast the link is; once a body.
@@ -340,7 +351,7 @@ export class TransferExecutor {
     }
     load.blob = new Blob(parts, { type: load.response.headers.get("Content-Type") ?? "" });
     parts.length = 0;
-    return this.#streamed(load, step, pumped);
+    return this.#streamed(load, step, await this.#withGitBlob(load, step, pumped, signal));
   }
 
   // The body read whole by the browser (no chunk crosses the page) and digested natively; the core
@@ -363,7 +374,7 @@ export class TransferExecutor {
       throwIfAborted(signal);
       this.#checkDigests(url, expected, digests);
       load.blob = blob;
-      pumped = { hex: digests.sha256, size: blob.size };
+      pumped = await this.#withGitBlob(load, step, { hex: digests.sha256, size: blob.size }, signal);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       load.error = error;

@@ -8,6 +8,7 @@
 #include "ascii.h"
 #include "error_kinds.h"
 #include "expiry.h"
+#include "git_blob.h"
 #include "hash_descriptor.h"
 #include "lfs_pointer.h"
 #include "sha256.h"
@@ -366,6 +367,22 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
   const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
   if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
+  if (judge == nullptr) {
+    // No hash judges these bytes: the hub's word on a plain file's blob does.
+    for (const BlobClaim& claim : blob_claims(parsed, content, now_ms)) {
+      if (content.git_blob.empty()) {
+        throw std::invalid_argument("content of " + parsed.redacted + ": its git blob id is needed (the " +
+                                    claim.source + " names " + claim.blob + ")");
+      }
+      if (content.git_blob == claim.blob) continue;
+      Step step = done(parsed, nullptr, "");
+      step.refused = true;
+      step.error_kind = error_kind::cos_hash_mismatch;
+      step.error_message = "content of " + parsed.redacted + " has git blob id " + content.git_blob + ", expected " +
+                           claim.blob + " (the " + claim.source + ")";
+      return step;
+    }
+  }
   if (judge != nullptr && (*judge != check.value || overran)) {
     const auto text = pointer_texts_.find(parsed.storage_key);
     if (!overran && text != pointer_texts_.end() && text->second == check.value && known != nullptr &&
@@ -387,7 +404,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // What a mutable revision's file is revalidated by later (commit URLs never are).
   if (parsed.is_hub && !parsed.immutable) {
     record.commit = commit_of(parsed, content.repo_commit);
-    record.blob = blob_of(content.etag, check.value);
+    record.blob = !content.git_blob.empty() ? content.git_blob : blob_of(content.etag, check.value);
   }
   if (known != nullptr && known->value == check.value) {
     // Confirmed, not learned: it keeps where it came from (hints are the caller's, never
@@ -414,6 +431,32 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   learn(parsed, std::move(record), step);
   settle_distrust(parsed, step);
   return step;
+}
+
+std::vector<Resolver::BlobClaim> Resolver::blob_claims(const ArtifactUrl& url, const Content& content,
+                                                       double now_ms) {
+  std::vector<BlobClaim> claims;
+  if (!url.is_hub || !content.expected.empty() || !known_plain(url)) return claims;
+  const HashRecord* known = index_.find(url.storage_key);
+  if (known != nullptr && !is_stale(url, *known, now_ms)) return claims;  // that record's hash judges
+  const std::string commit = commit_of(url, content.repo_commit);
+  const auto listed = listed_blobs_.find(url.storage_key);
+  if (listed != listed_blobs_.end()) {
+    // Listed at another commit: the file may have changed since, even into an LFS file (whose
+    // download has an ETag of its own kind); nothing the hub said applies to these bytes.
+    if (!commit.empty() && !listed->second.commit.empty() && commit != listed->second.commit) return claims;
+    claims.push_back({listed->second.blob, "listing"});
+  }
+  // The ETag of a plain file's download is its blob id (an LFS file's is its SHA-256).
+  const std::string etag_blob = blob_of(content.etag, content.sha256);
+  if (!etag_blob.empty()) claims.push_back({etag_blob, "ETag"});
+  return claims;
+}
+
+std::string Resolver::git_blob_format(const std::string& url, const Content& content, double now_ms) {
+  const std::vector<BlobClaim> claims = blob_claims(parse_artifact_url(url), content, now_ms);
+  if (claims.empty()) return "";
+  return git_object_format_name(*git_object_format_of(claims.front().blob));
 }
 
 // Bytes that are not the file `judge` names. A record read from a store is a cache: forget it and
@@ -501,6 +544,7 @@ Step Resolver::check_digest(const std::string& url, const std::string& algorithm
 bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
+  listed_blobs_.erase(parsed.storage_key);
   ledger_.forgot(parsed.storage_key);
   // A listing that gave a hash now in doubt must not give it again.
   const bool listed = parsed.is_hub && listings_.forget(batch_group(parsed));

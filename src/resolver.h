@@ -131,6 +131,9 @@ struct Content {
   // (TransferStep::body_limit): when `size` is larger, the bytes are not the file, whatever the
   // hash of the part that came.
   std::int64_t size_limit = -1;
+  // The git blob id of the bytes, in the format git_blob_format() named ("" when none was asked):
+  // what a hub names a file not in Git LFS by, checked when the hash comes from the bytes.
+  std::string git_blob;
 };
 
 class Resolver {
@@ -170,7 +173,14 @@ class Resolver {
                            const std::string& repo_commit, const std::string& link_header,
                            double now_ms, bool timed_out = false);
 
-  // The hash of bytes just downloaded: verifies against what was expected and records it.
+  // The git blob id format ("sha1", "sha256") in which record_content() needs the bytes' blob id
+  // (Content::git_blob), or "" when it checks none: bytes of a hub file not in Git LFS whose hash
+  // comes from their content, where the hub named the file's blob (its listing or paths-info, or
+  // the response's ETag) at the commit the response is of.
+  std::string git_blob_format(const std::string& url, const Content& content, double now_ms);
+  // The hash of bytes just downloaded: verifies against what was expected and records it. Bytes
+  // whose git blob id is not the one the hub named are refused; without the id it names, throws
+  // std::invalid_argument.
   Step record_content(const std::string& url, const Content& content, double now_ms);
   // Bytes no record guarded and no response described (tests, tools).
   Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
@@ -256,6 +266,13 @@ class Resolver {
   void learn(const ArtifactUrl& url, HashRecord record, Step& step);
   bool batch_usable(const ArtifactUrl& url) const;
   bool known_plain(const ArtifactUrl& url) const;  // its hash can only come from its content
+  // What the hub said a plain file's bytes are: a git blob id, and which answer said it.
+  struct BlobClaim {
+    std::string blob;
+    const char* source;
+  };
+  // The claims bytes of url must meet when no hash judges them (see git_blob_format()).
+  std::vector<BlobClaim> blob_claims(const ArtifactUrl& url, const Content& content, double now_ms);
   // Puts a record in memory that the persisted snapshot should carry.
   void keep(const ArtifactUrl& url, HashRecord record);
   std::vector<KeyedRecord> snapshot_records() const;  // every persistable record, most recent first
@@ -267,6 +284,12 @@ class Resolver {
   BatchDesk desk_;
   std::uint64_t next_ticket_ = 1;
   std::set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
+  // key → the git blob id and commit a listing or paths-info gave for a file not in LFS.
+  struct ListedBlob {
+    std::string blob;
+    std::string commit;
+  };
+  std::map<std::string, ListedBlob> listed_blobs_;
   // key → SHA-256 of the /raw/ text a pointer record came from, this session: bytes that hash to
   // it are a plain file whose content reads as a pointer, not bytes that refute the record.
   std::map<std::string, std::string> pointer_texts_;

@@ -10,6 +10,7 @@
 
 #include "artifact_url.h"
 #include "error_kinds.h"
+#include "git_blob.h"
 #include "message_text.h"
 #include "paths_info.h"
 #include "resolver.h"
@@ -113,6 +114,7 @@ Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, cons
   // Its /raw/ is the whole file: the hash can only come from the content, or be confirmed by the
   // blob id it was learned with.
   no_pointer_.insert(url.storage_key);
+  if (git_object_format_of(blob)) listed_blobs_[url.storage_key] = {blob, commit};
   const HashRecord* known = index_.find(url.storage_key);
   if (known == nullptr) return done(url, nullptr, "");
   if (!is_stale(url, *known, now_ms) && (known->blob.empty() || blob.empty() || known->blob == blob)) {

@@ -45,7 +45,8 @@ ResolverOptions short_lived() {
   return options;
 }
 
-// The bytes of url downloaded at now, with what the response said about them.
+// The bytes of url downloaded at now, with what the response said about them (and, with a blob
+// id, the blob those bytes are).
 Step downloaded(Resolver& resolver, const std::string& url, const std::string& sha256, double now,
                 const std::string& blob = "", const std::string& expected = "") {
   coc::Content content;
@@ -53,6 +54,7 @@ Step downloaded(Resolver& resolver, const std::string& url, const std::string& s
   content.size = 5;
   content.expected = expected;
   content.etag = blob.empty() ? "" : "\"" + blob + "\"";
+  content.git_blob = blob;  // the bytes are the blob the response names
   content.repo_commit = kCommit;
   return resolver.record_content(url, content, now);
 }

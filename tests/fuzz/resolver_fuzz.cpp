@@ -10,7 +10,7 @@
 //   never planned; status by arg2, a next-page Link header by arg2's bit 4, timed out by arg2's
 //   bit 5; after_pointer too) · c record_content (hash = payload, or a known hash by arg2 when
 //   empty; arg1's bit 4: the download started with known hash arg1/32, bit 5: an ETag naming a
-//   blob id) · h add_hint (the same) · L begin, local lookup · q after_persisted, local lookup
+//   blob id, bits 6 and 7: the bytes' git blob id, that one or another) · h add_hint (the same) · L begin, local lookup · q after_persisted, local lookup
 //   (found = arg2 odd) · f forget · t advance the clock by arg2 · u set URL 8 to the
 //   payload · m merge_snapshot (stored = the payload, or the last merged body when the payload is
 //   empty; found = arg2 odd) · w snapshot_written (the last merge's generation).
@@ -302,8 +302,28 @@ struct Driver {
             if (arg1 & 16u) content.expected = kHashes[(arg1 >> 5) % 3];
             if (arg1 & 32u) content.etag = "W/\"" + std::string(40, '2') + "\"";
             content.repo_commit = kCommit;
+            // As the shim does: the bytes' git blob id when the resolver asks for one (bit 6: the
+            // blob the ETag names, bit 7: another, none: a shim that failed to give it).
+            const std::string format = resolver.git_blob_format(text, content, now);
+            FUZZ_CHECK(format.empty() || format == "sha1" || format == "sha256", "git blob format " + format + where());
+            if (arg1 & 64u) content.git_blob = std::string(40, '2');
+            if (arg1 & 128u) content.git_blob = std::string(40, '3');
+            if (!format.empty() && content.git_blob.empty()) {
+              bool refused_to_judge = false;
+              try {
+                resolver.record_content(text, content, now);
+              } catch (const std::invalid_argument&) {
+                refused_to_judge = true;
+              }
+              FUZZ_CHECK(refused_to_judge, "bytes judged without the git blob id asked for" + where());
+              break;
+            }
             const coc::Step step = resolver.record_content(text, content, now);
             check_step(step, text, content.expected);
+            // The ETag named blob 22..2: once a blob is asked for, other bytes never pass.
+            if (!format.empty() && (arg1 & 32u) && content.git_blob != std::string(40, '2')) {
+              FUZZ_CHECK(step.refused && !step.found && step.persist_key.empty(), "bytes unlike the ETag's blob were taken" + where());
+            }
             if (!content.expected.empty() && fuzz::lowercase(hash) != fuzz::lowercase(content.expected)) {
               FUZZ_CHECK(step.error_kind == "cos-hash-mismatch" && !step.found && step.persist_key.empty(),
                          "bytes unlike the hash their download started with were taken" + where());

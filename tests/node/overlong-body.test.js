@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 
-import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { STORAGES, cacheOn, fallbackEntries, hubFor, stores } from "../support/cache-setup.js";
 import { sha256Hex as sha } from "../support/test-data.js";
 
 const MiB = 1024 * 1024;
@@ -15,17 +15,6 @@ const HOSTILE = 128 * MiB;
 // What may be read past the limit: the rest of the chunk that crossed it (the hub sends 64 KiB).
 const SLACK = MiB;
 const lfsFile = (hub) => hub.model.files.find((file) => file.lfs);
-
-async function fallbackEntries(caches) {
-  const [entries, seals] = await Promise.all([caches.open("cross-origin-cache-cos-fallback"), caches.open("cross-origin-cache-cos-fallback-seals")]);
-  return (await entries.keys()).length + (await seals.keys()).length;
-}
-
-const STORAGES = {
-  "Cross-Origin Storage": ({ caches, cos }) => ({ caches, storage: cos.store.manager() }),
-  "the fallback store": ({ caches }) => ({ caches }),
-  "no storage (held in memory)": ({ caches }) => ({ caches, fallback: false }),
-};
 
 const BODIES = {
   "an endless body (no Content-Length)": { replaceBytes: Buffer.alloc(HOSTILE, 7), headers: { "Content-Length": null } },

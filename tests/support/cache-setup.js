@@ -36,3 +36,16 @@ export function expectedHash(hub, url) {
   if (url === hub.model.wasm.url) return hub.model.wasm.sha256;
   return hub.model.files.find((file) => file.url === url || file.commitUrl === url).sha256;
 }
+
+/** Entries plus seals in the fallback store's two Cache API caches (0: it keeps nothing). */
+export async function fallbackEntries(caches) {
+  const [entries, seals] = await Promise.all([caches.open("cross-origin-cache-cos-fallback"), caches.open("cross-origin-cache-cos-fallback-seals")]);
+  return (await entries.keys()).length + (await seals.keys()).length;
+}
+
+/** The three places bytes can go, as cacheOn() options over stores(): by name, for a test per place. */
+export const STORAGES = {
+  "Cross-Origin Storage": ({ caches, cos }) => ({ caches, storage: cos.store.manager() }),
+  "the fallback store": ({ caches }) => ({ caches }),
+  "no storage (held in memory)": ({ caches }) => ({ caches, fallback: false }),
+};

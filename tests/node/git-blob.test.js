@@ -1,0 +1,115 @@
+// A hub file not in Git LFS (tokenizer.json, configs) has no SHA-256 before its bytes arrive, so
+// its hash is learned from them. The hub names its git blob id, in the listing and in the ETag of
+// its download: bytes that are not that blob (a body tampered with on the way that keeps the real
+// ETag, a put() of other bytes) are refused, and nothing of them is stored or recorded.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+
+import { STORAGES, cacheOn, fallbackEntries, hubFor, stores } from "../support/cache-setup.js";
+import { loadTestCore } from "../support/test-core.js";
+import { gitBlobDigest } from "../../js/sha256.js";
+
+// tokenizer.json as the hub serves it, with its bytes and git blob id (read before any fault).
+async function plainFile(hub) {
+  const file = hub.model.files.find((candidate) => candidate.path === "tokenizer.json");
+  assert.equal(file.lfs, false);
+  const bytes = Buffer.from(await (await fetch(file.url)).arrayBuffer());
+  return { ...file, bytes, oid: gitBlobId(bytes) };
+}
+
+function gitBlobId(bytes, algorithm = "sha1") {
+  return createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+// The file's bytes with one byte changed: same size, another blob.
+function tampered(file) {
+  const bytes = Buffer.from(file.bytes);  // a copy
+  bytes[bytes.length >> 1] ^= 0xff;
+  return bytes;
+}
+
+for (const [storageName, setup] of Object.entries(STORAGES)) {
+  test(`${storageName}: a plain file's body tampered with under its real ETag is refused by the listing's blob id, nothing kept`, async (t) => {
+    const hub = await hubFor(t, { shards: 1 });
+    const file = await plainFile(hub);
+    const bad = tampered(file);
+    hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad, times: 1 });
+    const made = stores();
+    const { cache, events } = await cacheOn(setup(made));
+    await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), (error) => {
+      assert.equal(error.message, `cross-origin-cache: content of ${file.url} has git blob id ${gitBlobId(bad)}, expected ${file.oid} (the listing)`);
+      return true;
+    });
+    assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+    assert.equal(cache.stats().stored, 0);
+    assert.equal(made.cos.store.entries().length, 0);
+    assert.equal(await fallbackEntries(made.caches), 0);
+
+    // The hub's real bytes load next time, and are kept.
+    const bytes = Buffer.from(await cache.fetchWithCache(file.url, "arraybuffer"));
+    assert.ok(bytes.equals(file.bytes));
+    if (storageName !== "no storage (held in memory)") assert.equal(cache.stats().stored, 1);
+  });
+}
+
+test("with no listing, the ETag names the blob: a tampered body is refused and no record is persisted", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = await plainFile(hub);
+  const bad = tampered(file);
+  hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { status: 500, body: "down" });
+  hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad });
+  const made = stores();
+  const { cache } = await cacheOn({ caches: made.caches });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"),
+    new RegExp(`has git blob id ${gitBlobId(bad)}, expected ${file.oid} \\(the ETag\\)`));
+  assert.ok(hub.log.some((entry) => entry.kind === "raw"), "the pointer said the file is plain");
+  await cache.dispose?.();
+
+  // A reload (a new cache on the same stores) has no record of the refused bytes to serve.
+  hub.clearFaults();
+  const { cache: reloaded } = await cacheOn({ caches: made.caches });
+  assert.equal(await reloaded.match(file.url), undefined);
+  const bytes = Buffer.from(await reloaded.fetchWithCache(file.url, "arraybuffer"));
+  assert.ok(bytes.equals(file.bytes));
+});
+
+test("put() of bytes that are not the listed blob is refused; the file's own bytes are stored", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = await plainFile(hub);
+  const made = stores();
+  const { cache, events } = await cacheOn({ caches: made.caches });
+  const bad = tampered(file);
+  await assert.rejects(cache.put(file.url, new Response(bad)), new RegExp(`has git blob id ${gitBlobId(bad)}, expected ${file.oid} \\(the listing\\)`));
+  assert.equal(await cache.match(file.url), undefined);
+  assert.equal(await fallbackEntries(made.caches), 0);
+  assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+
+  await cache.put(file.url, new Response(file.bytes));
+  const stored = await cache.match(file.url);
+  assert.ok(Buffer.from(await stored.arrayBuffer()).equals(file.bytes));
+});
+
+test("gitBlobDigest gives git's ids natively and through the core, in both object formats", async () => {
+  const core = await loadTestCore();
+  const cases = [Buffer.from("hello\n"), Buffer.alloc(0), randomBytes(3 * 1024 * 1024 + 17)];
+  for (const bytes of cases) {
+    for (const natively of [true, false]) {
+      for (const format of ["sha1", "sha256"]) {
+        assert.equal(await gitBlobDigest(core, new Blob([bytes]), format, { natively }), gitBlobId(bytes, format),
+          `${bytes.length} bytes, ${format}, ${natively ? "WebCrypto" : "the core"}`);
+      }
+    }
+  }
+  assert.equal(await gitBlobDigest(core, new Blob(["hello\n"]), "sha1"), "ce013625030ba8dba906f756967f9e9ca394464a");
+  await assert.rejects(gitBlobDigest(core, new Blob(["x"]), "md5"), TypeError);
+  const short = new core.GitBlob(7, "sha1");
+  try {
+    core.scratchView(6).set(Buffer.from("hello\n"));
+    short.updateFromScratch(6);
+    assert.throws(() => short.finishHex(), /6 bytes given for a blob of 7/);
+  } finally {
+    short.delete();
+  }
+  assert.throws(() => new core.GitBlob(1, "md5"), /sha1/);
+});
