@@ -4,7 +4,7 @@
 // stored through Cross-Origin Storage). Every decision comes from the core; this file only wires.
 import { loadCore } from "./core.js";
 import { CosClient } from "./cos-client.js";
-import { ErrorReporter } from "./errors.js";
+import { ErrorReporter, eitherSignal } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { bridgedStorage } from "./cos-bridge/worker.js";
@@ -96,6 +96,8 @@ export class CrossOriginCache {
   #transfers;
   #redactor;
   #disposed = false;
+  // Aborted by dispose(): every load in flight stops reading and fails with its reason.
+  #disposal = new AbortController();
   #loading = new SharedWork();
   #ledger;
   #bodyRate;
@@ -212,6 +214,8 @@ export class CrossOriginCache {
   }
 
   dispose() {
+    if (this.#disposed) return;
+    this.#disposal.abort(new DOMException("cross-origin-cache: the cache was disposed", "AbortError"));
     this.#hashes.close();
     this.#disposed = true;
     this.#resolver.delete();
@@ -266,9 +270,20 @@ export class CrossOriginCache {
   #load(context, { signal, response, needsBytes } = {}) {
     const url = context.url;
     // A caller's own response (put) is stored as given, never shared.
-    if (response) return this.#transfers.load(context, { signal, response });
+    if (response) return this.#whileNotDisposed(signal, (live) => this.#transfers.load(context, { signal: live, response }));
     const key = sharedKey(context, this.#core.parseArtifactUrl(url).storageKey);
-    return this.#loading.run(key, signal, (shared) => this.#runLoad(context, shared, needsBytes));
+    return this.#loading.run(key, signal, (shared) => this.#whileNotDisposed(shared, (live) => this.#runLoad(context, live, needsBytes)));
+  }
+
+  // Runs work(signal) under a signal that dispose() aborts too: a load in flight stops reading
+  // its body then, rather than download to the end only to fail.
+  async #whileNotDisposed(signal, work) {
+    const either = eitherSignal(signal, this.#disposal.signal);
+    try {
+      return await work(either.signal);
+    } finally {
+      either.release();
+    }
   }
 
   async #runLoad(context, signal, needsBytes) {
@@ -297,7 +312,7 @@ export class CrossOriginCache {
   async fetchWithCache(url, storetype, signal) {
     const context = this.#context(url);
     const loaded = await this.#load(context, { signal });
-    const blob = await this.#transfers.bytes(loaded, signal);
+    const blob = await this.#whileNotDisposed(signal, (live) => this.#transfers.bytes(loaded, live));
     return convert(blob, this.#mediaType(context.url, blob), storetype);
   }
 
@@ -364,7 +379,7 @@ export class CrossOriginCache {
     const url = requestUrl(request);
     // A Cache answers a key it cannot hold with a miss.
     if (!this.#isUrl(url) || !this.#core.isCacheableMethod(requestMethod(request))) return undefined;
-    const { blob } = await this.#transfers.load(this.#context(request), { storageOnly: true });
+    const { blob } = await this.#whileNotDisposed(undefined, (live) => this.#transfers.load(this.#context(request), { signal: live, storageOnly: true }));
     return blob ? storedResponse(blob, this.#mediaType(url, blob)) : undefined;
   }
 

@@ -9,6 +9,25 @@ export function throwIfAborted(signal) {
   if (signal?.aborted) throw abortError(signal);
 }
 
+/**
+ * A signal that aborts when either of two does (with that one's reason), and release(), which
+ * detaches it from them once the work it guards is over (second is long-lived: the cache's own).
+ */
+export function eitherSignal(first, second) {
+  if (!first) return { signal: second, release() {} };
+  const controller = new AbortController();
+  const sources = [first, second];
+  const onAbort = (event) => controller.abort(event.target.reason);
+  const release = () => { for (const source of sources) source.removeEventListener("abort", onAbort); };
+  const aborted = sources.find((source) => source.aborted);
+  if (aborted) {
+    controller.abort(aborted.reason);
+  } else {
+    for (const source of sources) source.addEventListener("abort", onAbort, { once: true });
+  }
+  return { signal: controller.signal, release };
+}
+
 /** A URL as it may appear in errors: credentials replaced by "***". */
 export function redactUrl(core, url) {
   try {

@@ -204,7 +204,10 @@ export declare class CrossOriginCache {
   /** Forgets the request's URL→hash mapping (as deleteInCache); true when there was one. */
   delete(request: RequestLike): Promise<boolean>;
   stats(): CrossOriginCacheStats;
-  /** Frees the wasm-side index. */
+  /**
+   * Frees the wasm-side index. Loads in flight stop reading and reject with an AbortError ("the
+   * cache was disposed"), storing nothing; later calls reject with an Error saying so. A second call does nothing.
+   */
   dispose(): void;
 }
 
