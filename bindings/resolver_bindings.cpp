@@ -146,8 +146,9 @@ class JsResolution : LiveCounted {
     return guarded([&] { return to_js(resolution_.legacy_read(found, body_bytes(body), now)); });
   }
   JsStep batch_answered(double now) { return guarded([&] { return to_js(resolution_.batch_answered(now)); }); }
-  JsStep pointer_fetched(int status, const std::string& text, const std::string& commit, double now, bool timed_out) {
-    return guarded([&] { return to_js(resolution_.pointer_fetched(status, text, commit, now, timed_out)); });
+  JsStep pointer_fetched(int status, const std::string& text, const std::string& commit, const std::string& etag,
+                         double now, bool timed_out) {
+    return guarded([&] { return to_js(resolution_.pointer_fetched(status, text, commit, now, timed_out, etag)); });
   }
   JsStep snapshot_read(double now) { return guarded([&] { return to_js(resolution_.snapshot_read(now)); }); }
 

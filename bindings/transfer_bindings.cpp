@@ -47,6 +47,7 @@ coc::Content from_js(const JsContent& content) {
   converted.etag = content.etag;
   converted.repo_commit = content.repo_commit;
   converted.git_blob = content.git_blob;
+  converted.redirected_elsewhere = content.redirected_elsewhere;
   return converted;
 }
 
@@ -67,7 +68,7 @@ JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) 
   return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });
 }
 std::string JsTransfer::git_blob_format(const JsContent& content, double now) {
-  return guarded([&] { return resolver_->git_blob_format(url_, from_js(content), now); });
+  return guarded([&] { return transfer_.git_blob_format(*resolver_, url_, from_js(content), now); });
 }
 JsTransferStep JsTransfer::streamed(const JsContent& content, double now) {
   return guarded([&] { return to_js(transfer_.streamed(*resolver_, url_, from_js(content), now)); });
@@ -146,7 +147,8 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("expected", &JsContent::expected)
       .field("etag", &JsContent::etag)
       .field("repoCommit", &JsContent::repo_commit)
-      .field("gitBlob", &JsContent::git_blob);
+      .field("gitBlob", &JsContent::git_blob)
+      .field("redirectedElsewhere", &JsContent::redirected_elsewhere);
   value_object<JsTransferStep>("TransferStep")
       .field("action", &JsTransferStep::action)
       .field("hash", &JsTransferStep::hash)

@@ -16,6 +16,7 @@ struct JsContent {
   std::string sha256;
   double size = -1;
   std::string expected, etag, repo_commit, git_blob;
+  bool redirected_elsewhere = false;
 };
 
 coc::Content from_js(const JsContent& content);

@@ -126,6 +126,8 @@ export interface DownloadedContent {
   repoCommit: string;
   /** The bytes' git blob id, in the format gitBlobFormat() named ("" when it named none). */
   gitBlob: string;
+  /** The response came through a redirect from another origin than the URL's (a CDN). */
+  redirectedElsewhere: boolean;
 }
 
 export interface ResolverOptions {
@@ -272,7 +274,8 @@ export interface Resolution {
   persistedRead(found: boolean, body: Uint8Array | string, now: number): Step;
   legacyRead(found: boolean, body: Uint8Array | string, now: number): Step;
   batchAnswered(now: number): Step;
-  pointerFetched(status: number, text: string, commit: string, now: number, timedOut: boolean): Step;
+  /** commit, etag: the answer's X-Repo-Commit and ETag ("" when absent). */
+  pointerFetched(status: number, text: string, commit: string, etag: string, now: number, timedOut: boolean): Step;
   /** readSnapshot: the snapshot was read (loadSnapshot, mergeSnapshot or snapshotUnavailable): begin again. */
   snapshotRead(now: number): Step;
   delete(): void;

@@ -224,7 +224,7 @@ export class HashResolution {
           break;
         case StepAction.fetchPointer: {
           const answer = await this.#fetchPointer(step.pointerUrl, signal, context);
-          step = resolution.pointerFetched(answer.status, answer.text, answer.commit, Date.now(), answer.timedOut);
+          step = resolution.pointerFetched(answer.status, answer.text, answer.commit, answer.etag, Date.now(), answer.timedOut);
           break;
         }
         default:
@@ -338,15 +338,16 @@ export class HashResolution {
       const limit = this.#core.maxLfsPointerBytes;
       const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: both, headers: { Range: `bytes=0-${limit}` } }));
       const commit = response.headers.get("X-Repo-Commit") ?? "";
+      const etag = response.headers.get("ETag") ?? "";
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
-        return { status: response.status, text: "", commit, timedOut: false };
+        return { status: response.status, text: "", commit, etag, timedOut: false };
       }
       const text = new TextDecoder().decode(await readBounded(response.body, limit));
-      return { status: response.status, text, commit, timedOut: false };
+      return { status: response.status, text, commit, etag, timedOut: false };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
-      return { status: 0, text: String(error?.message ?? error), commit: "", timedOut: timeout?.aborted ?? false };
+      return { status: 0, text: String(error?.message ?? error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
     }
   }
 

@@ -34,9 +34,10 @@ class Resolution {
   // fetch_batch: the request take_batches() named for this ticket was applied
   // (Resolver::apply_batch), or take_batches() let the ticket go without one.
   const Step& batch_answered(double now_ms);
-  // fetch_pointer: the answer to next().pointer_url (timed_out: none came in time; status 0).
+  // fetch_pointer: the answer to next().pointer_url (timed_out: none came in time; status 0), with
+  // its X-Repo-Commit and ETag.
   const Step& pointer_fetched(int status, const std::string& text, const std::string& repo_commit, double now_ms,
-                              bool timed_out);
+                              bool timed_out, const std::string& etag = "");
   // read_snapshot: the snapshot was read (Resolver::load_snapshot or snapshot_unavailable); memory
   // may answer now, so it begins again.
   const Step& snapshot_read(double now_ms);

@@ -299,7 +299,8 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
 }
 
 Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,
-                             const std::string& repo_commit, double now_ms, bool timed_out) {
+                             const std::string& repo_commit, double now_ms, bool timed_out,
+                             const std::string& etag) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   if (timed_out) {
     // As any failed request: the stale hash, if any, or the content decides.
@@ -327,8 +328,10 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
     pointer.reason = "size " + std::to_string(pointer.pointer.size) + " is beyond any real file";
   }
   if (!pointer.ok) {
-    // Most often an ordinary file, served whole by /raw/: not an error, but never ask again.
+    // Most often an ordinary file, served whole by /raw/: not an error, but never ask again. Its
+    // ETag names its blob, which its download must then be.
     no_pointer_.insert(parsed.storage_key);
+    keep_listed_blob(parsed, blob_of(etag, ""), commit_of(parsed, repo_commit), "/raw/ answer");
     Step step = done(parsed, nullptr, "");
     if (looks_like_pointer(text)) {
       step.error_kind = error_kind::pointer_invalid;
@@ -370,11 +373,23 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   if (judge == nullptr) {
     // No hash judges these bytes: the hub's word on a plain file's blob does.
     for (const BlobClaim& claim : blob_claims(parsed, content, now_ms)) {
+      if (content.git_blob == claim.blob) continue;
+      // A hub answer read before the download may be of an older commit (or came in while the
+      // bytes did, after the shim asked which id to compute): forgotten, and asked for again once.
+      if (claim.hub_answer && blob_rechecked_.count(parsed.storage_key) == 0) {
+        if (blob_rechecked_.size() >= options_.capacity) blob_rechecked_.clear();  // bounded, as memory is
+        blob_rechecked_.insert(parsed.storage_key);
+        forget(parsed.href);
+        Step step = done(parsed, nullptr, "");
+        step.recheck = true;
+        step.error_message = "content of " + parsed.redacted + " is not the blob " + claim.blob + " the " +
+                             claim.source + " named; the " + claim.source + " is forgotten and asked for again";
+        return step;
+      }
       if (content.git_blob.empty()) {
         throw std::invalid_argument("content of " + parsed.redacted + ": its git blob id is needed (the " +
                                     claim.source + " names " + claim.blob + ")");
       }
-      if (content.git_blob == claim.blob) continue;
       Step step = done(parsed, nullptr, "");
       step.refused = true;
       step.error_kind = error_kind::cos_hash_mismatch;
@@ -382,6 +397,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
                            claim.blob + " (the " + claim.source + ")";
       return step;
     }
+    blob_rechecked_.erase(parsed.storage_key);
   }
   if (judge != nullptr && (*judge != check.value || overran)) {
     const auto text = pointer_texts_.find(parsed.storage_key);
@@ -404,7 +420,8 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // What a mutable revision's file is revalidated by later (commit URLs never are).
   if (parsed.is_hub && !parsed.immutable) {
     record.commit = commit_of(parsed, content.repo_commit);
-    record.blob = !content.git_blob.empty() ? content.git_blob : blob_of(content.etag, check.value);
+    // Only a blob id computed from these bytes: an ETag's could name other bytes than these.
+    record.blob = content.git_blob;
   }
   if (known != nullptr && known->value == check.value) {
     // Confirmed, not learned: it keeps where it came from (hints are the caller's, never
@@ -436,21 +453,30 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
 std::vector<Resolver::BlobClaim> Resolver::blob_claims(const ArtifactUrl& url, const Content& content,
                                                        double now_ms) {
   std::vector<BlobClaim> claims;
-  if (!url.is_hub || !content.expected.empty() || !known_plain(url)) return claims;
+  if (!url.is_hub || !content.expected.empty()) return claims;
   const HashRecord* known = index_.find(url.storage_key);
   if (known != nullptr && !is_stale(url, *known, now_ms)) return claims;  // that record's hash judges
-  const std::string commit = commit_of(url, content.repo_commit);
+  // A caller's own X-Repo-Commit cannot set the hub's answers aside.
+  const std::string commit = content.from_caller ? std::string() : commit_of(url, content.repo_commit);
+  // First the response's own word: bytes that contradict it are refused without asking again.
+  // The hub's ETag of a plain file is its blob id; an LFS file's is its SHA-256 (not a claim),
+  // and a CDN's after a redirect elsewhere names nothing of the hub's.
+  const std::string etag_blob = content.redirected_elsewhere ? std::string() : blob_of(content.etag, content.sha256);
+  if (!etag_blob.empty()) claims.push_back({etag_blob, "ETag", false});
   const auto listed = listed_blobs_.find(url.storage_key);
-  if (listed != listed_blobs_.end()) {
-    // Listed at another commit: the file may have changed since, even into an LFS file (whose
-    // download has an ETag of its own kind); nothing the hub said applies to these bytes.
-    if (!commit.empty() && !listed->second.commit.empty() && commit != listed->second.commit) return claims;
-    claims.push_back({listed->second.blob, "listing"});
+  // An answer of another commit: the file may have changed since, even into an LFS file.
+  if (listed != listed_blobs_.end() &&
+      (commit.empty() || listed->second.commit.empty() || commit == listed->second.commit)) {
+    claims.push_back({listed->second.blob, listed->second.source, true});
   }
-  // The ETag of a plain file's download is its blob id (an LFS file's is its SHA-256).
-  const std::string etag_blob = blob_of(content.etag, content.sha256);
-  if (!etag_blob.empty()) claims.push_back({etag_blob, "ETag"});
   return claims;
+}
+
+void Resolver::keep_listed_blob(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
+                                const char* source) {
+  if (!git_object_format_of(blob)) return;
+  if (listed_blobs_.size() >= options_.capacity) listed_blobs_.clear();  // bounded, as memory is
+  listed_blobs_[url.storage_key] = {blob, commit, source};
 }
 
 std::string Resolver::git_blob_format(const std::string& url, const Content& content, double now_ms) {

@@ -134,6 +134,12 @@ struct Content {
   // The git blob id of the bytes, in the format git_blob_format() named ("" when none was asked):
   // what a hub names a file not in Git LFS by, checked when the hash comes from the bytes.
   std::string git_blob;
+  // The response came from another origin than the URL's, through a redirect (an LFS file's CDN):
+  // its ETag is that origin's, not the hub's word on a blob.
+  bool redirected_elsewhere = false;
+  // The caller's own response (put()): its headers are the caller's, so its X-Repo-Commit does not
+  // decide which of the hub's answers apply to the bytes (Transfer sets it).
+  bool from_caller = false;
 };
 
 class Resolver {
@@ -152,8 +158,10 @@ class Resolver {
                     const std::string& body, double now_ms);
   Step after_batch(const std::string& url, double now_ms);
   // timed_out: no answer came within resolution_timeout_ms (status is then 0).
+  // etag: the answer's ETag: the file's blob id when /raw/ served a file not in LFS.
   Step after_pointer(const std::string& url, int status, const std::string& text,
-                     const std::string& repo_commit, double now_ms, bool timed_out = false);
+                     const std::string& repo_commit, double now_ms, bool timed_out = false,
+                     const std::string& etag = "");
 
   // Batch requests for the URLs whose hash is not already in memory and fresh.
   std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
@@ -174,13 +182,15 @@ class Resolver {
                            double now_ms, bool timed_out = false);
 
   // The git blob id format ("sha1", "sha256") in which record_content() needs the bytes' blob id
-  // (Content::git_blob), or "" when it checks none: bytes of a hub file not in Git LFS whose hash
-  // comes from their content, where the hub named the file's blob (its listing or paths-info, or
-  // the response's ETag) at the commit the response is of.
+  // (Content::git_blob), or "" when it checks none: bytes of a hub URL whose hash comes from their
+  // content, where the hub named a blob for them: the response's own ETag (unless it came from
+  // another origin), or a listing, paths-info or /raw/ answer that said the file is not in LFS, of
+  // the response's commit (or of a commit either does not say).
   std::string git_blob_format(const std::string& url, const Content& content, double now_ms);
   // The hash of bytes just downloaded: verifies against what was expected and records it. Bytes
-  // whose git blob id is not the one the hub named are refused; without the id it names, throws
-  // std::invalid_argument.
+  // whose git blob id is not the one the hub named are refused; when a listing or /raw/ answer
+  // named it, that answer may be outdated, so it is forgotten and the load runs once more first
+  // (recheck). Without a blob id it needs (one the ETag names), throws std::invalid_argument.
   Step record_content(const std::string& url, const Content& content, double now_ms);
   // Bytes no record guarded and no response described (tests, tools).
   Step record_content(const std::string& url, const std::string& sha256_hex, std::int64_t size,
@@ -269,7 +279,8 @@ class Resolver {
   // What the hub said a plain file's bytes are: a git blob id, and which answer said it.
   struct BlobClaim {
     std::string blob;
-    const char* source;
+    std::string source;
+    bool hub_answer;  // a listing, paths-info or /raw/ answer (it may be outdated), not the ETag
   };
   // The claims bytes of url must meet when no hash judges them (see git_blob_format()).
   std::vector<BlobClaim> blob_claims(const ArtifactUrl& url, const Content& content, double now_ms);
@@ -284,12 +295,18 @@ class Resolver {
   BatchDesk desk_;
   std::uint64_t next_ticket_ = 1;
   std::set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
-  // key → the git blob id and commit a listing or paths-info gave for a file not in LFS.
+  // key → the git blob id and commit a listing, paths-info or /raw/ answer gave for a file not in
+  // LFS, and which of them gave it.
   struct ListedBlob {
     std::string blob;
     std::string commit;
+    const char* source;
   };
   std::map<std::string, ListedBlob> listed_blobs_;
+  void keep_listed_blob(const ArtifactUrl& url, const std::string& blob, const std::string& commit, const char* source);
+  // Keys whose hub answer's blob the bytes contradicted once: that answer was forgotten and the
+  // load ran again; a second contradiction is refused.
+  std::set<std::string> blob_rechecked_;
   // key → SHA-256 of the /raw/ text a pointer record came from, this session: bytes that hash to
   // it are a plain file whose content reads as a pointer, not bytes that refute the record.
   std::map<std::string, std::string> pointer_texts_;

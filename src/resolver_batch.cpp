@@ -114,7 +114,7 @@ Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, cons
   // Its /raw/ is the whole file: the hash can only come from the content, or be confirmed by the
   // blob id it was learned with.
   no_pointer_.insert(url.storage_key);
-  if (git_object_format_of(blob)) listed_blobs_[url.storage_key] = {blob, commit};
+  keep_listed_blob(url, blob, commit, "listing");
   const HashRecord* known = index_.find(url.storage_key);
   if (known == nullptr) return done(url, nullptr, "");
   if (!is_stale(url, *known, now_ms) && (known->blob.empty() || blob.empty() || known->blob == blob)) {

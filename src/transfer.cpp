@@ -319,9 +319,20 @@ TransferStep Transfer::streamed(const Step& verdict, const std::string& sha256, 
 TransferStep Transfer::streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms) {
   // Out of turn is refused before the resolver learns anything from the bytes.
   expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "streamed");
+  return streamed(resolver.record_content(url, judged(content), now_ms), content.sha256, content.size);
+}
+
+std::string Transfer::git_blob_format(Resolver& resolver, const std::string& url, const Content& content,
+                                      double now_ms) const {
+  expect_one_of({TransferAction::stream_into_storage, TransferAction::spool}, "git_blob_format");
+  return resolver.git_blob_format(url, judged(content), now_ms);
+}
+
+Content Transfer::judged(const Content& content) const {
   Content judged = content;
   judged.size_limit = step_.body_limit;
-  return streamed(resolver.record_content(url, judged, now_ms), content.sha256, content.size);
+  judged.from_caller = request_.own_response;
+  return judged;
 }
 
 TransferStep Transfer::stream_failed(bool digest_mismatch) {
@@ -372,6 +383,8 @@ TransferStep Transfer::after_dropped() {
     restarted_ = true;
     return step_;
   }
+  // The resolver's words when it said what it forgot (a hub answer the bytes contradicted).
+  if (!verdict_.error_message.empty()) return failure(verdict_.error_message + ": the next load asks again");
   return failure("the bytes of " + request_.shown_url +
                  " refuted its stored hash, which is forgotten: the next load asks again");
 }

@@ -171,6 +171,8 @@ class Transfer {
   TransferStep streamed(const Step& verdict, const std::string& sha256, std::int64_t size);
   // The same, with the resolver judging the bytes of url (and learning their hash) first.
   TransferStep streamed(Resolver& resolver, const std::string& url, const Content& content, double now_ms);
+  // Resolver::git_blob_format() for these bytes, as streamed() will judge them.
+  std::string git_blob_format(Resolver& resolver, const std::string& url, const Content& content, double now_ms) const;
   // Reading the body failed (after any resume), or (digest_mismatch) a digest the app gave did not
   // match it: bytes that were read whole are asked for again only when the read broke off.
   TransferStep stream_failed(bool digest_mismatch = false);
@@ -201,6 +203,9 @@ class Transfer {
   TransferStep finish(BytesAt bytes, bool stored) const;
   TransferStep failure(std::string message) const;
   TransferStep download_unstored();
+  // What the resolver is told of the bytes: the content as the shim saw it, with what this
+  // transfer knows of them (the size recorded with their hash, whether they are the caller's).
+  Content judged(const Content& content) const;
   static TransferStep reported(TransferStep step, std::string_view kind, std::string message);
 
   TransferRequest request_;

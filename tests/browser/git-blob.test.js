@@ -47,7 +47,7 @@ for (const browserName of BROWSERS) test(`${browserName}: a plain file tampered 
   const refused = await load(page);
   assert.equal(refused.storage, "fallback");
   assert.equal(refused.ok, false);
-  assert.equal(refused.message, `cross-origin-cache: content of ${file.url} has git blob id ${gitBlobId(bad)}, expected ${gitBlobId(bytes)} (the listing)`);
+  assert.equal(refused.message, `cross-origin-cache: content of ${file.url} has git blob id ${gitBlobId(bad)}, expected ${gitBlobId(bytes)} (the ETag)`);
   const kept = await entries(page);
   for (const [name, urls] of Object.entries(kept)) {
     if (name.includes("fallback")) assert.deepEqual(urls, [], `${name} keeps bytes`);

@@ -5,7 +5,7 @@
 //   <op> <arg1> <arg2> <payload...>   (missing bytes read as '0')
 // where an argument counts from '0' ('0' is 0, '1' is 1, ..., wrapping modulo 256).
 // ops: b begin · p after_persisted (found = arg2 odd) · l after_legacy (found = arg2 odd, store by
-//   arg2/2) · a after_batch · r after_pointer (status by arg2) · P plan_batch (raw arg1 bits: URLs
+//   arg2/2) · a after_batch · r after_pointer (status by arg2, timed out by bit 5, an ETag naming a blob by bit 6) · P plan_batch (raw arg1 bits: URLs
 //   0-7, arg2 odd: URL 8 too) · A apply_batch (request arg1 of the last plan; a raw 0xff: a group
 //   never planned; status by arg2, a next-page Link header by arg2's bit 4, timed out by arg2's
 //   bit 5; after_pointer too) · c record_content (hash = payload, or a known hash by arg2 when
@@ -260,7 +260,9 @@ struct Driver {
         case 'r': {
           const std::size_t which = arg2 % (sizeof kStatuses / sizeof kStatuses[0]);
           const bool timed_out = (arg2 >> 5) & 1u;
-          check_step(resolver.after_pointer(text, timed_out ? 0 : kStatuses[which], body, which == 9 ? kCommit : "", now, timed_out), text);
+          // arg2's bit 6: the answer's ETag names a blob (a plain file's /raw/).
+          const std::string etag = (arg2 >> 6) & 1u ? "\"" + std::string(40, '2') + "\"" : "";
+          check_step(resolver.after_pointer(text, timed_out ? 0 : kStatuses[which], body, which == 9 ? kCommit : "", now, timed_out, etag), text);
           break;
         }
         case 'P': {
@@ -309,9 +311,11 @@ struct Driver {
             if (arg1 & 64u) content.git_blob = std::string(40, '2');
             if (arg1 & 128u) content.git_blob = std::string(40, '3');
             if (!format.empty() && content.git_blob.empty()) {
+              // Refused outright, or (a hub answer named the blob) asked for again, learning nothing.
               bool refused_to_judge = false;
               try {
-                resolver.record_content(text, content, now);
+                const coc::Step step = resolver.record_content(text, content, now);
+                refused_to_judge = step.recheck && !step.found && step.persist_key.empty();
               } catch (const std::invalid_argument&) {
                 refused_to_judge = true;
               }
@@ -322,7 +326,12 @@ struct Driver {
             check_step(step, text, content.expected);
             // The ETag named blob 22..2: once a blob is asked for, other bytes never pass.
             if (!format.empty() && (arg1 & 32u) && content.git_blob != std::string(40, '2')) {
-              FUZZ_CHECK(step.refused && !step.found && step.persist_key.empty(), "bytes unlike the ETag's blob were taken" + where());
+              FUZZ_CHECK((step.refused || step.recheck) && !step.found && step.persist_key.empty(),
+                         "bytes unlike the ETag's blob were taken" + where());
+            }
+            // A blob id is recorded only as computed from the bytes.
+            if (step.found && !step.record.blob.empty() && step.hit == "content") {
+              FUZZ_CHECK(step.record.blob == content.git_blob, "a record's blob id not computed from its bytes" + where());
             }
             if (!content.expected.empty() && fuzz::lowercase(hash) != fuzz::lowercase(content.expected)) {
               FUZZ_CHECK(step.error_kind == "cos-hash-mismatch" && !step.found && step.persist_key.empty(),

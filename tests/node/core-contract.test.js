@@ -62,7 +62,7 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
       "key", "persistBody", "persistKey", "pointerUrl", "recheck", "record", "refused", "store"]);
     assert.equal(step.action, StepAction.readPersisted);
     assert.equal(step.key, SHARD, "a read step reads the entry under the URL's key");
-    assert.throws(() => resolution.pointerFetched(200, "", "", 1000, false), /pointer_fetched after read-persisted/, "a result out of turn is refused");
+    assert.throws(() => resolution.pointerFetched(200, "", "", "", 1000, false), /pointer_fetched after read-persisted/, "a result out of turn is refused");
     step = resolution.persistedRead(false, "", 1000);
     assert.equal(step.action, StepAction.readLegacy);
     assert.equal(step.store, "tvmjs-cos-hash-meta");
@@ -80,7 +80,7 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
     step = resolution.batchAnswered(1000);
     assert.equal(step.action, StepAction.fetchPointer);
     assert.equal(step.pointerUrl, `${HUB}/org/model/raw/main/shard_0.bin`);
-    step = resolution.pointerFetched(200, pointer(HASH_A, 10), "", 1000, false);
+    step = resolution.pointerFetched(200, pointer(HASH_A, 10), "", "", 1000, false);
     assert.equal(step.action, StepAction.done);
     assert.equal(step.found, true);
     assert.equal(step.record.value, HASH_A);
@@ -94,7 +94,7 @@ test("bytes that refute a persisted record name the entry to drop in dropKey", a
     const resolution = resolver.resolution(SHARD, 1000, false, 0, "");
     resolution.persistedRead(true, JSON.stringify({ algorithm: "SHA-256", value: HASH_A, storedAt: 1000 }), 1000);
     resolution.delete();
-    const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "" }, 1001);
+    const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1001);
     assert.equal(step.recheck, true);
     assert.equal(step.dropKey, SHARD);
   });
@@ -104,7 +104,7 @@ test("the core itself reports bytes unlike their hash as cos-hash-mismatch", asy
   const core = await loadCore();
   withResolver(core, { persist: false }, (resolver) => {
     resolver.addIntegrity(OTHER, HASH_A);
-    const step = resolver.recordContent(OTHER, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "" }, 1000);
+    const step = resolver.recordContent(OTHER, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1000);
     assert.equal(step.refused, true);
     assert.equal(step.errorKind, "cos-hash-mismatch");
     assert.equal(step.errorKind, core.errorKinds.cosHashMismatch);
@@ -155,7 +155,7 @@ test("the shim spells no error kind and no step action: it uses the core's const
 test("maxAgeOtherHosts has one name down to the core: a non-hub hash expires after it", async () => {
   const core = await loadCore();
   const expiresAt = (options) => withResolver(core, { persist: false, ...options }, (resolver) => {
-    resolver.recordContent(OTHER, { sha256: HASH_A, size: 3, expected: "", etag: "", repoCommit: "", gitBlob: "" }, 1000);
+    resolver.recordContent(OTHER, { sha256: HASH_A, size: 3, expected: "", etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1000);
     return [foundAt(resolver, OTHER, 1100), foundAt(resolver, OTHER, 1101)];
   });
   assert.deepEqual(expiresAt({ maxAgeOtherHosts: 100 }), [true, false]);

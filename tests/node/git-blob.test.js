@@ -29,42 +29,46 @@ function tampered(file) {
   return bytes;
 }
 
+const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
 for (const [storageName, setup] of Object.entries(STORAGES)) {
-  test(`${storageName}: a plain file's body tampered with under its real ETag is refused by the listing's blob id, nothing kept`, async (t) => {
+  test(`${storageName}: a plain file's body tampered with under its real ETag is refused at once, nothing kept`, async (t) => {
     const hub = await hubFor(t, { shards: 1 });
     const file = await plainFile(hub);
     const bad = tampered(file);
-    hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad, times: 1 });
+    hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad });
     const made = stores();
     const { cache, events } = await cacheOn(setup(made));
     await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), (error) => {
-      assert.equal(error.message, `cross-origin-cache: content of ${file.url} has git blob id ${gitBlobId(bad)}, expected ${file.oid} (the listing)`);
+      assert.equal(error.message, `cross-origin-cache: content of ${file.url} has git blob id ${gitBlobId(bad)}, expected ${file.oid} (the ETag)`);
       return true;
     });
     assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+    assert.equal(cache.stats().downloads, 1, "a response that contradicts itself is not asked for again");
     assert.equal(cache.stats().stored, 0);
     assert.equal(made.cos.store.entries().length, 0);
     assert.equal(await fallbackEntries(made.caches), 0);
 
     // The hub's real bytes load next time, and are kept.
+    hub.clearFaults();
     const bytes = Buffer.from(await cache.fetchWithCache(file.url, "arraybuffer"));
     assert.ok(bytes.equals(file.bytes));
     if (storageName !== "no storage (held in memory)") assert.equal(cache.stats().stored, 1);
   });
 }
 
-test("with no listing, the ETag names the blob: a tampered body is refused and no record is persisted", async (t) => {
+test("no listing, no paths-info, no /raw/: the ETag alone names the blob; nothing of a tampered body is persisted", async (t) => {
   const hub = await hubFor(t, { shards: 1 });
   const file = await plainFile(hub);
   const bad = tampered(file);
-  hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { status: 500, body: "down" });
+  hub.setFault((req) => ["tree", "pathsInfo", "raw"].includes(req.kind), { status: 500, body: "down" });
   hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad });
   const made = stores();
   const { cache } = await cacheOn({ caches: made.caches });
   await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"),
     new RegExp(`has git blob id ${gitBlobId(bad)}, expected ${file.oid} \\(the ETag\\)`));
-  assert.ok(hub.log.some((entry) => entry.kind === "raw"), "the pointer said the file is plain");
-  await cache.dispose?.();
+  assert.ok(hub.log.some((entry) => entry.kind === "raw"), "every source of the hash was asked and failed");
+  cache.dispose();
 
   // A reload (a new cache on the same stores) has no record of the refused bytes to serve.
   hub.clearFaults();
@@ -74,20 +78,71 @@ test("with no listing, the ETag names the blob: a tampered body is refused and n
   assert.ok(bytes.equals(file.bytes));
 });
 
-test("put() of bytes that are not the listed blob is refused; the file's own bytes are stored", async (t) => {
+test("the branch moved after the listing was read: a body tampered with under its real ETag is still refused", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = await plainFile(hub);
+  const bad = tampered(file);
+  const made = stores();
+  const { cache } = await cacheOn({ caches: made.caches });
+  await cache.fetchWithCache(hub.model.files.find((f) => f.path === "mlc-chat-config.json").url, "json");  // lists main
+  hub.commit("test-org/test-model", { "README.md": { bytes: Buffer.from("moved on") } });
+  hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { replaceBytes: bad });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), /\(the ETag\)/);
+  assert.equal(await cache.match(file.url), undefined);
+});
+
+test("a listing older than the file is asked for again once, and the file's new bytes load", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = await plainFile(hub);
+  // Listings that do not say their commit, and downloads without an ETag: only the listing names the blob.
+  hub.setFault((req) => req.kind === "tree", { headers: { "X-Repo-Commit": null } });
+  hub.setFault((req) => req.kind === "resolve" && req.path === file.path, { headers: { ETag: null } });
+  const made = stores();
+  const { cache, events } = await cacheOn({ caches: made.caches });
+  await cache.fetchWithCache(hub.model.files.find((f) => f.path === "mlc-chat-config.json").url, "json");  // lists main
+  const changed = Buffer.from(JSON.stringify({ version: 2 }));
+  hub.commit("test-org/test-model", { [file.path]: { bytes: changed } });
+  const bytes = Buffer.from(await cache.fetchWithCache(file.url, "arraybuffer"));
+  assert.ok(bytes.equals(changed));
+  assert.equal(cache.stats().downloads, 3, "the config, then the file twice: the outdated listing was asked for again");
+  assert.equal(hub.log.filter((entry) => entry.kind === "tree").length, 2);
+  assert.deepEqual(events, []);
+  assert.equal(sha256(Buffer.from(await (await cache.match(file.url)).arrayBuffer())), sha256(changed));
+});
+
+test("put() of bytes that are not the listed blob is refused, even with a made-up X-Repo-Commit; the file's own bytes are stored", async (t) => {
   const hub = await hubFor(t, { shards: 1 });
   const file = await plainFile(hub);
   const made = stores();
-  const { cache, events } = await cacheOn({ caches: made.caches });
+  const { cache } = await cacheOn({ caches: made.caches });
   const bad = tampered(file);
-  await assert.rejects(cache.put(file.url, new Response(bad)), new RegExp(`has git blob id ${gitBlobId(bad)}, expected ${file.oid} \\(the listing\\)`));
+  // The listing may be older than the caller's bytes: it is forgotten, and the put fails.
+  await assert.rejects(cache.put(file.url, new Response(bad)),
+    new RegExp(`content of ${file.url} is not the blob ${file.oid} the listing named; the listing is forgotten and asked for again: the next load asks again`));
+  // Named again by a new listing: refused, whatever commit the caller's response claims.
+  const forged = new Response(bad, { headers: { "X-Repo-Commit": "f".repeat(40) } });
+  await assert.rejects(cache.put(file.url, forged), new RegExp(`has git blob id ${gitBlobId(bad)}, expected ${file.oid} \\(the listing\\)`));
+  assert.equal(hub.log.filter((entry) => entry.kind === "tree").length, 2);
   assert.equal(await cache.match(file.url), undefined);
   assert.equal(await fallbackEntries(made.caches), 0);
-  assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
 
   await cache.put(file.url, new Response(file.bytes));
   const stored = await cache.match(file.url);
   assert.ok(Buffer.from(await stored.arrayBuffer()).equals(file.bytes));
+});
+
+test("without listings, the /raw/ answer's ETag names the blob a put() must be", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = await plainFile(hub);
+  const made = stores();
+  const { cache } = await cacheOn({ caches: made.caches, batch: false });
+  const bad = tampered(file);
+  await assert.rejects(cache.put(file.url, new Response(bad)), /the \/raw\/ answer named/);
+  await assert.rejects(cache.put(file.url, new Response(bad)), /\(the \/raw\/ answer\)/);
+  assert.equal(hub.log.filter((entry) => entry.kind === "tree" || entry.kind === "pathsInfo").length, 0);
+  assert.equal(await cache.match(file.url), undefined);
+  await cache.put(file.url, new Response(file.bytes));
+  assert.ok(Buffer.from(await (await cache.match(file.url)).arrayBuffer()).equals(file.bytes));
 });
 
 test("gitBlobDigest gives git's ids natively and through the core, in both object formats", async () => {
