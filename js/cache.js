@@ -300,7 +300,8 @@ export class CrossOriginCache {
     const url = context.url;
     blob.text()
       .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text), undefined, context))
-      .catch((error) => this.#errors.url(this.#errors.kinds.prefetchFailed, url, error));
+      // A cache disposed meanwhile has no one to tell.
+      .catch((error) => { if (!this.#disposed) this.#errors.url(this.#errors.kinds.prefetchFailed, url, error); });
   }
 
   #mediaType(url, blob) {
@@ -361,6 +362,7 @@ export class CrossOriginCache {
             break;
           case Action.removeEntry:
             await this.#fallback.remove(step.hash);
+            this.#live();  // disposed meanwhile: the ledger is gone
             this.#ledger.missing(step.hash);
             step = deletion.entryRemoved();
             break;

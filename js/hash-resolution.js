@@ -17,6 +17,8 @@ export class HashResolution {
   #stats;
   #resolving = new SharedWork();
   #closed = false;
+  // Aborted by close(): hub requests in flight end then, not when their answer or timeout comes.
+  #closing = new AbortController();
   #waiting = new Map();  // ticket -> {release, fail, context} of a resolution waiting for its batch
   #lookScheduled = false;
   #snapshot = null;
@@ -25,6 +27,7 @@ export class HashResolution {
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
   close() {
     this.#closed = true;
+    this.#closing.abort(new DOMException("cross-origin-cache: the cache was disposed", "AbortError"));
     this.#snapshot?.close();
     const disposed = new Error("cross-origin-cache: the cache was disposed");
     for (const waiter of this.#waiting.values()) waiter.fail(disposed);
@@ -173,6 +176,11 @@ export class HashResolution {
     return Number.isFinite(this.#timeoutMs) ? AbortSignal.timeout(this.#timeoutMs) : undefined;
   }
 
+  // What ends one hub request: its timeout, close(), and the signal of the work it is for.
+  #requestSignal(timeout, signal) {
+    return AbortSignal.any([this.#closing.signal, timeout, signal].filter(Boolean));
+  }
+
   async #runResolution(resolution, signal, context) {
     const url = resolution.url();
     const ticket = resolution.ticket();
@@ -297,7 +305,7 @@ export class HashResolution {
         headers: { "Content-Type": "application/json" },
         body: request.body,
       };
-      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, timeout ? { ...init, signal: timeout } : init));
+      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, { ...init, signal: this.#requestSignal(timeout) }));
       status = response.status;
       commit = response.headers.get("X-Repo-Commit") ?? "";
       link = response.headers.get("Link") ?? "";
@@ -307,6 +315,7 @@ export class HashResolution {
         response.body?.cancel().catch(() => {});
       }
     } catch (error) {
+      if (this.#closed) throw error;
       body = String(error?.message ?? error);
     }
     const timedOut = timeout?.aborted ?? false;
@@ -331,7 +340,7 @@ export class HashResolution {
   async #fetchPointer(url, signal, context) {
     this.#stats.resolutionRequests.pointer++;
     const timeout = this.#timeoutSignal();
-    const both = timeout && signal ? AbortSignal.any([signal, timeout]) : (timeout ?? signal);
+    const both = this.#requestSignal(timeout, signal);
     try {
       // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
       // and stop reading there if the server ignores the range.
@@ -347,6 +356,7 @@ export class HashResolution {
       return { status: response.status, text, commit, etag, timedOut: false };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
+      if (this.#closed) throw abortError(this.#closing.signal);
       return { status: 0, text: String(error?.message ?? error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
     }
   }

@@ -43,3 +43,80 @@ for (const [storageName, setup] of Object.entries(STORAGES)) {
     cache.dispose();  // a second call does nothing
   });
 }
+
+test("dispose() ends the hub requests of resolutions in flight: a hanging /raw/ or listing is closed, the calls reject", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+
+  hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { status: 500 });
+  hub.setFault((req) => req.kind === "raw", { hang: true });
+  const { cache } = await cacheOn({ caches: stores().caches, resolutionTimeout: Infinity });
+  const resolving = cache.resolveHash(file.url);
+  while (hub.inFlight.raw === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  cache.dispose();
+  await assert.rejects(resolving, /the cache was disposed/);
+  await settle();
+  assert.equal(hub.inFlight.raw, 0, "the /raw/ request was closed");
+
+  hub.clearFaults();
+  hub.setFault((req) => req.kind === "tree", { hang: true });
+  const { cache: other } = await cacheOn({ caches: stores().caches, resolutionTimeout: Infinity });
+  const holding = other.hasAllKeys([file.url]);
+  while (hub.inFlight.tree === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  other.dispose();
+  await assert.rejects(holding, /the cache was disposed/);
+  await settle();
+  assert.equal(hub.inFlight.tree, 0, "the listing request was closed");
+});
+
+test("dispose() while deleteInCache() removes a stored entry: a clear rejection, not a binding error", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const made = stores();
+  let removal;  // resolves the fallback store's pending delete
+  const caches = {
+    has: (name) => made.caches.has(name),
+    keys: () => made.caches.keys(),
+    delete: (name) => made.caches.delete(name),
+    match: (...args) => made.caches.match(...args),
+    async open(name) {
+      const cache = await made.caches.open(name);
+      if (!name.endsWith("-fallback")) return cache;
+      // The fallback store's own cache, its delete() held until the test lets it go.
+      return new Proxy(cache, {
+        get(target, property) {
+          if (property === "delete") {
+            return async (...args) => {
+              await new Promise((resolve) => { removal = resolve; });
+              return target.delete(...args);
+            };
+          }
+          const value = Reflect.get(target, property);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+  const { cache, events } = await cacheOn({ caches });
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  const deleting = cache.deleteInCache(file.url);
+  while (!removal) await new Promise((resolve) => setTimeout(resolve, 10));
+  cache.dispose();
+  removal();
+  await assert.rejects(deleting, (error) => {
+    assert.equal(error.message, "cross-origin-cache: the cache was disposed");
+    return true;
+  });
+  assert.deepEqual(events, []);
+});
+
+test("dispose() right after a tensor cache loaded: its shards' prefetch reports nothing", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const tensorCache = hub.model.files.find((f) => f.path === "tensor-cache.json");
+  const { cache, events } = await cacheOn({ caches: stores().caches });
+  await cache.fetchWithCache(tensorCache.url, "json");
+  cache.dispose();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.deepEqual(events, []);
+});
