@@ -26,6 +26,7 @@ struct JsTransferStep {
   coc::BytesAt bytes = coc::BytesAt::none;
   bool from_storage = false, stored = false, hash_from_content = false;
   std::string error_kind, error_message, fail_message;
+  std::string git_blob_format;
 };
 
 namespace {
@@ -34,7 +35,7 @@ JsTransferStep to_js(const coc::TransferStep& step) {
   return {step.action, step.hash, step.no_store, step.range, step.resumable, step.hash_known, step.whole, step.shared,
           step.writes_in_flight, js_number(step.segment_bytes), js_number(step.size), js_number(step.body_limit), step.expected, step.persist_key,
           step.persist_body, step.drop_key, step.bytes, step.from_storage, step.stored,
-          step.hash_from_content, step.error_kind, step.error_message, step.fail_message};
+          step.hash_from_content, step.error_kind, step.error_message, step.fail_message, step.git_blob_format};
 }
 
 }  // namespace
@@ -56,10 +57,10 @@ JsTransfer::JsTransfer(std::shared_ptr<coc::Resolver> resolver, std::string url,
 
 JsTransferStep JsTransfer::next() const { return to_js(transfer_.next()); }
 JsTransferStep JsTransfer::resolved(bool found, const std::string& hash, double size) {
-  return guarded([&] { return to_js(transfer_.resolved(found, hash, int64_from_js(size))); });
+  return guarded([&] { return to_js(transfer_.resolved(*resolver_, url_, found, hash, int64_from_js(size))); });
 }
-JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer, double file_size) {
-  return guarded([&] { return to_js(transfer_.storage_answered(*resolver_, url_, answer, int64_from_js(file_size))); });
+JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer, double file_size, const std::string& git_blob) {
+  return guarded([&] { return to_js(transfer_.storage_answered(*resolver_, url_, answer, int64_from_js(file_size), git_blob)); });
 }
 JsTransferStep JsTransfer::downloaded(double content_length, int status, const std::string& content_range) {
   return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length), status, content_range)); });
@@ -163,6 +164,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("bodyLimit", &JsTransferStep::body_limit)
       .field("size", &JsTransferStep::size)
       .field("expected", &JsTransferStep::expected)
+      .field("gitBlobFormat", &JsTransferStep::git_blob_format)
       .field("persistKey", &JsTransferStep::persist_key)
       .field("persistBody", &JsTransferStep::persist_body)
       .field("dropKey", &JsTransferStep::drop_key)

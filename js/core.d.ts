@@ -213,6 +213,8 @@ export interface TransferStep {
   range: string;
   /** streamIntoStorage, spool: a body that breaks off may be asked for again. */
   resumable: boolean;
+  /** readStorage: "sha1" | "sha256" when an opened file's git blob id is to be passed back, else "". */
+  gitBlobFormat: string;
   hashKnown: boolean;
   /** spool: read the body whole (response.blob()) and digest it natively; progress comes at its end. */
   whole: boolean;
@@ -245,8 +247,11 @@ export interface TransferStep {
 export interface Transfer {
   next(): TransferStep;
   resolved(found: boolean, hash: string, size: number): TransferStep;
-  /** fileSize: the opened entry's size, -1 when it was not opened (a record it refutes is dropped). */
-  storageAnswered(answer: EnumValue, fileSize: number): TransferStep;
+  /**
+   * fileSize: the opened entry's size, -1 when it was not opened; gitBlob: its git blob id when the
+   * step's gitBlobFormat asked for one, else "" (a record either refutes is dropped).
+   */
+  storageAnswered(answer: EnumValue, fileSize: number, gitBlob: string): TransferStep;
   /** status and contentRange matter only for a paced download's first range request. */
   downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;

@@ -7,8 +7,9 @@
 //
 // An entry is served only when it is sealed: each write carries a random id in a header, and a
 // seal naming that id and the size is stored (in a cache of seals beside the entries' own) only
-// after the bytes hashed right. A write that was
-// cut off, or bytes that other code of the origin put under an entry's key, are a miss.
+// after the bytes hashed right. A write that was cut off, or bytes that other code of the origin
+// put under an entry's key, are a miss; code that copies an entry's write header on purpose is not
+// kept out (it can read and write all the origin stores: nothing here can hide a secret from it).
 import { randomHex } from "./hex.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";

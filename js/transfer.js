@@ -154,9 +154,12 @@ export class TransferExecutor {
         case Action.readBack: {
           const asked = step.action;
           const { answer, file } = await this.#lookUp(load, step, signal);
-          // The core checks an opened entry's size against the record's; the file is the load's
-          // only when the core serves it (a record its size refutes is dropped).
-          step = transfer.storageAnswered(answer, file?.size ?? -1);
+          // The core checks an opened entry's size (and, for a record naming its git blob, that
+          // blob id) against the record's; the file is the load's only when the core serves it (a
+          // record they refute is dropped).
+          const gitBlob = file && step.gitBlobFormat ? await gitBlobDigest(this.#core, file, step.gitBlobFormat) : "";
+          throwIfAborted(signal);
+          step = transfer.storageAnswered(answer, file?.size ?? -1, gitBlob);
           if (file && step.action === Action.done && step.bytes === this.#core.BytesAt.storageFile) {
             load.blob = file;
             if (asked !== Action.readBack) this.#stats.bytesFromStorage += file.size;

@@ -417,12 +417,11 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   record.size = content.size;
   record.source = "content";
   record.stored_at = now_ms;
-  // What a mutable revision's file is revalidated by later (commit URLs never are).
-  if (parsed.is_hub && !parsed.immutable) {
-    record.commit = commit_of(parsed, content.repo_commit);
-    // Only a blob id computed from these bytes: an ETag's could name other bytes than these.
-    record.blob = content.git_blob;
-  }
+  // What a mutable revision's file is revalidated by later (commit URLs never are), and what a
+  // stored entry opened for the record must be (only an id computed from these bytes: an ETag's
+  // could name other bytes than these).
+  if (parsed.is_hub) record.blob = content.git_blob;
+  if (parsed.is_hub && !parsed.immutable) record.commit = commit_of(parsed, content.repo_commit);
   if (known != nullptr && known->value == check.value) {
     // Confirmed, not learned: it keeps where it came from (hints are the caller's, never
     // persisted). A stale record the bytes confirm counts from now again, else every later
@@ -534,6 +533,21 @@ Step Resolver::record_stored_size(const std::string& url, const std::string& has
   return refuted(parsed, hash, "storage holds " + hash + " as " + std::to_string(stored) + " bytes, not the " +
                                    std::to_string(recorded) + " recorded with it for " + parsed.redacted + " (" +
                                    source + ")");
+}
+
+Step Resolver::record_stored_blob(const std::string& url, const std::string& hash, const std::string& recorded,
+                                  const std::string& stored) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  if (recorded.empty() || stored == recorded) return done(parsed, known, "");
+  const std::string source = known != nullptr && known->value == hash ? known->source : "when its load started";
+  return refuted(parsed, hash, "storage holds " + hash + " as git blob " + stored + ", not the " + recorded +
+                                   " recorded with it for " + parsed.redacted + " (" + source + ")");
+}
+
+std::string Resolver::record_blob(const std::string& url, const std::string& hash) {
+  const HashRecord* known = index_.find(parse_artifact_url(url).storage_key);
+  return known != nullptr && known->value == hash ? known->blob : std::string();
 }
 
 void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size) {

@@ -205,6 +205,12 @@ class Resolver {
   // hash to its key), and is refuted as bytes that do not match refute it (a cached record is
   // forgotten and asked for again: recheck; a verdict is refused). Otherwise found, unchanged.
   Step record_stored_size(const std::string& url, const std::string& hash, std::int64_t recorded, std::int64_t stored);
+  // The same for the git blob id: the entry `hash` opened for url's record is the blob `stored`,
+  // where the record (a plain hub file's, learned from its bytes) says `recorded`.
+  Step record_stored_blob(const std::string& url, const std::string& hash, const std::string& recorded,
+                          const std::string& stored);
+  // The git blob id url's record names, when it is the record of `hash` ("" otherwise).
+  std::string record_blob(const std::string& url, const std::string& hash);
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
   // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex

@@ -125,8 +125,12 @@ Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, cons
     HashRecord confirmed = *known;
     confirmed.stored_at = answered_at;
     if (!commit.empty()) confirmed.commit = commit;
+    // The answer confirms the blob the record names, not its hash: a record read from a store stays
+    // a cache that the stored entry's own blob may still refute.
+    const bool read_from_store = from_stores_.count(url.storage_key) != 0;
     Step step = done(url, &confirmed, "batch");
     learn(url, std::move(confirmed), step);
+    if (read_from_store) keep_from_store(url);
     return step;
   }
   // Stale with no blob id to compare, or the blob changed: only the bytes can tell now.

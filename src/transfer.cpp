@@ -8,6 +8,7 @@
 
 #include "download_resume.h"
 #include "error_kinds.h"
+#include "git_blob.h"
 #include "hash_descriptor.h"
 
 namespace coc {
@@ -126,16 +127,35 @@ TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_
   return go(step);
 }
 
+TransferStep Transfer::resolved(Resolver& resolver, const std::string& url, bool found, const std::string& hash,
+                                std::int64_t size) {
+  TransferStep step = resolved(found, hash, size);
+  record_blob_ = found ? resolver.record_blob(url, hash) : std::string();
+  const auto format = git_object_format_of(record_blob_);
+  if (!format) record_blob_.clear();
+  if (step.action == TransferAction::read_storage && format) {
+    step.git_blob_format = git_object_format_name(*format);
+    step_ = step;
+  }
+  return step;
+}
+
 TransferStep Transfer::storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,
-                                        std::int64_t file_size) {
+                                        std::int64_t file_size, const std::string& git_blob) {
   expect_one_of({TransferAction::read_storage, TransferAction::check_storage, TransferAction::read_back},
                 "storage_answered");
-  if (answer == StorageAnswer::hit && step_.action == TransferAction::read_storage && found_ && record_size_ >= 0 &&
-      file_size >= 0 && file_size != record_size_) {
+  const bool opened = answer == StorageAnswer::hit && step_.action == TransferAction::read_storage && found_;
+  bool judged = false;
+  if (opened && record_size_ >= 0 && file_size >= 0 && file_size != record_size_) {
     verdict_ = resolver.record_stored_size(url, hash_, record_size_, file_size);
-    if (verdict_.recheck || verdict_.refused) {
-      return go(reported(after_abandoned(), verdict_.error_kind, verdict_.error_message));
-    }
+    judged = true;
+  } else if (opened && !step_.git_blob_format.empty()) {
+    if (git_blob.empty()) throw std::invalid_argument("transfer: storage_answered without the git blob id it asked for");
+    verdict_ = resolver.record_stored_blob(url, hash_, record_blob_, git_blob);
+    judged = true;
+  }
+  if (judged && (verdict_.recheck || verdict_.refused)) {
+    return go(reported(after_abandoned(), verdict_.error_kind, verdict_.error_message));
   }
   return storage_answered(answer);
 }

@@ -130,6 +130,9 @@ struct TransferStep {
   // hostile or changed file that runs on is refused there, not held or stored to its end.
   std::int64_t body_limit = -1;
   std::string expected;  // spool, stream: the hash the download started with ("" when none)
+  // read_storage: the git blob id format ("sha1", "sha256") of an opened file to pass back
+  // (storage_answered); "" when the record names no blob.
+  std::string git_blob_format;
   std::string persist_key, persist_body;  // persist
   std::string drop_key;                   // drop_refuted
   BytesAt bytes = BytesAt::none;          // done
@@ -155,12 +158,19 @@ class Transfer {
 
   // found: the resolver has a record; hash and size are its (size -1 when unknown).
   TransferStep resolved(bool found, const std::string& hash, std::int64_t size);
+  // The same, for url's record in resolver: when it names the file's git blob (a plain hub file's,
+  // computed from its bytes), an entry opened for it is checked against that id too
+  // (TransferStep::git_blob_format, storage_answered()).
+  TransferStep resolved(Resolver& resolver, const std::string& url, bool found, const std::string& hash,
+                        std::int64_t size);
   TransferStep storage_answered(StorageAnswer answer);
   // The same, with the stored file's size (-1 when not opened): an entry opened for this load whose
   // size is not the record's refutes the record through the resolver (Resolver::record_stored_size),
   // as bytes that do not match would: a cached record is dropped and the load runs again.
+  // git_blob: the opened file's git blob id, when the step asked for one (git_blob_format); one
+  // that is not the record's refutes the record the same way.
   TransferStep storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,
-                                std::int64_t file_size);
+                                std::int64_t file_size, const std::string& git_blob = "");
   // content_length: the response's Content-Length, -1 when absent; status and Content-Range
   // matter only for a paced download's first range request.
   TransferStep downloaded(std::int64_t content_length, int status = 200, std::string_view content_range = {});
@@ -214,6 +224,7 @@ class Transfer {
   bool found_ = false;
   std::string hash_;          // the record's hash, then the content's
   std::int64_t record_size_ = -1;
+  std::string record_blob_;   // the record's git blob id ("" when it names none)
   std::int64_t total_ = -1;   // the bytes expected in all
   bool can_store_ = false;    // storage may take these bytes
   bool restarted_ = false;    // a refuted record already made the load run once more

@@ -861,3 +861,55 @@ TEST_CASE("a stored entry whose size refutes a persisted record: the record is d
   CHECK(transfer.dropped().action == TransferAction::resolve);
   CHECK(resolver.references(kHash) == 0);  // forgotten
 }
+
+TEST_CASE("a stored entry that is not the git blob its record names refutes the record; the same blob is served",
+          "[transfer][stored-blob]") {
+  const std::string url = "https://hub.test/m/resolve/main/tokenizer.json";
+  const std::string blob(40, '2');
+  const std::string other_blob(40, '3');
+  // A plain file's record, persisted with the blob id computed from its bytes (another tab's).
+  auto persisted = [&](Resolver& resolver) {
+    REQUIRE(resolver.begin(url, 1).action == coc::StepAction::read_persisted);
+    coc::HashRecord record;
+    record.value = kHash;
+    record.size = 100;
+    record.source = "content";
+    record.blob = blob;
+    record.stored_at = 1;
+    REQUIRE(resolver.after_persisted(url, true, coc::encode_record(record), 1).found);
+  };
+
+  Resolver resolver;
+  persisted(resolver);
+  Transfer transfer(request(StorageKind::cross_origin));
+  TransferStep step = transfer.resolved(resolver, url, true, kHash, 100);
+  CHECK(step.action == TransferAction::read_storage);
+  CHECK(step.git_blob_format == "sha1");
+  // A record swapped to another stored file of the same size: that file's blob is another.
+  step = transfer.storage_answered(resolver, url, StorageAnswer::hit, 100, other_blob);
+  CHECK(step.action == TransferAction::drop_refuted);
+  CHECK(step.drop_key == url);
+  CHECK(transfer.dropped().action == TransferAction::resolve);
+  CHECK(resolver.references(kHash) == 0);  // forgotten
+
+  // The entry is the blob: served. A handle alone (nothing opened) asks for no blob id.
+  Resolver same;
+  persisted(same);
+  Transfer served(request(StorageKind::cross_origin));
+  CHECK(served.resolved(same, url, true, kHash, 100).git_blob_format == "sha1");
+  step = served.storage_answered(same, url, StorageAnswer::hit, 100, blob);
+  CHECK(step.action == TransferAction::done);
+  CHECK(step.bytes == BytesAt::storage_file);
+  Transfer handle_only(request(StorageKind::cross_origin, false, false, /*needs_bytes=*/false));
+  CHECK(handle_only.resolved(same, url, true, kHash, 100).git_blob_format.empty());
+  // The id asked for and not given is the shim's mistake, not a pass.
+  Transfer forgetful(request(StorageKind::cross_origin));
+  forgetful.resolved(same, url, true, kHash, 100);
+  CHECK_THROWS_AS(forgetful.storage_answered(same, url, StorageAnswer::hit, 100, ""), std::invalid_argument);
+
+  // A record of an LFS file names no blob: nothing to compute.
+  Resolver lfs;
+  lfs.add_hint(url, kHash, 100);
+  Transfer hinted(request(StorageKind::cross_origin));
+  CHECK(hinted.resolved(lfs, url, true, kHash, 100).git_blob_format.empty());
+}

@@ -145,6 +145,34 @@ test("without listings, the /raw/ answer's ETag names the blob a put() must be",
   assert.ok(Buffer.from(await (await cache.match(file.url)).arrayBuffer()).equals(file.bytes));
 });
 
+test("a planted record mapping a plain file to another stored file of its size is refuted by the blob it names", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const target = await plainFile(hub);
+  const other = hub.model.files.find((f) => f.path === "tokenizer_config.json");
+  const made = stores();
+  const { cache } = await cacheOn({ caches: made.caches });
+  await cache.fetchWithCache(other.url, "arraybuffer");  // stored for its own URL
+  const [stored] = await cache.resolveHashDetails([other.url]);
+  await cache.flush();
+  cache.dispose();
+
+  // Other code of the origin writes a record for tokenizer.json: the stored file's hash and size,
+  // and tokenizer.json's real blob id (so a listing would confirm it), in the entry and the snapshot.
+  const records = await made.caches.open("cross-origin-cache-cos-hash-meta");
+  const planted = { algorithm: "SHA-256", value: stored.value, size: stored.size, source: "content", commit: stored.commit, blob: target.oid, storedAt: Date.now() };
+  await records.put(target.url, new Response(JSON.stringify(planted)));
+  const snapshotKey = "https://cross-origin-cache.invalid/records/v1";
+  const snapshot = JSON.parse(await (await records.match(snapshotKey)).text());
+  snapshot.records.unshift([target.url, planted]);
+  await records.put(snapshotKey, new Response(JSON.stringify(snapshot)));
+
+  const { cache: reloaded, events } = await cacheOn({ caches: made.caches });
+  const bytes = Buffer.from(await reloaded.fetchWithCache(target.url, "arraybuffer"));
+  assert.ok(bytes.equals(target.bytes), "tokenizer.json's own bytes, not the planted record's file");
+  assert.deepEqual(events.map((event) => event.kind), ["record-corrected"]);
+  assert.match(events[0].message, new RegExp(`said SHA-256 ${stored.value}, which its bytes refuted`));
+});
+
 test("gitBlobDigest gives git's ids natively and through the core, in both object formats", async () => {
   const core = await loadTestCore();
   const cases = [Buffer.from("hello\n"), Buffer.alloc(0), randomBytes(3 * 1024 * 1024 + 17)];
