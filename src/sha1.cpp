@@ -62,6 +62,7 @@ void Sha1::compress(const std::uint8_t* block) {
 }
 
 void Sha1::update(const std::uint8_t* data, std::size_t length) {
+  if (length == 0) return;  // data may be null then (memcpy's arguments never may)
   total_bytes_ += length;
   if (buffered_ > 0) {
     const std::size_t take = std::min(length, buffer_.size() - buffered_);
