@@ -129,6 +129,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
   constant("writesInFlight", coc::kWritesInFlight);
   constant("createsInFlight", coc::kCreatesInFlight);
   constant("storageTimeoutMs", coc::kStorageTimeoutMs);
+  constant("wholeBodyMaxBytes", coc_bindings::js_number(coc::kWholeBodyMaxBytes));
 
   // The core's own struct: every field crosses as it is.
   value_object<coc::TransferRequest>("TransferRequest")

@@ -469,6 +469,8 @@ export interface CoreModule {
   createsInFlight: number;
   /** Milliseconds a storage call that should answer at once may take by default (storageTimeout). */
   storageTimeoutMs: number;
+  /** The largest body read whole (and the largest copy a native digest of a file may take). */
+  wholeBodyMaxBytes: number;
 
   // Responses, downloads, storage
   /** opaqueRedirect: the response's type is "opaqueredirect" (a redirect not followed). */

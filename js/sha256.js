@@ -107,12 +107,13 @@ export async function digestBlob(core, blob, extra = [], wholeBytes = 0) {
 
 /**
  * The git blob id of a Blob's bytes, in the object format the core named ("sha1" | "sha256"):
- * what a hub names a file not in Git LFS by. Natively (off the page thread) where WebCrypto is,
- * else streamed through the core's hasher.
+ * what a hub names a file not in Git LFS by. Natively (off the page thread) where WebCrypto is and
+ * the copy it takes is at most the core's whole-body size, else streamed through the core's hasher
+ * (a large file, whatever its hub said, is never copied whole).
  */
 export async function gitBlobDigest(core, blob, format, { natively = digestsNatively() } = {}) {
   if (!Object.hasOwn(GIT_OBJECT_FORMATS, format)) throw new TypeError(`sha256: no git object format ${format}`);
-  if (natively) {
+  if (natively && blob.size <= core.wholeBodyMaxBytes) {
     const bytes = await new Blob([core.gitBlobHeader(blob.size), blob]).arrayBuffer();
     return toHex(await globalThis.crypto.subtle.digest(GIT_OBJECT_FORMATS[format], bytes));
   }

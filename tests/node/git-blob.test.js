@@ -185,6 +185,20 @@ test("gitBlobDigest gives git's ids natively and through the core, in both objec
     }
   }
   assert.equal(await gitBlobDigest(core, new Blob(["hello\n"]), "sha1"), "ce013625030ba8dba906f756967f9e9ca394464a");
+  // Past the core's whole-body size a file is never copied whole for WebCrypto: it streams.
+  const digest = globalThis.crypto.subtle.digest;
+  let nativeDigests = 0;
+  globalThis.crypto.subtle.digest = (...args) => { nativeDigests++; return digest.apply(globalThis.crypto.subtle, args); };
+  try {
+    const large = cases[2];
+    const small = Object.assign(Object.create(core), { wholeBodyMaxBytes: large.length - 1 });
+    assert.equal(await gitBlobDigest(small, new Blob([large]), "sha1", { natively: true }), gitBlobId(large));
+    assert.equal(nativeDigests, 0);
+    assert.equal(await gitBlobDigest(core, new Blob([large]), "sha1", { natively: true }), gitBlobId(large));
+    assert.equal(nativeDigests, 1);
+  } finally {
+    globalThis.crypto.subtle.digest = digest;
+  }
   await assert.rejects(gitBlobDigest(core, new Blob(["x"]), "md5"), TypeError);
   const short = new core.GitBlob(7, "sha1");
   try {
