@@ -47,7 +47,12 @@ for (const [storageName, setup] of Object.entries(STORAGES)) {
 test("dispose() ends the hub requests of resolutions in flight: a hanging /raw/ or listing is closed, the calls reject", async (t) => {
   const hub = await hubFor(t, { shards: 1 });
   const file = hub.model.files.find((f) => f.path === "tokenizer.json");
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+  // The hub sees a closed request once its socket closes: wait for that, up to a bound a request
+  // left open (before the fix, for ever) does not meet.
+  const closed = async (kind) => {
+    for (let waited = 0; hub.inFlight[kind] > 0 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    return hub.inFlight[kind];
+  };
 
   hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { status: 500 });
   hub.setFault((req) => req.kind === "raw", { hang: true });
@@ -56,8 +61,7 @@ test("dispose() ends the hub requests of resolutions in flight: a hanging /raw/ 
   while (hub.inFlight.raw === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   cache.dispose();
   await assert.rejects(resolving, /the cache was disposed/);
-  await settle();
-  assert.equal(hub.inFlight.raw, 0, "the /raw/ request was closed");
+  assert.equal(await closed("raw"), 0, "the /raw/ request was closed");
 
   hub.clearFaults();
   hub.setFault((req) => req.kind === "tree", { hang: true });
@@ -66,8 +70,7 @@ test("dispose() ends the hub requests of resolutions in flight: a hanging /raw/ 
   while (hub.inFlight.tree === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   other.dispose();
   await assert.rejects(holding, /the cache was disposed/);
-  await settle();
-  assert.equal(hub.inFlight.tree, 0, "the listing request was closed");
+  assert.equal(await closed("tree"), 0, "the listing request was closed");
 });
 
 test("dispose() while deleteInCache() removes a stored entry: a clear rejection, not a binding error", async (t) => {
