@@ -48,7 +48,7 @@ coc::Content from_js(const JsContent& content) {
   converted.etag = content.etag;
   converted.repo_commit = content.repo_commit;
   converted.git_blob = content.git_blob;
-  converted.redirected_elsewhere = content.redirected_elsewhere;
+  converted.response_url = content.response_url;
   return converted;
 }
 
@@ -150,7 +150,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_transfer) {
       .field("etag", &JsContent::etag)
       .field("repoCommit", &JsContent::repo_commit)
       .field("gitBlob", &JsContent::git_blob)
-      .field("redirectedElsewhere", &JsContent::redirected_elsewhere);
+      .field("responseUrl", &JsContent::response_url);
   value_object<JsTransferStep>("TransferStep")
       .field("action", &JsTransferStep::action)
       .field("hash", &JsTransferStep::hash)

@@ -15,8 +15,7 @@ namespace coc_bindings {
 struct JsContent {
   std::string sha256;
   double size = -1;
-  std::string expected, etag, repo_commit, git_blob;
-  bool redirected_elsewhere = false;
+  std::string expected, etag, repo_commit, git_blob, response_url;
 };
 
 coc::Content from_js(const JsContent& content);

@@ -4,7 +4,7 @@
 // stored through Cross-Origin Storage). Every decision comes from the core; this file only wires.
 import { loadCore } from "./core.js";
 import { CosClient } from "./cos-client.js";
-import { ErrorReporter, eitherSignal } from "./errors.js";
+import { ErrorReporter, disposedError, joinedSignal } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { bridgedStorage } from "./cos-bridge/worker.js";
@@ -215,7 +215,7 @@ export class CrossOriginCache {
 
   dispose() {
     if (this.#disposed) return;
-    this.#disposal.abort(new DOMException("cross-origin-cache: the cache was disposed", "AbortError"));
+    this.#disposal.abort(disposedError("AbortError"));
     this.#hashes.close();
     this.#disposed = true;
     this.#resolver.delete();
@@ -233,7 +233,7 @@ export class CrossOriginCache {
 
   // The core's resolver, unless the cache was disposed while work was in flight.
   #live() {
-    if (this.#disposed) throw new Error("cross-origin-cache: the cache was disposed");
+    if (this.#disposed) throw disposedError();
     return this.#resolver;
   }
 
@@ -278,7 +278,7 @@ export class CrossOriginCache {
   // Runs work(signal) under a signal that dispose() aborts too: a load in flight stops reading
   // its body then, rather than download to the end only to fail.
   async #whileNotDisposed(signal, work) {
-    const either = eitherSignal(signal, this.#disposal.signal);
+    const either = joinedSignal(signal, this.#disposal.signal);
     try {
       return await work(either.signal);
     } finally {

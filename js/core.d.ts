@@ -126,8 +126,8 @@ export interface DownloadedContent {
   repoCommit: string;
   /** The bytes' git blob id, in the format gitBlobFormat() named ("" when it named none). */
   gitBlob: string;
-  /** The response came through a redirect from another origin than the URL's (a CDN). */
-  redirectedElsewhere: boolean;
+  /** The URL the response came from (Response.url; "" for a caller's own): the core compares its origin. */
+  responseUrl: string;
 }
 
 export interface ResolverOptions {

@@ -10,13 +10,14 @@ export function throwIfAborted(signal) {
 }
 
 /**
- * A signal that aborts when either of two does (with that one's reason), and release(), which
- * detaches it from them once the work it guards is over (second is long-lived: the cache's own).
+ * A signal that aborts when any of the given ones does (with that one's reason; undefined ones are
+ * left out), and release(), which detaches it from them once the work it guards is over: some are
+ * long-lived (the cache's disposal), so nothing stays listening to them after each request.
  */
-export function eitherSignal(first, second) {
-  if (!first) return { signal: second, release() {} };
+export function joinedSignal(...signals) {
+  const sources = signals.filter(Boolean);
+  if (sources.length <= 1) return { signal: sources[0], release() {} };
   const controller = new AbortController();
-  const sources = [first, second];
   const onAbort = (event) => controller.abort(event.target.reason);
   const release = () => { for (const source of sources) source.removeEventListener("abort", onAbort); };
   const aborted = sources.find((source) => source.aborted);
@@ -26,6 +27,13 @@ export function eitherSignal(first, second) {
     for (const source of sources) source.addEventListener("abort", onAbort, { once: true });
   }
   return { signal: controller.signal, release };
+}
+
+const DISPOSED = "cross-origin-cache: the cache was disposed";
+
+/** What work of a disposed cache fails with: an AbortError for work in flight, else an Error. */
+export function disposedError(name = "Error") {
+  return name === "AbortError" ? new DOMException(DISPOSED, "AbortError") : new Error(DISPOSED);
 }
 
 /** A URL as it may appear in errors: credentials replaced by "***". */

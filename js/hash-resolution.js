@@ -3,7 +3,7 @@
 // a batch request is the core's decision (src/batch_desk.h); the shim sends what it names.
 import { readBounded } from "./bounded-body.js";
 import { RecordSnapshot } from "./record-snapshot.js";
-import { abortError, throwIfAborted } from "./errors.js";
+import { abortError, disposedError, joinedSignal, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 import { requestInit, sharedKey } from "./request-init.js";
 
@@ -27,15 +27,15 @@ export class HashResolution {
   /** After close(), work still in flight ends with an error instead of touching the freed core. */
   close() {
     this.#closed = true;
-    this.#closing.abort(new DOMException("cross-origin-cache: the cache was disposed", "AbortError"));
+    this.#closing.abort(disposedError("AbortError"));
     this.#snapshot?.close();
-    const disposed = new Error("cross-origin-cache: the cache was disposed");
+    const disposed = disposedError();
     for (const waiter of this.#waiting.values()) waiter.fail(disposed);
     this.#waiting.clear();
   }
 
   #live() {
-    if (this.#closed) throw new Error("cross-origin-cache: the cache was disposed");
+    if (this.#closed) throw disposedError();
     return this.#resolver;
   }
 
@@ -176,9 +176,10 @@ export class HashResolution {
     return Number.isFinite(this.#timeoutMs) ? AbortSignal.timeout(this.#timeoutMs) : undefined;
   }
 
-  // What ends one hub request: its timeout, close(), and the signal of the work it is for.
+  // What ends one hub request: its timeout, close(), and the signal of the work it is for
+  // ({signal, release}: released when the request is over).
   #requestSignal(timeout, signal) {
-    return AbortSignal.any([this.#closing.signal, timeout, signal].filter(Boolean));
+    return joinedSignal(this.#closing.signal, timeout, signal);
   }
 
   async #runResolution(resolution, signal, context) {
@@ -299,13 +300,14 @@ export class HashResolution {
     let commit = "";
     let link = "";
     const timeout = this.#timeoutSignal();
+    const ended = this.#requestSignal(timeout);
     try {
       const init = request.method === "GET" ? {} : {
         method: request.method,
         headers: { "Content-Type": "application/json" },
         body: request.body,
       };
-      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, { ...init, signal: this.#requestSignal(timeout) }));
+      const response = await this.#fetch(request.url, requestInit(this.#core, context, request.url, { ...init, signal: ended.signal }));
       status = response.status;
       commit = response.headers.get("X-Repo-Commit") ?? "";
       link = response.headers.get("Link") ?? "";
@@ -317,6 +319,8 @@ export class HashResolution {
     } catch (error) {
       if (this.#closed) throw error;
       body = String(error?.message ?? error);
+    } finally {
+      ended.release();
     }
     const timedOut = timeout?.aborted ?? false;
     let outcome;
@@ -340,12 +344,12 @@ export class HashResolution {
   async #fetchPointer(url, signal, context) {
     this.#stats.resolutionRequests.pointer++;
     const timeout = this.#timeoutSignal();
-    const both = this.#requestSignal(timeout, signal);
+    const ended = this.#requestSignal(timeout, signal);
     try {
       // A pointer is at most 1 KiB: ask for no more (an ordinary file's /raw/ is the whole file),
       // and stop reading there if the server ignores the range.
       const limit = this.#core.maxLfsPointerBytes;
-      const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: both, headers: { Range: `bytes=0-${limit}` } }));
+      const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: ended.signal, headers: { Range: `bytes=0-${limit}` } }));
       const commit = response.headers.get("X-Repo-Commit") ?? "";
       const etag = response.headers.get("ETag") ?? "";
       if (!response.ok) {
@@ -358,6 +362,8 @@ export class HashResolution {
       if (signal?.aborted) throw abortError(signal);
       if (this.#closed) throw abortError(this.#closing.signal);
       return { status: 0, text: String(error?.message ?? error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
+    } finally {
+      ended.release();
     }
   }
 

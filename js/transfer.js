@@ -12,12 +12,6 @@ import { digestBlob, digestsFor, digestsNatively, gitBlobDigest } from "./sha256
 // aborted, nothing is stored.
 class WriteAbandoned extends Error {}
 
-// A response that a redirect brought from another origin than the URL's (an LFS file's CDN).
-function redirectedElsewhere(response, url) {
-  if (!response.redirected || !response.url) return false;
-  return new URL(response.url).origin !== new URL(url).origin;
-}
-
 function storageErrorName(error) {
   return String((error instanceof StorageWriteError ? error.kind : error?.name) ?? "");
 }
@@ -286,7 +280,7 @@ export class TransferExecutor {
       etag: headers.get("ETag") ?? "",
       repoCommit: headers.get("X-Repo-Commit") ?? "",
       gitBlob: pumped.gitBlob ?? "",
-      redirectedElsewhere: redirectedElsewhere(load.response, load.context.url),
+      responseUrl: load.response.url ?? "",
     };
   }
 

@@ -40,6 +40,17 @@ std::string blob_of(const std::string& etag, const std::string& sha256) {
   return text;
 }
 
+// Whether a response from response_url ("" when the URL's own) came from `origin`. A URL that does
+// not parse is not taken to be the hub's.
+bool from_origin(const std::string& response_url, const std::string& origin) {
+  if (response_url.empty()) return true;
+  try {
+    return parse_artifact_url(response_url).origin == origin;
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 const char* step_action_name(StepAction action) {
@@ -460,7 +471,7 @@ std::vector<Resolver::BlobClaim> Resolver::blob_claims(const ArtifactUrl& url, c
   // First the response's own word: bytes that contradict it are refused without asking again.
   // The hub's ETag of a plain file is its blob id; an LFS file's is its SHA-256 (not a claim),
   // and a CDN's after a redirect elsewhere names nothing of the hub's.
-  const std::string etag_blob = content.redirected_elsewhere ? std::string() : blob_of(content.etag, content.sha256);
+  const std::string etag_blob = from_origin(content.response_url, url.origin) ? blob_of(content.etag, content.sha256) : std::string();
   if (!etag_blob.empty()) claims.push_back({etag_blob, "ETag", false});
   const auto listed = listed_blobs_.find(url.storage_key);
   // An answer of another commit: the file may have changed since, even into an LFS file.
@@ -528,20 +539,22 @@ Step Resolver::record_stored_size(const std::string& url, const std::string& has
                                   std::int64_t stored) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   if (recorded < 0 || stored < 0 || recorded == stored) return done(parsed, index_.find(parsed.storage_key), "");
-  const HashRecord* known = index_.find(parsed.storage_key);
-  const std::string source = known != nullptr && known->value == hash ? known->source : "when its load started";
-  return refuted(parsed, hash, "storage holds " + hash + " as " + std::to_string(stored) + " bytes, not the " +
-                                   std::to_string(recorded) + " recorded with it for " + parsed.redacted + " (" +
-                                   source + ")");
+  return refuted_by_entry(parsed, hash, std::to_string(stored) + " bytes", std::to_string(recorded));
 }
 
 Step Resolver::record_stored_blob(const std::string& url, const std::string& hash, const std::string& recorded,
                                   const std::string& stored) {
   const ArtifactUrl parsed = parse_artifact_url(url);
+  if (recorded.empty() || stored == recorded) return done(parsed, index_.find(parsed.storage_key), "");
+  return refuted_by_entry(parsed, hash, "git blob " + stored, recorded);
+}
+
+// The entry `hash` opened for the record is `held`, where the record says `recorded`.
+Step Resolver::refuted_by_entry(const ArtifactUrl& parsed, const std::string& hash, const std::string& held,
+                                const std::string& recorded) {
   const HashRecord* known = index_.find(parsed.storage_key);
-  if (recorded.empty() || stored == recorded) return done(parsed, known, "");
   const std::string source = known != nullptr && known->value == hash ? known->source : "when its load started";
-  return refuted(parsed, hash, "storage holds " + hash + " as git blob " + stored + ", not the " + recorded +
+  return refuted(parsed, hash, "storage holds " + hash + " as " + held + ", not the " + recorded +
                                    " recorded with it for " + parsed.redacted + " (" + source + ")");
 }
 

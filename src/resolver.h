@@ -134,9 +134,10 @@ struct Content {
   // The git blob id of the bytes, in the format git_blob_format() named ("" when none was asked):
   // what a hub names a file not in Git LFS by, checked when the hash comes from the bytes.
   std::string git_blob;
-  // The response came from another origin than the URL's, through a redirect (an LFS file's CDN):
-  // its ETag is that origin's, not the hub's word on a blob.
-  bool redirected_elsewhere = false;
+  // The URL the response came from ("" when the same or unknown, as for a caller's own Response):
+  // one of another origin (a redirect to an LFS file's CDN) has an ETag of that origin's, not the
+  // hub's word on a blob.
+  std::string response_url;
   // The caller's own response (put()): its headers are the caller's, so its X-Repo-Commit does not
   // decide which of the hub's answers apply to the bytes (Transfer sets it).
   bool from_caller = false;
@@ -276,6 +277,8 @@ class Resolver {
   Step refuted(const ArtifactUrl& parsed, std::string judge, std::string message);
   Step plain_after_all(const ArtifactUrl& parsed, std::string judge);
   Step recheck(const ArtifactUrl& parsed, std::string judge);
+  Step refuted_by_entry(const ArtifactUrl& parsed, const std::string& hash, const std::string& held,
+                        const std::string& recorded);
   Step find_local(const ArtifactUrl& url);  // Lookup::local: memory, then our persisted store
   Step read_persisted(const ArtifactUrl& url) const;  // the snapshot first, once
   bool is_stale(const ArtifactUrl& url, const HashRecord& record, double now_ms) const;

@@ -124,20 +124,19 @@ TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_
   step.action = request_.needs_bytes ? TransferAction::read_storage : TransferAction::check_storage;
   step.hash = hash_;
   step.size = record_size_;
+  // An opened file of a record that names its blob must be that blob.
+  if (request_.needs_bytes && !record_blob_.empty()) {
+    step.git_blob_format = git_object_format_name(*git_object_format_of(record_blob_));
+  }
   return go(step);
 }
 
 TransferStep Transfer::resolved(Resolver& resolver, const std::string& url, bool found, const std::string& hash,
                                 std::int64_t size) {
-  TransferStep step = resolved(found, hash, size);
+  expect(TransferAction::resolve, "resolved");
   record_blob_ = found ? resolver.record_blob(url, hash) : std::string();
-  const auto format = git_object_format_of(record_blob_);
-  if (!format) record_blob_.clear();
-  if (step.action == TransferAction::read_storage && format) {
-    step.git_blob_format = git_object_format_name(*format);
-    step_ = step;
-  }
-  return step;
+  if (!git_object_format_of(record_blob_)) record_blob_.clear();
+  return resolved(found, hash, size);
 }
 
 TransferStep Transfer::storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,

@@ -178,7 +178,7 @@ TEST_CASE("no blob is checked where the hub named none for these bytes", "[resol
   SECTION("a response a redirect brought from another origin (an LFS file's CDN): its ETag is the CDN's") {
     Resolver resolver;
     Content cdn = bytes("", "\"" + kBlob + "\"");
-    cdn.redirected_elsewhere = true;
+    cdn.response_url = "https://cdn.example/org/model/config.json?X-Amz-Signature=s";
     CHECK(resolver.git_blob_format(kConfig, cdn, 0).empty());
     Step learned = resolver.record_content(kConfig, cdn, 0);
     CHECK(learned.hit == "content");

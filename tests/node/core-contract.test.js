@@ -94,7 +94,7 @@ test("bytes that refute a persisted record name the entry to drop in dropKey", a
     const resolution = resolver.resolution(SHARD, 1000, false, 0, "");
     resolution.persistedRead(true, JSON.stringify({ algorithm: "SHA-256", value: HASH_A, storedAt: 1000 }), 1000);
     resolution.delete();
-    const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1001);
+    const step = resolver.recordContent(SHARD, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", responseUrl: "" }, 1001);
     assert.equal(step.recheck, true);
     assert.equal(step.dropKey, SHARD);
   });
@@ -104,7 +104,7 @@ test("the core itself reports bytes unlike their hash as cos-hash-mismatch", asy
   const core = await loadCore();
   withResolver(core, { persist: false }, (resolver) => {
     resolver.addIntegrity(OTHER, HASH_A);
-    const step = resolver.recordContent(OTHER, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1000);
+    const step = resolver.recordContent(OTHER, { sha256: HASH_B, size: 3, expected: HASH_A, etag: "", repoCommit: "", gitBlob: "", responseUrl: "" }, 1000);
     assert.equal(step.refused, true);
     assert.equal(step.errorKind, "cos-hash-mismatch");
     assert.equal(step.errorKind, core.errorKinds.cosHashMismatch);
@@ -155,7 +155,7 @@ test("the shim spells no error kind and no step action: it uses the core's const
 test("maxAgeOtherHosts has one name down to the core: a non-hub hash expires after it", async () => {
   const core = await loadCore();
   const expiresAt = (options) => withResolver(core, { persist: false, ...options }, (resolver) => {
-    resolver.recordContent(OTHER, { sha256: HASH_A, size: 3, expected: "", etag: "", repoCommit: "", gitBlob: "", redirectedElsewhere: false }, 1000);
+    resolver.recordContent(OTHER, { sha256: HASH_A, size: 3, expected: "", etag: "", repoCommit: "", gitBlob: "", responseUrl: "" }, 1000);
     return [foundAt(resolver, OTHER, 1100), foundAt(resolver, OTHER, 1101)];
   });
   assert.deepEqual(expiresAt({ maxAgeOtherHosts: 100 }), [true, false]);
