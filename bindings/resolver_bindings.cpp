@@ -293,6 +293,9 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
   // Bodies are cut at these sizes before they reach the core (JS reads one byte more, so the
   // core sees that a body was over and says so).
   constant("maxBatchBodyBytes", js_number(coc::kMaxBatchBodyBytes));
+  // The most any one string or byte array handed to the core may hold: the largest body it reads,
+  // with its one byte over. bindings/checked-malloc.js refuses more before anything is copied in.
+  constant("maxInputBytes", js_number(coc::kMaxBatchBodyBytes + 1));
   constant("maxSnapshotBytes", js_number(coc::kMaxSnapshotBytes));
   constant("maxRecordBytes", js_number(coc::kMaxRecordBytes));
   constant("snapshotKey", std::string(coc::kSnapshotKey));

@@ -70,6 +70,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_rules) {
   function("optionError", &option_error);
   function("encodeFallbackSeal", &encode_fallback_seal);
   function("fallbackSealVouches", &fallback_seal_vouches);
+  constant("maxSealBytes", coc_bindings::js_number(coc::kMaxSealBytes));
   function("fitsStorageEstimate", &coc::fits_storage_estimate);
   function("planStores", &plan_stores);
 }

@@ -10,6 +10,7 @@
 // after the bytes hashed right. A write that was cut off, or bytes that other code of the origin
 // put under an entry's key, are a miss; code that copies an entry's write header on purpose is not
 // kept out (it can read and write all the origin stores: nothing here can hide a secret from it).
+import { readBounded } from "./bounded-body.js";
 import { randomHex } from "./hex.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
@@ -78,7 +79,8 @@ export class FallbackStore {
     const [response, seal] = await Promise.all([cache.match(ENTRY_PREFIX + hash.value), seals.match(SEAL_PREFIX + hash.value)]);
     const missing = () => domError(`no entry for ${hash.value}`, "NotFoundError");
     const writeId = response?.headers.get(WRITE_HEADER) ?? "";
-    const sealText = seal ? await seal.text() : "";
+    // Read no further than a seal can be: a planted one of any size is a miss like any bad seal.
+    const sealText = new TextDecoder().decode(await readBounded(seal?.body ?? null, this.#core.maxSealBytes));
     if (!response || !this.#core.fallbackSealVouches(sealText, writeId, -1)) {
       response?.body?.cancel().catch(() => {});
       throw missing();

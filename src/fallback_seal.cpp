@@ -9,7 +9,6 @@ namespace coc {
 
 namespace {
 
-constexpr std::size_t kMaxSealBytes = 256;
 constexpr std::size_t kMinWriteIdChars = 16;
 constexpr std::size_t kMaxWriteIdChars = 64;
 

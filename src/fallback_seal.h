@@ -2,11 +2,15 @@
 // seal written after they were verified names the same write and size: a write that was cut off,
 // or bytes other code of the origin put under the entry's key, are a miss, never served.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace coc {
+
+// A seal is a short JSON object; a longer one vouches for nothing (the shim reads one byte more).
+inline constexpr std::size_t kMaxSealBytes = 256;
 
 // The seal to store once the bytes written as write_id (random, from the shim) hashed right.
 std::string encode_fallback_seal(std::string_view write_id, std::int64_t size);

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "request_secrets.h"
+
 namespace coc {
 namespace {
 
@@ -29,12 +31,14 @@ std::string escape(std::string_view text, std::size_t max_chars, bool escape_quo
 
 }  // namespace
 
+// A URL in the text is redacted before the text is cut: cut first, the '@' that marks a password
+// as userinfo can fall past the cut, and the password show as if it were a host.
 std::string message_text(std::string_view text, std::size_t max_chars) {
-  return escape(text, max_chars, false);
+  return escape(redact_text(text, {}), max_chars, false);
 }
 
 std::string message_text_in_quotes(std::string_view text, std::size_t max_chars) {
-  return escape(text, max_chars, true);
+  return escape(redact_text(text, {}), max_chars, true);
 }
 
 }  // namespace coc

@@ -11,7 +11,8 @@ namespace coc {
 inline constexpr std::size_t kMessageTextChars = 40;
 
 // The first max_chars bytes of text, with control characters, DEL and non-ASCII bytes written as
-// \xNN (lowercase hex), then "..." when text was longer. Other bytes stay as they are.
+// \xNN (lowercase hex), then "..." when text was longer. Other bytes stay as they are, but any
+// URL in the text is redacted first (redact_text: userinfo and secret query values hidden).
 std::string message_text(std::string_view text, std::size_t max_chars = kMessageTextChars);
 
 // The same for text the message shows between double quotes: '"' and '\' are escaped as well.

@@ -63,3 +63,17 @@ TEST_CASE("message_text_in_quotes also escapes quotes and backslashes", "[messag
   CHECK(message_text_in_quotes(std::string(41, '"')) == escaped_quotes + "...");
   CHECK(message_text_in_quotes("abcd", 2) == "ab...");
 }
+
+TEST_CASE("message_text redacts a URL before it cuts it", "[message_text]") {
+  // The '@' that marks userinfo lies past the cut: cut first, the password would show.
+  const std::string password = "HUNTER2SECRETPASSWORDXYZ_LONGER_THAN_FORTY";
+  const std::string url = "https://user:" + password + "@h.example/x.bin?token=tok_SECRET_VALUE_1";
+  for (const std::string& shown : {message_text(url), message_text_in_quotes(url), message_text(url, 1000),
+                                    message_text("key " + url + " repeated")}) {
+    CHECK(shown.find("HUNTER2") == std::string::npos);
+    CHECK(shown.find("tok_SECRET") == std::string::npos);
+  }
+  CHECK(message_text(url, 1000) == "https://***@h.example/x.bin?token=***");
+  // Text that is no URL is untouched.
+  CHECK(message_text("user:pw@host") == "user:pw@host");
+}

@@ -46,3 +46,18 @@ test("a snapshot the core cannot take in: reported, the per-URL entries answer",
   assert.deepEqual(events.map((e) => e.kind), ["persisted-snapshot-invalid"]);
   assert.equal(hub.counters.requests, 0, "answered by its own persisted entry");
 });
+
+// embind copies a string into memory it does not check it got: a piece larger than the core takes
+// in at once is refused before it is copied, and the core goes on working.
+test("a string larger than the core takes in is a RangeError, and the core still works", async () => {
+  const core = await loadCore();
+  const writeId = "a".repeat(16);
+  const seal = `{"write":"${writeId}","size":1}`;
+  // 300 MB: more than the heap can ever hold; 150 MB: fits once, not with the C++ copy.
+  for (const size of [300e6, 150e6, core.maxInputBytes + 1]) {
+    assert.throws(() => core.fallbackSealVouches("x".repeat(size), writeId, -1),
+      (error) => error instanceof RangeError && /more than the core takes in at once/.test(error.message), `${size} bytes`);
+    assert.equal(core.fallbackSealVouches(seal, writeId, 1), true, `the core works after ${size} bytes`);
+  }
+  assert.equal(core.fallbackSealVouches("x".repeat(core.maxInputBytes), writeId, -1), false, "the largest input is taken");
+});

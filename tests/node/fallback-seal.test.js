@@ -18,7 +18,7 @@ async function loadTwice(t, tamper) {
   const first = await cacheOn({ caches });
   assert.equal(sha(await first.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
   assert.equal(first.cache.stats().stored, 1);
-  await tamper(await caches.open(FALLBACK), file);
+  await tamper(await caches.open(FALLBACK), file, caches);
   const second = await cacheOn({ caches });  // a reload
   const downloadsBefore = hub.counts?.resolve ?? 0;
   const bytes = await second.cache.fetchWithCache(file.url, "arraybuffer");
@@ -66,4 +66,17 @@ test("an entry written by someone else with no seal at all (a cut-off or foreign
   assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
   assert.equal(cache.stats().storageHits, 0);
   assert.equal(await cache.match(file.url).then((r) => r.arrayBuffer()).then(sha), file.sha256);
+});
+
+test("a planted seal of 150 MB is a miss like any bad seal: read no further than a seal can be", async (t) => {
+  const { file, bytes, second } = await loadTwice(t, async (cache, f, caches) => {
+    const seals = await caches.open(`${FALLBACK}-seals`);
+    const [sealKey] = (await seals.keys()).map((request) => request.url).filter((url) => url.endsWith(f.sha256));
+    assert.ok(sealKey, "the first load sealed its entry");
+    await seals.put(sealKey, new Response(`{"write":"${"0".repeat(150e6)}"}`));
+  });
+  assert.equal(sha(bytes), file.sha256);
+  assert.equal(second.cache.stats().storageHits, 0);
+  assert.equal(second.cache.stats().downloads, 1);
+  assert.deepEqual(second.events, [], "a miss, not a storage failure");
 });

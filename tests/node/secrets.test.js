@@ -206,3 +206,19 @@ test("concurrent calls with and without credentials do not share a load or a res
   assert.ok(anonymousRequests.some((entry) => entry.kind === "resolve"), JSON.stringify(hub.log));
   assert.ok(anonymousRequests.every((entry) => entry.status === 401), JSON.stringify(hub.log));
 });
+
+test("a planted snapshot key with a long password: the skip reason hides it", async () => {
+  // The key is quoted cut to a few dozen characters; the '@' after a long password falls past the cut.
+  const password = "HUNTER2SECRETPASSWORDXYZ_LONGER_THAN_FORTY_CHARS";
+  const { caches } = stores();
+  const core = await loadCore();
+  await (await caches.open("cross-origin-cache-cos-hash-meta")).put(core.snapshotKey,
+    new Response(JSON.stringify({ version: 1, records: [[`https://user:${password}@h.example/x.bin`, { bad: 1 }]] })));
+  const { cache, events } = await cacheOn({ caches, fetch: async () => { throw new TypeError("offline"); } });
+  await cache.resolveHash("https://h.example/other.bin").catch(() => {});
+  assert.deepEqual(events.map((event) => event.kind), ["persisted-snapshot-invalid"]);
+  for (const text of [events[0].message, ...errorTexts(events[0].error)]) {
+    assert.ok(!text.includes(password.slice(0, 8)), `no part of the password in ${JSON.stringify(text)}`);
+  }
+  cache.dispose();
+});
