@@ -500,6 +500,10 @@ export interface CoreModule {
   // Limits and names
   maxLfsPointerBytes: number;
   maxBatchBodyBytes: number;
+  /** The most one string or byte array handed to the core may hold; more is a RangeError. */
+  maxInputBytes: number;
+  /** A fallback seal longer than this vouches for nothing. */
+  maxSealBytes: number;
   maxSnapshotBytes: number;
   maxRecordBytes: number;
   maxKnownSecrets: number;

@@ -1,6 +1,7 @@
 // Talks to a Cross-Origin Storage manager (navigator.crossOriginStorage or the fallback store):
 // picks the newest API it offers, sorts its errors by name, and runs as many creates at once as
 // the core allows (core.createsInFlight).
+import { untilAborted } from "./errors.js";
 import { Limiter } from "./limiter.js";
 
 const hashOf = (value) => ({ algorithm: "SHA-256", value });
@@ -54,6 +55,12 @@ async function storageStep(step, action) {
   }
 }
 
+// Aborts a writable (or its writer) that will not be written to its end; settles once the storage
+// took the abort, never rejects.
+function abandon(writable, reason) {
+  return Promise.resolve().then(() => writable.abort?.(reason)).catch(() => {});
+}
+
 function missOrError(error) {
   if (error?.name === "NotFoundError") return { status: "miss" };
   if (error?.name === "NotAllowedError") return { status: "not-allowed", error };
@@ -64,7 +71,6 @@ export class CosClient {
   #manager;
   #creates;
   #timeoutMs;
-  #writing = new Map();  // value -> its write in progress, settled
 
   /**
    * createsInFlight: how many handle requests with create: true may overlap (the core's);
@@ -129,23 +135,23 @@ export class CosClient {
   /**
    * Runs write(sink) for a new entry. Only the create (the handle request with create: true and
    * createWritable) waits for earlier creates to finish; the writes and close of different entries
-   * overlap. sink.write(data) hands data over for good: a writable may keep it until close (the
-   * COS extension's does), so it must never be written into again. sink.queues: writes may be
-   * issued before earlier ones settle. sink.vouch(hex): the SHA-256 the writer computed over all
-   * it wrote, given before the write callback returns.
+   * overlap, and so do two writes of one entry (two URLs with the same bytes): a load never waits
+   * on another load's storage, which may never answer. sink.write(data) hands data over for good:
+   * a writable may keep it until close (the COS extension's does), so it must never be written
+   * into again. sink.queues: writes may be issued before earlier ones settle. sink.vouch(hex): the
+   * SHA-256 the writer computed over all it wrote, given before the write callback returns.
+   * `signal` (the load's): once it aborts, nothing here waits on the storage any more; a writable
+   * created meanwhile is aborted, unheard.
    */
-  write(value, origins, write) {
-    // Two writes of one entry (two URLs with the same bytes) run one after the other, as before:
-    // a store that seals an entry after its bytes (the fallback) must not see them interleave.
-    const written = (this.#writing.get(value) ?? Promise.resolve()).then(() => this.#writeEntry(value, origins, write));
-    const settled = written.catch(() => {});
-    this.#writing.set(value, settled);
-    settled.then(() => { if (this.#writing.get(value) === settled) this.#writing.delete(value); });
-    return written;
-  }
-
-  async #writeEntry(value, origins, write) {
-    const writable = await this.#create(value, origins);
+  async write(value, origins, write, signal) {
+    const creating = this.#create(value, origins, signal);
+    let writable;
+    try {
+      writable = await untilAborted(creating, signal);
+    } catch (error) {
+      creating.then((late) => abandon(late, error), () => {});
+      throw error;
+    }
     // A WritableStream is written through one writer held to the end, so its writes queue in
     // order whatever its own write() shortcut does (the COS extension's holds the lock until
     // its write settles: a second write() before then throws). Anything else, one at a time.
@@ -160,17 +166,20 @@ export class CosClient {
       // Errors of the writer pass through as they are: it knows which are the storage's.
       await write(sink);
     } catch (error) {
-      await Promise.resolve(writer ? writer.abort(error) : writable.abort?.(error)).catch(() => {});
+      const aborting = abandon(writer ?? writable, error);
+      // An aborted load does not wait for the storage to take the abort: an abort waits for the
+      // write in flight, which a storage that stopped answering never settles.
+      if (!signal?.aborted) await aborting;
       throw error;
     }
-    await storageStep("close", () => (writer ? writer.close() : writable.close()));
+    await storageStep("close", () => untilAborted(Promise.resolve(writer ? writer.close() : writable.close()), signal));
   }
 
-  #create(value, origins) {
+  #create(value, origins, signal) {
     const options = origins === undefined ? { create: true } : { create: true, origins };
     return this.#creates.run(async () => {
       const handle = await storageStep("request", () => this.#handle(value, options));
       return storageStep("createWritable", () => answered("createWritable()", this.#timeoutMs, () => handle.createWritable()));
-    });
+    }, signal);
   }
 }

@@ -29,6 +29,21 @@ export function joinedSignal(...signals) {
   return { signal: controller.signal, release };
 }
 
+/**
+ * `promise`, or an AbortError as soon as `signal` aborts: work that waits on storage stops waiting
+ * when its load is aborted or the cache disposed, even if the storage never answers (the promise is
+ * then left to settle unheard).
+ */
+export function untilAborted(promise, signal) {
+  if (!signal) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 const DISPOSED = "cross-origin-cache: the cache was disposed";
 
 /** What work of a disposed cache fails with: an AbortError for work in flight, else an Error. */

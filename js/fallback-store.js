@@ -178,6 +178,13 @@ export class FallbackStore {
           size = whole?.size ?? 0;
           await cache.put(ENTRY_PREFIX + expected, entry(whole ?? new Blob([])));
         }
+        // Another write of the same bytes (a load of the same file under another URL) may have put
+        // its entry over this one meanwhile: that write seals its own, and a seal of this write
+        // would name bytes no longer there. The rare order that still leaves a seal of the other
+        // write is a miss, never other bytes served.
+        const current = await cache.match(ENTRY_PREFIX + expected);
+        current?.body?.cancel().catch(() => {});
+        if (current?.headers.get(WRITE_HEADER) !== writeId) return;
         try {
           await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
         } catch (error) {

@@ -3,7 +3,7 @@
 // happened. Which action follows, and what a failure means, is the core's call; this file only
 // does I/O, counts and reports.
 import { StorageWriteError } from "./cos-client.js";
-import { abortError, redactUrl, throwIfAborted } from "./errors.js";
+import { abortError, redactUrl, throwIfAborted, untilAborted } from "./errors.js";
 import { requestInit, withInit } from "./request-init.js";
 import { ResumableBody } from "./resumable-body.js";
 import { digestBlob, digestsFor, digestsNatively, gitBlobDigest } from "./sha256.js";
@@ -329,7 +329,7 @@ export class TransferExecutor {
         verdict = this.#streamed(load, step, pumped);
         if (verdict.action !== Action.closeWrite) throw new WriteAbandoned();
         storage.vouch(verdict.hash);
-      });
+      }, signal);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       load.error = error;
@@ -405,10 +405,10 @@ export class TransferExecutor {
     const url = load.context.url;
     try {
       await this.#cos.write(step.hash, step.shared ? this.#origins : undefined, async (storage) => {
-        await storage.write(load.blob);
+        await untilAborted(storage.write(load.blob), signal);
         storage.vouch(step.hash);
         this.#progress.emit(url, "store", step.size, step.size, true);
-      });
+      }, signal);
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       load.error = error;
@@ -451,7 +451,7 @@ export class TransferExecutor {
           new Error(`the body broke off at byte ${atByte} (${cause?.message ?? cause}); the rest was asked for with a range request`, { cause }));
       },
       // Paced: the next segment is asked for once storage has every byte before it.
-      drained: () => Promise.allSettled(writes).then(() => !writeFailure),
+      drained: () => untilAborted(Promise.allSettled(writes), signal).then(() => !writeFailure),
     });
     const hasher = digestsFor(this.#core, expected.map((digest) => digest.algorithm));
     const onAbort = () => reader.cancel(abortError(signal)).catch(() => {});
@@ -473,24 +473,27 @@ export class TransferExecutor {
         if (overran) {
           // Not written, and not read further: the core refuses these bytes (streamed()).
           reader.cancel().catch(() => {});
-          await Promise.all(writes);
+          await untilAborted(Promise.all(writes), signal);
           return { hex: hasher.finish().sha256, size: step.bodyLimit + 1 };
         }
-        if (writes.length >= writesInFlight) await writes.shift();
+        // Storage that stops answering holds the load only until its signal aborts.
+        if (writes.length >= writesInFlight) await untilAborted(writes.shift(), signal);
         const written = Promise.resolve(sink(value));
         written.catch((error) => { writeFailure ??= { error }; });
         writes.push(written);
         // Streamed straight into storage (a sink), downloading is storing.
         this.#progress.emit(url, "download", reader.loaded, total);
       }
-      await Promise.all(writes);
+      await untilAborted(Promise.all(writes), signal);
       this.#progress.emit(url, "download", reader.loaded, total, true);
       const digests = hasher.finish();
       this.#checkDigests(url, expected, digests);
       return { hex: digests.sha256, size: reader.loaded };
     } catch (error) {
       hasher.free();
-      await Promise.allSettled(writes);  // let writes in flight settle before the writable is aborted
+      // Writes in flight settle before the writable is aborted, unless the load was: then storage
+      // may be what stopped answering.
+      if (!signal?.aborted) await Promise.allSettled(writes);
       reader.cancel().catch(() => {});
       if (signal?.aborted) throw abortError(signal);
       throw error;
