@@ -342,7 +342,7 @@ export interface WebLLMModelRecord {
 
 /** Per file; with a cache made by the call (no `cache` option) also as bytes arrive. */
 export interface PrepareWebLLMProgress {
-  /** The file the event is about. */
+  /** The file the event is about, credentials redacted (as in the cache's own events). */
   url: string;
   /** Bytes of the files known so far that are in storage or on their way (sizes the hub reported). */
   loaded: number;
@@ -359,6 +359,10 @@ export interface PrepareWebLLMOptions extends Omit<CrossOriginCacheOptions, "sco
   signal?: AbortSignal;
 }
 
+/**
+ * For the caller who gave the URLs: `modelUrl` and each file's `url` are the URLs web-llm asks for,
+ * credentials (userinfo, `?token=…`) included, not redacted; don't log them.
+ */
 export interface PreparedWebLLMModel {
   /** The model folder URL web-llm uses (see webLLMModelUrl). */
   modelUrl: string;
@@ -371,7 +375,8 @@ export interface PreparedWebLLMModel {
  * Puts every file web-llm's `cacheBackend: "cross-origin"` will read (chat config, manifest when named,
  * tokenizer files, tensor-cache.json, its shards, the model library) into Cross-Origin Storage,
  * verified, with their URL→hash in tvmjs's store `tvmjs-cos-hash-meta`; installs the getFileHandle
- * alias. `model`: a ModelRecord, or a tvmjs model URL (its tensor cache only).
+ * alias. `model`: a ModelRecord, or a tvmjs model URL (its tensor cache only). A rejection is a
+ * redacted copy, as from the cache's methods (a platform's URL TypeError included).
  */
 export function prepareWebLLMModel(model: WebLLMModelRecord | string | URL, options?: PrepareWebLLMOptions): Promise<PreparedWebLLMModel>;
 

@@ -6,6 +6,7 @@ import { createCrossOriginCache } from "./cache.js";
 import { loadCore } from "./core.js";
 import { redactUrl, throwIfAborted } from "./errors.js";
 import { installGetFileHandleAlias } from "./get-file-handle-alias.js";
+import { Redactor } from "./redactor.js";
 
 const CHAT_CONFIG = "mlc-chat-config.json";
 const TENSOR_CACHE = "tensor-cache.json";
@@ -35,11 +36,24 @@ function cachedModelLib(modelLib) {
  */
 export async function prepareWebLLMModel(model, options = {}) {
   const { cache: givenCache, onProgress, signal, ...cacheOptions } = options;
+  const core = await loadCore(cacheOptions);
+  // The one exit for rejections, as for the cache's own methods: what the preparation throws
+  // (a platform's URL TypeError quotes its input whole) leaves only as a redacted copy.
+  const redactor = new Redactor(core);
+  try {
+    return await prepare(core, redactor, model, { givenCache, onProgress, signal, cacheOptions });
+  } catch (error) {
+    throw redactor.error(error);
+  }
+}
+
+async function prepare(core, redactor, model, { givenCache, onProgress, signal, cacheOptions }) {
   if (givenCache && givenCache.scope !== "tvmjs") {
     throw new TypeError(`cross-origin-cache: prepareWebLLMModel: the cache must be created with scope "tvmjs" (tvmjs reads only tvmjs-cos-hash-meta), not "${givenCache.scope}"`);
   }
-  const isRecord = typeof model === "object" && model !== null;
-  if (isRecord ? typeof model.model !== "string" : typeof model !== "string" && !(model instanceof URL)) {
+  const isUrl = model instanceof URL;
+  const isRecord = typeof model === "object" && model !== null && !isUrl;
+  if (isRecord ? typeof model.model !== "string" : typeof model !== "string" && !isUrl) {
     throw new TypeError("cross-origin-cache: prepareWebLLMModel: expected a web-llm ModelRecord ({model, model_lib, ...}) or a tvmjs model URL");
   }
   throwIfAborted(signal);
@@ -50,6 +64,28 @@ export async function prepareWebLLMModel(model, options = {}) {
   // A tvmjs model URL is joined as tvmjs joins it: new URL("tensor-cache.json", modelUrl).
   const modelUrl = isRecord ? webLLMModelUrl(model.model) : new URL(String(model), globalThis.location?.href).href;
   const files = new Map();  // url → {loaded, size}
+  // Events show a URL as the cache's own events do: redacted by the core, with the secrets of every
+  // file's URL known (as the cache knows them). The cache's byte progress is matched to its file
+  // by that shown URL; a file that looks like another (they differ in a secret only) gets none.
+  let byShownUrl = new Map();  // shown URL → url, or null when several
+  const indexShownUrl = (url) => {
+    const shown = redactor.text(url);
+    byShownUrl.set(shown, byShownUrl.has(shown) ? null : url);
+  };
+  const indexShownUrls = () => {
+    byShownUrl = new Map();
+    for (const url of files.keys()) indexShownUrl(url);
+  };
+  const addFile = (url, size) => {
+    redactor.remember(core.planRequest(url, [], [], "").secrets);
+    files.set(url, { loaded: 0, size });
+    indexShownUrl(url);
+  };
+  const fileOfEvent = (shown) => {
+    // A secret learnt later may show in an earlier URL's text: index again once before giving up.
+    if (!byShownUrl.has(shown)) indexShownUrls();
+    return byShownUrl.get(shown) ?? null;
+  };
   let filesDone = 0;
   const report = (url) => {
     if (!onProgress) return;
@@ -60,7 +96,7 @@ export async function prepareWebLLMModel(model, options = {}) {
       total += file.size ?? file.loaded;  // a size the hub did not list counts as what came so far
     }
     try {
-      onProgress({ url, loaded, total, filesDone, filesTotal: files.size });
+      onProgress({ url: redactor.text(url), loaded, total, filesDone, filesTotal: files.size });
     } catch {
       // Progress is advisory.
     }
@@ -69,15 +105,15 @@ export async function prepareWebLLMModel(model, options = {}) {
     ...cacheOptions,
     scope: "tvmjs",
     onProgress(event) {
-      const file = files.get(event.url);
+      const url = fileOfEvent(event.url);
+      const file = url && files.get(url);
       if (file) {
         file.loaded = Math.min(event.loaded, file.size ?? event.loaded);
-        report(event.url);
+        report(url);
       }
     },
   });
   try {
-    const core = await loadCore(cacheOptions);
     const configUrl = new URL(CHAT_CONFIG, modelUrl).href;
     const tensorCacheUrl = new URL(TENSOR_CACHE, modelUrl).href;
     const manifestUrl = isRecord && model.model_manifest !== undefined ? new URL(model.model_manifest, modelUrl).href : null;
@@ -90,7 +126,7 @@ export async function prepareWebLLMModel(model, options = {}) {
     const store = async (urls, read) => {
       // One resolution request per repo revision for all of them (the cache batches).
       const details = await cache.resolveHashDetails(urls);
-      urls.forEach((url, i) => files.set(url, { loaded: 0, size: details[i]?.size ?? null }));
+      urls.forEach((url, i) => addFile(url, details[i]?.size ?? null));
       report(urls[0]);
       const results = new Map();
       let next = 0;

@@ -4,16 +4,56 @@
 // bytes are the cache's (resolved by hash, read from and stored in Cross-Origin Storage or the
 // fallback store), and the only state it keeps is wllama's metadata per name — the index of what
 // was downloaded through it, which is what list() reports — in a Cache API store of the cache's
-// scope (`<scope>-wllama-index`). A URL with credentials (userinfo, a secret query value) is
-// indexed for the life of the object only, as the cache keeps its record, and what list() and
-// getMetadata() show of it is redacted.
+// scope (`<scope>-wllama-index`). An entry whose metadata carries a secret anywhere (its
+// originalURL, mmprojURL or any other string the core would redact: userinfo, a secret query
+// value) is indexed for the life of the object only, as the cache keeps its record of such a URL,
+// and is never persisted. Within that life list() and getMetadata() give wllama back the metadata
+// it wrote, unredacted: wllama finds its files by `metadata.originalURL === url` and downloads
+// what list() names, so a redacted URL breaks its ModelManager (loadModelFromHF({hfToken}) builds
+// `?token=` URLs). Nothing else shows a secret: this file's errors name a file by wllama's name
+// (the file without its query), the cache's errors and events give URLs redacted.
 
 import { loadCore } from "./core.js";
-import { redactUrl } from "./errors.js";
 import { toHex } from "./hex.js";
 
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
 const INDEX_BASE = "https://wllama-index.invalid/";
+// A name's key is INDEX_BASE + encodeURIComponent(name), which URL parsing leaves as it is, except
+// for the names "." and ".." (dot segments, removed: both would be INDEX_BASE, the key of "") and a
+// name encodeURIComponent refuses (a lone surrogate). Those are keyed INDEX_BASE + "u/" + the
+// name's UTF-16 code units in hex: encodeURIComponent never writes "/", so no other name has it.
+const CODE_UNIT_KEYS = "u/";
+
+function indexKey(name) {
+  if (name !== "." && name !== "..") {
+    try {
+      return INDEX_BASE + encodeURIComponent(name);
+    } catch {
+      // a lone surrogate: below
+    }
+  }
+  let hex = "";
+  for (let i = 0; i < name.length; i++) hex += name.charCodeAt(i).toString(16).padStart(4, "0");
+  return INDEX_BASE + CODE_UNIT_KEYS + hex;
+}
+
+// The name of an index key, or null for a key that is none of indexKey()'s.
+function nameOfKey(url) {
+  if (!url.startsWith(INDEX_BASE)) return null;
+  const rest = url.slice(INDEX_BASE.length);
+  if (rest.startsWith(CODE_UNIT_KEYS)) {
+    const hex = rest.slice(CODE_UNIT_KEYS.length);
+    if (!/^(?:[0-9a-f]{4})*$/.test(hex)) return null;
+    let name = "";
+    for (let i = 0; i < hex.length; i += 4) name += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
+    return name;
+  }
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * wllama's storage key for a URL: `${hashSHA1(url)}_${last path segment}` (as its CacheManager),
@@ -25,10 +65,26 @@ export async function wllamaNameFromURL(url) {
   return `${toHex(digest)}_${text.split(/[?#]/)[0].split("/").pop()}`;
 }
 
-// The metadata as it may leave the package: its URL redacted by the core.
-function shown(core, metadata) {
-  const url = metadata?.originalURL;
-  return typeof url === "string" && isHttpUrl(url) ? { ...metadata, originalURL: redactUrl(core, url) } : metadata;
+// Whether metadata carries a secret: any string in it (a value at any depth, or a key) that the
+// core's redaction would change or, for an http(s) URL, that the core says has credentials. What is
+// secret is the core's rule (src/request_secrets.h), not decided here.
+function carriesSecret(core, metadata) {
+  const seen = new Set();
+  const visit = (value) => {
+    if (typeof value === "string") {
+      if (core.redactText(value, []) !== value) return true;
+      if (!isHttpUrl(value)) return false;
+      try {
+        return core.parseArtifactUrl(value).hasCredentials;
+      } catch {
+        return false;
+      }
+    }
+    if (value === null || typeof value !== "object" || seen.has(value)) return false;
+    seen.add(value);
+    return Object.entries(value).some(([key, item]) => visit(key) || visit(item));
+  };
+  return visit(metadata);
 }
 
 // wllama's metadata per name, in a Cache API store.
@@ -47,17 +103,17 @@ class CacheApiIndex {
   }
 
   async get(name) {
-    const response = await (await this.#store()).match(INDEX_BASE + encodeURIComponent(name));
+    const response = await (await this.#store()).match(indexKey(name));
     return response ? response.json().catch(() => null) : null;
   }
 
   async put(name, metadata) {
-    await (await this.#store()).put(INDEX_BASE + encodeURIComponent(name),
+    await (await this.#store()).put(indexKey(name),
       new Response(JSON.stringify(metadata), { headers: { "Content-Type": "application/json" } }));
   }
 
   async delete(name) {
-    await (await this.#store()).delete(INDEX_BASE + encodeURIComponent(name));
+    await (await this.#store()).delete(indexKey(name));
   }
 
   /** [{name, metadata}] of every readable entry. */
@@ -65,10 +121,11 @@ class CacheApiIndex {
     const store = await this.#store();
     const keys = await store.keys();
     const entries = await Promise.all(keys.map(async (request) => {
-      if (!request.url.startsWith(INDEX_BASE)) return null;
+      const name = nameOfKey(request.url);
+      if (name === null) return null;
       const response = await store.match(request);
       const metadata = response ? await response.json().catch(() => null) : null;
-      return metadata ? { name: decodeURIComponent(request.url.slice(INDEX_BASE.length)), metadata } : null;
+      return metadata ? { name, metadata } : null;
     }));
     return entries.filter(Boolean);
   }
@@ -99,7 +156,7 @@ function isHttpUrl(text) {
 export class WllamaCacheManager {
   #cache;
   #index;
-  #privateIndex = new MemoryIndex();  // entries of URLs with credentials: never persisted
+  #privateIndex = new MemoryIndex();  // entries whose metadata carries a secret: never persisted
 
   constructor(cache, options = {}) {
     for (const method of ["addToCache", "match", "put", "deleteInCache", "resolveHashDetails"]) {
@@ -174,10 +231,12 @@ export class WllamaCacheManager {
     return entry ? this.#storedSize(entry.metadata.originalURL) : -1;
   }
 
-  /** wllama's metadata of a name, or null. */
+  /**
+   * wllama's metadata of a name, or null: as wllama wrote it (an entry with a secret is only in
+   * this object's memory, and wllama needs its URLs whole).
+   */
   async getMetadata(name) {
-    const metadata = (await this.#entry(name))?.metadata;
-    return metadata ? shown(await loadCore(), metadata) : null;
+    return (await this.#entry(name))?.metadata ?? null;
   }
 
   /**
@@ -186,13 +245,16 @@ export class WllamaCacheManager {
    * calls the model invalid and refresh() loads it again.
    */
   async list() {
-    const [core, entries] = await Promise.all([loadCore(), this.#entries()]);
-    return entries.map((entry) => ({ ...entry, metadata: shown(core, entry.metadata) }));
+    return this.#entries();
   }
 
-  // list()'s entries with their metadata as stored.
+  // list()'s entries with their metadata as stored (a name in the private index hides the same
+  // name in the persisted one).
   async #entries() {
-    const entries = [...(await this.#privateIndex.entries()), ...(await this.#index.entries())];
+    const persisted = await this.#persistedEntries();
+    const entries = await this.#privateIndex.entries();
+    const names = new Set(entries.map((entry) => entry.name));
+    entries.push(...persisted.filter((entry) => !names.has(entry.name)));
     return Promise.all(entries.map(async ({ name, metadata }) => {
       const size = isHttpUrl(metadata.originalURL) ? await this.#storedSize(metadata.originalURL) : -1;
       return { name, size: Math.max(size, 0), metadata };
@@ -226,10 +288,8 @@ export class WllamaCacheManager {
   }
 
   async writeMetadata(name, metadata) {
-    const url = metadata?.originalURL;
-    const core = await loadCore();
-    const isPrivate = typeof url === "string" && isHttpUrl(url) && core.parseArtifactUrl(url).hasCredentials;
-    // One index holds a name: a URL's entry moves when its credentials come or go.
+    const isPrivate = carriesSecret(await loadCore(), metadata);
+    // One index holds a name: an entry moves when a secret in its metadata comes or goes.
     await (isPrivate ? this.#index : this.#privateIndex).delete(String(name));
     await (isPrivate ? this.#privateIndex : this.#index).put(String(name), metadata);
   }
@@ -237,9 +297,32 @@ export class WllamaCacheManager {
   // The index entry of a name, or of the name wllama gives a URL.
   async #entry(nameOrURL) {
     const text = String(nameOrURL);
-    const get = async (name) => (await this.#privateIndex.get(name)) ?? (await this.#index.get(name));
+    const get = async (name) => (await this.#privateIndex.get(name)) ?? (await this.#persisted(name));
     const metadata = (await get(text)) ?? (isHttpUrl(text) ? await get(await wllamaNameFromURL(text)) : null);
     return metadata && isHttpUrl(metadata.originalURL) ? { metadata } : null;
+  }
+
+  // A persisted entry, or null. One that carries a secret (persisted by an earlier version, which
+  // looked at originalURL only) is moved to memory and taken out of the store.
+  async #persisted(name) {
+    const metadata = await this.#index.get(name);
+    if (metadata === null || !carriesSecret(await loadCore(), metadata)) return metadata;
+    await this.#moveToMemory(name, metadata);
+    return metadata;
+  }
+
+  // The persisted index's entries that carry no secret; those that do are moved as #persisted().
+  async #persistedEntries() {
+    const core = await loadCore();
+    const entries = await this.#index.entries();
+    const secret = entries.filter((entry) => carriesSecret(core, entry.metadata));
+    for (const { name, metadata } of secret) await this.#moveToMemory(name, metadata);
+    return entries.filter((entry) => !secret.includes(entry));
+  }
+
+  async #moveToMemory(name, metadata) {
+    if ((await this.#privateIndex.get(name)) === null) await this.#privateIndex.put(name, metadata);
+    await this.#index.delete(name);
   }
 
   // Size of a URL's bytes in storage (no download), or -1. Storage keys bytes by their verified

@@ -141,3 +141,62 @@ test("a chat config cannot send the preparation to another host: tokenizer files
   for (const name of ["tokenizer.json", "tokenizer_config.json"]) assert.ok(urls.includes(`${webLLMModelUrl(recordFor(hub).model)}${name}`), name);
   assert.ok(!urls.some((url) => url.includes("up.json") || url.startsWith(other.url)), urls.join(", "));
 });
+
+test("credentials in the record's URLs: progress shows them redacted, still counts each file's bytes; the result keeps them", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const password = "pw-progress-secret-5e2a";
+  const token = "hf_progress_token_91b3";
+  const record = {
+    ...recordFor(hub),
+    model: `${hub.url.replace("://", `://user:${password}@`)}/${DEFAULT_REPO}`,
+    model_lib: `${hub.model.wasm.url}?token=${token}`,
+  };
+  const progress = [];
+  const result = await prepareWebLLMModel(record, { caches, storage: cos.store.manager(), onProgress: (e) => progress.push(e) });
+  const leaks = progress.filter((e) => JSON.stringify(e).includes(password) || JSON.stringify(e).includes(token));
+  assert.deepEqual(leaks, [], "no event shows the password or the token");
+  assert.ok(progress.some((e) => e.url.includes("://***@")), "userinfo shown as ***");
+  assert.ok(progress.some((e) => e.url.endsWith("?token=***")), "the token shown as ***");
+  assert.doesNotMatch(JSON.stringify(result.stats), new RegExp(`${password}|${token}`));
+  // Byte progress is still matched to its file: besides the event when a file is done, each file
+  // has one at least from its download (the cache's events come with the URL redacted).
+  const events = new Map();
+  for (const e of progress) events.set(e.url, (events.get(e.url) ?? 0) + 1);
+  assert.equal(events.size, result.files.length);
+  for (const [url, count] of events) assert.ok(count >= 2, `${url}: ${count} event(s), no byte progress`);
+  const last = progress.at(-1);
+  assert.equal(last.loaded, last.total);
+  // The result goes back to the caller who gave the URLs: they are the keys web-llm asks for.
+  assert.equal(result.modelUrl, webLLMModelUrl(record.model));
+  assert.ok(result.files.some((f) => f.url === record.model_lib));
+  assert.ok(result.files.some((f) => f.url === `${result.modelUrl}mlc-chat-config.json`));
+});
+
+test("an invalid URL rejects with a redacted copy of the platform's TypeError", async () => {
+  const { caches, cos } = stores();
+  const password = "pw-invalid-secret-0d4e";
+  const token = "hf_invalid_token_6c7f";
+  const cases = {
+    "record, model with userinfo, bad host": { model: `https://user:${password}@[zz/org/model`, model_id: "m", model_lib: "https://h.example/lib.wasm" },
+    "record, model_lib with a token, bad port": { model: "https://h.example/org/model", model_id: "m", model_lib: `https://h.example:99999/lib.wasm?token=${token}` },
+    "tvmjs model URL with userinfo, bad host": `https://user:${password}@exa mple.com/model/`,
+  };
+  const offline = async () => { throw new TypeError("offline"); };
+  for (const [name, model] of Object.entries(cases)) {
+    const error = await prepareWebLLMModel(model, { caches, storage: cos.store.manager(), fetch: offline }).then(() => null, (e) => e);
+    assert.ok(error instanceof TypeError, `${name}: ${error}`);
+    const shown = `${JSON.stringify({ ...error })} ${error.message} ${error.stack} ${error.cause}`;
+    assert.doesNotMatch(shown, new RegExp(`${password}|${token}`), name);
+  }
+});
+
+test("a tvmjs model URL given as a URL object", async (t) => {
+  const hub = await hubFor(t);
+  const { caches, cos } = stores();
+  const modelUrl = `${hub.url}/${DEFAULT_REPO}/resolve/main/`;
+  const result = await prepareWebLLMModel(new URL(modelUrl), { caches, storage: cos.store.manager() });
+  assert.equal(result.modelUrl, modelUrl);
+  const expected = hub.model.files.filter((f) => f.path === "tensor-cache.json" || f.path.startsWith("params_shard_")).map((f) => f.url);
+  assert.deepEqual(result.files.map((f) => f.url).sort(), expected.sort());
+});

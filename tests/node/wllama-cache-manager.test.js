@@ -1,10 +1,13 @@
 // createWllamaCacheManager in Node with the in-memory stand-ins: the paths of wllama's
 // CacheManager interface the browser test (tests/browser/wllama.test.js, wllama's own
 // ModelManager) does not take: write(), headers for a gated repo, abort, no storage, the fallback
-// store's delete, the in-memory index, and argument checks.
+// store's delete, the in-memory index, and argument checks; and wllama's own ModelManager (its ESM
+// build runs in Node) where secrets in its URLs matter.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+
+import { ModelManager } from "@wllama/wllama/esm/index.js";
 
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { createWllamaCacheManager, wllamaNameFromURL } from "../../js/index.js";
@@ -137,7 +140,7 @@ test("without a CacheStorage the index lives in memory; bad arguments are refuse
   assert.throws(() => createWllamaCacheManager(cache, 5), TypeError);
 });
 
-test("a URL with a token: its name and errors carry no query, its entry is never persisted, list() and getMetadata() show it redacted", async (t) => {
+test("a URL with a token: its name and errors carry no query, its entry is never persisted, list() and getMetadata() give it whole for the session", async (t) => {
   const SECRET = "hf_wllama_query_secret";
   const { repo, caches, manager, make } = await setup(t);
   const [a] = repo.files;
@@ -151,8 +154,9 @@ test("a URL with a token: its name and errors carry no query, its entry is never
   const listed = await manager.list();
   assert.deepEqual(listed.map((entry) => entry.name), [name]);
   assert.equal(listed[0].size, a.size);
-  assert.ok(!JSON.stringify(listed).includes(SECRET), JSON.stringify(listed));
-  assert.ok(!JSON.stringify(await manager.getMetadata(name)).includes(SECRET));
+  // wllama wrote it and finds its files by it: given back as written (memory only, this object).
+  assert.equal(listed[0].metadata.originalURL, url);
+  assert.equal((await manager.getMetadata(name)).originalURL, url);
   assert.equal(sha(Buffer.from(await (await manager.open(name)).arrayBuffer())), a.sha256, "the session still opens it");
   // A new manager (a reload) does not know it, as the cache keeps no record of such a URL.
   const { cache: reloaded } = await make();
@@ -160,4 +164,126 @@ test("a URL with a token: its name and errors carry no query, its entry is never
 
   const { manager: unstored } = await setup(t, { storage: "none" });
   await assert.rejects(unstored.download(url), (error) => !error.message.includes(SECRET) && /m-00001-of-00002\.gguf was downloaded/.test(error.message));
+});
+
+// The Cache API index as stored: [name, text] of every entry (what a reload, or anyone with the
+// profile, reads).
+async function persistedIndex(caches) {
+  const index = await caches.open("cross-origin-cache-wllama-index");
+  return Promise.all((await index.keys()).map(async (key) => [key.url, await (await index.match(key)).text()]));
+}
+
+const quietLogger = { debug() {}, log() {}, info() {}, warn() {}, error() {} };
+
+test("wllama's ModelManager downloads a ?token= URL (loadModelFromHF({hfToken})): list() gives wllama its URL whole, nothing with the token is persisted or reported", async (t) => {
+  const SECRET = "hf_wllama_mm_secret";
+  const { hub, repo, caches, cache, events, make } = await setup(t, { files: [{ path: "m.gguf", bytes: gguf("a", 5000), lfs: true }] });
+  const [a] = repo.files;
+  const url = `${a.url}?token=${SECRET}`;
+  const cacheManager = createWllamaCacheManager(cache, { caches });
+  const models = new ModelManager({ cacheManager, logger: quietLogger });
+
+  // Before: rejected with wllama's "Model file not found: …?token=…" (list() gave `?token=***`).
+  const model = await models.downloadModel(url);
+  assert.equal(model.validate(), "valid");
+  assert.equal(sha(Buffer.from(await (await model.open())[0].arrayBuffer())), a.sha256);
+  assert.deepEqual((await models.getModels()).map((m) => m.url), [url]);
+
+  // A second ModelManager (a page's next load in the same session) finds it without a download,
+  // and never asks for a redacted URL.
+  hub.resetCounters();
+  const again = await new ModelManager({ cacheManager, logger: quietLogger }).getModels();
+  assert.deepEqual(again.map((m) => [m.url, m.validate()]), [[url, "valid"]]);
+  await again[0].refresh();
+  // (wllama's own getTotalDownloadSize() sends a HEAD per file; the bytes are not asked for.)
+  assert.deepEqual(hub.log.filter((e) => e.method !== "HEAD"), [], "refresh() downloaded nothing");
+  assert.ok(hub.log.every((e) => !e.url.includes("***")), JSON.stringify(hub.log));
+
+  assert.deepEqual(await persistedIndex(caches), [], "nothing persisted");
+  assert.ok(!JSON.stringify(events).includes(SECRET));
+  assert.ok(!JSON.stringify(cache.stats()).includes(SECRET));
+  // A reload does not know it.
+  const { cache: reloaded } = await make();
+  assert.deepEqual(await new ModelManager({ cacheManager: createWllamaCacheManager(reloaded, { caches }), logger: quietLogger }).getModels(), []);
+});
+
+test("an entry is kept in memory only when any string of its metadata carries a secret (mmprojURL, metadataAdditional, nested), not only originalURL", async (t) => {
+  const { repo, caches, cache, make } = await setup(t, {
+    files: [{ path: "m.gguf", bytes: gguf("a", 5000), lfs: true }, { path: "mmproj.gguf", bytes: gguf("p", 3000), lfs: true }],
+  });
+  const [a, p] = repo.files;
+  const cacheManager = createWllamaCacheManager(cache, { caches });
+
+  // A model URL without credentials, its mmproj with them (wllama puts mmprojURL in the
+  // metadataAdditional of each file); or any other string the core would redact, at any depth.
+  // Before: the entry was persisted, secret included.
+  const cases = [
+    { mmprojURL: "https://huggingface.co/o/r/resolve/main/mmproj.gguf?token=hf_PERSISTED_a" },
+    { note: "mirror: https://bucket.s3.amazonaws.com/m.gguf?X-Amz-Signature=PERSISTEDb" },
+    { sources: [{ href: "https://user:PERSISTEDc@example.com/m.gguf" }] },
+    { other: "https://example.com/m.gguf?access_token" },
+  ];
+  for (const metadataAdditional of cases) {
+    await cacheManager.download(a.url, { metadataAdditional });
+    assert.deepEqual(await persistedIndex(caches), [], JSON.stringify(metadataAdditional));
+  }
+  await cacheManager.clear();
+
+  // wllama's own ModelManager on that path: every file listed with its mmprojURL whole (wllama
+  // loads the mmproj by it), in this session only.
+  const mmprojUrl = `${p.url}?token=hf_PERSISTED_mmproj`;
+  const model = await new ModelManager({ cacheManager, logger: quietLogger }).downloadModel({ url: a.url, mmprojUrl });
+  assert.equal(model.validate(), "valid");
+  assert.deepEqual(await persistedIndex(caches), []);
+  assert.deepEqual((await cacheManager.list()).map((e) => e.metadata.mmprojURL), [mmprojUrl, mmprojUrl]);
+  await cacheManager.clear();
+  // Without one, it is persisted; a secret coming later moves it to memory, and back.
+  const name = await wllamaNameFromURL(a.url);
+  await cacheManager.download(a.url, { metadataAdditional: { mmprojURL: p.url, note: "plain" } });
+  assert.equal((await persistedIndex(caches)).length, 1);
+  await cacheManager.writeMetadata(name, { ...(await cacheManager.getMetadata(name)), mmprojURL: `${p.url}?sig=PERSISTEDd` });
+  assert.deepEqual(await persistedIndex(caches), []);
+  assert.equal((await cacheManager.getMetadata(name)).mmprojURL, `${p.url}?sig=PERSISTEDd`);
+  assert.ok(!JSON.stringify(await persistedIndex(caches)).includes("PERSISTED"));
+
+  // An entry an earlier version persisted with a secret in mmprojURL: read once, it moves to
+  // memory and leaves the store.
+  const { cache: reloaded } = await make();
+  const index = await caches.open("cross-origin-cache-wllama-index");
+  await index.put(`https://wllama-index.invalid/${encodeURIComponent(name)}`, new Response(JSON.stringify({ originalURL: a.url, originalSize: a.size, etag: "", mmprojURL: mmprojUrl })));
+  const later = createWllamaCacheManager(reloaded, { caches });
+  assert.deepEqual((await later.list()).map((e) => [e.name, e.metadata.mmprojURL]), [[name, mmprojUrl]]);
+  assert.deepEqual(await persistedIndex(caches), []);
+  assert.equal((await later.getMetadata(name)).mmprojURL, mmprojUrl, "still this object's, in memory");
+});
+
+test("index keys: every name is its own (\".\", \"..\", \"\", a lone surrogate), across a reload, and delete removes exactly it; other names keep their key", async (t) => {
+  const { repo, caches, cache, make } = await setup(t);
+  const [a, b] = repo.files;
+  const manager = createWllamaCacheManager(cache, { caches });
+  const names = [".", "..", "", "a/../b", "%2e", "x?y#z", "plain_m.gguf", "\uD800"];
+  const write = (name, i) => manager.writeMetadata(name, { originalURL: i % 2 ? a.url : b.url, originalSize: i, etag: "" });
+  await write(".", 0);
+  await write("..", 1);
+  // Before: both keyed "https://wllama-index.invalid/" (dot segments removed), so one hid the other.
+  assert.deepEqual([(await manager.getMetadata(".")).originalSize, (await manager.getMetadata("..")).originalSize], [0, 1]);
+  for (const [i, name] of names.entries()) await write(name, i);
+  const byName = async (m) => Object.fromEntries((await m.list()).map((e) => [e.name, e.metadata.originalSize]));
+  const expected = Object.fromEntries(names.map((name, i) => [name, i]));
+  assert.deepEqual(await byName(manager), expected);
+  for (const [i, name] of names.entries()) assert.equal((await manager.getMetadata(name)).originalSize, i, JSON.stringify(name));
+
+  const { cache: reloaded } = await make();
+  const later = createWllamaCacheManager(reloaded, { caches });
+  assert.deepEqual(await byName(later), expected, "persisted apart");
+  await later.delete("..");
+  assert.equal(await later.getMetadata(".."), null);
+  delete expected[".."];
+  assert.deepEqual(await byName(later), expected, "only \"..\" deleted");
+
+  // A name that is not a dot segment keeps the key earlier versions wrote, so their entries are read.
+  const index = await caches.open("cross-origin-cache-wllama-index");
+  assert.ok(await index.match(`https://wllama-index.invalid/${encodeURIComponent("plain_m.gguf")}`));
+  await index.put(`https://wllama-index.invalid/${encodeURIComponent("old name.gguf")}`, new Response(JSON.stringify({ originalURL: b.url, originalSize: 99, etag: "" })));
+  assert.equal((await later.getMetadata("old name.gguf")).originalSize, 99);
 });
