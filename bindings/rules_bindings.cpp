@@ -28,6 +28,8 @@ std::string put_refusal(const std::string& method, int status, const std::string
 
 bool is_cacheable_method(const std::string& method) { return coc::is_cacheable_method(method); }
 
+std::string load_refusal(const std::string& method) { return coc::load_refusal(method); }
+
 // items: a JS array (the option's items) or undefined.
 std::string option_error(const std::string& name, const std::string& type, double number,
                          const std::string& shown, val items, bool items_are_strings) {
@@ -67,6 +69,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_rules) {
   function("downloadRefusal", &download_refusal);
   function("putRefusal", &put_refusal);
   function("isCacheableMethod", &is_cacheable_method);
+  function("loadRefusal", &load_refusal);
   function("optionError", &option_error);
   function("encodeFallbackSeal", &encode_fallback_seal);
   function("fallbackSealVouches", &fallback_seal_vouches);

@@ -477,6 +477,8 @@ export interface CoreModule {
   downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean, opaqueRedirect: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
+  /** Why fetchWithCache/addToCache refuse a request of this method, or "". */
+  loadRefusal(method: string): string;
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string; shortBody: boolean };
   /**
    * A body read to its end, its request having asked from byte askedFrom: the next range of a paced

@@ -41,6 +41,11 @@ std::string download_refusal(int status, bool has_body, bool range_asked, bool o
 
 bool is_cacheable_method(std::string_view method) { return method == "GET"; }
 
+std::string load_refusal(std::string_view method) {
+  if (is_cacheable_method(method)) return "";
+  return "only GET requests can be loaded through the cache, not " + message_text(method);
+}
+
 std::string put_refusal(std::string_view method, int status, std::string_view vary, bool has_body,
                         bool body_used) {
   if (!is_cacheable_method(method)) {

@@ -21,4 +21,9 @@ std::string put_refusal(std::string_view method, int status, std::string_view va
 // Whether a Cache-like lookup of a request with this method can find anything (only GET can).
 bool is_cacheable_method(std::string_view method);
 
+// Why a load through the cache (tvmjs's fetchWithCache and addToCache) is refused for a request of
+// this method, or "": only a GET fetches what the cache keeps by URL (a POST's answer depends on
+// its body, which the cache never sends).
+std::string load_refusal(std::string_view method);
+
 }  // namespace coc

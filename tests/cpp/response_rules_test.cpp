@@ -50,3 +50,10 @@ TEST_CASE("only GET lookups can match", "[response_rules]") {
   CHECK_FALSE(coc::is_cacheable_method("POST"));
   CHECK_FALSE(coc::is_cacheable_method("get"));
 }
+
+TEST_CASE("a load through the cache is a GET", "[response_rules]") {
+  CHECK(coc::load_refusal("GET").empty());
+  CHECK(coc::load_refusal("POST") == "only GET requests can be loaded through the cache, not POST");
+  CHECK(coc::load_refusal("HEAD").find("not HEAD") != std::string::npos);
+  CHECK(coc::load_refusal("get").find("not get") != std::string::npos);  // Request normalises; a raw name is not
+}

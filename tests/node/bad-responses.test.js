@@ -86,3 +86,20 @@ test("match() of a non-GET request is a miss, as the Cache API's is", async (t) 
   assert.ok(await cache.match(file.url), "a GET finds it");
   assert.equal(await cache.match(new Request(file.url, { method: "HEAD" })), undefined);
 });
+
+test("fetchWithCache and addToCache refuse a non-GET request, and an unknown storetype, before fetching anything", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const file = plainFile(hub);
+  const post = () => new Request(file.url, { method: "POST", body: "a query" });
+  for (const call of [() => cache.fetchWithCache(post(), "arraybuffer"), () => cache.addToCache(post())]) {
+    await assert.rejects(call(), (error) => error instanceof TypeError && /only GET requests can be loaded through the cache, not POST/.test(error.message));
+  }
+  for (const call of [() => cache.fetchWithCache(file.url, "text"), () => cache.addToCache(file.url, "blob")]) {
+    await assert.rejects(call(), (error) => error instanceof TypeError && /unknown storetype/.test(error.message));
+  }
+  assert.equal(hub.counters.requests, 0, "nothing was fetched");
+  assert.equal(cache.stats().downloads, 0);
+  assert.equal(cos.store.entries().length, 0);
+});
