@@ -376,9 +376,11 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   }
   const HashRecord* known = index_.find(parsed.storage_key);
   const bool known_fresh = known != nullptr && !is_stale(parsed, *known, now_ms);
+  const bool known_judges = known_fresh && judges_bytes(parsed, *known);
   // The hash the download started with judges its bytes, however old its record has become
-  // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record.
-  const std::string* judge = !expected.empty() ? &expected : known_fresh ? &known->value : nullptr;
+  // meanwhile (a truncated body must never become the URL's hash); without one, a fresh record
+  // that judges bytes (another host's learned from earlier bytes does not: these replace it).
+  const std::string* judge = !expected.empty() ? &expected : known_judges ? &known->value : nullptr;
   const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
   if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
   if (judge == nullptr) {
@@ -449,7 +451,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
     learn(parsed, std::move(confirmed), step);
     return step;
   }
-  if (known_fresh) {
+  if (known_judges) {
     // The bytes match the hash their download started with, but a newer record came in
     // meanwhile (the file changed): that one stands; these bytes are what was asked for.
     return done(parsed, &record, "verified");
@@ -500,8 +502,10 @@ std::string Resolver::git_blob_format(const std::string& url, const Content& con
 // (after a refutation too): refused with `message`.
 Step Resolver::refuted(const ArtifactUrl& parsed, std::string judge, std::string message) {
   const HashRecord* known = index_.find(parsed.storage_key);
+  // A record from a store is a cache; so is another host's learned from earlier bytes this session
+  // (the file may have changed since): forgotten and asked for again, once.
   const bool cached = known != nullptr && known->value == judge && known->source != "hint" &&
-                      from_stores_.count(parsed.storage_key) != 0;
+                      (from_stores_.count(parsed.storage_key) != 0 || !judges_bytes(parsed, *known));
   const bool refuted_before = distrusted_.count(parsed.storage_key) != 0;
   if (cached && !refuted_before) return recheck(parsed, std::move(judge));
   Step step = done(parsed, nullptr, "");
@@ -561,6 +565,16 @@ Step Resolver::refuted_by_entry(const ArtifactUrl& parsed, const std::string& ha
 std::string Resolver::record_blob(const std::string& url, const std::string& hash) {
   const HashRecord* known = index_.find(parse_artifact_url(url).storage_key);
   return known != nullptr && known->value == hash ? known->blob : std::string();
+}
+
+bool Resolver::record_judges(const std::string& url, const std::string& hash) {
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const HashRecord* known = index_.find(parsed.storage_key);
+  return known != nullptr && known->value == hash && judges_bytes(parsed, *known);
+}
+
+bool Resolver::judges_bytes(const ArtifactUrl& url, const HashRecord& record) {
+  return url.is_hub || record.source == "hint";
 }
 
 void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size) {

@@ -212,6 +212,10 @@ class Resolver {
                           const std::string& stored);
   // The git blob id url's record names, when it is the record of `hash` ("" otherwise).
   std::string record_blob(const std::string& url, const std::string& hash);
+  // Whether url's record of `hash` judges bytes: the hub's answer about its own file does, and a
+  // caller's hint; for another host, bytes are the authority, and a record that is not a hint is
+  // only what earlier bytes hashed to (a put() of new bytes replaces it).
+  bool record_judges(const std::string& url, const std::string& hash);
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
   // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex
@@ -266,6 +270,8 @@ class Resolver {
                           double now_ms, bool timed_out);
   // The commit a hub answer belongs to: the header if it is a commit, else a commit URL's revision.
   static std::string commit_of(const ArtifactUrl& url, const std::string& repo_commit);
+  // Whether a record judges bytes of its URL (record_judges).
+  static bool judges_bytes(const ArtifactUrl& url, const HashRecord& record);
   std::string timeout_text() const;  // "30000 ms"
 
   enum class Stage { memory, persisted, legacy, batch, pointer };

@@ -136,6 +136,9 @@ TransferStep Transfer::resolved(Resolver& resolver, const std::string& url, bool
   expect(TransferAction::resolve, "resolved");
   record_blob_ = found ? resolver.record_blob(url, hash) : std::string();
   if (!git_object_format_of(record_blob_)) record_blob_.clear();
+  // A caller's own bytes are checked only against a record that judges bytes: another host's
+  // record learned from earlier bytes is replaced by them, as the Cache API's put() replaces.
+  if (found && request_.own_response && !resolver.record_judges(url, hash)) return resolved(false, "", -1);
   return resolved(found, hash, size);
 }
 

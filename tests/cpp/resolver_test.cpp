@@ -103,12 +103,46 @@ TEST_CASE("a non-hub URL has no network step: its hash comes from the content", 
   CHECK(step.record.value == std::string(64, 'c'));
   CHECK(step.record.size == 42);
   CHECK_FALSE(step.persist_body.empty());
-  // The same bytes again confirm it; other bytes are a mismatch and change nothing.
+  // The same bytes again confirm it. For another host the bytes are the authority: other bytes
+  // (a changed file, a put() of new bytes) replace the record learned from earlier ones.
   CHECK(resolver.record_content(kOther, std::string(64, 'c'), 42, 6).hit == "verified");
-  Step mismatch = resolver.record_content(kOther, kHash, 42, 7);
+  Step replaced = resolver.record_content(kOther, kHash, 43, 7);
+  CHECK(replaced.error_kind.empty());
+  CHECK(replaced.hit == "content");
+  CHECK_FALSE(replaced.persist_key.empty());
+  CHECK(resolver.begin(kOther, 8).record.value == kHash);
+}
+
+TEST_CASE("another host's bytes that refute the hash their download started with: asked for again, once", "[resolver]") {
+  Resolver resolver;
+  resolver.record_content(kOther, std::string(64, 'c'), 42, 5);
+  // The download started with the record's hash; the server's file changed since.
+  coc::Content content;
+  content.sha256 = kHash;
+  content.size = 42;
+  content.expected = std::string(64, 'c');
+  Step refuted = resolver.record_content(kOther, content, 6);
+  CHECK(refuted.recheck);
+  CHECK_FALSE(refuted.refused);
+  CHECK_FALSE(resolver.begin(kOther, 7).found);  // forgotten
+  // The load runs again: the new bytes are learned.
+  CHECK(resolver.record_content(kOther, kHash, 42, 8).hit == "content");
+  CHECK(resolver.begin(kOther, 9).record.value == kHash);
+}
+
+TEST_CASE("a hint judges another host's bytes, and a put() of them", "[resolver]") {
+  Resolver resolver;
+  resolver.add_hint(kOther, kHash, -1);
+  CHECK(resolver.record_judges(kOther, kHash));
+  Step mismatch = resolver.record_content(kOther, std::string(64, 'c'), 42, 5);
+  CHECK(mismatch.refused);
   CHECK(mismatch.error_kind == "cos-hash-mismatch");
-  CHECK(mismatch.persist_key.empty());
-  CHECK(resolver.begin(kOther, 8).record.value == std::string(64, 'c'));
+  CHECK(resolver.begin(kOther, 6).record.value == kHash);
+  // A record learned from bytes does not judge: a caller's put() of other bytes replaces it.
+  Resolver learned;
+  learned.record_content(kOther, kHash, 42, 5);
+  CHECK_FALSE(learned.record_judges(kOther, kHash));
+  CHECK(learned.record_judges(kShard, kHash) == false);  // no record of that URL
 }
 
 TEST_CASE("a batch answer resolves LFS files of the group and marks plain files", "[resolver]") {

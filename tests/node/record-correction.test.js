@@ -182,3 +182,50 @@ test("a plain file whose content reads as an LFS pointer, resolved by /raw/: loa
   assert.deepEqual(second.events, []);
   assert.equal(hub.counters.resolve, 0, "from storage, under its content's hash");
 });
+
+// For another host the bytes are the authority: a record learned from earlier bytes is replaced by
+// later ones, never a reason to refuse them.
+test("another host's file that changed during the session: the next download learns it, reported once", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const url = hub.model.wasm.url;
+  const { cache, events } = await cacheOn({ caches: new MemoryCacheStorage(), fallback: false });
+  assert.equal(sha(await cache.fetchWithCache(url, "arraybuffer")), hub.model.wasm.sha256);
+  const changed = Buffer.from("the model library, rebuilt");
+  hub.setFault((info) => info.kind === "wasm", { replaceBytes: changed });
+  assert.equal(sha(await cache.fetchWithCache(url, "arraybuffer")), sha(changed));
+  assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
+  assert.equal((await cache.resolveHash(url)).value, sha(changed));
+});
+
+test("put() of new bytes for another host's URL replaces its record, in the session and after a reload", async () => {
+  const caches = new MemoryCacheStorage();
+  const url = "https://models.example/v1/weights.bin";
+  const first = await cacheOn({ caches });
+  await first.cache.put(url, new Response("old version"));
+  await first.cache.put(url, new Response("new version"));
+  assert.equal(await (await first.cache.match(url)).text(), "new version");
+  await first.cache.flush();
+  const reload = await cacheOn({ caches });
+  assert.equal(await (await reload.cache.match(url)).text(), "new version");
+  await reload.cache.put(url, new Response("newer version"));
+  assert.equal(await (await reload.cache.match(url)).text(), "newer version");
+  assert.deepEqual([...first.events, ...reload.events], []);
+});
+
+test("a put() of other bytes landing while another host's download is in flight: both complete, the last one stands", async () => {
+  const slowBody = (text, parts) => new ReadableStream({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (parts-- > 0) controller.enqueue(new TextEncoder().encode(text));
+      else controller.close();
+    },
+  });
+  const { cache, events } = await cacheOn({ caches: new MemoryCacheStorage(), fetch: async () => new Response(slowBody("S", 10)) });
+  const url = "https://models.example/v1/w.bin";
+  const loading = cache.fetchWithCache(url).then((response) => response.text());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await cache.put(url, new Response("PUT-BYTES"));
+  assert.equal(await loading, "S".repeat(10));
+  assert.equal(await (await cache.match(url)).text(), "S".repeat(10));
+  assert.deepEqual(events, []);
+});
