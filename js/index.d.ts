@@ -245,7 +245,10 @@ export function exposeCrossOriginStorage(
 export interface ConnectCrossOriginStorageOptions {
   /** Where the page's handshake arrives (a SharedWorker's connect port); default the dedicated worker's scope. */
   port?: MessagePort;
-  /** How long to wait for the handshake, in ms; default 1000. */
+  /**
+   * How long to wait for the handshake, in ms; default 1000. `Infinity`: for ever. A negative
+   * number, NaN or a value of another kind is a TypeError naming the option.
+   */
   timeoutMs?: number;
 }
 

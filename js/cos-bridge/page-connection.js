@@ -26,6 +26,13 @@ function writeTarget(writable) {
   };
 }
 
+const bridgeGone = () => new DOMException("the worker's bridge closed before the write finished", "AbortError");
+
+// Aborts a write target, ignoring how that goes (one already closed or errored stays so).
+function abortQuietly(target, reason) {
+  Promise.resolve().then(() => target.abort(reason)).catch(() => {});
+}
+
 export class PageConnection {
   #port;
   #manager;
@@ -54,11 +61,14 @@ export class PageConnection {
     this.#stopListening.push(listen(port, "close", () => this.close()));
   }
 
+  // Every field of a message is the worker's data, not trusted: a malformed one is answered with
+  // an error (or, with no call to answer, ignored), never thrown out of here.
   #receive(message) {
     if (this.closed || typeof message !== "object" || message === null) return;
     if (message.op === "ready") {
+      if (this.ready) return;
       this.ready = true;
-      if (message.locked) this.#watchWorker();
+      if (message.locked === true) this.#watchWorker();
       return;
     }
     if (message.op === "write") {
@@ -100,18 +110,24 @@ export class PageConnection {
       case "getFile": return this.#getFile(message.handle, message.hash);
       case "createWritable": return this.#createWritable(message.handle);
       case "close": return this.#finish(message.writable, (target) => target.close());
-      case "abort": return this.#finish(message.writable, (target) => target.abort(message.reason ? errorFrom(message.reason) : undefined));
-      default: return Promise.reject(new TypeError(`unknown bridge call ${message.op}`));
+      case "abort": {
+        // Built before the writable leaves the table (errorFrom never throws, whatever the reason).
+        const reason = message.reason == null ? undefined : errorFrom(message.reason);
+        return this.#finish(message.writable, (target) => target.abort(reason));
+      }
+      default: return Promise.reject(new TypeError(`unknown bridge call ${typeof message.op === "string" ? JSON.stringify(message.op.slice(0, 64)) : typeof message.op}`));
     }
   }
 
   async #handles(hashes, options) {
+    if (!Array.isArray(hashes)) throw new TypeError("a handle request through the bridge takes an array of hashes");
     if (options.create) {
       // One create per call: a second would wait for a turn the first holds until its createWritable().
       if (hashes.length !== 1) throw new TypeError("create handles are requested one at a time through the bridge");
       const release = await this.#turns.take();
       try {
         const handle = await requestHandle(this.#manager, hashes[0], options);
+        if (this.closed) throw bridgeGone();  // the turn is not kept for a worker that is gone
         const id = this.#nextId++;
         this.#createHandles.set(id, { handle, release });
         return [this.#describe(id, handle)];
@@ -155,8 +171,17 @@ export class PageConnection {
     entry.release = null;
     try {
       const writable = await entry.handle.createWritable();
+      let target;
+      try {
+        target = writeTarget(writable);
+        // Created after the worker went: close() could not abort it, so it is aborted here.
+        if (this.closed) throw bridgeGone();
+      } catch (error) {
+        abortQuietly(target ?? { abort: (reason) => writable.abort?.(reason) }, error);
+        throw error;
+      }
       const writableId = this.#nextId++;
-      this.#writables.set(writableId, writeTarget(writable));
+      this.#writables.set(writableId, target);
       return writableId;
     } finally {
       release();
@@ -165,20 +190,40 @@ export class PageConnection {
 
   // Each chunk is acknowledged once the storage has taken it: the worker keeps a bounded number
   // unacknowledged (WRITE_WINDOW), which is the back-pressure.
+  // A write that fails ends the write: the worker is told with the chunk's acknowledgement, and the
+  // storage's writable is aborted and forgotten, so it is not left open until the worker goes away.
   #write(id, data) {
     const target = this.#writables.get(id);
-    const written = target ? target.write(data) : Promise.reject(new DOMException("the writable is closed", "InvalidStateError"));
+    let written;
+    try {
+      written = target ? Promise.resolve(target.write(data)) : Promise.reject(new DOMException("the writable is closed", "InvalidStateError"));
+    } catch (error) {
+      written = Promise.reject(error);
+    }
     written.then(
       () => this.#post({ op: "ack", writable: id }),
-      (error) => this.#post({ op: "ack", writable: id, error: errorInfo(error) }),
+      (error) => {
+        if (target && this.#writables.get(id) === target) {
+          this.#writables.delete(id);
+          abortQuietly(target, error);
+        }
+        this.#post({ op: "ack", writable: id, error: errorInfo(error) });
+      },
     );
   }
 
+  // The writable leaves the table before its last step, so no second close or abort reaches it; a
+  // step that fails (or throws) is followed by an abort, so it is never left open.
   async #finish(id, step) {
     const target = this.#writables.get(id);
     if (!target) throw new DOMException("the writable is closed", "InvalidStateError");
     this.#writables.delete(id);
-    await step(target);
+    try {
+      await step(target);
+    } catch (error) {
+      abortQuietly(target, error);
+      throw error;
+    }
   }
 
   /** Ends the connection: writes left open are aborted (no entry), create turns released. */
@@ -187,8 +232,8 @@ export class PageConnection {
     this.closed = true;
     this.#stopWatching.abort();
     for (const stop of this.#stopListening) stop();
-    const gone = new DOMException("the worker's bridge closed before the write finished", "AbortError");
-    for (const target of this.#writables.values()) Promise.resolve().then(() => target.abort(gone)).catch(() => {});
+    const gone = bridgeGone();
+    for (const target of this.#writables.values()) abortQuietly(target, gone);
     for (const entry of this.#createHandles.values()) entry.release?.();
     this.#writables.clear();
     this.#createHandles.clear();

@@ -38,17 +38,51 @@ export function isBridgeMessage(data, kind) {
   return typeof data === "object" && data !== null && data[BRIDGE_KEY] === BRIDGE_VERSION && data.kind === kind;
 }
 
-/** An error as it crosses the port: its name and message (a DOMException's name is what callers test). */
+// An error as it crosses the port is the peer's data, never trusted: only a name of this shape and
+// length is kept (every DOMException and JS error name has it), and a message only up to this length.
+const ERROR_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+const MAX_ERROR_MESSAGE = 2048;
+const UNDESCRIBED = "the other end of the Cross-Origin Storage bridge reported an error it did not describe";
+
+const bounded = (text) => (text.length > MAX_ERROR_MESSAGE ? `${text.slice(0, MAX_ERROR_MESSAGE - 1)}…` : text);
+
+/** An error as it crosses the port: its name and message (a DOMException's name is what callers test). Never throws. */
 export function errorInfo(error) {
-  return { name: typeof error?.name === "string" ? error.name : "Error", message: String(error?.message ?? error) };
+  let name = "Error";
+  let message = "";
+  try {
+    if (typeof error?.name === "string" && ERROR_NAME.test(error.name)) name = error.name;
+    message = bounded(String(error?.message ?? error));
+  } catch {
+    // A reason whose name, message or conversion throws (a null-prototype object) still crosses.
+  }
+  return { name, message };
 }
 
-const JS_ERRORS = { Error, TypeError, RangeError, SyntaxError };
+const JS_ERRORS = new Map([["Error", Error], ["TypeError", TypeError], ["RangeError", RangeError], ["SyntaxError", SyntaxError]]);
 
-/** The error again, on the other side: a JS error by its constructor, any other name as a DOMException. */
+const ownString = (object, key) => (Object.hasOwn(object, key) && typeof object[key] === "string" ? object[key] : undefined);
+
+/**
+ * The error again, on the other side: a JS error by its constructor, any other name as a
+ * DOMException. `info` is whatever the peer sent: only its own string fields count, and anything
+ * malformed (no such object, a name of another kind or shape) becomes a plain Error. Never throws.
+ */
 export function errorFrom(info) {
-  const JsError = JS_ERRORS[info.name];
-  return JsError ? new JsError(info.message) : new DOMException(info.message, info.name);
+  let name;
+  let message;
+  try {
+    if (info !== null && typeof info === "object") {
+      name = ownString(info, "name");
+      message = ownString(info, "message");
+    }
+  } catch {
+    // Not data as a port delivers it: undescribed.
+  }
+  const text = message === undefined ? UNDESCRIBED : bounded(message);
+  if (name === undefined || !ERROR_NAME.test(name)) return new Error(text);
+  const JsError = JS_ERRORS.get(name);
+  return JsError ? new JsError(text) : new DOMException(text, name);
 }
 
 /** Listens on a port or worker; in a MessagePort this also starts delivery. Returns the remover. */

@@ -52,15 +52,19 @@ export class BridgeClient {
     });
   }
 
+  // Every field of a reply is the page's data: errorFrom() takes any error field without
+  // throwing, so a call whose reply arrived always settles.
   #receive(message) {
-    if (message?.op === "ack") {
-      this.#acks.get(message.writable)?.(message.error ? errorFrom(message.error) : null);
+    if (typeof message !== "object" || message === null) return;
+    if (message.op === "ack") {
+      this.#acks.get(message.writable)?.(message.error == null ? null : errorFrom(message.error));
       return;
     }
-    const pending = this.#pending.get(message?.id);
+    const pending = this.#pending.get(message.id);
     if (!pending) return;
+    const error = message.error == null ? null : errorFrom(message.error);
     this.#pending.delete(message.id);
-    if (message.error) pending.reject(errorFrom(message.error));
+    if (error) pending.reject(error);
     else pending.resolve(message.value);
   }
 
@@ -104,11 +108,13 @@ export class BridgeClient {
   }
 
   #handle(hash, info) {
-    const handle = { kind: info.kind, name: info.name ?? hash.value };
+    const handle = { kind: typeof info.kind === "string" ? info.kind : "file", name: typeof info.name === "string" ? info.name : hash.value };
     if (info.readable) {
       handle.getFile = async () => {
         const file = await this.request("getFile", { handle: info.id, hash });
-        return file instanceof File ? file : new File([file], handle.name, { type: file.type });
+        if (file instanceof File) return file;
+        if (file instanceof Blob) return new File([file], handle.name, { type: file.type });
+        throw new DOMException("the page's Cross-Origin Storage bridge answered getFile() with no file", "UnknownError");
       };
     }
     if (info.writable) {
@@ -119,6 +125,9 @@ export class BridgeClient {
 
   async #handles(hashes, options) {
     const infos = await this.request("handles", { hashes, options });
+    const described = Array.isArray(infos) && infos.length === hashes.length &&
+      infos.every((info) => typeof info === "object" && info !== null);
+    if (!described) throw new DOMException("the page's Cross-Origin Storage bridge answered a handle request with no handles", "UnknownError");
     return infos.map((info, i) => this.#handle(hashes[i], info));
   }
 

@@ -326,3 +326,240 @@ test("an answer the port cannot clone (a File-like object with methods) rejects 
   await tick();
   assert.deepEqual(unhandled, []);
 });
+
+// ---- Every field from the other end is data, not trusted: malformed messages and options ----
+
+const BRIDGE_KEY = "cross-origin-cache:cos-bridge";
+const within = (promise, ms = 1000) =>
+  Promise.race([promise, new Promise((resolve) => setTimeout(resolve, ms, "still pending"))]);
+
+/** The page's end as exposeCrossOriginStorage() sets it up, driven by a test speaking the raw protocol as the worker. */
+async function rawWorker(t, storage) {
+  const { port1, port2 } = new MessageChannel();
+  const exposure = exposeCrossOriginStorage(port1, { storage });
+  const bridge = await new Promise((resolve) => { port2.onmessage = (event) => resolve(event.ports[0]); });
+  let nextId = 1;
+  const replies = new Map();
+  bridge.onmessage = (event) => {
+    replies.get(event.data?.id)?.(event.data);
+    replies.delete(event.data?.id);
+  };
+  const call = (op, fields) => new Promise((resolve) => {
+    const id = nextId++;
+    replies.set(id, resolve);
+    bridge.postMessage({ ...fields, op, id });
+  });
+  t.after(() => {
+    exposure.close();
+    bridge.close();
+    port1.close();
+    port2.close();
+  });
+  return { bridge, call };
+}
+
+/** A page that answers every call of the worker with `reply(message)`, and the worker's manager connected to it. */
+async function fakePage(t, reply) {
+  const { port1, port2 } = new MessageChannel();
+  const bridge = new MessageChannel();
+  port1.postMessage({ [BRIDGE_KEY]: 1, kind: "port", available: true, lockName: "" }, [bridge.port2]);
+  bridge.port1.onmessage = (event) => {
+    if (event.data?.id) bridge.port1.postMessage(reply(event.data));
+  };
+  const manager = await connectCrossOriginStorage({ port: port2, timeoutMs: 2000 });
+  t.after(() => {
+    manager?.disconnect();
+    bridge.port1.close();
+    port1.close();
+    port2.close();
+  });
+  return manager;
+}
+
+test("a worker's abort reason named __proto__, toString or constructor still aborts the page's writable: no entry is left open", async (t) => {
+  for (const name of ["__proto__", "toString", "constructor", "x".repeat(5000), 42]) {
+    const { store: cos } = createMemoryCos();
+    const { bridge, call } = await rawWorker(t, cos.manager());
+    const bytes = text(`half written, reason ${String(name).slice(0, 20)}`);
+    const handles = await call("handles", { hashes: [hashOf(sha(bytes))], options: { create: true } });
+    const writable = (await call("createWritable", { handle: handles.value[0].id })).value;
+    bridge.postMessage({ op: "write", writable, data: bytes.slice(0, 5) });
+    const reply = await call("abort", { writable, reason: { name, message: "x" } });
+    // Before: the page answered "JsError is not a constructor" and never aborted the writable.
+    assert.equal(reply.error, undefined, `abort with a reason named ${String(name).slice(0, 20)}`);
+    assert.equal(cos.counts.abort, 1);
+    assert.equal(cos.get(sha(bytes)), undefined, "no entry left being written");
+  }
+});
+
+test("a page's error reply named __proto__, constructor or toString (or of no shape) rejects the worker's call with an Error, nothing thrown", async (t) => {
+  const uncaught = [];
+  const onUncaught = (error) => uncaught.push(error);
+  process.on("uncaughtException", onUncaught);
+  t.after(() => process.off("uncaughtException", onUncaught));
+  const cases = [
+    [{ name: "__proto__", message: "no such file" }, "Error", "no such file"],
+    [{ name: "constructor", message: "no such file" }, "constructor", "no such file"],
+    [{ name: "toString", message: "no such file" }, "toString", "no such file"],
+    [{ name: "TypeError", message: "bad hash" }, "TypeError", "bad hash"],
+    [{ name: "NotFoundError", message: { text: "not a string" } }, "NotFoundError", /did not describe/],
+    [{ name: "N".repeat(100), message: "m".repeat(10000) }, "Error", /^m{2047}…$/],
+    ["just a string", "Error", /did not describe/],
+    [[1, 2], "Error", /did not describe/],
+  ];
+  for (const [error, name, message] of cases) {
+    const manager = await fakePage(t, ({ id }) => ({ id, error }));
+    const outcome = await within(manager.getFileHandle(hashOf("a".repeat(64))).then(() => "resolved", (e) => e));
+    assert.ok(outcome instanceof Error || outcome instanceof DOMException, `${JSON.stringify(error).slice(0, 40)} -> ${String(outcome)}`);
+    assert.equal(outcome.name, name);
+    if (typeof message === "string") assert.equal(outcome.message, message);
+    else assert.match(outcome.message, message);
+  }
+  assert.deepEqual(uncaught, []);
+});
+
+test("a page's answer of the wrong shape rejects the handle request with UnknownError", async (t) => {
+  for (const value of [undefined, 5, [], [null], "handles"]) {
+    const manager = await fakePage(t, ({ id }) => ({ id, value }));
+    await assert.rejects(within(manager.getFileHandle(hashOf("a".repeat(64)))), (e) => e.name === "UnknownError", JSON.stringify(value));
+  }
+});
+
+test("an abort reason that cannot be turned into text (a null-prototype object) still aborts the page's writable", async (t) => {
+  const { store: cos } = createMemoryCos();
+  const { manager } = await bridged(t, cos.manager());
+  const bytes = text("aborted with an odd reason");
+  const writable = await (await manager.requestFileHandle(hashOf(sha(bytes)), { create: true })).createWritable();
+  const writer = writable.getWriter();
+  await writer.write(bytes.slice(0, 4));
+  // Before: building the reason threw in the worker, so the abort never reached the page.
+  await writer.abort(Object.create(null));
+  for (let i = 0; i < 50 && cos.counts.abort === 0; i++) await tick();
+  assert.equal(cos.counts.abort, 1);
+  assert.equal(cos.get(sha(bytes)), undefined);
+});
+
+test("a write or close the page's storage refuses ends that write at once: its writable is aborted, not left open until the worker goes", async (t) => {
+  for (const failing of ["write", "close"]) {
+    const aborted = [];
+    const storage = {
+      async requestFileHandle() {
+        return {
+          kind: "file",
+          createWritable: async () => ({
+            async write() {
+              if (failing === "write") throw new DOMException("disk full", "QuotaExceededError");
+            },
+            async close() {
+              if (failing === "close") throw new DOMException("went away", "InvalidStateError");
+            },
+            async abort(reason) {
+              aborted.push(reason);
+            },
+          }),
+        };
+      },
+    };
+    const { manager } = await bridged(t, storage);
+    const writable = await (await manager.requestFileHandle(hashOf("2".repeat(64)), { create: true })).createWritable();
+    const writer = writable.getWriter();
+    await writer.write(new Uint8Array(8)).catch(() => {});
+    await assert.rejects(writer.close(), (e) => e.name === (failing === "write" ? "QuotaExceededError" : "InvalidStateError"));
+    for (let i = 0; i < 50 && aborted.length === 0; i++) await tick();
+    // Before: the page forgot the writable (a close) or kept it (a write) without aborting it.
+    assert.equal(aborted.length, 1, `the page aborted the storage's writable after a failed ${failing}`);
+  }
+});
+
+test("timeoutMs: Infinity waits for ever, one past setTimeout's range waits its longest (no overflow to 1 ms)", async (t) => {
+  const warnings = [];
+  const onWarning = (warning) => warnings.push(warning.name);
+  process.on("warning", onWarning);
+  t.after(() => process.off("warning", onWarning));
+  for (const timeoutMs of [Infinity, 2 ** 31, Number.MAX_VALUE]) {
+    const { port1, port2 } = new MessageChannel();
+    const { store: cos } = createMemoryCos();
+    let exposure;
+    const late = setTimeout(() => { exposure = exposeCrossOriginStorage(port1, { storage: cos.manager() }); }, 100);
+    const manager = await within(connectCrossOriginStorage({ port: port2, timeoutMs }), 2000);
+    clearTimeout(late);
+    assert.equal(typeof manager?.getFileHandle, "function", `timeoutMs ${timeoutMs}: the page's COS, exposed after 100 ms`);
+    manager.disconnect();
+    exposure?.close();
+    port1.close();
+    port2.close();
+  }
+  await tick();
+  assert.deepEqual(warnings.filter((name) => name === "TimeoutOverflowWarning"), []);
+});
+
+test("timeoutMs of the wrong kind, negative or NaN is a TypeError naming the option", async () => {
+  const { installCrossOriginStorage } = await import("../../js/index.js");
+  for (const timeoutMs of ["1000", -1, NaN, null, {}]) {
+    const { port1, port2 } = new MessageChannel();
+    await assert.rejects(connectCrossOriginStorage({ port: port2, timeoutMs }), (e) => e instanceof TypeError && /timeoutMs/.test(e.message));
+    await assert.rejects(installCrossOriginStorage({ port: port2, timeoutMs }), (e) => e instanceof TypeError && /timeoutMs/.test(e.message));
+    port1.close();
+    port2.close();
+  }
+  await assert.rejects(connectCrossOriginStorage({ port: "a port" }), (e) => e instanceof TypeError && /option port/.test(e.message));
+  await assert.rejects(connectCrossOriginStorage(null), TypeError);
+  const { port1, port2 } = new MessageChannel();
+  assert.equal(await connectCrossOriginStorage({ port: port2, timeoutMs: 0 }), null, "0: no wait");
+  port1.close();
+  port2.close();
+});
+
+test("a handshake that says the page has COS but carries no port counts as no COS, and is not remembered", async (t) => {
+  const { port1, port2 } = new MessageChannel();
+  t.after(() => {
+    port1.close();
+    port2.close();
+  });
+  for (const handshake of [
+    { available: true, lockName: "" },                 // no port
+    { available: "yes", lockName: "" },                // not a boolean
+  ]) {
+    port1.postMessage({ [BRIDGE_KEY]: 1, kind: "port", ...handshake });
+    const started = Date.now();
+    // Before: rejected with "Cannot read properties of undefined (reading 'addEventListener')", for good.
+    assert.equal(await connectCrossOriginStorage({ port: port2, timeoutMs: 5000 }), null);
+    assert.ok(Date.now() - started < 1000, "at once, not after the timeout");
+  }
+  // A well-formed handshake afterwards is taken.
+  const { store: cos } = createMemoryCos();
+  const { value } = cos.add("after a malformed handshake");
+  const exposure = exposeCrossOriginStorage(port1, { storage: cos.manager() });
+  t.after(() => exposure.close());
+  const manager = await connectCrossOriginStorage({ port: port2, timeoutMs: 2000 });
+  t.after(() => manager?.disconnect());
+  assert.equal(await (await (await manager.getFileHandle(hashOf(value))).getFile()).text(), "after a malformed handshake");
+});
+
+test("a worker that goes away while the page creates its writable leaves none open: the late writable is aborted", async (t) => {
+  const aborted = [];
+  let open;
+  const gate = new Promise((resolve) => { open = resolve; });
+  const storage = {
+    async requestFileHandle() {
+      return {
+        kind: "file",
+        createWritable: async () => {
+          await gate;
+          return { async write() {}, async close() {}, async abort(reason) { aborted.push(reason?.name); } };
+        },
+      };
+    },
+  };
+  const { manager } = await bridged(t, storage);
+  const handle = await manager.requestFileHandle(hashOf("3".repeat(64)), { create: true });
+  const creating = handle.createWritable();
+  await tick();
+  manager.disconnect();
+  await assert.rejects(creating, (e) => e.name === "InvalidStateError");
+  await tick();
+  open();
+  for (let i = 0; i < 50 && aborted.length === 0; i++) await tick();
+  // Before: the page kept a writable created after the worker's port closed, open for good.
+  assert.deepEqual(aborted, ["AbortError"]);
+});
