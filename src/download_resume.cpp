@@ -135,15 +135,16 @@ ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int atte
     plan.reason = "its hash is not known beforehand, so resumed bytes could not be checked";
   } else if (attempts >= max_attempts) {
     plan.reason = max_attempts <= 0 ? "resuming is off" : "gave up after " + std::to_string(attempts) + " resumed attempts";
+  } else if (content_encoded(start)) {
+    // Offsets would count encoded bytes, the body reads decoded ones (so its Content-Length, the
+    // encoded size, says nothing of what is left).
+    plan.reason = "the body was content-encoded";
   } else if (start.total < 0) {
     plan.reason = "the response had no Content-Length";
   } else if (loaded < 0 || loaded >= start.total) {
     plan.reason = "nothing is left to download";
   } else if (equals_ignore_case(trim(start.accept_ranges), "none")) {
     plan.reason = "the server does not accept ranges";
-  } else if (content_encoded(start)) {
-    // Offsets would count encoded bytes, the body reads decoded ones.
-    plan.reason = "the body was content-encoded";
   } else {
     plan.resume = true;
     plan.range = range_from(start, loaded);

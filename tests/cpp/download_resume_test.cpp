@@ -64,6 +64,8 @@ TEST_CASE("a download is resumed only when its bytes can be checked", "[download
   DownloadStart encoded = known(1000);
   encoded.content_encoding = "gzip";
   CHECK(coc::plan_resume(encoded, 400, 0, 3).reason == "the body was content-encoded");
+  // More decoded bytes than the encoded Content-Length: still said for what it is.
+  CHECK(coc::plan_resume(encoded, 2500, 0, 3).reason == "the body was content-encoded");
   encoded.content_encoding = "identity";
   CHECK(coc::plan_resume(encoded, 400, 0, 3).resume);
 }
