@@ -5,6 +5,9 @@
 const BUILTIN_ERRORS = [TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError];
 // Deeper causes are dropped: a cycle or a very long chain must not hang an error path.
 const MAX_CAUSE_DEPTH = 8;
+// An error's cause, message and stack are copied their own way; a thrown object's stack is not.
+const ERROR_SKIPS = new Set(["cause", "message", "stack"]);
+const OBJECT_SKIPS = new Set(["stack"]);
 
 export class Redactor {
   #core;
@@ -34,7 +37,10 @@ export class Redactor {
    */
   error(error, depth = 0) {
     if (!(error instanceof Error) && !(typeof DOMException !== "undefined" && error instanceof DOMException)) {
-      return typeof error === "string" ? this.text(error) : error;
+      if (typeof error === "string") return this.text(error);
+      // Something thrown that is no Error (a custom fetch may reject with a plain object): a copy
+      // of its own primitive fields, strings redacted; nothing deeper leaves.
+      return error !== null && typeof error === "object" ? this.#fields({}, error, OBJECT_SKIPS) : error;
     }
     const message = this.text(error.message);
     let copy;
@@ -45,16 +51,28 @@ export class Redactor {
       copy = new Builtin(message);
       if (copy.name !== error.name) copy.name = this.text(error.name);
     }
-    for (const [key, value] of Object.entries(error)) {
-      if (key === "cause" || key === "message" || key === "stack") continue;
-      if (typeof value === "string") copy[key] = this.text(value);
-      else if (value === null || typeof value !== "object") copy[key] = value;
-    }
+    this.#fields(copy, error, ERROR_SKIPS);
     if ("cause" in error && depth < MAX_CAUSE_DEPTH) {
       Object.defineProperty(copy, "cause", {
         value: this.error(error.cause, depth + 1), writable: true, configurable: true, enumerable: false,
       });
     }
     return copy;
+  }
+
+  // Copies source's own enumerable primitive fields but `skips` onto target, strings redacted.
+  #fields(target, source, skips) {
+    let entries = [];
+    try {
+      entries = Object.entries(source);
+    } catch {
+      // a proxy or getter that throws: nothing of it leaves
+    }
+    for (const [key, value] of entries) {
+      if (skips.has(key)) continue;
+      if (typeof value === "string") target[key] = this.text(value);
+      else if (value === null || typeof value !== "object") target[key] = value;
+    }
+    return target;
   }
 }

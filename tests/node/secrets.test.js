@@ -222,3 +222,18 @@ test("a planted snapshot key with a long password: the skip reason hides it", as
   }
   cache.dispose();
 });
+
+test("a custom fetch that rejects with a plain object: what leaves is a redacted copy", async () => {
+  const url = "https://user:PW_SECRET_4242@models.example/w.bin?token=hf_TOKEN_SECRET_1";
+  const thrown = { code: "E_NET", message: `could not reach ${url}`, detail: { url } };
+  const { cache, events } = await cacheOn({ caches: stores().caches, fetch: async () => { throw thrown; } });
+  const error = await cache.fetchWithCache(url, "arraybuffer").then(() => null, (reason) => reason);
+  assert.ok(error instanceof Error);
+  const texts = [...errorTexts(error), ...events.map((event) => JSON.stringify({ ...event, error: undefined }))];
+  for (const text of texts) {
+    assert.ok(!text.includes("PW_SECRET") && !text.includes("hf_TOKEN"), `no secret in ${text}`);
+  }
+  assert.equal(error.cause?.code, "E_NET", "the cause's own fields are kept");
+  assert.match(error.cause?.message ?? "", /could not reach https:\/\/\*\*\*@models\.example/);
+  cache.dispose();
+});
