@@ -17,10 +17,21 @@ function moduleArguments(options) {
   if (isNode() && url.protocol === "file:") {
     const { readFileSync } = process.getBuiltinModule("fs");
     const { fileURLToPath } = process.getBuiltinModule("url");
-    return { args: { wasmBinary: readFileSync(fileURLToPath(url)) }, source: url.href };
+    return { args: { wasmBinary: readFileSync(fileURLToPath(url)) }, source: shownLocation(url), href: url.href };
   }
   const instantiation = streamingInstantiation(url.href);
-  return { args: { instantiateWasm: instantiation.instantiateWasm }, source: url.href, instantiation };
+  return { args: { instantiateWasm: instantiation.instantiateWasm }, source: shownLocation(url), href: url.href, instantiation };
+}
+
+// The wasm's location as a message shows it, before the core (which redacts everything else) is
+// there: no userinfo, query or fragment, where a signed URL keeps its secrets.
+function shownLocation(url) {
+  const shown = new URL(url.href);
+  shown.username = "";
+  shown.password = "";
+  shown.search = "";
+  shown.hash = "";
+  return shown.href;
 }
 
 // The .wasm is asked for before the loader starts (its first run parses the whole glue, about
@@ -35,8 +46,8 @@ function streamingInstantiation(href) {
   instantiation.instantiateWasm = (imports, receiveInstance) => {
     instantiation.done = response.then(async (answer) => {
       if (!answer.ok) throw new Error(`it answered ${answer.status}`);
-      const type = answer.headers.get("content-type") ?? "";
-      const { instance } = type.split(";")[0].trim().toLowerCase() === "application/wasm"
+      // Exactly application/wasm: runtimes differ on parameters and case (Node refuses both).
+      const { instance } = answer.headers.get("content-type") === "application/wasm"
         ? await WebAssembly.instantiateStreaming(answer, imports)
         : await WebAssembly.instantiate(await answer.arrayBuffer(), imports);
       receiveInstance(instance);
@@ -54,7 +65,7 @@ function errorKindsOf(core) {
 }
 
 async function instantiate(options) {
-  const { args, source, instantiation } = moduleArguments(options);
+  const { args, source, href, instantiation } = moduleArguments(options);
   try {
     // The factory calls instantiateWasm before it returns.
     const loading = (options.moduleFactory ?? createCoreModule)(args);
@@ -62,8 +73,11 @@ async function instantiate(options) {
     core.errorKinds = errorKindsOf(core);
     return core;
   } catch (error) {
-    throw new Error(`cross-origin-cache: could not load its core from ${source}: ${error?.message ?? error}. ` +
-      "If a bundler did not copy dist/core.wasm, pass { wasmUrl } or { wasmBinary }.", { cause: error });
+    // A platform's error may quote the location whole (fetch refuses a URL with credentials so).
+    const text = (value) => (href ? String(value).split(href).join(source) : String(value));
+    const cause = error instanceof Error ? Object.assign(new Error(text(error.message)), { name: error.name }) : text(error);
+    throw new Error(`cross-origin-cache: could not load its core from ${source}: ${text(error?.message ?? error)}. ` +
+      "If a bundler did not copy dist/core.wasm, pass { wasmUrl } or { wasmBinary }.", { cause });
   }
 }
 

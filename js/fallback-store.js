@@ -34,6 +34,7 @@ function defaultEstimate() {
 export class FallbackStore {
   #caches;
   #core;
+  #sealing = new Map();  // hash -> the last seal step asked for, settled
   #estimate;
   #opening;
   #openingSeals;
@@ -44,6 +45,19 @@ export class FallbackStore {
     this.#core = core;
     this.#estimate = estimate;
     this.name = name;
+  }
+
+  // The last step of a write, one write of an entry at a time: look at whose bytes the entry
+  // holds, and seal them if they are this write's. Each turn comes after its own bytes landed, so
+  // the write whose bytes landed last seals them, and no later turn seals another: once the writes
+  // are done, the seal and the entry name the same write. Only these quick storage calls take
+  // turns, never a write's body.
+  #sealed(hash, step) {
+    const turn = (this.#sealing.get(hash) ?? Promise.resolve()).then(step);
+    const settled = turn.catch(() => {});
+    this.#sealing.set(hash, settled);
+    settled.then(() => { if (this.#sealing.get(hash) === settled) this.#sealing.delete(hash); });
+    return turn;
   }
 
   #open() {
@@ -178,21 +192,22 @@ export class FallbackStore {
           size = whole?.size ?? 0;
           await cache.put(ENTRY_PREFIX + expected, entry(whole ?? new Blob([])));
         }
-        // Another write of the same bytes (a load of the same file under another URL) may have put
-        // its entry over this one meanwhile: that write seals its own, and a seal of this write
-        // would name bytes no longer there. The rare order that still leaves a seal of the other
-        // write is a miss, never other bytes served.
-        const current = await cache.match(ENTRY_PREFIX + expected);
-        current?.body?.cancel().catch(() => {});
-        if (current?.headers.get(WRITE_HEADER) !== writeId) return;
-        try {
-          await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
-        } catch (error) {
-          // An entry without its seal is never served: its bytes would only take the space that
-          // was just found short. The refusal itself goes on to the writer.
-          await cache.delete(ENTRY_PREFIX + expected).catch(() => {});
-          throw error;
-        }
+        await this.#sealed(expected, async () => {
+          // Another write of the same bytes (a load of the same file under another URL) may have
+          // put its entry over this one meanwhile: that write seals its own (its turn comes after
+          // this one), and a seal of this write would name bytes no longer there.
+          const current = await cache.match(ENTRY_PREFIX + expected);
+          current?.body?.cancel().catch(() => {});
+          if (current?.headers.get(WRITE_HEADER) !== writeId) return;
+          try {
+            await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
+          } catch (error) {
+            // An entry without its seal is never served: its bytes would only take the space that
+            // was just found short. The refusal itself goes on to the writer.
+            await cache.delete(ENTRY_PREFIX + expected).catch(() => {});
+            throw error;
+          }
+        });
       },
       async abort(reason) {
         finished = true;

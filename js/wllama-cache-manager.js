@@ -65,6 +65,9 @@ export async function wllamaNameFromURL(url) {
   return `${toHex(digest)}_${text.split(/[?#]/)[0].split("/").pop()}`;
 }
 
+const REDACTED = "***";
+const markers = (text) => text.split(REDACTED).length - 1;
+
 // Whether metadata carries a secret: any string in it (a value at any depth, or a key) that the
 // core's redaction would change or, for an http(s) URL, that the core says has credentials. What is
 // secret is the core's rule (src/request_secrets.h), not decided here.
@@ -72,7 +75,8 @@ function carriesSecret(core, metadata) {
   const seen = new Set();
   const visit = (value) => {
     if (typeof value === "string") {
-      if (core.redactText(value, []) !== value) return true;
+      // Redaction hides a secret as "***" (and drops a URL's fragment, which is no secret).
+      if (markers(core.redactText(value, [])) > markers(value)) return true;
       if (!isHttpUrl(value)) return false;
       try {
         return core.parseArtifactUrl(value).hasCredentials;

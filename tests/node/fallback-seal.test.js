@@ -80,3 +80,33 @@ test("a planted seal of 150 MB is a miss like any bad seal: read no further than
   assert.equal(second.cache.stats().downloads, 1);
   assert.deepEqual(second.events, [], "a miss, not a storage failure");
 });
+
+test("two writes of the same bytes whose seals land out of order: the entry that stays is sealed", async (t) => {
+  const hub = await hubFor(t, { shards: 0 });
+  const bytes = Buffer.alloc(1 << 20, 7);
+  const repo = hub.addRepo({ id: "test-org/twins", files: [{ path: "a.bin", bytes, lfs: true }, { path: "b.bin", bytes, lfs: true }] });
+  hub.setFault((info) => info.kind === "resolve" && info.path === "b.bin", { delayMs: 150 });
+  const caches = new MemoryCacheStorage();
+  const open = caches.open.bind(caches);
+  let sealPuts = 0;
+  caches.open = async (name) => {
+    const cache = await open(name);
+    if (name === `${FALLBACK}-seals` && !cache.slowFirstPut) {
+      cache.slowFirstPut = true;
+      const put = cache.put.bind(cache);
+      // The first seal takes a while to land; the second write's bytes land meanwhile.
+      cache.put = async (request, response) => {
+        if (sealPuts++ === 0) await new Promise((resolve) => setTimeout(resolve, 600));
+        return put(request, response);
+      };
+    }
+    return cache;
+  };
+  const { cache, events } = await cacheOn({ caches });
+  await Promise.all(repo.files.map((f) => cache.fetchWithCache(f.url, "arraybuffer")));
+  assert.deepEqual(events, []);
+  const reload = await cacheOn({ caches });
+  assert.equal(await reload.cache.hasAllKeys(repo.files.map((f) => f.url)), true);
+  for (const f of repo.files) assert.equal(sha(await reload.cache.fetchWithCache(f.url, "arraybuffer")), sha(bytes));
+  assert.equal(reload.cache.stats().downloads, 0, "the reload reads the one sealed entry");
+});

@@ -51,10 +51,12 @@ test("a .wasm labelled application/wasm is compiled as it streams", async (t) =>
   assert.equal(server.requests.length, 1, "one request for the .wasm");
 });
 
-test("a .wasm with another Content-Type is compiled from its bytes, asked for once", async (t) => {
+test("a .wasm with another Content-Type, or application/wasm with parameters, is compiled from its bytes, asked for once", async (t) => {
   const server = await wasmServer(t);
-  await hashesRight(await loadCore({ wasmUrl: server.url("type=application/octet-stream") }));
-  assert.equal(server.requests.length, 1);
+  for (const type of ["application/octet-stream", 'Application/WASM ; charset="binary"']) {
+    await hashesRight(await loadCore({ wasmUrl: server.url(`type=${encodeURIComponent(type)}`) }));
+  }
+  assert.equal(server.requests.length, 2);
 });
 
 test("the .wasm is asked for before the loader runs", async (t) => {
@@ -69,8 +71,8 @@ test("the .wasm is asked for before the loader runs", async (t) => {
 });
 
 for (const [name, query, expected] of [
-  ["an error status", "status=404", /could not load its core from http:\/\/localhost:\d+\/core\.wasm\?status=404: it answered 404/],
-  ["a dropped connection", "drop", /could not load its core from http:\/\/localhost:\d+\/core\.wasm\?drop: /],
+  ["an error status", "status=404", /could not load its core from http:\/\/localhost:\d+\/core\.wasm: it answered 404/],
+  ["a dropped connection", "drop", /could not load its core from http:\/\/localhost:\d+\/core\.wasm: /],
 ]) {
   test(`${name} rejects the load naming the URL, and a later load asks again`, async (t) => {
     const server = await wasmServer(t);
@@ -79,3 +81,12 @@ for (const [name, query, expected] of [
     assert.equal(server.requests.length, 2, "a failed load is not remembered");
   });
 }
+
+test("a failed load of a signed .wasm URL names it without its query or userinfo", async (t) => {
+  const server = await wasmServer(t);
+  const signed = server.url("status=403&X-Amz-Signature=SIG_SECRET_1&token=TOKEN_SECRET_2").replace("://", "://user:PW_SECRET_3@");
+  const error = await loadCore({ wasmUrl: signed }).then(() => null, (reason) => reason);
+  assert.match(error?.message ?? "", /could not load its core from http:\/\/localhost:\d+\/core\.wasm: /);
+  assert.doesNotMatch(error.message, /SECRET/);
+  assert.doesNotMatch(String(error.cause?.message ?? error.cause), /SECRET/);
+});

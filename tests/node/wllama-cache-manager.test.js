@@ -287,3 +287,20 @@ test("index keys: every name is its own (\".\", \"..\", \"\", a lone surrogate),
   await index.put(`https://wllama-index.invalid/${encodeURIComponent("old name.gguf")}`, new Response(JSON.stringify({ originalURL: b.url, originalSize: 99, etag: "" })));
   assert.equal((await later.getMetadata("old name.gguf")).originalSize, 99);
 });
+
+// A fragment is no secret (redaction drops it): such an entry is persisted like any other.
+for (const [name, urlOf, extra] of [
+  ["a URL with a #fragment", (url) => `${url}#main`, {}],
+  ["metadataAdditional with a link that has a #fragment", (url) => url, { homepage: "https://huggingface.co/org/gguf#usage" }],
+]) {
+  test(`an entry without a secret is persisted and listed after a reload: ${name}`, async (t) => {
+    const hub = await hubFor(t, { shards: 0 });
+    const repo = hub.addRepo({ id: "org/gguf", files: [{ path: "m.gguf", bytes: gguf("a", 5000), lfs: true }] });
+    const { caches, cos } = stores();
+    const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+    await createWllamaCacheManager(cache, { caches }).download(urlOf(repo.files[0].url), { metadataAdditional: extra });
+    assert.equal((await (await caches.open("cross-origin-cache-wllama-index")).keys()).length, 1, "persisted");
+    const reload = await cacheOn({ caches, storage: cos.store.manager() });
+    assert.equal((await createWllamaCacheManager(reload.cache, { caches }).list()).length, 1);
+  });
+}
