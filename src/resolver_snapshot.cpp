@@ -62,6 +62,7 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
   };
 
   std::vector<KeyedRecord> records;
+  std::vector<KeyedRecord> newer_elsewhere;  // records another tab learned later than this one
   if (!decoded.ok) {
     records = snapshot_records();  // nothing usable stored: write all this tab knows (a repair)
   } else {
@@ -74,6 +75,16 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
       if (record.source != "hint" && ledger_.unsaved(key)) {
         // Learned here, unless another tab deleted it since.
         if (deleted_since(key, record)) return;
+        // ...or learned another hash for it later (a put() of newer bytes there): the newer record
+        // stands, here too, whichever tab writes last.
+        auto other = others.find(key);
+        if (other != others.end() && other->second.value != record.value &&
+            other->second.stored_at > record.stored_at && ledger_.worthy(key, other->second)) {
+          records.emplace_back(key, other->second);
+          newer_elsewhere.emplace_back(key, other->second);
+          deleted.erase(key);
+          return;
+        }
         records.emplace_back(key, record);
         deleted.erase(key);
         return;
@@ -85,6 +96,11 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
         records.emplace_back(key, found->second);
       }
     });
+  }
+  for (KeyedRecord& entry : newer_elsewhere) {
+    ledger_.loaded(entry.first);
+    from_stores_.insert(entry.first);
+    index_.put(entry.first, std::move(entry.second));
   }
   merge.body = encode_snapshot(records, ledger_.tombstones(deleted));
   return merge;

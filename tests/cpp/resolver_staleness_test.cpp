@@ -376,3 +376,25 @@ TEST_CASE("a non-hub URL's record expires after max_age_other_hosts_ms, and neve
   CHECK(expired.action == StepAction::done);
   CHECK_FALSE(expired.found);  // its bytes are hashed again
 }
+
+TEST_CASE("a URL another tab learned a newer hash for: the newer record stands, whichever tab writes last", "[resolver][staleness]") {
+  const std::string other = "https://cdn.example/lib/weights.bin";
+  Resolver tab_b;
+  tab_b.record_content(other, std::string(64, 'b'), 10, 1000);  // put v1 here, not yet written
+  Resolver tab_a;
+  tab_a.record_content(other, std::string(64, 'a'), 10, 2000);  // put v2 there, later, and written
+  const coc::SnapshotMerge written_by_a = tab_a.merge_snapshot("", false, 2000);
+  // This tab writes after the other: its older record does not overwrite the newer one.
+  const coc::SnapshotMerge merge = tab_b.merge_snapshot(written_by_a.body, true, 3000);
+  const coc::SnapshotDecode decoded = coc::decode_snapshot(merge.body);
+  REQUIRE(decoded.ok);
+  REQUIRE(decoded.records.size() == 1);
+  CHECK(decoded.records[0].second.value == std::string(64, 'a'));
+  CHECK(tab_b.begin(other, 3000).record.value == std::string(64, 'a'));
+  // A record learned here after the other tab's is the one written.
+  Resolver tab_c;
+  tab_c.record_content(other, std::string(64, 'c'), 10, 4000);
+  const coc::SnapshotDecode latest = coc::decode_snapshot(tab_c.merge_snapshot(written_by_a.body, true, 4000).body);
+  REQUIRE(latest.records.size() == 1);
+  CHECK(latest.records[0].second.value == std::string(64, 'c'));
+}
