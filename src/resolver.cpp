@@ -76,6 +76,10 @@ std::string Resolver::commit_of(const ArtifactUrl& url, const std::string& repo_
   return url.immutable ? url.revision : std::string();
 }
 
+std::string Resolver::other_commit(const ArtifactUrl& url, const std::string& repo_commit) {
+  return url.immutable && is_commit(repo_commit) && repo_commit != url.revision ? repo_commit : std::string();
+}
+
 std::string Resolver::timeout_text() const {
   return std::to_string(static_cast<long long>(options_.resolution_timeout_ms)) + " ms";
 }
@@ -331,6 +335,14 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
     step.error_message = status == 0 ? "LFS pointer request for " + parsed.redacted + " failed: " + text
                                      : "LFS pointer request for " + parsed.redacted +
                                            " answered status " + std::to_string(status);
+    return step;
+  }
+  if (const std::string other = other_commit(parsed, repo_commit); !other.empty()) {
+    // Not the pinned commit's file: its bytes decide.
+    Step step = done(parsed, nullptr, "");
+    step.error_kind = error_kind::pointer_invalid;
+    step.error_message = "LFS pointer for " + parsed.redacted + " ignored: it is of commit " + other + ", not " +
+                         parsed.revision;
     return step;
   }
   LfsPointerParse pointer = parse_lfs_pointer(text);

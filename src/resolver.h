@@ -270,6 +270,9 @@ class Resolver {
                           double now_ms, bool timed_out);
   // The commit a hub answer belongs to: the header if it is a commit, else a commit URL's revision.
   static std::string commit_of(const ArtifactUrl& url, const std::string& repo_commit);
+  // The commit a hub answer says it is of (X-Repo-Commit), when the URL is pinned to another: the
+  // answer is of other files and answers nothing for it. "" otherwise.
+  static std::string other_commit(const ArtifactUrl& url, const std::string& repo_commit);
   // Whether a record judges bytes of its URL (record_judges).
   static bool judges_bytes(const ArtifactUrl& url, const HashRecord& record);
   std::string timeout_text() const;  // "30000 ms"

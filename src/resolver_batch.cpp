@@ -184,6 +184,10 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
   if (status < 200 || status > 299) {
     return fall_back(error_kind::listing_failed, "listing of " + where + " failed with status " + std::to_string(status));
   }
+  if (const std::string other = other_commit(first, repo_commit); !other.empty()) {
+    return fall_back(error_kind::listing_invalid,
+                     "listing of " + where + " ignored: it is of commit " + other + ", not " + first.revision);
+  }
   const PathsInfoScan scan =
       listings_.read_listing(request.group, body, link_header, commit_of(first, repo_commit), now_ms);
   if (!scan.ok) return fall_back(error_kind::listing_invalid, "listing of " + where + " ignored: " + scan.reason);
@@ -238,8 +242,9 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
                             timeout_text() + "; resolving by LFS pointer instead";
     return outcome;
   }
-  // A hub (or mirror) without the endpoint: stop asking it, pointers still work.
-  if (status == 404 || status == 405 || status == 501 || status == 0) {
+  // A hub (or mirror) without the endpoint: stop asking it, pointers still work. A 404 or no
+  // answer at all may be this repo's (missing, private, a connection cut): this revision only.
+  if (status == 405 || status == 501) {
     listings_.paths_info_unavailable(first.endpoint);
     outcome.error_kind = error_kind::batch_unavailable;
     outcome.error_message = "paths-info unavailable at " + first.endpoint + " (status " +
@@ -250,7 +255,15 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
     listings_.paths_info_failed(group);
     outcome.error_kind = error_kind::batch_failed;
     outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
-                            " failed with status " + std::to_string(status);
+                            (status == 0 ? " failed" : " failed with status " + std::to_string(status)) +
+                            "; resolving by LFS pointer instead";
+    return outcome;
+  }
+  if (const std::string other = other_commit(first, repo_commit); !other.empty()) {
+    listings_.paths_info_failed(group);
+    outcome.error_kind = error_kind::batch_invalid;
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " ignored: it is of commit " +
+                            other + "; resolving by LFS pointer instead";
     return outcome;
   }
   // Only the entries of the paths asked are kept; a path answered twice spoils the answer.

@@ -678,3 +678,60 @@ TEST_CASE("paths-info keeps only the paths asked: what else it says is read, nev
   CHECK(outcome.error_kind == "batch-invalid");
   CHECK(outcome.error_message.find("duplicate path \"shard_0.bin\"") != std::string::npos);
 }
+
+TEST_CASE("a hub answer of another commit answers nothing for a URL pinned to a commit", "[resolver]") {
+  const std::string pinned = "0123456789abcdef0123456789abcdef01234567";
+  // The listing: ignored as invalid; paths-info is asked instead.
+  {
+    Resolver resolver;
+    auto requests = resolver.plan_batch({kShardAtCommit}, 0);
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].kind == coc::BatchKind::tree);
+    coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 200, tree_listing(), kCommit, "", 10);
+    CHECK_FALSE(outcome.ok);
+    CHECK(outcome.error_kind == "listing-invalid");
+    CHECK(outcome.error_message.find("it is of commit " + kCommit + ", not " + pinned) != std::string::npos);
+    CHECK_FALSE(resolver.after_batch(kShardAtCommit, 10).found);
+    // The same listing labelled with the pinned commit answers.
+    Resolver honest;
+    auto asked = honest.plan_batch({kShardAtCommit}, 0);
+    REQUIRE(honest.apply_batch(asked[0].group, 200, tree_listing(), pinned, "", 10).ok);
+  }
+  // paths-info: ignored as invalid; pointers are asked instead.
+  {
+    Resolver resolver(paths_info_only());
+    auto requests = resolver.plan_batch({kShardAtCommit}, 0);
+    REQUIRE(requests.size() == 1);
+    coc::BatchOutcome outcome =
+        resolver.apply_batch(requests[0].group, 200, paths_info("shard_0.bin", kHash, "config.json"), kCommit, "", 10);
+    CHECK_FALSE(outcome.ok);
+    CHECK(outcome.error_kind == "batch-invalid");
+    CHECK_FALSE(resolver.after_batch(kShardAtCommit, 10).found);
+  }
+  // The LFS pointer: ignored; the bytes decide.
+  {
+    Resolver resolver;
+    Step step = resolver.after_pointer(kShardAtCommit, 200, pointer(kHash, 10), kCommit, 1000);
+    CHECK_FALSE(step.found);
+    CHECK(step.error_kind == "pointer-invalid");
+    CHECK(step.persist_key.empty());
+    CHECK(resolver.after_pointer(kShardAtCommit, 200, pointer(kHash, 10), pinned, 1000).found);
+  }
+}
+
+TEST_CASE("paths-info answering 404 or nothing fails that revision only, not the hub's endpoint", "[resolver]") {
+  const std::string dataset = kHub + "/datasets/org/data/resolve/main/part_0.bin";
+  const std::string other_dataset = kHub + "/datasets/org/other/resolve/main/part_0.bin";
+  for (int status : {404, 0}) {
+    Resolver resolver(paths_info_only());
+    auto requests = resolver.plan_batch({dataset}, 0);
+    REQUIRE(requests.size() == 1);
+    coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, status, "", "", "", 10);
+    CHECK(outcome.error_kind == "batch-failed");
+    CHECK(resolver.plan_batch({other_dataset}, 10).size() == 1);  // another repo still asks paths-info
+  }
+  Resolver resolver(paths_info_only());
+  auto requests = resolver.plan_batch({dataset}, 0);
+  CHECK(resolver.apply_batch(requests[0].group, 405, "", "", "", 10).error_kind == "batch-unavailable");
+  CHECK(resolver.plan_batch({other_dataset}, 10).empty());  // an endpoint the hub has not: asked no more
+}
