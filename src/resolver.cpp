@@ -586,7 +586,11 @@ bool Resolver::record_judges(const std::string& url, const std::string& hash) {
 }
 
 bool Resolver::judges_bytes(const ArtifactUrl& url, const HashRecord& record) {
-  return url.is_hub || record.source == "hint";
+  if (record.source == "hint") return true;
+  // A hub URL's record judges when the hub gave it (an LFS answer) or named the file's blob; one
+  // learned from bytes alone, with no blob named (a site whose paths merely look like a hub's),
+  // is another host's.
+  return url.is_hub && (record.source != "content" || !record.blob.empty());
 }
 
 void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size) {

@@ -212,9 +212,10 @@ class Resolver {
                           const std::string& stored);
   // The git blob id url's record names, when it is the record of `hash` ("" otherwise).
   std::string record_blob(const std::string& url, const std::string& hash);
-  // Whether url's record of `hash` judges bytes: the hub's answer about its own file does, and a
-  // caller's hint; for another host, bytes are the authority, and a record that is not a hint is
-  // only what earlier bytes hashed to (a put() of new bytes replaces it).
+  // Whether url's record of `hash` judges bytes: the hub's answer about its own file does (an LFS
+  // answer, or a record that names the file's git blob), and a caller's hint; otherwise bytes are
+  // the authority, and the record is only what earlier bytes hashed to (a put() of new bytes
+  // replaces it).
   bool record_judges(const std::string& url, const std::string& hash);
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);

@@ -735,3 +735,21 @@ TEST_CASE("paths-info answering 404 or nothing fails that revision only, not the
   CHECK(resolver.apply_batch(requests[0].group, 405, "", "", "", 10).error_kind == "batch-unavailable");
   CHECK(resolver.plan_batch({other_dataset}, 10).empty());  // an endpoint the hub has not: asked no more
 }
+
+TEST_CASE("a hub URL's record learned from bytes with no blob named does not judge later bytes", "[resolver]") {
+  // A site whose paths look like a hub's (/resolve/<revision>/), without ETags or listings.
+  Resolver resolver;
+  resolver.record_content(kConfig, kHash, 10, 1000);
+  CHECK_FALSE(resolver.record_judges(kConfig, kHash));
+  coc::Content changed;
+  changed.sha256 = kHash2;
+  changed.size = 10;
+  changed.expected = kHash;  // the download started with the old record's hash
+  Step step = resolver.record_content(kConfig, changed, 2000);
+  CHECK(step.recheck);
+  CHECK_FALSE(step.refused);
+  // The hub's own LFS answer still judges.
+  Resolver hub;
+  hub.after_pointer(kShard, 200, pointer(kHash, 10), kCommit, 1000);
+  CHECK(hub.record_judges(kShard, kHash));
+}
