@@ -13,7 +13,10 @@ HoldingCheck StorageLedger::check(StorageKind storage, const std::vector<std::st
       result.ask.clear();
       return result;  // not_all: a URL without a hash
     }
-    if (!holds(hash) && asked.insert(hash).second) result.ask.push_back(hash);
+    // The fallback store is the site's own Cache API, which another tab deletes from: what this
+    // tab saw it hold says nothing now, and asking it costs a lookup. COS keeps what it stored.
+    const bool trusted = storage != StorageKind::fallback && holds(hash);
+    if (!trusted && asked.insert(hash).second) result.ask.push_back(hash);
   }
   result.verdict = result.ask.empty() ? HoldingCheck::Verdict::all_held : HoldingCheck::Verdict::ask;
   return result;

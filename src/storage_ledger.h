@@ -1,6 +1,8 @@
-// What this cache last saw storage hold, by hash. hasAllKeys trusts it: a hash this cache stored,
-// read or checked costs no question to storage, and the others are asked about together, once
-// each. A hash seen missing (a miss, a write storage did not keep, an entry removed) is asked again.
+// What this cache last saw storage hold, by hash. hasAllKeys trusts it for Cross-Origin Storage
+// (which has no delete): a hash this cache stored, read or checked costs no question to storage,
+// and the others are asked about together, once each. A hash seen missing (a miss, a write storage
+// did not keep, an entry removed) is asked again. The fallback store is always asked: other tabs
+// of the site delete from it.
 #pragma once
 #include <set>
 #include <string>

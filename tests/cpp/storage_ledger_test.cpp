@@ -26,7 +26,16 @@ TEST_CASE("hashes seen held cost no question; the others are asked about once ea
   CHECK(ledger.check(StorageKind::cross_origin, {kA, kB}).verdict == HoldingCheck::Verdict::all_held);
   // Seen missing since: asked again.
   ledger.missing(kA);
-  CHECK(ledger.check(StorageKind::fallback, {kA, kB}).ask == std::vector<std::string>{kA});
+  CHECK(ledger.check(StorageKind::cross_origin, {kA, kB}).ask == std::vector<std::string>{kA});
+}
+
+TEST_CASE("the fallback store is always asked: another tab of the site may have deleted from it", "[storage_ledger]") {
+  StorageLedger ledger;
+  ledger.held(kA);
+  ledger.held(kB);
+  const HoldingCheck check = ledger.check(StorageKind::fallback, {kA, kB, kA});
+  CHECK(check.verdict == HoldingCheck::Verdict::ask);
+  CHECK(check.ask == std::vector<std::string>{kA, kB});
 }
 
 TEST_CASE("no storage, or a URL without a hash, is not all held, with nothing asked", "[storage_ledger]") {

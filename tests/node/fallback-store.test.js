@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { loadCore } from "../../js/core.js";
 import { FallbackStore } from "../../js/fallback-store.js";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
+import { cacheOn, hubFor } from "../support/cache-setup.js";
 import { sha256Hex as sha } from "../support/test-data.js";
 
 const NAME = "fallback-store-test";
@@ -80,4 +81,16 @@ test("a Blob chunk is streamed through like bytes", async (t) => {
   writable.vouch(value);
   await writer.close();
   assert.equal(sha(await readBack(store, value)), value);
+});
+
+test("hasAllKeys asks the fallback store again: another tab's deletion is seen", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const caches = new MemoryCacheStorage();
+  const tabA = await cacheOn({ caches });
+  const tabB = await cacheOn({ caches });
+  for (const tab of [tabA, tabB]) await tab.cache.fetchWithCache(file.url, "arraybuffer");
+  assert.equal(await tabB.cache.hasAllKeys([file.url]), true);
+  await tabA.cache.deleteInCache(file.url);
+  assert.equal(await tabB.cache.hasAllKeys([file.url]), false, "tab B sees the bytes are gone");
 });
