@@ -4,7 +4,7 @@
 // stored through Cross-Origin Storage). Every decision comes from the core; this file only wires.
 import { loadCore } from "./core.js";
 import { CosClient } from "./cos-client.js";
-import { ErrorReporter, disposedError, joinedSignal } from "./errors.js";
+import { ErrorReporter, disposedError, joinedSignal, redactUrl } from "./errors.js";
 import { FallbackStore } from "./fallback-store.js";
 import { HashResolution } from "./hash-resolution.js";
 import { bridgedStorage } from "./cos-bridge/worker.js";
@@ -369,8 +369,12 @@ export class CrossOriginCache {
             } catch (error) {
               this.#errors.url(this.#errors.kinds.persistFailed, target, error);
             }
-            // The snapshot of all records must forget it too before a reload could read it back.
-            await this.#hashes.flush();
+            // The snapshot of all records must forget it too before a reload could read it back:
+            // a deletion it does not reach is no deletion, and the caller is told.
+            if (!(await this.#hashes.flush())) {
+              this.#live();
+              throw new Error(`cross-origin-cache: deleting ${redactUrl(this.#core, target)}: the persisted snapshot could not be written, so a reload may still find its record`);
+            }
             step = deletion.persistedDeleted();
             break;
           case Action.scanReferences:

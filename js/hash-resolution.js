@@ -61,9 +61,12 @@ export class HashResolution {
     }
   }
 
-  /** Writes the persisted snapshot of every record now (it is otherwise written within a second). */
+  /**
+   * Writes the persisted snapshot of every record now (it is otherwise written within a second).
+   * Resolves to whether it was written: true without a snapshot to write.
+   */
   async flush() {
-    await this.#snapshot?.flush();
+    return this.#snapshot ? this.#snapshot.flush() : true;
   }
 
   // Resolves many URLs as one cohort: those needing the network share one batch request per

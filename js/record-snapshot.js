@@ -47,13 +47,17 @@ export class RecordSnapshot {
     this.#timer.unref?.();  // never keeps a Node process alive
   }
 
-  /** Writes the snapshot now (after any write in progress), merged with what other tabs stored. */
+  /**
+   * Writes the snapshot now (after any write in progress), merged with what other tabs stored.
+   * Resolves to whether it was written (a failure is reported, never thrown).
+   */
   flush() {
     clearTimeout(this.#timer);
     this.#timer = null;
     this.#writing = this.#writing.then(() => this.#write()).catch((error) => {
       // After dispose() the core is gone: the write is dropped, which a later visit repairs.
       if (!this.#closed) this.#errors.store(this.#errors.kinds.persistFailed, this.#persisted.name, error);
+      return false;
     });
     return this.#writing;
   }
@@ -91,13 +95,14 @@ export class RecordSnapshot {
     if (outcome.errorKind) this.#errors.store(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
   }
 
+  // Whether the snapshot was written.
   async #write() {
-    if (this.#closed) return;
+    if (this.#closed) return false;
     // The core merges: what other tabs stored stays (and comes into memory), what this tab
     // learned goes on top, what it forgot goes out. A stored snapshot that cannot be read or
     // decoded is replaced by everything this tab knows.
     const stored = await this.#read();
-    if (this.#closed) return;
+    if (this.#closed) return false;
     const merge = this.#live().mergeSnapshot(stored ?? new Uint8Array(0), stored !== null, Date.now());
     this.#report(merge);
     // That read was also this tab's first load of the snapshot (the core counts it so).
@@ -105,8 +110,10 @@ export class RecordSnapshot {
     try {
       await this.#persisted.write(this.#key, merge.body);
       if (!this.#closed) this.#live().snapshotWritten(merge.generation);
+      return true;
     } catch (error) {
       this.#errors.store(this.#errors.kinds.persistFailed, this.#persisted.name, error);
+      return false;
     }
   }
 }

@@ -262,3 +262,23 @@ test("scope \"tvmjs\" shares tvmjs's store: no snapshot, so what tvmjs deletes s
   assert.deepEqual(details.map((d) => d.source), ["batch", "persisted"]);
   assert.equal(hub.counters.pathsInfo, 1, "the deleted one was resolved again");
 });
+
+test("deleteInCache whose snapshot write does not happen rejects, rather than leave the record for a reload", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  for (const failure of ["the snapshot write fails", "dispose() during the deletion"]) {
+    const { caches, cos } = stores();
+    const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+    await cache.fetchWithCache(file.url, "arraybuffer");
+    await cache.flush();
+    const store = await caches.open("cross-origin-cache-cos-hash-meta");
+    if (failure === "the snapshot write fails") {
+      store.put = async () => { throw new DOMException("the store is full", "QuotaExceededError"); };
+      await assert.rejects(cache.deleteInCache(file.url), /the persisted snapshot could not be written, so a reload may still find its record/);
+    } else {
+      const remove = store.delete.bind(store);
+      store.delete = async (...args) => { const removed = await remove(...args); cache.dispose(); return removed; };
+      await assert.rejects(cache.deleteInCache(file.url), /the cache was disposed/);
+    }
+  }
+});
