@@ -430,6 +430,15 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
         known->value == *judge && known->source == "pointer") {
       return plain_after_all(parsed, *judge);
     }
+    // The hub's answer that gave the hash is of another commit than the download (the branch moved
+    // since it was read): that answer is forgotten and asked for again, once; only the fresh
+    // answer the bytes refute again is a verdict.
+    if (!overran && !content.from_caller && known != nullptr && known->value == *judge &&
+        (known->source == "batch" || known->source == "pointer") && is_commit(known->commit) &&
+        is_commit(content.repo_commit) && content.repo_commit != known->commit &&
+        distrusted_.count(parsed.storage_key) == 0) {
+      return recheck(parsed, *judge);
+    }
     const std::string source = known != nullptr && known->value == *judge ? known->source : "when its download started";
     return refuted(parsed, *judge, overran ? "content of " + parsed.redacted + " runs past the " +
                                                  std::to_string(content.size_limit) + " bytes recorded with " + *judge +

@@ -221,3 +221,36 @@ TEST_CASE("a plain file whose content reads as an LFS pointer: its bytes are tha
   content.expected = kWrong;
   CHECK(other.record_content(kShard, content, 2).refused);
 }
+
+TEST_CASE("a hub answer the bytes of a newer commit refute: asked for again once, then a verdict", "[resolver][correction]") {
+  const std::string c1(40, '1');
+  const std::string c2(40, '2');
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kWrong), c1, "", 1).ok);
+  REQUIRE(resolver.after_batch(kShard, 1).record.value == kWrong);
+  // The branch moved: the download is of c2, its bytes another file.
+  coc::Content moved;
+  moved.sha256 = kRight;
+  moved.size = 10;
+  moved.expected = kWrong;
+  moved.repo_commit = c2;
+  Step step = resolver.record_content(kShard, moved, 2);
+  CHECK(step.recheck);
+  CHECK_FALSE(step.refused);
+  CHECK_FALSE(resolver.begin(kShard, 3).found);  // the record and its listing are forgotten
+  // The fresh listing is of c2 and names the new bytes: learned, the correction reported.
+  requests = resolver.plan_batch({kShard}, 3);
+  REQUIRE(requests.size() == 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kRight), c2, "", 3).ok);
+  Step fresh = resolver.after_batch(kShard, 3);
+  CHECK(fresh.record.value == kRight);
+  CHECK(fresh.error_kind == "record-corrected");
+  // Bytes of the same commit as the answer refute it as a verdict at once (a body changed on the way).
+  Resolver same;
+  requests = same.plan_batch({kShard}, 1);
+  REQUIRE(same.apply_batch(requests[0].group, 200, listing(kWrong), c1, "", 1).ok);
+  same.after_batch(kShard, 1);
+  moved.repo_commit = c1;
+  CHECK(same.record_content(kShard, moved, 2).refused);
+}

@@ -181,3 +181,16 @@ test("after maxAge, a plain file whose record came from the snapshot is confirme
   // Before: the snapshot dropped the blob id, so the unchanged file was downloaded again.
   assert.equal(hub.countFor("tokenizer.json").resolve, 0, "confirmed by its blob id, its bytes from COS");
 });
+
+test("a push after the revision was listed: the file's download of the new commit asks the listing again once, and loads", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const [first, second] = hub.model.files.filter((f) => f.lfs);
+  await cache.fetchWithCache(first.url, "arraybuffer");  // lists main
+  const pushed = Buffer.from("the second shard, retrained ".repeat(1000));
+  hub.commit("test-org/test-model", { [second.path]: { bytes: pushed, lfs: true } });
+  for (let load = 0; load < 3; load++) assert.equal(sha(await cache.fetchWithCache(second.url, "arraybuffer")), sha(pushed));
+  assert.equal(hub.counters.tree, 2, "listed once more, for the new commit");
+  assert.deepEqual(events.map((e) => e.kind), ["record-corrected"]);
+});
