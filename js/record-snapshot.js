@@ -95,8 +95,27 @@ export class RecordSnapshot {
     if (outcome.errorKind) this.#errors.store(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
   }
 
-  // Whether the snapshot was written.
+  // Whether the snapshot was written. Every tab of the site writes the one entry: where the browser
+  // has Web Locks (pages and workers), its read, merge and write are one step across them, so no
+  // tab's write lands on a snapshot another tab wrote after it read (that brought a deleted URL
+  // back, or dropped a record another tab had just stored).
   async #write() {
+    const locks = globalThis.navigator?.locks;
+    if (typeof locks?.request !== "function") return this.#mergeAndWrite();
+    let held = false;
+    try {
+      return await locks.request(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`, () => {
+        held = true;
+        return this.#mergeAndWrite();
+      });
+    } catch (error) {
+      // A lock the page may not take (an opaque origin): written as without Web Locks.
+      if (held) throw error;
+      return this.#mergeAndWrite();
+    }
+  }
+
+  async #mergeAndWrite() {
     if (this.#closed) return false;
     // The core merges: what other tabs stored stays (and comes into memory), what this tab
     // learned goes on top, what it forgot goes out. A stored snapshot that cannot be read or
