@@ -247,7 +247,7 @@ TEST_CASE("redaction leaves non-secret parameters alone", "[artifact_url]") {
   CHECK(u.redacted == url);
 }
 
-TEST_CASE("secret names are matched after percent-decoding; bare names count", "[artifact_url]") {
+TEST_CASE("secret names are matched after percent-decoding: bare names count", "[artifact_url]") {
   const auto encoded = parse_artifact_url("https://example.com/x?%74oken=abc");
   CHECK(encoded.has_credentials);
   CHECK(encoded.redacted == "https://example.com/x?%74oken=***");
@@ -310,7 +310,7 @@ TEST_CASE("signed URLs of every family are redacted whole", "[artifact_url][secr
   }
 }
 
-TEST_CASE("';' separates parameters as '&' does", "[artifact_url][secrets]") {
+TEST_CASE("':' separates parameters as '&' does", "[artifact_url][secrets]") {
   const auto u = parse_artifact_url("https://x.example/w.bin?a=1;token=hf_SEMI;b=2&sig=s1;c=3");
   CHECK(u.has_credentials);
   CHECK(u.redacted == "https://x.example/w.bin?a=1;token=***;b=2&sig=***;c=3");

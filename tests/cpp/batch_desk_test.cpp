@@ -84,7 +84,7 @@ TEST_CASE("resolutions started together share one request, sent once each has ar
   CHECK(config->batch_answered(0).action == StepAction::done);
 }
 
-TEST_CASE("without a cohort a resolution goes at the next take; a withdrawn one leaves no ticket", "[batch-desk]") {
+TEST_CASE("without a cohort a resolution goes at the next take: a withdrawn one leaves no ticket", "[batch-desk]") {
   Resolver resolver(options(false));
   auto shard = resolve(resolver, kShard);
   REQUIRE(shard->next().action == StepAction::fetch_batch);
@@ -99,7 +99,7 @@ TEST_CASE("without a cohort a resolution goes at the next take; a withdrawn one 
   CHECK(plan.requests[0].tickets == std::vector<std::uint64_t>{again->ticket()});
 }
 
-TEST_CASE("a request on its way holds later arrivals of its revision; its listing then answers them", "[batch-desk]") {
+TEST_CASE("a request on its way holds later arrivals of its revision: its listing then answers them", "[batch-desk]") {
   Resolver resolver(options(false));
   auto shard = resolve(resolver, kShard);
   BatchPlan first = resolver.take_batches(0);

@@ -63,7 +63,7 @@ TEST_CASE("bytes another URL in memory maps to stay, with no scan of the store",
   CHECK(last.looked_up(true, kHash).action == DeletionAction::remove_entry);  // no persisted store to scan
 }
 
-TEST_CASE("a URL with credentials has no persisted entry to delete; an unknown URL removes nothing", "[deletion]") {
+TEST_CASE("a URL with credentials has no persisted entry to delete: an unknown URL removes nothing", "[deletion]") {
   Resolver resolver;
   Deletion signed_url(resolver, kSigned, StorageKind::fallback, true);
   CHECK(signed_url.looked_up(true, kHash).action == DeletionAction::scan_references);

@@ -199,7 +199,7 @@ TEST_CASE("each segment's answer must start where asked, end where the segment d
   CHECK(coc::check_resume(start, 400, 200, "", "\"abc\"").reason.find("ignored the range") != std::string::npos);
 }
 
-TEST_CASE("the pacedDownloads option wins; auto paces only where fetch bodies lack backpressure", "[download-resume][paced]") {
+TEST_CASE("the pacedDownloads option wins: auto paces only where fetch bodies lack backpressure", "[download-resume][paced]") {
   CHECK(coc::paces_downloads("auto", true));
   CHECK_FALSE(coc::paces_downloads("auto", false));
   CHECK(coc::paces_downloads("true", false));

@@ -67,7 +67,7 @@ TEST_CASE("a git blob hasher refuses bytes that are not the size its header name
   CHECK_THROWS_AS(coc::GitBlobHasher(-1, coc::GitObjectFormat::sha1), std::invalid_argument);
 }
 
-TEST_CASE("blob ids name their format by length; format names parse both ways", "[git-blob]") {
+TEST_CASE("blob ids name their format by length: format names parse both ways", "[git-blob]") {
   CHECK(coc::git_object_format_of(std::string(40, 'a')) == coc::GitObjectFormat::sha1);
   CHECK(coc::git_object_format_of(std::string(64, '0')) == coc::GitObjectFormat::sha256);
   CHECK_FALSE(coc::git_object_format_of(std::string(40, 'A')));  // hub ids are lowercase

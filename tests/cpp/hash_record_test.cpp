@@ -60,7 +60,7 @@ TEST_CASE("encode writes algorithm and value first, then the rest", "[hash_recor
             R"(","storedAt":1700000000000})");
 }
 
-TEST_CASE("a blob id is written after the commit and read back; a malformed one is refused", "[hash_record]") {
+TEST_CASE("a blob id is written after the commit and read back: a malformed one is refused", "[hash_record]") {
   coc::HashRecord record;
   record.value = kHex;
   record.source = "content";

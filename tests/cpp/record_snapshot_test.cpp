@@ -87,7 +87,7 @@ TEST_CASE("tombstones read back, and bad ones are skipped", "[record_snapshot]")
   CHECK(not_array.skipped == 1);
 }
 
-TEST_CASE("a snapshot keeps at most max_records records; the rest is read, not kept", "[record_snapshot]") {
+TEST_CASE("a snapshot keeps at most max_records records: the rest is read, not kept", "[record_snapshot]") {
   std::vector<coc::KeyedRecord> records;
   for (int i = 0; i < 50; ++i) {
     records.emplace_back("https://x.example/" + std::to_string(i), record('a', i, "batch"));

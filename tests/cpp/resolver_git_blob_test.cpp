@@ -100,7 +100,7 @@ TEST_CASE("a listing the file changed since is asked for again, and the file's n
   CHECK(asked_again(resolver.record_content(kConfig, changed, 2)));
 }
 
-TEST_CASE("a blob id the ETag names is needed; one a listing names but the shim did not compute asks again", "[resolver][git-blob]") {
+TEST_CASE("a blob id the ETag names is needed: one a listing names but the shim did not compute asks again", "[resolver][git-blob]") {
   Resolver resolver;
   list_config(resolver, kBlob);
   // A listing that came in after the shim asked which id to compute: the load runs once more.
@@ -139,7 +139,7 @@ TEST_CASE("a /raw/ answer that is the file names its blob by its ETag", "[resolv
   CHECK(resolver.record_content(kConfig, bytes(kBlob), 2).hit == "content");
 }
 
-TEST_CASE("a listing and the ETag must both be met; an id in the sha256 format asks for that", "[resolver][git-blob]") {
+TEST_CASE("a listing and the ETag must both be met: an id in the sha256 format asks for that", "[resolver][git-blob]") {
   Resolver resolver;
   list_config(resolver, kBlob);
   CHECK(resolver.record_content(kConfig, bytes(kBlob, "\"" + kOtherBlob + "\""), 0).refused);

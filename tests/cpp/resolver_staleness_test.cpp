@@ -76,7 +76,7 @@ bool serves(const Step& step, const std::string& value) {
 
 // ---- class 5: a mutable revision never serves stale files ---------------------------------
 
-TEST_CASE("after max_age a plain file of a branch asks the hub; an unchanged blob is confirmed, a changed one downloaded", "[resolver][staleness]") {
+TEST_CASE("after max_age a plain file of a branch asks the hub: an unchanged blob is confirmed, a changed one downloaded", "[resolver][staleness]") {
   Resolver resolver(short_lived());
   list_revision(resolver, {kConfig}, 0, kBlob);
   CHECK_FALSE(resolver.begin(kConfig, 0).found);  // plain: the content tells

@@ -171,11 +171,11 @@ TEST_CASE("a batch answer resolves LFS files of the group and marks plain files"
   CHECK(resolver.after_persisted(kConfig, false, "", 10).action == StepAction::done);
 }
 
-TEST_CASE("a hub without paths-info is not asked again; a failed group falls back to pointers", "[resolver]") {
+TEST_CASE("a hub without paths-info is not asked again: a failed group falls back to pointers", "[resolver]") {
   Resolver resolver(paths_info_only());
   auto requests = resolver.plan_batch({kShard}, 0);
   REQUIRE(requests.size() == 1);
-  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 404, "Not Found", "", "", 0);
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 405, "Method Not Allowed", "", "", 0);
   CHECK_FALSE(outcome.ok);
   CHECK(outcome.error_kind == "batch-unavailable");
   CHECK(resolver.plan_batch({kShard, kConfig}, 0).empty());
@@ -188,7 +188,7 @@ TEST_CASE("a hub without paths-info is not asked again; a failed group falls bac
   CHECK(other.after_batch(kShard, 0).action == StepAction::fetch_pointer);
 }
 
-TEST_CASE("a model revision is listed once; its other files then need no request", "[resolver][listing]") {
+TEST_CASE("a model revision is listed once: its other files then need no request", "[resolver][listing]") {
   Resolver resolver;
   auto requests = resolver.plan_batch({kConfig}, 0);
   REQUIRE(requests.size() == 1);
@@ -524,7 +524,7 @@ TEST_CASE("URLs with credentials are resolved but never persisted", "[resolver]"
   CHECK(content.persist_key.empty());
 }
 
-TEST_CASE("a text that is not a pointer marks the URL plain; one that almost is gets reported", "[resolver]") {
+TEST_CASE("a text that is not a pointer marks the URL plain: one that almost is gets reported", "[resolver]") {
   Resolver resolver;
   Step step = resolver.after_pointer(kConfig, 200, "{\"vocab_size\": 3}", "", 0);
   CHECK_FALSE(step.found);

@@ -164,7 +164,7 @@ TEST_CASE("an endpoint without a tree API (405, 501) is never listed again", "[r
   }
 }
 
-TEST_CASE("failed paths-info stops its revision; an endpoint without it stops all", "[revision_listings]") {
+TEST_CASE("failed paths-info stops its revision: an endpoint without it stops all", "[revision_listings]") {
   RevisionListings listings(kMaxAge, true);
   CHECK(listings.batch_allowed(kShard));
   listings.paths_info_failed(coc::batch_group(kShard));

@@ -101,7 +101,7 @@ TEST_CASE("only persistable, unforgotten, non-hint records are worth a snapshot"
   CHECK_FALSE(ledger.worthy(kA, record("batch")));
 }
 
-TEST_CASE("a record loaded from a snapshot is hit once; learning it clears the mark", "[snapshot_ledger]") {
+TEST_CASE("a record loaded from a snapshot is hit once: learning it clears the mark", "[snapshot_ledger]") {
   HashIndex index;
   SnapshotLedger ledger(10);
   ledger.loaded(kA);

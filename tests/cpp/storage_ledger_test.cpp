@@ -16,7 +16,7 @@ const std::string kA(64, 'a');
 const std::string kB(64, 'b');
 }  // namespace
 
-TEST_CASE("hashes seen held cost no question; the others are asked about once each", "[storage_ledger]") {
+TEST_CASE("hashes seen held cost no question: the others are asked about once each", "[storage_ledger]") {
   StorageLedger ledger;
   ledger.held(kA);
   HoldingCheck check = ledger.check(StorageKind::cross_origin, {kA, kB, kB});
@@ -47,7 +47,7 @@ TEST_CASE("no storage, or a URL without a hash, is not all held, with nothing as
   CHECK(check.ask.empty());
 }
 
-TEST_CASE("a miss or a refusal is not all held; only an error is reported", "[storage_ledger]") {
+TEST_CASE("a miss or a refusal is not all held: only an error is reported", "[storage_ledger]") {
   StorageLedger ledger;
   CHECK_FALSE(ledger.answered({kA}, StorageAnswer::miss).all_held);
   CHECK(ledger.answered({kA}, StorageAnswer::miss).error_kind.empty());

@@ -176,7 +176,7 @@ TEST_CASE("storage that refuses the origin is reported and not written to", "[tr
   CHECK(step.no_store);  // a failed read does not say a write fails
 }
 
-TEST_CASE("the fallback store is asked for room first; no room serves the bytes unstored", "[transfer]") {
+TEST_CASE("the fallback store is asked for room first: no room serves the bytes unstored", "[transfer]") {
   Transfer transfer(request(StorageKind::fallback));
   transfer.resolved(true, kHash, 10);
   transfer.storage_answered(StorageAnswer::miss);
@@ -249,7 +249,7 @@ TEST_CASE("a failed write downloads the file again and hands it over unstored", 
   CHECK(transfer.streamed(verdict(), kHash, 10).bytes == BytesAt::spooled);
 }
 
-TEST_CASE("a failed close is handled as a failed write; a hash mismatch at close fails the load", "[transfer]") {
+TEST_CASE("a failed close is handled as a failed write: a hash mismatch at close fails the load", "[transfer]") {
   Transfer transfer(request(StorageKind::cross_origin));
   transfer.resolved(true, kHash, 10);
   transfer.storage_answered(StorageAnswer::miss);
@@ -285,7 +285,7 @@ TEST_CASE("a spooled write that fails serves the bytes from memory", "[transfer]
   CHECK_FALSE(step.stored);
 }
 
-TEST_CASE("storage that closes cleanly and keeps nothing is reported; the bytes come again when needed", "[transfer]") {
+TEST_CASE("storage that closes cleanly and keeps nothing is reported: the bytes come again when needed", "[transfer]") {
   Transfer transfer(request(StorageKind::cross_origin));
   transfer.resolved(true, kHash, 10);
   transfer.storage_answered(StorageAnswer::miss);
@@ -699,7 +699,7 @@ TEST_CASE("a whole read is for links faster than the page hashes: a slow recent 
   CHECK(step.hash == kHash);
 }
 
-TEST_CASE("a whole read that breaks off is asked for once more, streamed; a caller's own response is not",
+TEST_CASE("a whole read that breaks off is asked for once more, streamed: a caller's own response is not",
           "[transfer][whole]") {
   Transfer transfer(whole_capable());
   REQUIRE(to_body(transfer, 4096).whole);
@@ -862,7 +862,7 @@ TEST_CASE("a stored entry whose size refutes a persisted record: the record is d
   CHECK(resolver.references(kHash) == 0);  // forgotten
 }
 
-TEST_CASE("a stored entry that is not the git blob its record names refutes the record; the same blob is served",
+TEST_CASE("a stored entry that is not the git blob its record names refutes the record: the same blob is served",
           "[transfer][stored-blob]") {
   const std::string url = "https://hub.test/m/resolve/main/tokenizer.json";
   const std::string blob(40, '2');
