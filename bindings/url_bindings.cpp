@@ -104,6 +104,8 @@ std::string redact_text(const std::string& text, val secrets) {
   return coc::redact_text(text, emscripten::vecFromJSArray<std::string>(secrets));
 }
 
+bool text_carries_secret(const std::string& text) { return coc::text_carries_secret(text); }
+
 // The first response's headers as they came ("" when absent); JS builds this one, so it keeps
 // the headers' text and the core parses the length. segment_bytes: the transfer step's.
 struct JsDownloadStart {
@@ -160,6 +162,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_urls) {
 
   function("planRequest", &plan_request);
   function("redactText", &redact_text);
+  function("textCarriesSecret", &text_carries_secret);
   function("forwardsCredentials", &forwards_credentials);
   constant("maxKnownSecrets", js_number(coc::kMaxKnownSecrets));
 

@@ -477,6 +477,8 @@ export interface CoreModule {
   downloadRefusal(status: number, hasBody: boolean, rangeAsked: boolean, opaqueRedirect: boolean): string;
   putRefusal(method: string, status: number, vary: string, hasBody: boolean, bodyUsed: boolean): string;
   isCacheableMethod(method: string): boolean;
+  /** Whether text holds a URL carrying a secret (userinfo, a secret query parameter). */
+  textCarriesSecret(text: string): boolean;
   /** Why fetchWithCache/addToCache refuse a request of this method, or "". */
   loadRefusal(method: string): string;
   planResume(start: DownloadStart, loaded: number, attempts: number, maxAttempts: number): { resume: boolean; range: string; reason: string; shortBody: boolean };

@@ -65,25 +65,12 @@ export async function wllamaNameFromURL(url) {
   return `${toHex(digest)}_${text.split(/[?#]/)[0].split("/").pop()}`;
 }
 
-const REDACTED = "***";
-const markers = (text) => text.split(REDACTED).length - 1;
-
-// Whether metadata carries a secret: any string in it (a value at any depth, or a key) that the
-// core's redaction would change or, for an http(s) URL, that the core says has credentials. What is
-// secret is the core's rule (src/request_secrets.h), not decided here.
+// Whether metadata carries a secret: any string in it (a value at any depth, or a key) holding a
+// URL the core says carries one (src/request_secrets.h), not decided here.
 function carriesSecret(core, metadata) {
   const seen = new Set();
   const visit = (value) => {
-    if (typeof value === "string") {
-      // Redaction hides a secret as "***" (and drops a URL's fragment, which is no secret).
-      if (markers(core.redactText(value, [])) > markers(value)) return true;
-      if (!isHttpUrl(value)) return false;
-      try {
-        return core.parseArtifactUrl(value).hasCredentials;
-      } catch {
-        return false;
-      }
-    }
+    if (typeof value === "string") return core.textCarriesSecret(value);
     if (value === null || typeof value !== "object" || seen.has(value)) return false;
     seen.add(value);
     return Object.entries(value).some(([key, item]) => visit(key) || visit(item));

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "artifact_url.h"
@@ -199,9 +200,12 @@ bool forwards_credentials(std::string_view file_url, std::string_view target_url
   }
 }
 
-std::string redact_text(std::string_view text, const std::vector<std::string>& secrets) {
-  std::string out;
-  out.reserve(text.size());
+namespace {
+
+// The [start, end) of each URL in text: a scheme followed by "://", to whitespace or a control
+// character.
+std::vector<std::pair<std::size_t, std::size_t>> url_spans(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
   std::size_t copied = 0;
   std::size_t search = 0;
   while (true) {
@@ -217,10 +221,36 @@ std::string redact_text(std::string_view text, const std::vector<std::string>& s
       search = mark + 3;
       continue;
     }
+    spans.emplace_back(start, end);
+    copied = end;
+    search = end;
+  }
+  return spans;
+}
+
+}  // namespace
+
+bool text_carries_secret(std::string_view text) {
+  for (const auto& [start, end] : url_spans(text)) {
+    const std::string_view url = text.substr(start, end - start);
+    try {
+      if (parse_artifact_url(url).has_credentials) return true;
+    } catch (const std::invalid_argument&) {
+      // Not a URL the cache takes: loosely, what redaction would hide.
+      if (redact_url_loosely(url).find(kRedacted) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+std::string redact_text(std::string_view text, const std::vector<std::string>& secrets) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t copied = 0;
+  for (const auto& [start, end] : url_spans(text)) {
     out.append(text.substr(copied, start - copied));
     out += redact_url_loosely(text.substr(start, end - start));
     copied = end;
-    search = end;
   }
   out.append(text.substr(copied));
 

@@ -77,4 +77,8 @@ std::vector<std::string> header_secrets(std::string_view name, std::string_view 
 // at a scheme followed by "://" and runs to whitespace or a control character.
 std::string redact_text(std::string_view text, const std::vector<std::string>& secrets);
 
+// Whether text holds a URL that carries a secret (userinfo, a secret query parameter), as
+// redact_text finds URLs: what may not be persisted (a fragment is no secret).
+bool text_carries_secret(std::string_view text);
+
 }  // namespace coc

@@ -142,3 +142,13 @@ TEST_CASE("plan_request: redirects are followed unless a credential header fetch
     CHECK_FALSE(plan_request(RequestFacts{url, {{"Authorization", "Bearer a"}, {name, "secret-value"}}, ""}).follows_redirects);
   }
 }
+
+TEST_CASE("text_carries_secret finds a URL with a secret anywhere in text, and a fragment is none", "[request_secrets]") {
+  CHECK(coc::text_carries_secret("see https://h.example/m.gguf?token=abc for the file"));
+  CHECK(coc::text_carries_secret("https://user:pw@h.example/m.gguf"));
+  CHECK(coc::text_carries_secret("https://h.example/m.gguf?access_token"));  // a secret name, no value
+  CHECK_FALSE(coc::text_carries_secret("https://huggingface.co/org/gguf#usage"));
+  CHECK_FALSE(coc::text_carries_secret("https://h.example/m.gguf?revision=main"));
+  CHECK_FALSE(coc::text_carries_secret("token=abc, no URL here"));
+  CHECK_FALSE(coc::text_carries_secret(""));
+}
