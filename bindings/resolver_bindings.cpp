@@ -215,7 +215,10 @@ class JsResolver : LiveCounted {
       return 0;
     });
   }
-  // An array of SriHash: the sha384/sha512 digests a download must have.
+  bool integrity_allows(const std::string& url, const std::string& hash) const {
+    return guarded([&] { return resolver_->integrity_allows(url, hash); });
+  }
+  // An array of SriHash: the digests a download is checked against.
   val verify_only(const std::string& url) {
     return guarded([&] {
       return to_array(resolver_->verify_only(url), [](const coc::SriHash& hash) { return to_js(hash); });
@@ -348,6 +351,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("recordContent", &JsResolver::record_content)
       .function("addIntegrity", &JsResolver::add_integrity)
       .function("verifyOnly", &JsResolver::verify_only)
+      .function("integrityAllows", &JsResolver::integrity_allows)
       .function("checkDigest", &JsResolver::check_digest)
       .function("forget", &JsResolver::forget)
       .function("resolutionTimeout", &JsResolver::resolution_timeout)

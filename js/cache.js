@@ -340,8 +340,11 @@ export class CrossOriginCache {
   async hasAllKeys(urls) {
     const records = await this.#resolveMany(urls);
     const { HoldingVerdict: Verdict } = this.#core;
-    this.#live();
-    const check = this.#ledger.check(this.#transfers.storage, records.map((record) => record?.value ?? ""));
+    const resolver = this.#live();
+    // A hash the app's integrity rules out is not the URL's file, wherever it is stored.
+    const hashes = records.map((record, i) =>
+      record && resolver.integrityAllows(this.#context(urls[i]).url, record.value) ? record.value : "");
+    const check = this.#ledger.check(this.#transfers.storage, hashes);
     if (check.verdict !== Verdict.ask) return check.verdict === Verdict.allHeld;
     const result = await this.#cos.hasAll(check.ask);
     this.#live();

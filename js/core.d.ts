@@ -356,6 +356,7 @@ export interface Resolver {
   recordContent(url: string, content: DownloadedContent, now: number): Step;
   addIntegrity(url: string, integrity: string): void;
   verifyOnly(url: string): SriHash[];
+  integrityAllows(url: string, hash: string): boolean;
   checkDigest(url: string, algorithm: string, hex: string): Step;
   forget(url: string): boolean;
   /** How long a listing, paths-info or pointer request may go unanswered, in ms (Infinity: for ever). */

@@ -28,12 +28,19 @@ function feed(core, hashers, bytes) {
   }
 }
 
+// The algorithms besides SHA-256 (always computed) named in `extra`, each once: integrity may name
+// several values of one algorithm.
+function otherAlgorithms(extra) {
+  return [...new Set(extra)].filter((name) => name !== "sha256");
+}
+
 /**
  * SHA-256 plus any of "sha384"/"sha512" over the same bytes. finish() → {sha256, sha384?, sha512?}
  * frees the wasm objects; free() does so without a result (on errors).
  */
 export function digestsFor(core, extra = []) {
-  let natives = [["sha256", new core.Sha256()], ...extra.map((name) => [name, new core.Sha512(name === "sha384")])];
+  let natives = [["sha256", new core.Sha256()],
+    ...otherAlgorithms(extra).map((name) => [name, new core.Sha512(name === "sha384")])];
   const hashers = natives.map(([, hasher]) => hasher);
   const live = () => {
     if (!natives) throw new Error("sha256: digest() was already called on this hasher");
@@ -88,7 +95,7 @@ export function hasherFor(core) {
  * never held whole.
  */
 export async function digestBlob(core, blob, extra = [], wholeBytes = 0) {
-  const names = ["sha256", ...extra];
+  const names = ["sha256", ...otherAlgorithms(extra)];
   if (blob.size > wholeBytes || !digestsNatively()) {
     const digests = digestsFor(core, extra);
     try {

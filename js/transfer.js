@@ -392,7 +392,7 @@ export class TransferExecutor {
 
   // Digests the app gave (integrity) checked against the bytes': a mismatch is reported and thrown.
   #checkDigests(url, expected, digests) {
-    for (const { algorithm } of expected) {
+    for (const algorithm of new Set(expected.map((digest) => digest.algorithm))) {
       const checked = this.#live().checkDigest(url, algorithm, digests[algorithm]);
       if (checked.errorKind) {
         this.#errors.url(checked.errorKind, url, new Error(checked.errorMessage));

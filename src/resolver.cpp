@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <iterator>
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -614,8 +615,20 @@ void Resolver::add_hint(const std::string& url, const std::string& sha256_hex, s
 }
 
 void Resolver::add_integrity(const std::string& url, const std::string& integrity) {
-  const std::string sha256 = hints_.add(parse_artifact_url(url), integrity);
-  if (!sha256.empty()) add_hint(url, sha256, -1);
+  const ArtifactUrl parsed = parse_artifact_url(url);
+  const std::string sha256 = hints_.add(parsed, integrity);
+  if (!sha256.empty()) {
+    add_hint(url, sha256, -1);
+  } else if (!hints_.sha256_choices(parsed.storage_key).empty()) {
+    // Several sha256 values replace a single one given earlier: none of them keys the file now.
+    const HashRecord* record = index_.find(parsed.storage_key);
+    if (record != nullptr && record->source == "hint") index_.erase(parsed.storage_key);
+  }
+}
+
+bool Resolver::integrity_allows(const std::string& url, const std::string& hash) const {
+  const std::vector<std::string>& choices = hints_.sha256_choices(parse_artifact_url(url).storage_key);
+  return choices.empty() || std::find(choices.begin(), choices.end(), hash) != choices.end();
 }
 
 std::vector<SriHash> Resolver::verify_only(const std::string& url) const {

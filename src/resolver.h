@@ -220,11 +220,15 @@ class Resolver {
   // An SRI-derived or caller-given hash (source "hint"); never persisted.
   void add_hint(const std::string& url, const std::string& sha256_hex, std::int64_t size);
   // Integrity metadata for a URL: SRI tokens ("sha256-<base64> sha512-<base64>") or bare hex
-  // SHA-256. A sha256 becomes a hint (it keys COS); sha384/sha512 can only verify the download.
+  // SHA-256. A sha256 becomes a hint (it keys COS); sha384/sha512, and sha256 values when there
+  // are several (alternatives, as in SRI), can only verify the download.
   // Throws std::invalid_argument, with the reasons, when no token is usable.
   void add_integrity(const std::string& url, const std::string& integrity);
-  // The sha384/sha512 digests a download of url must have.
+  // The digests a download of url is checked against (one of each algorithm's values must match).
   std::vector<SriHash> verify_only(const std::string& url) const;
+  // Whether url's bytes may have the SHA-256 `hash`: false only when integrity named several
+  // sha256 values and `hash` is none of them (a stored entry of that hash is not url's file).
+  bool integrity_allows(const std::string& url, const std::string& hash) const;
   // Compares a digest of downloaded bytes with the expected one: an error step on mismatch.
   Step check_digest(const std::string& url, const std::string& algorithm, const std::string& hex) const;
 

@@ -139,6 +139,9 @@ TransferStep Transfer::resolved(Resolver& resolver, const std::string& url, bool
   // A caller's own bytes are checked only against a record that judges bytes: another host's
   // record learned from earlier bytes is replaced by them, as the Cache API's put() replaces.
   if (found && request_.own_response && !resolver.record_judges(url, hash)) return resolved(false, "", -1);
+  // A hash the app's integrity rules out is not looked for in storage: the bytes are fetched and
+  // checked against the integrity's values.
+  if (found && !resolver.integrity_allows(url, hash)) return resolved(false, "", -1);
   return resolved(found, hash, size);
 }
 

@@ -93,3 +93,39 @@ TEST_CASE("a digest is refused only when its algorithm was given and differs", "
   CHECK(reason == "content of " + kUrl.redacted + " has sha512 " + std::string(128, '0') + ", expected " +
                       kSha512AbcHex + " (integrity hint)");
 }
+
+TEST_CASE("several sha256 values key nothing: each is an alternative the bytes may match", "[integrity_hints]") {
+  IntegrityHints hints;
+  const std::string other(64, '1');
+  const std::string other_b64 = "ERERERERERERERERERERERERERERERERERERERERERE=";
+  CHECK(hints.add(kUrl, "sha256-" + other_b64 + " sha256-" + kSha256AbcB64).empty());
+  CHECK(hints.sha256_choices(kUrl.storage_key) == std::vector<std::string>{other, kSha256AbcHex});
+  const auto kept = hints.verify_only(kUrl.storage_key);
+  REQUIRE(kept.size() == 2);
+  CHECK(kept[0].algorithm == "sha256");
+  CHECK(kept[1].hex == kSha256AbcHex);
+  CHECK(hints.mismatch(kUrl, "sha256", kSha256AbcHex).empty());
+  CHECK(hints.mismatch(kUrl, "sha256", other).empty());
+  CHECK(hints.mismatch(kUrl, "sha256", std::string(64, '2')) ==
+        "content of " + kUrl.redacted + " has sha256 " + std::string(64, '2') + ", expected " + other + " or " +
+            kSha256AbcHex + " (integrity hint)");
+  // A single sha256 later keys again and drops the alternatives.
+  CHECK(hints.add(kUrl, "sha256-" + kSha256AbcB64) == kSha256AbcHex);
+  CHECK(hints.sha256_choices(kUrl.storage_key).empty());
+  CHECK(hints.verify_only(kUrl.storage_key).empty());
+}
+
+TEST_CASE("the same sha256 value twice is one value: it keys COS", "[integrity_hints]") {
+  IntegrityHints hints;
+  CHECK(hints.add(kUrl, "sha256-" + kSha256AbcB64 + " sha256-" + kSha256AbcB64 + "?x") == kSha256AbcHex);
+  CHECK(hints.sha256_choices(kUrl.storage_key).empty());
+}
+
+TEST_CASE("several sha384 values are alternatives: matching one of them is enough", "[integrity_hints]") {
+  IntegrityHints hints;
+  const std::string zeros_b64(64, 'A');  // 48 zero bytes
+  hints.add(kUrl, "sha384-" + zeros_b64 + " sha384-" + kSha384AbcB64);
+  CHECK(hints.mismatch(kUrl, "sha384", kSha384AbcHex).empty());
+  CHECK(hints.mismatch(kUrl, "sha384", std::string(96, '0')).empty());
+  CHECK_FALSE(hints.mismatch(kUrl, "sha384", std::string(96, 'f')).empty());
+}

@@ -586,6 +586,23 @@ TEST_CASE("integrity metadata: sha256 keys, sha384/sha512 only verify", "[resolv
   CHECK_THROWS_WITH(resolver.add_integrity(kShard, "md5-abc sha256-short"), Catch::Contains("no usable"));
 }
 
+TEST_CASE("integrity with several sha256 values keys nothing and rules out other hashes", "[resolver]") {
+  Resolver resolver;
+  const std::string a(64, '1');
+  const std::string b(64, '2');
+  resolver.add_integrity(kShard, std::string(64, '3'));
+  CHECK(resolver.begin(kShard, 0).hit == "hint");
+  resolver.add_integrity(kShard, "sha256-ERERERERERERERERERERERERERERERERERERERERERE= sha256-IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=");
+  // The single hint given before is gone: the hash is resolved as usual.
+  CHECK(resolver.begin(kShard, 0).action == StepAction::read_persisted);
+  CHECK(resolver.integrity_allows(kShard, a));
+  CHECK(resolver.integrity_allows(kShard, b));
+  CHECK_FALSE(resolver.integrity_allows(kShard, std::string(64, '3')));
+  CHECK(resolver.integrity_allows(kConfig, std::string(64, '3')));
+  CHECK(resolver.check_digest(kShard, "sha256", b).error_kind.empty());
+  CHECK(resolver.check_digest(kShard, "sha256", std::string(64, '3')).error_kind == "integrity-mismatch");
+}
+
 TEST_CASE("a pointer whose size no file can have is not trusted", "[resolver]") {
   Resolver resolver;
   Step step = resolver.after_pointer(kShard, 200, "version https://git-lfs.github.com/spec/v1\noid sha256:" + kHash +

@@ -69,6 +69,16 @@ TEST_CASE("a transfer starts by resolving and serves a stored entry without a do
   CHECK(transfer.need_bytes().bytes == BytesAt::storage_file);
 }
 
+TEST_CASE("a hash the app's integrity rules out is not looked for in storage: the bytes are fetched", "[transfer]") {
+  Resolver resolver;
+  const std::string url = "https://hub.test/m/resolve/main/w.bin";
+  resolver.add_integrity(url, "sha256-ERERERERERERERERERERERERERERERERERERERERERE= sha256-IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI=");
+  Transfer fetched(request(StorageKind::cross_origin));
+  CHECK(fetched.resolved(resolver, url, true, kHash, 100).action == TransferAction::download);
+  Transfer lookup(request(StorageKind::cross_origin));
+  CHECK(lookup.resolved(resolver, url, true, std::string(64, '1'), 100).action == TransferAction::read_storage);
+}
+
 TEST_CASE("addToCache asks storage for a handle only, and reads the entry when bytes are needed", "[transfer]") {
   Transfer transfer(request(StorageKind::cross_origin, false, false, /*needs_bytes=*/false));
   TransferStep step = transfer.resolved(true, kHash, 100);

@@ -73,3 +73,62 @@ test("sha384/sha512 hints verify the download only: a wrong one rejects it, a ri
   assert.equal(fresh.cos.store.entries().length, 0);
   assert.equal((await (await fresh.caches.open("cross-origin-cache-cos-hash-meta")).keys()).length, 0);
 });
+
+// SRI lists several values of one algorithm as alternatives: the bytes need match one of them.
+test("several sha256 values are alternatives: bytes matching any one load, bytes matching none are refused", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const other = "1".repeat(64);
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: `${sri(other)} ${sri(file.sha256)}` } });
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.deepEqual(cos.store.entries().map((entry) => entry.hash), [file.sha256]);
+  assert.deepEqual(events, []);
+
+  const fresh = stores();
+  const wrong = await cacheOn({ caches: fresh.caches, storage: fresh.cos.store.manager(),
+    hints: { [file.url]: `${sri(other)} ${sri("2".repeat(64))}` } });
+  await assert.rejects(wrong.cache.fetchWithCache(file.url, "arraybuffer"), (error) =>
+    error.message.includes(`expected ${other} or ${"2".repeat(64)}`) && error.message.includes(file.sha256));
+  assert.deepEqual(wrong.events.map((e) => e.kind), ["integrity-mismatch"]);
+  assert.equal(fresh.cos.store.entries().length, 0);
+});
+
+test("several sha384 values are alternatives too: either one passes", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const bytes = Buffer.from(await (await fetch(file.url)).arrayBuffer());
+  const right = `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
+  const old = `sha384-${createHash("sha384").update("the file's earlier version").digest("base64")}`;
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: `${old} ${right}` } });
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.deepEqual(events, []);
+});
+
+test("a stored entry whose hash is none of several sha256 values is not served: the bytes are fetched and checked", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const { caches, cos } = stores();
+  const first = await cacheOn({ caches, storage: cos.store.manager() });
+  await first.cache.addToCache(file.url);
+  hub.resetCounters();
+  // The app now pins two hashes, neither of which is the stored file's.
+  const pinned = ["3".repeat(64), "4".repeat(64)];
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager(),
+    hints: { [file.url]: pinned.map(sri).join(" ") } });
+  await assert.rejects(cache.fetchWithCache(file.url, "arraybuffer"), (error) => error.message.includes(pinned[0]));
+  assert.ok(events.some((e) => e.kind === "integrity-mismatch"), "the refusal is reported");
+  assert.equal(cache.stats().storageHits, 0, "the stored entry was not served");
+  assert.equal(await cache.match(file.url), undefined, "nor does match() serve it");
+  assert.equal(await cache.hasAllKeys([file.url]), false);
+});
+
+test("several sha256 values given later replace a single one given earlier", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const { caches, cos } = stores();
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), hints: { [file.url]: sri("5".repeat(64)) } });
+  cache.addHint(file.url, `${sri("6".repeat(64))} ${sri(file.sha256)}`);
+  assert.equal(sha(await cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+});
