@@ -3,7 +3,7 @@
 // crashed, or its port closed) every write it left open is aborted, so it leaves no entry.
 import { requestHandle } from "../cos-client.js";
 import { randomHex } from "../hex.js";
-import { BRIDGE_KEY, READ_HANDLES_KEPT, errorFrom, errorInfo, listen } from "./protocol.js";
+import { BRIDGE_KEY, HANDLES_KEPT, errorFrom, errorInfo, listen } from "./protocol.js";
 
 // Writes through one writer held to the end when the storage's writable is a WritableStream (its
 // own write() shortcut locks it until the write settles); anything else, one write at a time.
@@ -27,6 +27,15 @@ function writeTarget(writable) {
 }
 
 const bridgeGone = () => new DOMException("the worker's bridge closed before the write finished", "AbortError");
+
+// Adds id → value to a table kept in insertion order, dropping the oldest past HANDLES_KEPT.
+function keep(table, id, value, dropped = () => {}) {
+  table.set(id, value);
+  if (table.size <= HANDLES_KEPT) return;
+  const [oldestId, oldest] = table.entries().next().value;
+  table.delete(oldestId);
+  dropped(oldest);
+}
 
 // Aborts a write target, ignoring how that goes (one already closed or errored stays so).
 function abortQuietly(target, reason) {
@@ -129,7 +138,8 @@ export class PageConnection {
         const handle = await requestHandle(this.#manager, hashes[0], options);
         if (this.closed) throw bridgeGone();  // the turn is not kept for a worker that is gone
         const id = this.#nextId++;
-        this.#createHandles.set(id, { handle, release });
+        // A handle dropped before its createWritable() gives its create turn back.
+        keep(this.#createHandles, id, { handle, release }, (entry) => entry.release?.());
         return [this.#describe(id, handle)];
       } catch (error) {
         release();
@@ -141,8 +151,7 @@ export class PageConnection {
       : await Promise.all(hashes.map((hash) => requestHandle(this.#manager, hash, options)));
     return handles.map((handle) => {
       const id = this.#nextId++;
-      this.#readHandles.set(id, handle);
-      if (this.#readHandles.size > READ_HANDLES_KEPT) this.#readHandles.delete(this.#readHandles.keys().next().value);
+      keep(this.#readHandles, id, handle);
       return this.#describe(id, handle);
     });
   }

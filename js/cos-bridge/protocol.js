@@ -20,9 +20,11 @@ export const BRIDGE_WAIT_MS = 1000;
 // worker that asks for a handle and never writes must not block the others for good.
 export const CREATE_TURN_MS = 10000;
 
-// Read handles the page keeps per worker so that getFile() needs no second handle request; an older
-// one is asked for again by its hash.
-export const READ_HANDLES_KEPT = 1024;
+// Handles the page keeps per worker, of each kind, newest first. A read handle spares getFile() a
+// second handle request (an older one is asked for again by its hash); a create handle is kept for
+// its createWritable() (an older one is gone: InvalidStateError). A long-lived worker that stores
+// thousands of files does not hold every handle it ever had.
+export const HANDLES_KEPT = 1024;
 
 /** The page's handshake: `available` false when the page has no COS (the worker then uses its own fallback store). */
 export function handshake(available, lockName) {

@@ -2,10 +2,12 @@
 // in-memory COS as the page's storage: reads, writes, error names, back-pressure, creates taking
 // turns across workers, and a worker that goes away mid-write.
 import { test } from "node:test";
+import v8 from "node:v8";
+import vm from "node:vm";
 import assert from "node:assert/strict";
 
 import { connectCrossOriginStorage, exposeCrossOriginStorage } from "../../js/index.js";
-import { WRITE_WINDOW } from "../../js/cos-bridge/protocol.js";
+import { HANDLES_KEPT, WRITE_WINDOW } from "../../js/cos-bridge/protocol.js";
 import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
 import { createMemoryCos } from "../support/memory-cos.js";
 import { sha256Hex as sha } from "../support/test-data.js";
@@ -562,4 +564,34 @@ test("a worker that goes away while the page creates its writable leaves none op
   for (let i = 0; i < 50 && aborted.length === 0; i++) await tick();
   // Before: the page kept a writable created after the worker's port closed, open for good.
   assert.deepEqual(aborted, ["AbortError"]);
+});
+
+test(`a long-lived worker's stores leave the page holding at most ${HANDLES_KEPT} of its create handles`, async (t) => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc");
+  const { store: cos } = createMemoryCos();
+  const inner = cos.manager();
+  // Each create handle the page is given is a new object, referenced by nothing but the bridge.
+  const alive = [];
+  const storage = {
+    async requestFileHandle(hash, options) {
+      const handle = await inner.requestFileHandle(hash, options);
+      if (!options?.create) return handle;
+      const outer = { kind: "file", name: handle.name, createWritable: () => handle.createWritable() };
+      alive.push(new WeakRef(outer));
+      return outer;
+    },
+  };
+  const { manager } = await bridged(t, storage);
+  const files = HANDLES_KEPT + 300;
+  for (let i = 0; i < files; i++) await store(manager, text(`file ${i}`));
+  assert.equal(cos.entries().length, files);
+  for (let round = 0; round < 3; round++) {
+    await tick();
+    gc();
+  }
+  const held = alive.filter((ref) => ref.deref() !== undefined).length;
+  assert.ok(held <= HANDLES_KEPT, `the page still holds ${held} of ${files} create handles`);
+  // The newest is still there for a second createWritable() of its handle.
+  assert.ok(alive.at(-1).deref() !== undefined);
 });
