@@ -366,20 +366,20 @@ export class CrossOriginCache {
             step = deletion.lookedUp(Boolean(record), record?.value ?? "");
             break;
           }
-          case Action.deletePersisted:
-            try {
-              await this.#persisted.delete(step.key);
-            } catch (error) {
-              this.#errors.url(this.#errors.kinds.persistFailed, target, error);
-            }
-            // The snapshot of all records must forget it too before a reload could read it back:
-            // a deletion it does not reach is no deletion, and the caller is told.
-            if (!(await this.#hashes.flush())) {
-              this.#live();
-              throw new Error(`cross-origin-cache: deleting ${redactUrl(this.#core, target)}: the persisted snapshot could not be written, so a reload may still find its record`);
+          case Action.deletePersisted: {
+            // Our entry and tvmjs's and transformers.js's (which a reload imports), then the
+            // snapshot of all records: a deletion that does not reach one of them is no deletion,
+            // and the caller is told.
+            const entries = await this.#hashes.deleteStored(target, step.key);
+            const snapshot = await this.#hashes.flush();
+            this.#live();
+            if (!entries || !snapshot) {
+              const which = entries ? "the persisted snapshot could not be written" : "its persisted entry could not be deleted";
+              throw new Error(`cross-origin-cache: deleting ${redactUrl(this.#core, target)}: ${which}, so a reload may still find its record`);
             }
             step = deletion.persistedDeleted();
             break;
+          }
           case Action.scanReferences:
             step = deletion.referencesScanned(await this.#hashes.persistedReferences(step.hash));
             break;

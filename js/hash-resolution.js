@@ -154,15 +154,26 @@ export class HashResolution {
   /** Drops a refuted record's entry (key) from our store and the legacy ones we read. */
   async dropRefuted(url, key) {
     if (!key) return;
+    await this.deleteStored(url, key);
+    this.#snapshot?.changed();
+  }
+
+  /**
+   * Deletes key's entry from our store and the legacy ones we read (a record left in any of them
+   * comes back on a reload); each failure is reported. Resolves whether every delete went through.
+   */
+  async deleteStored(url, key) {
+    let all = true;
     for (const store of [this.#persisted, ...this.#legacy.values()]) {
       if (!store) continue;
       try {
         await store.delete(key);
       } catch (error) {
+        all = false;
         this.#errors.url(this.#errors.kinds.persistFailed, url, error);
       }
     }
-    this.#snapshot?.changed();
+    return all;
   }
 
   async readStore(url, store, key) {

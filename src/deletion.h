@@ -13,7 +13,7 @@ namespace coc {
 
 enum class DeletionAction {
   look_up,           // the URL's record, whatever its age (a local resolution) → looked_up()
-  delete_persisted,  // delete `key` from our persisted store and write the snapshot → persisted_deleted()
+  delete_persisted,  // delete `key` from our persisted store and the legacy ones read, write the snapshot → persisted_deleted()
   scan_references,   // whether any record in our persisted store maps to `hash` → references_scanned()
   remove_entry,      // remove the fallback store's entry `hash` → entry_removed()
   done,

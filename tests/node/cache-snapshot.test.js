@@ -282,3 +282,35 @@ test("deleteInCache whose snapshot write does not happen rejects, rather than le
     }
   }
 });
+
+test("deleteInCache whose per-URL entry cannot be deleted rejects, rather than leave the record for a reload", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  await cache.flush();
+  const store = await caches.open(STORE);
+  const remove = store.delete.bind(store);
+  store.delete = async () => { throw new DOMException("the store refused", "UnknownError"); };
+  await assert.rejects(cache.deleteInCache(file.url), /its persisted entry could not be deleted, so a reload may still find its record/);
+  assert.deepEqual(events.map((e) => e.kind), ["persist-failed"]);
+  store.delete = remove;
+});
+
+test("deleteInCache removes the URL's record from tvmjs's store too: a reload does not import it back", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const { caches, cos } = stores();
+  // tvmjs (or prepareWebLLMModel) recorded the URL in its own store.
+  const tvmjs = await caches.open("tvmjs-cos-hash-meta");
+  await tvmjs.put(file.url, new Response(JSON.stringify({ algorithm: "SHA-256", value: file.sha256 })));
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  await cache.deleteInCache(file.url);
+  assert.equal(await tvmjs.match(file.url), undefined);
+  hub.resetCounters();
+  const { cache: reloaded } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const [details] = await reloaded.resolveHashDetails([file.url]);
+  assert.equal(details.source, "batch", "resolved again, not imported");
+});
