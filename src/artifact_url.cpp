@@ -321,6 +321,12 @@ void recognise_hub(const UrlParts& parts, ArtifactUrl& out) {
   std::size_t i = 1;
   while (i + 2 < n && seg[i] != "resolve") ++i;
   if (i + 2 >= n) return;
+  // A single-name repo followed by "resolve" reads two ways: /alice/resolve/resolve/main/x is repo
+  // alice/resolve's x to a hub that routes two-part names first, and single-name alice's main/x by
+  // the first marker. Which one the hub serves cannot be known here, so such a URL is no hub's: its
+  // bytes decide, and no repo's answer is taken for another's file.
+  const bool single_name = i == 1 || (i >= 2 && is_repo_type_segment(seg[i - 2]));
+  if (single_name && i + 3 < n && seg[i + 1] == "resolve") return;
   for (std::string_view s : seg) {
     if (!is_plain_segment(s)) return;
   }

@@ -397,6 +397,21 @@ TEST_CASE("the first resolve segment wins", "[artifact_url]") {
   CHECK(u.path == "resolve/x/y");
 }
 
+TEST_CASE("a single-name repo followed by a repo named resolve is no hub's: two repos read it", "[artifact_url]") {
+  for (const char* url : {"https://huggingface.co/alice/resolve/resolve/main/weights.bin",
+                          "https://huggingface.co/datasets/alice/resolve/resolve/main/data.bin"}) {
+    const auto u = parse_artifact_url(url);
+    CHECK_FALSE(u.is_hub);
+    CHECK(u.href == url);
+  }
+  // Nothing after the second marker's revision: only the single-name reading is a file.
+  CHECK(parse_artifact_url("https://huggingface.co/alice/resolve/resolve/main").is_hub);
+  // Two-part repos read one way, whatever their file paths hold.
+  const auto two = parse_artifact_url("https://huggingface.co/org/model/resolve/main/resolve/resolve/x");
+  REQUIRE(two.is_hub);
+  CHECK(two.repo_id == "org/model");
+}
+
 TEST_CASE("invalid URLs throw with a message", "[artifact_url]") {
   struct Case {
     const char* url;
