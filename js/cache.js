@@ -17,8 +17,17 @@ import { Progress } from "./progress.js";
 import { TransferExecutor, fetchBodiesLackBackpressure } from "./transfer.js";
 
 
+// A string is taken as fetch and the Cache API take it, in the URL parser's form (dot segments
+// resolved, characters percent-encoded, default port dropped): one file, one key, whatever its
+// spelling. One the parser refuses goes to the core as given, to be refused with its reason.
 function requestUrl(request) {
-  if (typeof request === "string") return request;
+  if (typeof request === "string") {
+    try {
+      return new URL(request).href;
+    } catch {
+      return request;
+    }
+  }
   if (request instanceof URL) return request.href;
   if (request && typeof request.url === "string") return request.url;
   throw new TypeError("expected a URL string, a URL or a Request");
