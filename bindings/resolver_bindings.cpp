@@ -231,6 +231,7 @@ class JsResolver : LiveCounted {
   double resolution_timeout() const { return resolver_->resolution_timeout_ms(); }
   double references(const std::string& hex) const { return js_number(resolver_->references(hex)); }
   bool persistable(const std::string& url) const { return guarded([&] { return resolver_->persistable(url); }); }
+  bool deleted(const std::string& key) const { return resolver_->deleted(key); }
   val load_snapshot(const val& body, double now) {
     return guarded([&] { return to_js(resolver_->load_snapshot(body_bytes(body), now)); });
   }
@@ -359,6 +360,7 @@ EMSCRIPTEN_BINDINGS(cross_origin_cache_resolver) {
       .function("persistable", &JsResolver::persistable)
       .function("loadSnapshot", &JsResolver::load_snapshot)
       .function("mergeSnapshot", &JsResolver::merge_snapshot)
+      .function("deleted", &JsResolver::deleted)
       .function("snapshotWritten", &JsResolver::snapshot_written)
       .function("snapshotUnavailable", &JsResolver::snapshot_unavailable)
       .function("transfer", &JsResolver::transfer, allow_raw_pointers())

@@ -357,6 +357,8 @@ export interface Resolver {
   addIntegrity(url: string, integrity: string): void;
   verifyOnly(url: string): SriHash[];
   integrityAllows(url: string, hash: string): boolean;
+  /** Whether the record of a storage key was deleted (here, or in another tab) and not learned since. */
+  deleted(key: string): boolean;
   checkDigest(url: string, algorithm: string, hex: string): Step;
   forget(url: string): boolean;
   /** How long a listing, paths-info or pointer request may go unanswered, in ms (Infinity: for ever). */

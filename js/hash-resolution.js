@@ -145,6 +145,8 @@ export class HashResolution {
     if (!key || !this.#persisted) return;
     try {
       await this.#persisted.write(key, body);
+      // Deleted while the write was under way: the entry must not bring the record back.
+      if (this.#live().deleted(key)) await this.#persisted.delete(key);
       this.#snapshot?.changed();
     } catch (error) {
       this.#errors.url(this.#errors.kinds.persistFailed, url, error);
@@ -221,6 +223,8 @@ export class HashResolution {
       batch?.catch(() => {});  // awaited below, unless the loop ends first
       throwIfAborted(signal);
       await this.persist(url, step.persistKey, step.persistBody);
+      // An entry of a record deleted since it was written (a deletion's tombstone says so).
+      if (step.dropKey) await this.deleteStored(url, step.dropKey);
       this.#live();  // a cache disposed meanwhile ends here
       if (step.action === StepAction.done) return step;
       this.#reportStep(url, step);

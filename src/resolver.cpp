@@ -259,6 +259,12 @@ Step Resolver::after_persisted(const std::string& url, bool found, const std::st
     return step;
   }
   HashRecord record = decoded.record;
+  if (deleted_after(parsed.storage_key, record)) {
+    // Written by a write that was under way when the record was deleted: it goes too.
+    Step step = local ? done(parsed, nullptr, "") : plan(parsed, Stage::legacy, 0, now_ms);
+    step.drop_key = parsed.storage_key;
+    return step;
+  }
   if (record.stored_at <= 0) {
     // A record without a date (tvmjs's form) counts from now; rewriting it dates it, so it is
     // revalidated after max_age like our own.
@@ -300,6 +306,12 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
     return step;
   }
   HashRecord record = decoded.record;
+  if (deleted_after(parsed.storage_key, record)) {
+    // Deleted here after the other library wrote it (a reload would import it back).
+    Step step = plan(parsed, Stage::legacy, position + 1, now_ms);
+    step.drop_key = parsed.storage_key;
+    return step;
+  }
   record.source = "imported";
   // Other libraries keep no date: the entry counts as learned now. A dated one ages as ours do.
   if (record.stored_at <= 0) record.stored_at = now_ms;

@@ -251,6 +251,10 @@ class Resolver {
   void snapshot_written(std::uint64_t generation);
   // The snapshot could not be read, or there is none: the per-URL entries answer.
   void snapshot_unavailable() { snapshot_read_ = true; }
+  // Whether the record of storage key `key` was deleted, here or in another tab as the snapshot
+  // says, and not learned since: a per-URL entry written for it now (a write that was under way
+  // when the deletion came) must go too.
+  bool deleted(const std::string& key) const;
   std::size_t references(const std::string& sha256_hex) const { return index_.count_value(sha256_hex); }
   bool persistable(const std::string& url) const;  // false for URLs that carry credentials
   std::size_t size() const { return index_.size(); }
@@ -311,6 +315,10 @@ class Resolver {
   void keep(const ArtifactUrl& url, HashRecord record);
   std::vector<KeyedRecord> snapshot_records() const;  // every persistable record, most recent first
   void import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotLoad& load);
+  // Deletions the snapshot carried when last read or written (key -> when): a per-URL or legacy
+  // entry of a record dated before its key's deletion is one a pending write brought back.
+  std::map<std::string, double> deletions_;
+  bool deleted_after(const std::string& key, const HashRecord& record) const;
 
   ResolverOptions options_;
   HashIndex index_;

@@ -103,7 +103,19 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
     index_.put(entry.first, std::move(entry.second));
   }
   merge.body = encode_snapshot(records, ledger_.tombstones(deleted));
+  deletions_ = std::move(deleted);
   return merge;
+}
+
+bool Resolver::deleted_after(const std::string& key, const HashRecord& record) const {
+  auto found = deletions_.find(key);
+  // An undated record (tvmjs's form) may be from any time: a deletion stands over it.
+  return found != deletions_.end() && (record.stored_at <= 0 || found->second >= record.stored_at);
+}
+
+bool Resolver::deleted(const std::string& key) const {
+  if (index_.contains(key)) return false;
+  return ledger_.forgotten(key) || deletions_.count(key) != 0;
 }
 
 void Resolver::snapshot_written(std::uint64_t generation) {
@@ -114,6 +126,7 @@ void Resolver::import_snapshot(SnapshotDecode& decoded, double now_ms, SnapshotL
   std::string first_reason = decoded.first_skip_reason;
   load.skipped = decoded.skipped;
   const std::map<std::string, double> deleted = latest_deletions(decoded.deleted, now_ms);
+  deletions_ = deleted;
   // Only as many as memory holds, the most recent ones.
   const std::size_t count = std::min(decoded.records.size(), options_.capacity);
   std::vector<std::size_t> usable;

@@ -646,6 +646,41 @@ TEST_CASE("a deletion in one tab wins over a write of the same record learned be
   CHECK(coc::decode_snapshot(Resolver().merge_snapshot(deletion.body, true, 1500 + 600001).body).deleted.empty());
 }
 
+TEST_CASE("a per-URL or legacy entry dated before its key's deletion is dropped, not taken", "[resolver][snapshot]") {
+  Resolver reader;
+  reader.load_snapshot(coc::encode_snapshot({}, {{kShard, 1500}, {kConfig, 1500}}), 1700);
+  coc::HashRecord record;
+  record.value = kHash;
+  record.source = "pointer";
+  record.stored_at = 1000;  // learned before the deletion, written after it
+  Step late = reader.after_persisted(kShard, true, coc::encode_record(record), 1800);
+  CHECK_FALSE(late.found);
+  CHECK(late.drop_key == kShard);
+  CHECK(late.action != StepAction::done);  // the next source answers
+  CHECK(reader.deleted(kShard));
+  // tvmjs's undated form: the deletion stands over it too.
+  Step undated = reader.after_persisted(kConfig, true, R"({"algorithm":"SHA-256","value":")" + kHash2 + "\"}", 1800);
+  CHECK_FALSE(undated.found);
+  CHECK(undated.drop_key == kConfig);
+  // Learned after the deletion: taken, and no longer deleted.
+  record.stored_at = 1600;
+  Step relearned = reader.after_persisted(kShard, true, coc::encode_record(record), 1800);
+  CHECK(relearned.found);
+  CHECK(relearned.drop_key.empty());
+  CHECK_FALSE(reader.deleted(kShard));
+}
+
+TEST_CASE("a key this resolver deleted stays deleted after its snapshot is written", "[resolver][snapshot]") {
+  Resolver resolver;
+  resolver.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
+  CHECK_FALSE(resolver.deleted(kShard));
+  resolver.forget(kShard);
+  CHECK(resolver.deleted(kShard));
+  resolver.snapshot_written(resolver.merge_snapshot("", false, 1500).generation);
+  CHECK(resolver.deleted(kShard));  // the tombstone it wrote says so
+  CHECK_FALSE(resolver.deleted(kConfig));
+}
+
 TEST_CASE("requests that time out: the listing asks paths-info, paths-info the pointer, the pointer the content", "[resolver][timeout]") {
   ResolverOptions options;
   options.persist = false;

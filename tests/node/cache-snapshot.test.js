@@ -314,3 +314,68 @@ test("deleteInCache removes the URL's record from tvmjs's store too: a reload do
   const [details] = await reloaded.resolveHashDetails([file.url]);
   assert.equal(details.source, "batch", "resolved again, not imported");
 });
+
+// A per-URL entry whose write was under way when its URL was deleted lands after the deletion.
+function slowPutsOf(caches, url) {
+  let slow = false;
+  let entered;
+  const open = caches.open.bind(caches);
+  caches.open = async (name) => {
+    const cache = await open(name);
+    if (name === STORE && !cache.slowed) {
+      cache.slowed = true;
+      const put = cache.put.bind(cache);
+      cache.put = async (key, response) => {
+        if (slow && String(key?.url ?? key) === url) {
+          slow = false;
+          entered();
+          await sleep(200);
+        }
+        return put(key, response);
+      };
+    }
+    return cache;
+  };
+  return () => {
+    slow = true;
+    return new Promise((resolve) => { entered = resolve; });
+  };
+}
+
+test("another tab's per-URL write that lands after a deletion does not bring the URL back", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  const [a] = hub.model.files.filter((f) => f.lfs);
+  const { caches, cos } = stores();
+  const slowNext = slowPutsOf(caches, a.url);
+  const { cache: deleter } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const { cache: writer } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false });
+  const writing = slowNext();
+  const learning = writer.resolveHash(a.url);
+  await writing;
+  await deleter.resolveHash(a.url);
+  await deleter.deleteInCache(a.url);
+  await learning;
+  assert.ok(await (await caches.open(STORE)).match(a.url), "the late write landed");
+  const offline = async () => { throw new TypeError("offline"); };
+  const { cache: reloaded, events } = await cacheOn({ caches, storage: cos.store.manager(), listRepos: false, fetch: offline });
+  assert.equal(await reloaded.resolveHash(a.url), null);
+  assert.equal(await (await caches.open(STORE)).match(a.url), undefined, "the late entry is dropped once read");
+  assert.deepEqual(events.filter((e) => e.kind !== "batch-failed" && e.kind !== "pointer-fetch-failed"), []);
+});
+
+test("this tab's per-URL write that lands after the URL was deleted is deleted again", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  // Its hash comes from its bytes: the load writes the record last, after storing the bytes.
+  const plain = hub.model.files.find((f) => f.path === "tokenizer.json");
+  const { caches, cos } = stores();
+  const slowNext = slowPutsOf(caches, plain.url);
+  const { cache } = await cacheOn({ caches, storage: cos.store.manager() });
+  const writing = slowNext();
+  const loading = cache.fetchWithCache(plain.url, "arraybuffer");
+  await writing;
+  await cache.deleteInCache(plain.url);
+  await loading;
+  assert.equal(await (await caches.open(STORE)).match(plain.url), undefined);
+  await cache.flush();
+  assert.deepEqual(await snapshotUrls(caches), []);
+});
