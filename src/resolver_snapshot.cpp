@@ -15,6 +15,19 @@
 #include "snapshot_ledger.h"
 
 namespace coc {
+namespace {
+
+// Whether another tab's snapshot key is one a reader takes (as import_snapshot checks it).
+bool parses_as_storage_key(const std::string& key) {
+  try {
+    const ArtifactUrl url = parse_artifact_url(key);
+    return url.storage_key == key && !url.has_credentials;
+  } catch (const std::invalid_argument&) {
+    return false;
+  }
+}
+
+}  // namespace
 
 std::vector<KeyedRecord> Resolver::snapshot_records() const {
   std::vector<KeyedRecord> records;
@@ -48,7 +61,8 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
   }
   SnapshotDecode decoded;
   if (stored_found) {
-    decoded = decode_snapshot(stored, options_.capacity);
+    // Whole: another tab may keep more records than this one's memory holds.
+    decoded = decode_snapshot(stored);
     if (!decoded.ok) {
       merge.load.error_kind = error_kind::persisted_snapshot_invalid;
       merge.load.error_message = "persisted snapshot ignored: " + decoded.reason;
@@ -66,10 +80,11 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
   if (!decoded.ok) {
     records = snapshot_records();  // nothing usable stored: write all this tab knows (a repair)
   } else {
-    // What the other tabs stored, by key (their valid entries only; the import below checks them).
+    // What the other tabs stored, by key (their valid entries only). Brought into memory only
+    // once the records to write are chosen: a memory smaller than the snapshot would otherwise
+    // drop what this tab learned before it is written.
     std::map<std::string, HashRecord> others;
     for (const KeyedRecord& entry : decoded.records) others.emplace(entry.first, entry.second);
-    import_snapshot(decoded, now_ms, merge.load);
     index_.for_each([&](const std::string& key, const HashRecord& record) {
       if (ledger_.forgotten(key)) return;
       if (record.source != "hint" && ledger_.unsaved(key)) {
@@ -96,6 +111,20 @@ SnapshotMerge Resolver::merge_snapshot(const std::string& stored, bool stored_fo
         records.emplace_back(key, found->second);
       }
     });
+    // What other tabs stored that this memory does not hold (a tab with a smaller capacity) stays,
+    // after this tab's, in their order: as many as were stored or as memory holds, the oldest
+    // giving way to what this tab adds.
+    const std::size_t room = std::max(options_.capacity, decoded.records.size());
+    for (const KeyedRecord& entry : decoded.records) {
+      if (records.size() >= room) break;
+      const std::string& key = entry.first;
+      if (index_.contains(key) || ledger_.forgotten(key) || !ledger_.worthy(key, entry.second) ||
+          deleted_since(key, entry.second) || !parses_as_storage_key(key)) {
+        continue;
+      }
+      records.emplace_back(key, entry.second);
+    }
+    import_snapshot(decoded, now_ms, merge.load);
   }
   for (KeyedRecord& entry : newer_elsewhere) {
     ledger_.loaded(entry.first);

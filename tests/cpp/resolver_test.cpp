@@ -392,6 +392,29 @@ TEST_CASE("a snapshot write keeps what other tabs stored and adds what this tab 
   CHECK(snapshot_keys(repaired.body) == std::vector<std::string>{kOther, kShard});
 }
 
+TEST_CASE("a tab whose memory holds fewer records than the snapshot keeps the others' when it writes", "[resolver][snapshot]") {
+  Resolver other;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 6; ++i) {
+    const std::string key = kHub + "/org/model/resolve/main/shard_" + std::to_string(i) + ".bin";
+    other.record_content(key, std::string(63, 'a') + std::to_string(i), 5, 1000 + i);
+    keys.push_back(key);
+  }
+  const std::string stored = snapshot_of(other);
+  ResolverOptions small;
+  small.capacity = 2;
+  Resolver tab(small);
+  tab.record_content(kThird, kHash, 5, 2000);
+  // As many as were stored: this tab's new record first, pushing out the oldest of the others'.
+  std::vector<std::string> expected(keys.begin() + 1, keys.end());
+  expected.push_back(kThird);
+  std::sort(expected.begin(), expected.end());
+  const coc::SnapshotMerge merge = tab.merge_snapshot(stored, true, 2100);
+  CHECK(snapshot_keys(merge.body) == expected);
+  CHECK(coc::decode_snapshot(merge.body).records.front().first == kThird);
+  CHECK(tab.size() <= 2);
+}
+
 TEST_CASE("a record another tab deleted stays deleted when this tab writes", "[resolver][snapshot]") {
   Resolver tab;
   tab.after_pointer(kShard, 200, pointer(kHash, 10), "", 1000);
