@@ -210,7 +210,7 @@ export class CrossOriginCache {
   }
 
   // Requests grouped by partition, so the hub requests they need carry the right credentials.
-  async #resolveMany(requests) {
+  async #resolveMany(requests, signal) {
     const contexts = requests.map((request) => this.#context(request));
     const groups = new Map();
     for (const context of contexts) {
@@ -219,7 +219,7 @@ export class CrossOriginCache {
     }
     const byPartition = new Map();
     await Promise.all([...groups].map(async ([partition, { context, urls }]) => {
-      const records = await this.#hashes.many(urls, undefined, context);
+      const records = await this.#hashes.many(urls, signal, context);
       byPartition.set(partition, new Map(urls.map((url, i) => [url, records[i]])));
     }));
     return contexts.map((context) => byPartition.get(context.partition).get(context.url));
@@ -255,9 +255,10 @@ export class CrossOriginCache {
 
   // ---- hash resolution -------------------------------------------------------------------
 
-  async resolveHash(request) {
+  // signal: ends this call's wait (a hub request other callers share goes on).
+  async resolveHash(request, { signal } = {}) {
     const context = this.#context(request);
-    return descriptor(await this.#hashes.record(context.url, undefined, context));
+    return descriptor(await this.#hashes.record(context.url, signal, context));
   }
 
   /** Writes pending persisted state (the snapshot of every URL→hash record) now. */
@@ -265,13 +266,13 @@ export class CrossOriginCache {
     await this.#hashes.flush();
   }
 
-  async resolveHashes(requests) {
-    return (await this.#resolveMany(requests)).map(descriptor);
+  async resolveHashes(requests, { signal } = {}) {
+    return (await this.#resolveMany(requests, signal)).map(descriptor);
   }
 
   /** resolveHashes, each with its size, commit and where the hash came from this time. */
-  async resolveHashDetails(requests) {
-    return (await this.#resolveMany(requests)).map(details);
+  async resolveHashDetails(requests, { signal } = {}) {
+    return (await this.#resolveMany(requests, signal)).map(details);
   }
 
   // ---- loading and storing ---------------------------------------------------------------

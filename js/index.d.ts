@@ -176,13 +176,18 @@ export interface HashDetails extends HashDescriptor {
   source: HashSource;
 }
 
+export interface ResolveOptions {
+  signal?: AbortSignal;
+}
+
 export declare class CrossOriginCache {
   readonly scope: string;
   readonly storageKind: "cross-origin-storage" | "fallback" | "none";
-  resolveHash(request: RequestLike): Promise<HashDescriptor | null>;
-  resolveHashes(requests: RequestLike[]): Promise<(HashDescriptor | null)[]>;
+  /** `signal` ends the call's wait with an AbortError (a hub request other calls share goes on). */
+  resolveHash(request: RequestLike, options?: ResolveOptions): Promise<HashDescriptor | null>;
+  resolveHashes(requests: RequestLike[], options?: ResolveOptions): Promise<(HashDescriptor | null)[]>;
   /** As resolveHashes, with size, commit and source; null where the hash must come from the bytes. */
-  resolveHashDetails(requests: RequestLike[]): Promise<(HashDetails | null)[]>;
+  resolveHashDetails(requests: RequestLike[], options?: ResolveOptions): Promise<(HashDetails | null)[]>;
   addHint(url: RequestLike, integrity: string): void;
   /** Writes pending persisted state now: the one-entry snapshot of every URL→hash record that a
    * reload reads instead of one entry per URL (otherwise written within a second of a change). */
@@ -291,8 +296,9 @@ export interface WllamaDownloadOptions {
   /** Called with the file's size once it is in storage (the cache's `onProgress` gets byte progress). */
   progressCallback?: (progress: { loaded: number; total: number }) => any;
   metadataAdditional?: Record<string, any>;
-  /** Sent with the cache's requests for this file (e.g. `Authorization` for a gated repo). */
-  headers?: Record<string, string>;
+  /** Sent with the cache's requests for this file (e.g. `Authorization` for a gated repo), taken
+   * as fetch takes them; a URL's userinfo goes as `Authorization: Basic` unless they have one. */
+  headers?: HeadersInit;
   signal?: AbortSignal;
 }
 

@@ -4,7 +4,7 @@
 // each file by hash without a request. web-llm (0.2.86) cannot take a cache object itself.
 import { createCrossOriginCache } from "./cache.js";
 import { loadCore } from "./core.js";
-import { redactUrl, throwIfAborted } from "./errors.js";
+import { joinedSignal, redactUrl, throwIfAborted } from "./errors.js";
 import { installGetFileHandleAlias } from "./get-file-handle-alias.js";
 import { Redactor } from "./redactor.js";
 
@@ -40,10 +40,17 @@ export async function prepareWebLLMModel(model, options = {}) {
   // The one exit for rejections, as for the cache's own methods: what the preparation throws
   // (a platform's URL TypeError quotes its input whole) leaves only as a redacted copy.
   const redactor = new Redactor(core);
+  // Ended when the call settles, as well as by the caller: once one file fails and the call
+  // rejects, the other files' loads stop and no new one starts (a given cache outlives the call).
+  const settled = new AbortController();
+  const work = joinedSignal(signal, settled.signal);
   try {
-    return await prepare(core, redactor, model, { givenCache, onProgress, signal, cacheOptions });
+    return await prepare(core, redactor, model, { givenCache, onProgress, signal: work.signal, cacheOptions });
   } catch (error) {
     throw redactor.error(error);
+  } finally {
+    settled.abort();
+    work.release();
   }
 }
 
@@ -125,7 +132,7 @@ async function prepare(core, redactor, model, { givenCache, onProgress, signal, 
 
     const store = async (urls, read) => {
       // One resolution request per repo revision for all of them (the cache batches).
-      const details = await cache.resolveHashDetails(urls);
+      const details = await cache.resolveHashDetails(urls, { signal });
       urls.forEach((url, i) => addFile(url, details[i]?.size ?? null));
       report(urls[0]);
       const results = new Map();

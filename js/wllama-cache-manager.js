@@ -11,10 +11,12 @@
 // it wrote, unredacted: wllama finds its files by `metadata.originalURL === url` and downloads
 // what list() names, so a redacted URL breaks its ModelManager (loadModelFromHF({hfToken}) builds
 // `?token=` URLs). Nothing else shows a secret: this file's errors name a file by wllama's name
-// (the file without its query), the cache's errors and events give URLs redacted.
+// (the file without its query), the cache's errors and events give URLs redacted, and every
+// rejection leaves as a redacted copy (Redactor).
 
 import { loadCore } from "./core.js";
 import { toHex } from "./hex.js";
+import { Redactor } from "./redactor.js";
 
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
 const INDEX_BASE = "https://wllama-index.invalid/";
@@ -143,11 +145,46 @@ function isHttpUrl(text) {
   return /^https?:\/\//i.test(String(text));
 }
 
+// wllama's `headers`, taken as fetch takes them: a Headers, [name, value] pairs or a record.
+function headersOf(init) {
+  try {
+    return new Headers(init ?? {});
+  } catch {
+    // The platform's TypeError quotes the refused value, which may be a token.
+    throw new TypeError("cross-origin-cache: download: options.headers must be valid headers (a Headers, [name, value] pairs or a record)");
+  }
+}
+
+// What the cache is asked to download: the URL, or with headers an object of a Request's shape
+// (the cache reads its url, method and headers), its URL parsed as a Request's is. Not a Request:
+// the platform refuses one for a URL with userinfo, which the cache sends as Authorization: Basic.
+function downloadRequest(url, init) {
+  const headers = headersOf(init);
+  if (headers.keys().next().done) return url;
+  return { url: new URL(url).href, method: "GET", headers };
+}
+
+// Work on one name runs one at a time, in call order: a write of an entry is a delete in one index
+// and a put in the other, and two interleaved could end on the older metadata or in both indexes.
+class PerNameQueue {
+  #last = new Map();  // name → its last work's promise
+
+  run(name, work) {
+    const previous = this.#last.get(name) ?? Promise.resolve();
+    const current = previous.then(() => work(), () => work());
+    this.#last.set(name, current);
+    const forget = () => { if (this.#last.get(name) === current) this.#last.delete(name); };
+    current.then(forget, forget);
+    return current;
+  }
+}
+
 /** wllama's CacheManager interface over a CrossOriginCache. */
 export class WllamaCacheManager {
   #cache;
   #index;
   #privateIndex = new MemoryIndex();  // entries whose metadata carries a secret: never persisted
+  #writes = new PerNameQueue();  // every change to the indexes' entry of a name
 
   constructor(cache, options = {}) {
     for (const method of ["addToCache", "match", "put", "deleteInCache", "resolveHashDetails"]) {
@@ -188,8 +225,7 @@ export class WllamaCacheManager {
    */
   async download(url, options = {}) {
     const name = await wllamaNameFromURL(url);
-    const headers = options.headers ?? {};
-    const request = Object.keys(headers).length > 0 ? new Request(url, { headers }) : url;
+    const request = downloadRequest(url, options.headers);
     await this.#cache.addToCache(request, undefined, options.signal);
     const { size, details } = await this.#stored(request);
     if (size < 0) {
@@ -272,17 +308,21 @@ export class WllamaCacheManager {
     const doomed = entries.filter((entry) => predicate(entry));
     const kept = new Set(entries.filter((entry) => !doomed.includes(entry)).map((entry) => entry.metadata.originalURL));
     for (const entry of doomed) {
-      await Promise.all([this.#index.delete(entry.name), this.#privateIndex.delete(entry.name)]);
+      await this.#writes.run(entry.name, () => Promise.all([this.#index.delete(entry.name), this.#privateIndex.delete(entry.name)]));
       const url = entry.metadata.originalURL;
       if (isHttpUrl(url) && !kept.has(url)) await this.#cache.deleteInCache(url);
     }
   }
 
+  /** Writes after every earlier write of the name: the last call's metadata is the one kept. */
   async writeMetadata(name, metadata) {
-    const isPrivate = carriesSecret(await loadCore(), metadata);
-    // One index holds a name: an entry moves when a secret in its metadata comes or goes.
-    await (isPrivate ? this.#index : this.#privateIndex).delete(String(name));
-    await (isPrivate ? this.#privateIndex : this.#index).put(String(name), metadata);
+    const key = String(name);
+    await this.#writes.run(key, async () => {
+      const isPrivate = carriesSecret(await loadCore(), metadata);
+      // One index holds a name: an entry moves when a secret in its metadata comes or goes.
+      await (isPrivate ? this.#index : this.#privateIndex).delete(key);
+      await (isPrivate ? this.#privateIndex : this.#index).put(key, metadata);
+    });
   }
 
   // The index entry of a name, or of the name wllama gives a URL.
@@ -298,7 +338,7 @@ export class WllamaCacheManager {
   async #persisted(name) {
     const metadata = await this.#index.get(name);
     if (metadata === null || !carriesSecret(await loadCore(), metadata)) return metadata;
-    await this.#moveToMemory(name, metadata);
+    await this.#moveToMemory(name);
     return metadata;
   }
 
@@ -307,13 +347,18 @@ export class WllamaCacheManager {
     const core = await loadCore();
     const entries = await this.#index.entries();
     const secret = entries.filter((entry) => carriesSecret(core, entry.metadata));
-    for (const { name, metadata } of secret) await this.#moveToMemory(name, metadata);
+    for (const { name } of secret) await this.#moveToMemory(name);
     return entries.filter((entry) => !secret.includes(entry));
   }
 
-  async #moveToMemory(name, metadata) {
-    if ((await this.#privateIndex.get(name)) === null) await this.#privateIndex.put(name, metadata);
-    await this.#index.delete(name);
+  // Read again in its turn: a write queued before it may have replaced the entry meanwhile.
+  async #moveToMemory(name) {
+    await this.#writes.run(name, async () => {
+      const metadata = await this.#index.get(name);
+      if (metadata === null || !carriesSecret(await loadCore(), metadata)) return;
+      if ((await this.#privateIndex.get(name)) === null) await this.#privateIndex.put(name, metadata);
+      await this.#index.delete(name);
+    });
   }
 
   // Size of a URL's bytes in storage (no download), or -1. Storage keys bytes by their verified
@@ -337,6 +382,22 @@ export class WllamaCacheManager {
       return { size: Number(length), details };
     }
     return { size: (await response.blob()).size, details };
+  }
+
+  // The one exit for rejections, as for the cache's own methods: what a method throws (a
+  // platform error may quote a URL or a value of wllama's metadata whole) leaves as a redacted copy.
+  static {
+    for (const name of ["getNameFromURL", "write", "download", "open", "getSize", "getMetadata", "list", "clear",
+      "delete", "deleteMany", "writeMetadata"]) {
+      const method = WllamaCacheManager.prototype[name];
+      WllamaCacheManager.prototype[name] = async function (...args) {
+        try {
+          return await method.apply(this, args);
+        } catch (error) {
+          throw new Redactor(await loadCore()).error(error);
+        }
+      };
+    }
   }
 }
 

@@ -200,3 +200,57 @@ test("a tvmjs model URL given as a URL object", async (t) => {
   const expected = hub.model.files.filter((f) => f.path === "tensor-cache.json" || f.path.startsWith("params_shard_")).map((f) => f.url);
   assert.deepEqual(result.files.map((f) => f.url).sort(), expected.sort());
 });
+
+test("abort while the hashes are being resolved: rejects with an AbortError while the hub's listing still hangs", { timeout: 60000 }, async (t) => {
+  const hub = await hubFor(t);
+  let listingAsked;
+  const listing = new Promise((resolve) => { listingAsked = resolve; });
+  hub.setFault((req) => {
+    if (req.kind === "tree") listingAsked();
+    return req.kind === "tree" || req.kind === "pathsInfo" || req.kind === "raw";
+  }, { hang: true });
+  const { caches, cos } = stores();
+  // A given cache: it outlives the call, so its hung listing is still open when the call settles.
+  const cache = await createCrossOriginCache({ caches, storage: cos.store.manager(), scope: "tvmjs", resolutionTimeout: 3000 });
+  t.after(() => cache.dispose());
+  const controller = new AbortController();
+  const prepared = prepareWebLLMModel(recordFor(hub), { cache, signal: controller.signal });
+  await listing;
+  controller.abort();
+  // Before: the call waited out the listing's, then paths-info's and the pointers' timeouts.
+  await assert.rejects(prepared, { name: "AbortError" });
+  assert.equal(hub.inFlight.tree, 1, "the listing is still unanswered");
+});
+
+test("a given cache: once a file fails and the call rejects, the other loads are aborted and none starts", async (t) => {
+  const hub = await hubFor(t);
+  // The first shard is gone from the repo: its download fails (404) once three others are under way.
+  hub.commit(DEFAULT_REPO, { "params_shard_0.bin": null });
+  const shardOf = (url) => /params_shard_(\d+)\.bin$/.exec(url)?.[1];
+  const calls = [];  // {url, live} of every request the cache made: live, its signal not aborted then
+  const held = [];  // the other shards' downloads: answered only by their load's abort
+  let threeHeld;
+  const othersUnderWay = new Promise((resolve) => { threeHeld = resolve; });
+  const fetchSpy = (url, init = {}) => {
+    calls.push({ url: String(url), live: !init.signal?.aborted });
+    const shard = shardOf(String(url));
+    if (shard === undefined) return fetch(url, init);
+    if (shard === "0") return othersUnderWay.then(() => fetch(url, init));
+    held.push(init.signal);
+    if (held.length === 3) threeHeld();
+    return new Promise((resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal.reason), { once: true }));
+  };
+  const { caches, cos } = stores();
+  const cache = await createCrossOriginCache({ caches, storage: cos.store.manager(), scope: "tvmjs", fetch: fetchSpy });
+  t.after(() => cache.dispose());
+
+  await assert.rejects(prepareWebLLMModel(recordFor(hub), { cache }), /params_shard_0\.bin.*404/);
+  const atRejection = calls.length;
+  // Before: the other workers' downloads went on (here: held open for good).
+  assert.equal(held.length, 3);
+  assert.ok(held.every((signal) => signal?.aborted), "every load in flight was aborted");
+  // Their loads have failed by now; a worker that went on would start its next one.
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+  const later = calls.slice(atRejection).filter((call) => call.live);
+  assert.deepEqual(later.map((call) => call.url), [], "no load started after the call rejected");
+});

@@ -304,3 +304,71 @@ for (const [name, urlOf, extra] of [
     assert.equal((await createWllamaCacheManager(reload.cache, { caches }).list()).length, 1);
   });
 }
+
+test("a URL with userinfo and headers downloads as the cache's own calls do: the userinfo as Authorization: Basic unless the headers have one", async (t) => {
+  const token = "Bearer hf_wllama_userinfo";
+  const password = "pw-wllama-userinfo-3b7d";
+  const { hub, repo, caches, manager } = await setup(t, { gated: token });
+  const [a, b] = repo.files;
+  const withUserinfo = (url) => url.replace("://", `://user:${password}@`);
+  // Before: the platform's TypeError (no Request of a URL with credentials), quoting the password.
+  await manager.download(withUserinfo(a.url), { headers: { Authorization: token, "X-Client": "wllama" } });
+  assert.ok(hub.log.length > 0 && hub.log.every((e) => e.authorization === token), "its own Authorization wins over the userinfo");
+  const [entry] = await manager.list();
+  assert.deepEqual([entry.metadata.originalURL, entry.metadata.sha256, entry.size], [withUserinfo(a.url), a.sha256, a.size]);
+  assert.deepEqual(await persistedIndex(caches), [], "its URL carries a secret: memory only");
+
+  hub.resetCounters();
+  const error = await manager.download(withUserinfo(b.url), { headers: { "X-Client": "wllama" } }).then(() => null, (e) => e);
+  assert.match(String(error?.message), /HTTP 401/, "the gated repo refuses the userinfo");
+  assert.doesNotMatch(`${error.message} ${error.stack}`, new RegExp(password));
+  const basic = `Basic ${Buffer.from(`user:${password}`).toString("base64")}`;
+  assert.ok(hub.log.length > 0 && hub.log.every((e) => e.authorization === basic), JSON.stringify(hub.log.map((e) => e.authorization)));
+});
+
+test("headers as fetch takes them: a Headers object and [name, value] pairs go with the cache's requests", async (t) => {
+  const token = "Bearer hf_wllama_headers";
+  const { hub, repo, manager } = await setup(t, { gated: token });
+  const [a, b] = repo.files;
+  // Before: a Headers object has no own keys, so it was dropped and the hub answered 401.
+  await manager.download(a.url, { headers: new Headers({ Authorization: token }) });
+  await manager.download(b.url, { headers: [["Authorization", token]] });
+  assert.ok(hub.log.length > 0 && hub.log.every((e) => e.authorization === token), JSON.stringify(hub.log.map((e) => e.authorization)));
+  assert.deepEqual((await manager.list()).map((e) => e.metadata.sha256).sort(), [a.sha256, b.sha256].sort());
+});
+
+test("every rejection of the manager is a redacted copy: a platform error quoting a header value or metadata leaks no secret", async (t) => {
+  const { repo, cache } = await setup(t);
+  const [a] = repo.files;
+  const manager = createWllamaCacheManager(cache);  // its index in memory: metadata is cloned
+  // Before: the platform's TypeError quoted the refused value, token included.
+  const badHeader = await manager.download(a.url, { headers: { Authorization: "Bearer hf_bad_header_4c1e\nx" } }).then(() => null, (e) => e);
+  assert.ok(badHeader instanceof TypeError, String(badHeader));
+  assert.doesNotMatch(`${badHeader.message} ${badHeader.stack}`, /hf_bad_header_4c1e/);
+  // Before: structuredClone's DataCloneError quoted the function, password included.
+  // (The password is written out in the function's source, which is what the error quotes.)
+  const metadata = { originalURL: a.url, originalSize: a.size, etag: "", mirror: () => "https://user:pw-wllama-clone-8e2f@mirror.example/m.gguf" };
+  const cloneError = await manager.writeMetadata("m.gguf", metadata).then(() => null, (e) => e);
+  assert.equal(cloneError?.name, "DataCloneError");
+  assert.match(cloneError.message, /mirror\.example/, "the error is the platform's, its text kept");
+  assert.doesNotMatch(`${cloneError.message} ${cloneError.stack}`, /pw-wllama-clone-8e2f/);
+});
+
+test("concurrent writeMetadata of one name: the last call wins, and only one index holds the name", async (t) => {
+  const { caches, cache, manager } = await setup(t);
+  const name = "abc_model.gguf";
+  const plain = { originalURL: "https://example.com/m.gguf", originalSize: 1, etag: "x", mmprojURL: "https://example.com/p.gguf" };
+  const secret = { ...plain, mmprojURL: "https://example.com/p.gguf?token=hf_concurrent_secret" };
+  for (const [first, last] of [[plain, secret], [secret, plain]]) {
+    // Before: the two writes interleaved their delete and put across the indexes.
+    await Promise.all([manager.writeMetadata(name, first), manager.writeMetadata(name, last)]);
+    assert.equal((await manager.getMetadata(name)).mmprojURL, last.mmprojURL);
+    const persisted = await persistedIndex(caches);
+    assert.equal(persisted.length, last === plain ? 1 : 0, JSON.stringify(persisted));
+    assert.ok(!JSON.stringify(persisted).includes("hf_concurrent_secret"));
+    // A reload reads the persisted index only: the plain metadata when it was the last written.
+    const afterReload = await createWllamaCacheManager(cache, { caches }).getMetadata(name);
+    assert.equal(afterReload?.mmprojURL ?? null, last === plain ? plain.mmprojURL : null);
+    await manager.delete(name);
+  }
+});
