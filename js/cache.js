@@ -126,15 +126,16 @@ export class CrossOriginCache {
     this.#redactor = new Redactor(core);
     this.#errors = new ErrorReporter(core, options.onError, this.#redactor);
 
+    const storageTimeoutMs = options.storageTimeout ?? core.storageTimeoutMs;
     const cacheStorage = options.caches ?? (typeof caches === "undefined" ? undefined : caches);
     const stores = core.planStores(this.scope, options.importLegacy !== false);
     if (cacheStorage) {
-      this.#persisted = new PersistedStore(cacheStorage, stores.ownStore);
-      for (const name of stores.legacyStores) this.#legacy.set(name, new PersistedStore(cacheStorage, name, { mustExist: true }));
+      this.#persisted = new PersistedStore(cacheStorage, stores.ownStore, { timeoutMs: storageTimeoutMs });
+      for (const name of stores.legacyStores) this.#legacy.set(name, new PersistedStore(cacheStorage, name, { mustExist: true, timeoutMs: storageTimeoutMs }));
     }
     const manager = options.storage !== undefined ? options.storage
       : (typeof navigator === "undefined" ? undefined : navigator.crossOriginStorage);
-    const storageLimits = { createsInFlight: core.createsInFlight, timeoutMs: options.storageTimeout ?? core.storageTimeoutMs };
+    const storageLimits = { createsInFlight: core.createsInFlight, timeoutMs: storageTimeoutMs };
     if (manager) {
       this.#cos = new CosClient(manager, storageLimits);
     } else if (options.fallback !== false && cacheStorage) {

@@ -36,7 +36,7 @@ export class StorageWriteError extends Error {
 
 // A storage call that should answer at once, bounded: past timeoutMs it rejects with a
 // TimeoutError (the call itself is left to settle unheard).
-function answered(what, timeoutMs, action) {
+export function answered(what, timeoutMs, action) {
   const call = Promise.resolve().then(action);
   if (!Number.isFinite(timeoutMs)) return call;
   let timer;

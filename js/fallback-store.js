@@ -65,6 +65,15 @@ export class FallbackStore {
     return this.#opening;
   }
 
+  // The stores by name, opened again for each write and delete: other code of the origin may have
+  // deleted them (a service worker's cleanup), and a Cache opened before keeps taking writes that
+  // no reload finds. Reads go on with the last ones opened.
+  #reopen() {
+    this.#opening = this.#caches.open(this.name);
+    this.#openingSeals = this.#caches.open(`${this.name}-seals`);
+    return Promise.all([this.#opening, this.#openingSeals]);
+  }
+
   #openSeals() {
     this.#openingSeals ??= this.#caches.open(`${this.name}-seals`);
     return this.#openingSeals;
@@ -111,7 +120,7 @@ export class FallbackStore {
   }
 
   async remove(value) {
-    const [cache, seals] = await Promise.all([this.#open(), this.#openSeals()]);
+    const [cache, seals] = await this.#reopen();
     const [removed] = await Promise.all([cache.delete(ENTRY_PREFIX + value), seals.delete(SEAL_PREFIX + value)]);
     return removed;
   }
@@ -125,7 +134,7 @@ export class FallbackStore {
   // time here would only halve the speed. The seal follows the bytes, once they are stored and
   // vouched for.
   async #writable(expected) {
-    const [cache, seals] = await Promise.all([this.#open(), this.#openSeals()]);
+    const [cache] = await this.#reopen();
     const writeId = randomHex(16);
     const entry = (body) => new Response(body, { headers: { [WRITE_HEADER]: writeId } });
     let size = 0;
@@ -193,18 +202,21 @@ export class FallbackStore {
           await cache.put(ENTRY_PREFIX + expected, entry(whole ?? new Blob([])));
         }
         await this.#sealed(expected, async () => {
+          // By name again: the stores may have been deleted while the bytes came in.
+          const [named, seals] = await this.#reopen();
+          const current = await named.match(ENTRY_PREFIX + expected);
+          current?.body?.cancel().catch(() => {});
+          if (!current) throw domError(`the entry of ${expected} left ${this.name} before its seal (deleted meanwhile)`, "NotFoundError");
           // Another write of the same bytes (a load of the same file under another URL) may have
           // put its entry over this one meanwhile: that write seals its own (its turn comes after
           // this one), and a seal of this write would name bytes no longer there.
-          const current = await cache.match(ENTRY_PREFIX + expected);
-          current?.body?.cancel().catch(() => {});
-          if (current?.headers.get(WRITE_HEADER) !== writeId) return;
+          if (current.headers.get(WRITE_HEADER) !== writeId) return;
           try {
             await seals.put(SEAL_PREFIX + expected, new Response(this.#core.encodeFallbackSeal(writeId, size)));
           } catch (error) {
             // An entry without its seal is never served: its bytes would only take the space that
             // was just found short. The refusal itself goes on to the writer.
-            await cache.delete(ENTRY_PREFIX + expected).catch(() => {});
+            await named.delete(ENTRY_PREFIX + expected).catch(() => {});
             throw error;
           }
         });

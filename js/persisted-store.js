@@ -1,51 +1,63 @@
-// The URL→hash records kept in a Cache API cache, so a reload skips resolution. Opening is lazy,
-// and a store whose cache cannot be opened reports it once and behaves as empty. Entries are read
-// as bytes, at most `limit + 1` of them (the core's limit for what the entry holds).
+// The URL→hash records kept in a Cache API cache, so a reload skips resolution. The cache is
+// opened by name for every call: other code of the origin may delete it (a service worker's
+// cleanup), and a Cache opened before keeps taking writes that no reload finds. Each call is
+// bounded by timeoutMs (the cache's storageTimeout): past it, it rejects with a TimeoutError, a
+// failed read or write like any other. Entries are read as bytes, at most `limit + 1` of them (the
+// core's limit for what the entry holds).
 import { readBounded } from "./bounded-body.js";
+import { answered } from "./cos-client.js";
 
 export class PersistedStore {
   #caches;
-  #opening;
+  #timeoutMs;
 
-  constructor(caches, name, { mustExist = false } = {}) {
+  /** mustExist: another library's store, which reading must not create; timeoutMs: Infinity, never. */
+  constructor(caches, name, { mustExist = false, timeoutMs = Infinity } = {}) {
     this.#caches = caches;
     this.name = name;
     this.mustExist = mustExist;
+    this.#timeoutMs = timeoutMs;
   }
 
-  #open() {
-    this.#opening ??= (async () => {
-      // Reading another library's store must not create it.
-      if (this.mustExist && !(await this.#caches.has(this.name))) return null;
-      return this.#caches.open(this.name);
-    })();
-    return this.#opening;
+  // The store as a reload finds it; null when it must exist and does not.
+  async #open() {
+    if (this.mustExist && !(await this.#caches.has(this.name))) return null;
+    return this.#caches.open(this.name);
   }
 
-  async read(key, limit) {
-    const cache = await this.#open();
-    if (!cache) return { found: false, body: new Uint8Array(0) };
-    const response = await cache.match(key);
-    if (!response) return { found: false, body: new Uint8Array(0) };
-    return { found: true, body: await readBounded(response.body, limit) };
+  #bounded(what, call) {
+    return answered(`${what} of ${this.name}`, this.#timeoutMs, call);
   }
 
-  async write(key, body) {
-    const cache = await this.#open();
-    await cache.put(key, new Response(body, { headers: { "Content-Type": "application/json" } }));
+  read(key, limit) {
+    return this.#bounded("a read", async () => {
+      const response = await (await this.#open())?.match(key);
+      if (!response) return { found: false, body: new Uint8Array(0) };
+      return { found: true, body: await readBounded(response.body, limit) };
+    });
   }
 
-  async delete(key) {
-    const cache = await this.#open();
-    return cache ? cache.delete(key) : false;
+  write(key, body) {
+    return this.#bounded("a write", async () => {
+      const cache = await this.#open();
+      await cache.put(key, new Response(body, { headers: { "Content-Type": "application/json" } }));
+    });
   }
 
+  delete(key) {
+    return this.#bounded("a delete", async () => (await this.#open())?.delete(key) ?? false);
+  }
+
+  // One scan reads the store it opened at its start.
   async *entries(limit) {
-    const cache = await this.#open();
+    const cache = await this.#bounded("an open", () => this.#open());
     if (!cache) return;
-    for (const request of await cache.keys()) {
-      const response = await cache.match(request);
-      if (response) yield { key: request.url, body: await readBounded(response.body, limit) };
+    for (const request of await this.#bounded("a listing", () => cache.keys())) {
+      const body = await this.#bounded("a read", async () => {
+        const response = await cache.match(request);
+        return response ? readBounded(response.body, limit) : null;
+      });
+      if (body) yield { key: request.url, body };
     }
   }
 }

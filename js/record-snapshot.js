@@ -1,6 +1,16 @@
 // One persisted entry holding every URL→hash record of the scope (the core encodes and checks it),
 // so a reload reads one Cache API entry instead of one per URL. The per-URL entries stay the
-// source of truth; a missing or stale snapshot only costs their reads.
+// source of truth; a missing or stale snapshot only costs their reads. Its reads and writes are
+// bounded by the store's timeout; close() (the cache's dispose()) settles whatever still waits.
+import { disposedError, untilAborted } from "./errors.js";
+
+// Tells one body from another without holding it (a snapshot may be 32 MiB): its length and
+// FNV-1a hash. Only bodies found bad are fingerprinted, to report each once.
+function fingerprint(bytes) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  return `${bytes.length}:${hash >>> 0}`;
+}
 
 export class RecordSnapshot {
   #key;
@@ -11,6 +21,8 @@ export class RecordSnapshot {
   #timer = null;
   #writing = Promise.resolve();
   #closed = false;
+  #closing = new AbortController();
+  #reportedBad = null;  // the fingerprint of the last stored body reported as bad
 
   #limit;
   #writeIntervalMs;
@@ -34,7 +46,7 @@ export class RecordSnapshot {
       const body = await this.#read();
       if (body === null || !this.#apply(body)) this.#live().snapshotUnavailable();
     })();
-    return this.#loading;
+    return untilAborted(this.#loading, this.#closing.signal);
   }
 
   /** Something new was persisted: write the snapshot soon. */
@@ -54,8 +66,10 @@ export class RecordSnapshot {
   flush() {
     clearTimeout(this.#timer);
     this.#timer = null;
-    this.#writing = this.#writing.then(() => this.#write()).catch((error) => {
-      // After dispose() the core is gone: the write is dropped, which a later visit repairs.
+    const written = this.#writing.then(() => this.#write());
+    // After dispose() the core is gone: the write is dropped (one the storage never answers is no
+    // longer waited for), which a later visit repairs.
+    this.#writing = untilAborted(written, this.#closing.signal).catch((error) => {
       if (!this.#closed) this.#errors.store(this.#errors.kinds.persistFailed, this.#persisted.name, error);
       return false;
     });
@@ -64,6 +78,7 @@ export class RecordSnapshot {
 
   close() {
     this.#closed = true;
+    this.#closing.abort(disposedError("AbortError"));
     clearTimeout(this.#timer);
     this.#timer = null;
   }
@@ -81,7 +96,7 @@ export class RecordSnapshot {
   // Whether the core took the snapshot in.
   #apply(body) {
     try {
-      this.#report(this.#live().loadSnapshot(body, Date.now()));
+      this.#report(this.#live().loadSnapshot(body, Date.now()), body);
       return true;
     } catch (error) {
       // Not even taken into the core (its heap is full): no snapshot, the per-URL entries answer.
@@ -91,8 +106,13 @@ export class RecordSnapshot {
     }
   }
 
-  #report(outcome) {
-    if (outcome.errorKind) this.#errors.store(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
+  // A bad stored body is reported once, though each write reads it again to merge over it.
+  #report(outcome, body) {
+    if (!outcome.errorKind) return;
+    const bad = fingerprint(body);
+    if (bad === this.#reportedBad) return;
+    this.#reportedBad = bad;
+    this.#errors.store(outcome.errorKind, this.#persisted.name, new Error(outcome.errorMessage));
   }
 
   // Whether the snapshot was written. Every tab of the site writes the one entry: where the browser
@@ -106,7 +126,9 @@ export class RecordSnapshot {
     try {
       return await locks.request(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`, () => {
         held = true;
-        return this.#mergeAndWrite();
+        // The lock goes with the step: at the store's timeout, or at dispose() for a step the
+        // storage never answers, so no tab waits on this one for ever.
+        return untilAborted(this.#mergeAndWrite(), this.#closing.signal);
       });
     } catch (error) {
       // A lock the page may not take (an opaque origin): written as without Web Locks.
@@ -123,7 +145,7 @@ export class RecordSnapshot {
     const stored = await this.#read();
     if (this.#closed) return false;
     const merge = this.#live().mergeSnapshot(stored ?? new Uint8Array(0), stored !== null, Date.now());
-    this.#report(merge);
+    this.#report(merge, stored ?? new Uint8Array(0));
     // That read was also this tab's first load of the snapshot (the core counts it so).
     this.#loading ??= Promise.resolve();
     try {
