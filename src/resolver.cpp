@@ -452,6 +452,14 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
         distrusted_.count(parsed.storage_key) == 0) {
       return recheck(parsed, *judge);
     }
+    // A caller's own bytes (put()) that refute the hub's answer: its commit header is the caller's
+    // word, so the branch may have moved since the answer was read, or the bytes be wrong. The
+    // put is refused either way, but the answer is forgotten and asked for again, once: the next
+    // load takes the hub's word as it is now, not an answer an hour old.
+    if (!overran && content.from_caller && known != nullptr && known->value == *judge &&
+        (known->source == "batch" || known->source == "pointer") && distrusted_.count(parsed.storage_key) == 0) {
+      return recheck(parsed, *judge);
+    }
     const std::string source = known != nullptr && known->value == *judge ? known->source : "when its download started";
     return refuted(parsed, *judge, overran ? "content of " + parsed.redacted + " runs past the " +
                                                  std::to_string(content.size_limit) + " bytes recorded with " + *judge +

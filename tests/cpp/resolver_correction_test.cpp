@@ -254,3 +254,27 @@ TEST_CASE("a hub answer the bytes of a newer commit refute: asked for again once
   moved.repo_commit = c1;
   CHECK(same.record_content(kShard, moved, 2).refused);
 }
+
+TEST_CASE("a caller's put() of bytes that refute the hub's answer: refused, and the answer asked for again once", "[resolver][correction]") {
+  const std::string c1(40, '1');
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kWrong), c1, "", 1).ok);
+  REQUIRE(resolver.after_batch(kShard, 1).record.value == kWrong);
+  // Its X-Repo-Commit is the caller's word: it neither sets the answer aside nor keeps it.
+  coc::Content put;
+  put.sha256 = kRight;
+  put.size = 10;
+  put.expected = kWrong;
+  put.from_caller = true;
+  Step step = resolver.record_content(kShard, put, 2);
+  CHECK(step.recheck);
+  CHECK_FALSE(step.refused);
+  CHECK_FALSE(resolver.begin(kShard, 3).found);  // the answer and its listing are forgotten
+  // The hub says the same again: now a verdict over the caller's bytes.
+  requests = resolver.plan_batch({kShard}, 3);
+  REQUIRE(requests.size() == 1);
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing(kWrong), c1, "", 3).ok);
+  REQUIRE(resolver.after_batch(kShard, 3).record.value == kWrong);
+  CHECK(resolver.record_content(kShard, put, 4).refused);
+}

@@ -229,3 +229,27 @@ test("a put() of other bytes landing while another host's download is in flight:
   assert.equal(await (await cache.match(url)).text(), "S".repeat(10));
   assert.deepEqual(events, []);
 });
+
+test("a put() of a file's new bytes after its branch moved: refused once, then the hub is asked again and the next put stores them", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const repo = hub.addRepo({ id: "org/moved", files: [
+    { path: "config.json", bytes: '{"a":1}' },
+    { path: "onnx/model.onnx", bytes: Buffer.alloc(4096, 1), lfs: true },
+  ] });
+  const url = repo.files.find((f) => f.path === "onnx/model.onnx").url;
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  // transformers.js's flow: match() (a miss, which lists the revision), fetch, put().
+  assert.equal(await cache.match(repo.files[0].url), undefined);
+  hub.commit("org/moved", { "onnx/model.onnx": { bytes: Buffer.alloc(4096, 2), lfs: true } });
+  assert.equal(await cache.match(url), undefined);
+  await assert.rejects(cache.put(url, await fetch(url)), /the next load asks again/);
+  // Its next from_pretrained: match, fetch, put.
+  assert.equal(await cache.match(url), undefined);
+  const fresh = Buffer.from(await (await fetch(url)).arrayBuffer());
+  await cache.put(url, new Response(fresh));
+  const served = await cache.match(url);
+  assert.ok(served, "stored");
+  assert.deepEqual(Buffer.from(await served.arrayBuffer()), fresh);
+  assert.ok(events.some((e) => e.kind === "record-corrected"), "the fresh answer corrected the old one");
+});
