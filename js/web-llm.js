@@ -160,10 +160,12 @@ async function prepare(core, redactor, model, { givenCache, onProgress, signal, 
     if (libUrl) first.push(libUrl);
     const read = await store(first, new Set([configUrl, tensorCacheUrl]));
     const text = (url) => new TextDecoder().decode(read.get(url));
+    // In the URL parser's form, as tvmjs asks for them (new URL(name, base)) and as the cache keys
+    // them: the result's files[].url are web-llm's keys.
     const rest = [
       ...(isRecord ? core.chatConfigTokenizerUrls(modelUrl, text(configUrl)) : []),
       ...core.tensorCacheShardUrls(tensorCacheUrl, text(tensorCacheUrl)),
-    ];
+    ].map((url) => new URL(url).href);
     const unique = [...new Set(rest)].filter((url) => !files.has(url));
     if (unique.length) await store(unique, new Set());
     await cache.flush();

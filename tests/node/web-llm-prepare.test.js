@@ -254,3 +254,17 @@ test("a given cache: once a file fails and the call rejects, the other loads are
   const later = calls.slice(atRejection).filter((call) => call.live);
   assert.deepEqual(later.map((call) => call.url), [], "no load started after the call rejected");
 });
+
+test("files[].url are the URLs tvmjs asks for (the URL parser's form), for names it percent-encodes", async (t) => {
+  const hub = await hubFor(t, { shards: 1, shardSize: 1024 });
+  const names = ["é.bin", 'q"x.bin', "a{b}.bin"];
+  const records = names.map((dataPath) => ({ dataPath, format: "raw-shard", nbytes: 1, records: [] }));
+  hub.commit(DEFAULT_REPO, Object.fromEntries([["tensor-cache.json", JSON.stringify({ metadata: {}, records })],
+    ...names.map((name) => [name, { bytes: Buffer.alloc(3000, name.charCodeAt(0)), lfs: true }])]));
+  const { caches, cos } = stores();
+  const modelUrl = `${hub.url}/${DEFAULT_REPO}/resolve/main/`;
+  const result = await prepareWebLLMModel(modelUrl, { caches, storage: cos.store.manager() });
+  const asked = names.map((name) => new URL(name, `${modelUrl}tensor-cache.json`).href);
+  const urls = result.files.map((f) => f.url);
+  for (const url of asked) assert.ok(urls.includes(url), `${url} in ${urls.join(" ")}`);
+});
