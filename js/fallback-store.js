@@ -12,6 +12,7 @@
 // kept out (it can read and write all the origin stores: nothing here can hide a secret from it).
 import { readBounded } from "./bounded-body.js";
 import { randomHex } from "./hex.js";
+import { withSiteLock } from "./site-lock.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
 const SEAL_PREFIX = "https://cross-origin-cache.invalid/seal/";
@@ -52,8 +53,10 @@ export class FallbackStore {
   // the write whose bytes landed last seals them, and no later turn seals another: once the writes
   // are done, the seal and the entry name the same write. Only these quick storage calls take
   // turns, never a write's body.
+  // Other tabs write the same entries: where the browser has Web Locks, the turns are the site's.
   #sealed(hash, step) {
-    const turn = (this.#sealing.get(hash) ?? Promise.resolve()).then(step);
+    const siteStep = () => withSiteLock(`cross-origin-cache: ${this.name} seal ${hash}`, step);
+    const turn = (this.#sealing.get(hash) ?? Promise.resolve()).then(siteStep);
     const settled = turn.catch(() => {});
     this.#sealing.set(hash, settled);
     settled.then(() => { if (this.#sealing.get(hash) === settled) this.#sealing.delete(hash); });

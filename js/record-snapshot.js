@@ -3,6 +3,7 @@
 // source of truth; a missing or stale snapshot only costs their reads. Its reads and writes are
 // bounded by the store's timeout; close() (the cache's dispose()) settles whatever still waits.
 import { disposedError, untilAborted } from "./errors.js";
+import { withSiteLock } from "./site-lock.js";
 
 // Tells one body from another without holding it (a snapshot may be 32 MiB): its length and
 // FNV-1a hash. Only bodies found bad are fingerprinted, to report each once.
@@ -119,22 +120,11 @@ export class RecordSnapshot {
   // has Web Locks (pages and workers), its read, merge and write are one step across them, so no
   // tab's write lands on a snapshot another tab wrote after it read (that brought a deleted URL
   // back, or dropped a record another tab had just stored).
-  async #write() {
-    const locks = globalThis.navigator?.locks;
-    if (typeof locks?.request !== "function") return this.#mergeAndWrite();
-    let held = false;
-    try {
-      return await locks.request(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`, () => {
-        held = true;
-        // The lock goes with the step: at the store's timeout, or at dispose() for a step the
-        // storage never answers, so no tab waits on this one for ever.
-        return untilAborted(this.#mergeAndWrite(), this.#closing.signal);
-      });
-    } catch (error) {
-      // A lock the page may not take (an opaque origin): written as without Web Locks.
-      if (held) throw error;
-      return this.#mergeAndWrite();
-    }
+  #write() {
+    // The lock goes with the step: at the store's timeout, or at dispose() for a step the storage
+    // never answers, so no tab waits on this one for ever.
+    return withSiteLock(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`,
+      () => untilAborted(this.#mergeAndWrite(), this.#closing.signal));
   }
 
   async #mergeAndWrite() {

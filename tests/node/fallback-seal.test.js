@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor } from "../support/cache-setup.js";
 import { sha256Hex as sha } from "../support/test-data.js";
+import { withLocks } from "../support/lock-manager.js";
 
 const lfsFile = (hub) => hub.model.files.find((f) => f.lfs);
 const FALLBACK = "cross-origin-cache-cos-fallback";
@@ -109,4 +110,35 @@ test("two writes of the same bytes whose seals land out of order: the entry that
   assert.equal(await reload.cache.hasAllKeys(repo.files.map((f) => f.url)), true);
   for (const f of repo.files) assert.equal(sha(await reload.cache.fetchWithCache(f.url, "arraybuffer")), sha(bytes));
   assert.equal(reload.cache.stats().downloads, 0, "the reload reads the one sealed entry");
+});
+
+test("two tabs storing the same bytes under two URLs: with Web Locks the entry that stays is the sealed one", async (t) => {
+  withLocks(t);
+  const hub = await hubFor(t, { shards: 0 });
+  const bytes = Buffer.alloc(1 << 20, 7);
+  const repo = hub.addRepo({ id: "org/twins", files: [{ path: "a.bin", bytes, lfs: true }, { path: "b.bin", bytes, lfs: true }] });
+  const [a, b] = repo.files;
+  const caches = new MemoryCacheStorage();
+  // Tab A's seal lands late: tab B's entry and seal land meanwhile.
+  const seals = await caches.open(`${FALLBACK}-seals`);
+  const put = seals.put.bind(seals);
+  let first = true;
+  seals.put = async (...args) => {
+    if (first) {
+      first = false;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    return put(...args);
+  };
+  const tabA = await cacheOn({ caches });
+  const tabB = await cacheOn({ caches });
+  const loadA = tabA.cache.fetchWithCache(a.url, "arraybuffer");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const loadB = tabB.cache.fetchWithCache(b.url, "arraybuffer");
+  for (const loaded of await Promise.all([loadA, loadB])) assert.equal(sha(loaded), sha(bytes));
+  hub.resetCounters();
+  const reload = await cacheOn({ caches });
+  assert.equal(await reload.cache.hasAllKeys([a.url, b.url]), true);
+  assert.equal(sha(await reload.cache.fetchWithCache(a.url, "arraybuffer")), sha(bytes));
+  assert.equal(hub.counters.resolve, 0, "served from the fallback store");
 });

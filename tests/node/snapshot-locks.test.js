@@ -8,29 +8,13 @@ import assert from "node:assert/strict";
 import { loadCore } from "../../js/index.js";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor } from "../support/cache-setup.js";
+import { withLocks } from "../support/lock-manager.js";
 
 const STORE = "cross-origin-cache-cos-hash-meta";
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function lockManager() {
-  const held = new Map();
-  const requests = [];
-  return {
-    requests,
-    request(name, callback) {
-      requests.push(name);
-      const turn = (held.get(name) ?? Promise.resolve()).then(() => callback());
-      held.set(name, turn.catch(() => {}));
-      return turn;
-    },
-  };
-}
-
 test("a deletion in one tab and a snapshot write in another that overlap: the deleted URL stays deleted", async (t) => {
-  const locks = lockManager();
-  const before = Object.getOwnPropertyDescriptor(globalThis, "navigator");
-  Object.defineProperty(globalThis, "navigator", { value: { locks }, configurable: true, writable: true });
-  t.after(() => (before ? Object.defineProperty(globalThis, "navigator", before) : delete globalThis.navigator));
+  const locks = withLocks(t);
 
   const hub = await hubFor(t, { shards: 3 });
   const { snapshotKey } = await loadCore();
