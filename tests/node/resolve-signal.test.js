@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { cacheOn, hubFor, stores } from "../support/cache-setup.js";
+import { cacheOn, hangResolutionRequests, hubFor, stores } from "../support/cache-setup.js";
 
 for (const [method, call] of [
   ["resolveHash", (cache, url, signal) => cache.resolveHash(url, { signal })],
@@ -12,12 +12,7 @@ for (const [method, call] of [
 ]) {
   test(`${method}(…, {signal}): an abort while the listing hangs rejects with an AbortError, the listing still unanswered`, { timeout: 60000 }, async (t) => {
     const hub = await hubFor(t, { shards: 1 });
-    let listingAsked;
-    const listing = new Promise((resolve) => { listingAsked = resolve; });
-    hub.setFault((req) => {
-      if (req.kind === "tree") listingAsked();
-      return req.kind === "tree" || req.kind === "pathsInfo" || req.kind === "raw";
-    }, { hang: true });
+    const listing = hangResolutionRequests(hub);
     const { caches, cos } = stores();
     const { cache } = await cacheOn({ caches, storage: cos.store.manager(), resolutionTimeout: 3000 });
     t.after(() => cache.dispose());

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 
 import { prepareWebLLMModel, createCrossOriginCache, webLLMModelUrl } from "../../js/index.js";
 import { DEFAULT_REPO } from "../../local-hub/index.js";
-import { hubFor, modelUrls, expectedHash, stores } from "../support/cache-setup.js";
+import { hangResolutionRequests, hubFor, modelUrls, expectedHash, stores } from "../support/cache-setup.js";
 
 const recordFor = (hub) => ({ model: `${hub.url}/${DEFAULT_REPO}`, model_id: "test-model", model_lib: hub.model.wasm.url });
 
@@ -203,12 +203,7 @@ test("a tvmjs model URL given as a URL object", async (t) => {
 
 test("abort while the hashes are being resolved: rejects with an AbortError while the hub's listing still hangs", { timeout: 60000 }, async (t) => {
   const hub = await hubFor(t);
-  let listingAsked;
-  const listing = new Promise((resolve) => { listingAsked = resolve; });
-  hub.setFault((req) => {
-    if (req.kind === "tree") listingAsked();
-    return req.kind === "tree" || req.kind === "pathsInfo" || req.kind === "raw";
-  }, { hang: true });
+  const listing = hangResolutionRequests(hub);
   const { caches, cos } = stores();
   // A given cache: it outlives the call, so its hung listing is still open when the call settles.
   const cache = await createCrossOriginCache({ caches, storage: cos.store.manager(), scope: "tvmjs", resolutionTimeout: 3000 });

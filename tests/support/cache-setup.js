@@ -49,3 +49,14 @@ export const STORAGES = {
   "the fallback store": ({ caches }) => ({ caches }),
   "no storage (held in memory)": ({ caches }) => ({ caches, fallback: false }),
 };
+
+/** Every resolution request (listing, paths-info, pointer) hangs; resolves once the listing is asked. */
+export function hangResolutionRequests(hub) {
+  let listingAsked;
+  const listing = new Promise((resolve) => { listingAsked = resolve; });
+  hub.setFault((req) => {
+    if (req.kind === "tree") listingAsked();
+    return req.kind === "tree" || req.kind === "pathsInfo" || req.kind === "raw";
+  }, { hang: true });
+  return listing;
+}
