@@ -51,6 +51,16 @@ export function disposedError(name = "Error") {
   return name === "AbortError" ? new DOMException(DISPOSED, "AbortError") : new Error(DISPOSED);
 }
 
+/**
+ * What a failed request's error says, with its cause's words: fetch's own ("fetch failed",
+ * "terminated") name no reason, their cause does ("other side closed", "connect ECONNREFUSED …").
+ */
+export function networkErrorText(error) {
+  const text = String(error?.message ?? error);
+  const cause = error?.cause?.message;
+  return cause ? `${text} (${cause})` : text;
+}
+
 /** A URL as it may appear in errors: credentials replaced by "***". */
 export function redactUrl(core, url) {
   try {

@@ -3,7 +3,7 @@
 // a batch request is the core's decision (src/batch_desk.h); the shim sends what it names.
 import { readBounded } from "./bounded-body.js";
 import { RecordSnapshot } from "./record-snapshot.js";
-import { abortError, disposedError, joinedSignal, throwIfAborted } from "./errors.js";
+import { abortError, disposedError, joinedSignal, networkErrorText, throwIfAborted } from "./errors.js";
 import { SharedWork } from "./shared-work.js";
 import { requestInit, sharedKey } from "./request-init.js";
 
@@ -336,7 +336,10 @@ export class HashResolution {
       }
     } catch (error) {
       if (this.#closed) throw error;
-      body = String(error?.message ?? error);
+      // No answer, or one cut off mid-body: a failed request (status 0), whatever its status said,
+      // with the error as its text. The partial body is not the hub's answer.
+      status = 0;
+      body = networkErrorText(error);
     } finally {
       ended.release();
     }
@@ -379,7 +382,7 @@ export class HashResolution {
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       if (this.#closed) throw abortError(this.#closing.signal);
-      return { status: 0, text: String(error?.message ?? error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
+      return { status: 0, text: networkErrorText(error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
     } finally {
       ended.release();
     }

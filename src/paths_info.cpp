@@ -271,10 +271,11 @@ bool link_has_next(std::string_view link_header) {
   return false;
 }
 
-PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep) {
+PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep, std::string_view asked) {
   PathsInfoScan scan;
+  const std::string response = std::string(asked) + " response";
   if (body.size() > kMaxBatchBodyBytes) {
-    scan.reason = "paths-info response is " + std::to_string(body.size()) + " bytes, over the " +
+    scan.reason = response + " is " + std::to_string(body.size()) + " bytes, over the " +
                   std::to_string(kMaxBatchBodyBytes) + "-byte limit";
     return scan;
   }
@@ -287,15 +288,15 @@ PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep) {
         ++scan.entries;
         // One bad entry spoils the whole answer: it would be a guess which others to trust.
         if (reason.empty()) return true;
-        refusal = "paths-info entry " + std::to_string(index) + ": " + reason;
+        refusal = std::string(asked) + " entry " + std::to_string(index) + ": " + reason;
         return false;
       });
   if (!refusal.empty()) {
     scan.reason = std::move(refusal);
   } else if (parsed.fault != JsonFault::kNone) {
-    scan.reason = "paths-info response " + parsed.reason;
+    scan.reason = response + " " + parsed.reason;
   } else if (!parsed.value.is_array()) {
-    scan.reason = "paths-info response is a JSON " + std::string(parsed.value.type_name()) + ", not an array";
+    scan.reason = response + " is a JSON " + std::string(parsed.value.type_name()) + ", not an array";
   } else {
     scan.ok = true;
   }

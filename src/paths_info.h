@@ -73,8 +73,9 @@ struct PathsInfoScan {
 // Reads an answer entry by entry, keeping nothing itself: memory is what `keep` keeps. A body of
 // the wrong shape is refused at the first thing that is wrong (a JSON object instead of an array,
 // an entry that is not an object), without reading further. Entries that are malformed are a
-// failure as a whole (never a wrong hash). A tree listing has the same shape.
-PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep);
+// failure as a whole (never a wrong hash). A tree listing has the same shape; `asked` names the
+// answer in the reasons ("paths-info", "listing").
+PathsInfoScan scan_paths_info(std::string_view body, const PathInfoSink& keep, std::string_view asked = "paths-info");
 
 // Every entry; a path given twice is a failure too.
 PathsInfoParse parse_paths_info(std::string_view body);

@@ -1,6 +1,7 @@
 // The Resolver's side of batch requests (paths_info.h): which to send, what their answers (listings
 // of a whole revision or paths-info for the paths asked) teach it of each file, and the step after.
 #include <algorithm>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,19 @@
 #include "revision_listings.h"
 
 namespace coc {
+namespace {
+
+// The most of a network error's text a message quotes: its words are short, a hostile one is cut.
+constexpr std::size_t kNetworkErrorChars = 160;
+
+// How a batch request failed: its status, or with none (0), the network error the shim gave as its
+// body ("terminated (other side closed)"), quoted as untrusted text.
+std::string failure_text(int status, std::string_view body) {
+  if (status != 0) return "failed with status " + std::to_string(status);
+  return body.empty() ? "failed" : "failed: " + message_text(body, kNetworkErrorChars);
+}
+
+}  // namespace
 
 std::vector<BatchRequest> Resolver::plan_batch(const std::vector<std::string>& urls, double now_ms) {
   std::vector<ArtifactUrl> wanted;
@@ -182,7 +196,7 @@ BatchOutcome Resolver::apply_tree(const BatchRequest& request, int status, std::
     return fall_back(error_kind::listing_failed, "listing of " + where + " timed out after " + timeout_text());
   }
   if (status < 200 || status > 299) {
-    return fall_back(error_kind::listing_failed, "listing of " + where + " failed with status " + std::to_string(status));
+    return fall_back(error_kind::listing_failed, "listing of " + where + " " + failure_text(status, body));
   }
   if (const std::string other = other_commit(first, repo_commit); !other.empty()) {
     return fall_back(error_kind::listing_invalid,
@@ -254,9 +268,8 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
   if (status < 200 || status > 299) {
     listings_.paths_info_failed(group);
     outcome.error_kind = error_kind::batch_failed;
-    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision +
-                            (status == 0 ? " failed" : " failed with status " + std::to_string(status)) +
-                            "; resolving by LFS pointer instead";
+    outcome.error_message = "paths-info for " + first.repo_id + "@" + first.revision + " " +
+                            failure_text(status, body) + "; resolving by LFS pointer instead";
     return outcome;
   }
   if (const std::string other = other_commit(first, repo_commit); !other.empty()) {

@@ -71,7 +71,7 @@ PathsInfoScan RevisionListings::read_listing(const std::string& group, std::stri
     file.blob = std::move(entry.git_oid);
     if (listing.files.try_emplace(std::move(entry.path), std::move(file)).second) return std::string();
     return "duplicate path \"" + message_text_in_quotes(entry.path) + "\"";
-  });
+  }, "listing");
   if (scan.ok) keep(group, std::move(listing));
   return scan;
 }

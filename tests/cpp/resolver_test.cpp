@@ -828,3 +828,52 @@ TEST_CASE("a hub URL's record learned from bytes with no blob named does not jud
   hub.after_pointer(kShard, 200, pointer(kHash, 10), kCommit, 1000);
   CHECK(hub.record_judges(kShard, kHash));
 }
+
+TEST_CASE("a listing or paths-info request that got no whole answer fails naming the network's error", "[resolver][batch]") {
+  // status 0: no answer, or one cut off mid-body (the shim gives the error's text as the body).
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == coc::BatchKind::tree);
+  coc::BatchOutcome outcome =
+      resolver.apply_batch(requests[0].group, 0, "terminated (other side closed)", "", "", 0);
+  CHECK_FALSE(outcome.ok);
+  CHECK(outcome.error_kind == "listing-failed");
+  CHECK(outcome.error_message ==
+        "listing of org/model@main failed: terminated (other side closed); asking paths-info instead");
+  REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
+  requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == coc::BatchKind::paths_info);
+  outcome = resolver.apply_batch(requests[0].group, 0, "fetch failed (connect ECONNREFUSED 127.0.0.1:9)", "", "", 0);
+  CHECK(outcome.error_kind == "batch-failed");
+  CHECK(outcome.error_message == "paths-info for org/model@main failed: fetch failed (connect ECONNREFUSED "
+                                 "127.0.0.1:9); resolving by LFS pointer instead");
+  CHECK(resolver.after_batch(kShard, 0).action == StepAction::fetch_pointer);
+  // The error's text is untrusted: quoted short, on one line.
+  Resolver quoted;
+  requests = quoted.plan_batch({kShard}, 0);
+  outcome = quoted.apply_batch(requests[0].group, 0, "line\nbreak" + std::string(400, 'x'), "", "", 0);
+  CHECK(outcome.error_message.find("failed: line\\x0abreakxxx") != std::string::npos);
+  CHECK(outcome.error_message.find("...; asking paths-info instead") != std::string::npos);
+  CHECK(outcome.error_message.size() < 300);
+}
+
+TEST_CASE("an unusable listing is named as the listing, paths-info as paths-info", "[resolver][batch]") {
+  Resolver resolver;
+  auto requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == coc::BatchKind::tree);
+  coc::BatchOutcome outcome = resolver.apply_batch(requests[0].group, 200, "[{\"type", "", "", 0);
+  CHECK(outcome.error_kind == "listing-invalid");
+  CHECK(outcome.error_message.rfind("listing of org/model@main ignored: listing response is not valid JSON", 0) == 0);
+  REQUIRE(resolver.after_batch(kShard, 0).action == StepAction::fetch_batch);
+  requests = resolver.plan_batch({kShard}, 0);
+  REQUIRE(requests[0].kind == coc::BatchKind::paths_info);
+  outcome = resolver.apply_batch(requests[0].group, 200, "[0]", "", "", 0);
+  CHECK(outcome.error_kind == "batch-invalid");
+  CHECK(outcome.error_message == "paths-info for org/model@main ignored: paths-info entry 0: is a JSON number, not an object");
+
+  Resolver entries;
+  requests = entries.plan_batch({kShard}, 0);
+  outcome = entries.apply_batch(requests[0].group, 200, "[0]", "", "", 0);
+  CHECK(outcome.error_message ==
+        "listing of org/model@main ignored: listing entry 0: is a JSON number, not an object; asking paths-info instead");
+}

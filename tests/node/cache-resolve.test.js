@@ -138,6 +138,33 @@ test("a hub without the tree API or paths-info falls back to pointers, each repo
   assert.equal(hub.counters.pathsInfo, 1, "not asked again");
 });
 
+// Headers (200) then the connection cut mid-body: a network failure, not an answer. Its partial
+// body, or the error's text, is never parsed as the hub's JSON.
+test("a listing and paths-info cut off mid-body fail naming the network error; pointers answer", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  hub.setFault((req) => req.kind === "tree" || req.kind === "pathsInfo", { resetAfterBytes: 20 });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  const lfs = lfsFiles(hub);
+  const resolved = await cache.resolveHashes(lfs.map((f) => f.url));
+  assert.deepEqual(resolved.map((r) => r.value), lfs.map((f) => f.sha256));
+  assert.deepEqual(events.map((e) => e.kind), ["listing-failed", "batch-failed"]);
+  assert.match(events[0].message, /^listing of test-org\/test-model@main failed: terminated \(.+\); asking paths-info instead$/);
+  assert.match(events[1].message, /^paths-info for test-org\/test-model@main failed: terminated \(.+\); resolving by LFS pointer instead$/);
+  assert.equal(hub.counters.raw, lfs.length);
+});
+
+test("an unusable listing is reported as the listing's, not as paths-info's", async (t) => {
+  const hub = await hubFor(t, { shards: 2 });
+  hub.setFault((req) => req.kind === "tree", { status: 200, body: "<html>rate limited</html>", headers: { "Content-Type": "text/html" } });
+  const { caches, cos } = stores();
+  const { cache, events } = await cacheOn({ caches, storage: cos.store.manager() });
+  await cache.resolveHashes(lfsFiles(hub).map((f) => f.url));
+  assert.deepEqual(events.map((e) => e.kind), ["listing-invalid"]);
+  assert.match(events[0].message, /^listing of test-org\/test-model@main ignored: listing response is not valid JSON/);
+  assert.doesNotMatch(events[0].message, /paths-info response/);
+});
+
 test("a hub without the tree API: paths-info answers, one request each", async (t) => {
   const hub = await hubFor(t, { shards: 4 });
   hub.setFault((req) => req.kind === "tree", { status: 405, body: "Method Not Allowed" });
