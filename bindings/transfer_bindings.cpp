@@ -62,8 +62,11 @@ JsTransferStep JsTransfer::resolved(bool found, const std::string& hash, double 
 JsTransferStep JsTransfer::storage_answered(coc::StorageAnswer answer, double file_size, const std::string& git_blob) {
   return guarded([&] { return to_js(transfer_.storage_answered(*resolver_, url_, answer, int64_from_js(file_size), git_blob)); });
 }
-JsTransferStep JsTransfer::downloaded(double content_length, int status, const std::string& content_range) {
-  return guarded([&] { return to_js(transfer_.downloaded(int64_from_js(content_length), status, content_range)); });
+JsTransferStep JsTransfer::downloaded(double content_length, int status, const std::string& content_range,
+                                      const std::string& content_encoding) {
+  return guarded([&] {
+    return to_js(transfer_.downloaded(int64_from_js(content_length), status, content_range, content_encoding));
+  });
 }
 JsTransferStep JsTransfer::room_answered(bool fits, double quota, double usage) {
   return guarded([&] { return to_js(transfer_.room_answered(fits, quota, usage)); });

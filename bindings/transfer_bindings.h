@@ -31,7 +31,8 @@ class JsTransfer : LiveCounted {
   JsTransferStep next() const;
   JsTransferStep resolved(bool found, const std::string& hash, double size);
   JsTransferStep storage_answered(coc::StorageAnswer answer, double file_size, const std::string& git_blob);
-  JsTransferStep downloaded(double content_length, int status, const std::string& content_range);
+  JsTransferStep downloaded(double content_length, int status, const std::string& content_range,
+                            const std::string& content_encoding);
   JsTransferStep room_answered(bool fits, double quota, double usage);
   // Resolver::git_blob_format() for this load's URL: the blob id streamed() needs, if any.
   std::string git_blob_format(const JsContent& content, double now);

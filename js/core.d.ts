@@ -252,8 +252,11 @@ export interface Transfer {
    * step's gitBlobFormat asked for one, else "" (a record either refutes is dropped).
    */
   storageAnswered(answer: EnumValue, fileSize: number, gitBlob: string): TransferStep;
-  /** status and contentRange matter only for a paced download's first range request. */
-  downloaded(contentLength: number, status: number, contentRange: string): TransferStep;
+  /**
+   * status and contentRange matter only for a paced download's first range request;
+   * contentEncoding: the response's Content-Encoding ("" when absent): an encoded body is never read whole.
+   */
+  downloaded(contentLength: number, status: number, contentRange: string, contentEncoding: string): TransferStep;
   roomAnswered(fits: boolean, quota: number, usage: number): TransferStep;
   /** "sha1" | "sha256": the git blob id streamed() needs of these bytes; "" when it checks none. */
   gitBlobFormat(content: DownloadedContent, now: number): string;

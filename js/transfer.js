@@ -172,7 +172,7 @@ export class TransferExecutor {
           load.bodyStarted = own ? undefined : performance.now();
           const headers = load.response.headers;
           step = transfer.downloaded(Number(headers.get("Content-Length")) || -1, load.response.status,
-            headers.get("Content-Range") ?? "");
+            headers.get("Content-Range") ?? "", headers.get("Content-Encoding") ?? "");
           break;
         }
         case Action.checkRoom: {

@@ -40,10 +40,6 @@ ContentRange refuse(std::string reason) {
 // A weak ETag (W/"…") may name different bytes: it cannot tie two responses together.
 bool strong(std::string_view etag) { return !etag.empty() && etag.substr(0, 2) != "W/"; }
 
-bool content_encoded(const DownloadStart& start) {
-  return !start.content_encoding.empty() && !equals_ignore_case(trim(start.content_encoding), "identity");
-}
-
 // The byte just past what a range request from `loaded` asks for: the file's end, or paced, the
 // segment's (never past the file's).
 std::int64_t range_end(const DownloadStart& start, std::int64_t loaded) {
@@ -97,6 +93,11 @@ std::int64_t complete_length(std::string_view content_length_header, std::string
   return content_length(content_length_header);
 }
 
+bool content_encoded(std::string_view content_encoding) {
+  const std::string_view coding = trim(content_encoding);
+  return !coding.empty() && !equals_ignore_case(coding, "identity");
+}
+
 bool paces_download(bool paced_downloads, bool hash_known, std::int64_t size) {
   return paced_downloads && hash_known && size > kPacedSegmentBytes;
 }
@@ -135,7 +136,7 @@ ResumePlan plan_resume(const DownloadStart& start, std::int64_t loaded, int atte
     plan.reason = "its hash is not known beforehand, so resumed bytes could not be checked";
   } else if (attempts >= max_attempts) {
     plan.reason = max_attempts <= 0 ? "resuming is off" : "gave up after " + std::to_string(attempts) + " resumed attempts";
-  } else if (content_encoded(start)) {
+  } else if (content_encoded(start.content_encoding)) {
     // Offsets would count encoded bytes, the body reads decoded ones (so its Content-Length, the
     // encoded size, says nothing of what is left).
     plan.reason = "the body was content-encoded";
@@ -161,7 +162,7 @@ ResumePlan plan_next_segment(const DownloadStart& start, std::int64_t asked_from
     plan.reason = "the file's length is not known";
   } else if (loaded < 0 || asked_from < 0 || asked_from > loaded) {
     plan.reason = "no byte count";
-  } else if (content_encoded(start)) {
+  } else if (content_encoded(start.content_encoding)) {
     plan.reason = "the body was content-encoded";
   } else if (loaded < range_end(start, asked_from)) {
     plan.short_body = true;

@@ -52,6 +52,10 @@ struct DownloadStart {
 // else its Content-Length; -1 when neither says.
 std::int64_t complete_length(std::string_view content_length, std::string_view content_range);
 
+// Whether a Content-Encoding names a coding other than identity: fetch() then hands over decoded
+// bytes, while Content-Length and Content-Range count encoded ones (a few KiB may decode to GiBs).
+bool content_encoded(std::string_view content_encoding);
+
 // Whether a download is paced: only when the cache paces downloads (paces_downloads), when the bytes are
 // checked against a known hash (the joined segments are verified whole) and the file (`size`, -1
 // when unknown) is larger than one segment (one no larger is one request either way).

@@ -215,10 +215,12 @@ TransferStep Transfer::fetch() {
   return step;
 }
 
-TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::string_view content_range) {
+TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::string_view content_range,
+                                  std::string_view content_encoding) {
   expect(TransferAction::download, "downloaded");
-  content_length_ = content_length > 0 ? content_length : -1;
-  total_ = content_length > 0 ? content_length : (record_size_ > 0 ? record_size_ : -1);
+  // An encoded body's Content-Length is its encoded size: what it decodes to is not known.
+  content_length_ = content_length > 0 && !content_encoded(content_encoding) ? content_length : -1;
+  total_ = content_length_ > 0 ? content_length_ : (record_size_ > 0 ? record_size_ : -1);
   if (paced_) {
     const FirstSegmentCheck check = check_first_segment(status, content_range);
     if (check.verdict == FirstSegment::refused) {
@@ -277,11 +279,11 @@ TransferStep Transfer::body_step() const {
 }
 
 // A body read whole (for the fallback store under its known hash, or into memory): its length is
-// the response's own and at most kWholeBodyMaxBytes, it is not paced, the shim digests natively, no
-// whole read of it broke off yet, and recent bodies did not arrive slower than
-// kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole). With a recorded size,
-// the length must be that size: a whole read cannot stop at body_limit, and a length that differs
-// (an encoded body, whose decoded size the response does not give) is streamed, so it can.
+// the response's own (not content-encoded) and at most kWholeBodyMaxBytes, it is not paced, the
+// shim digests natively, no whole read of it broke off yet, and recent bodies did not arrive slower
+// than kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole). With a recorded
+// size, the length must be that size: a whole read cannot stop at body_limit, and a length that
+// differs is streamed, so it can.
 bool Transfer::whole_body() const {
   const bool slow_link = request_.body_rate >= 0 && request_.body_rate < kWholeBodyMinBytesPerSecond;
   const bool length_as_recorded = !found_ || record_size_ < 0 || content_length_ == record_size_;

@@ -122,8 +122,8 @@ struct TransferStep {
   // stream_into_storage: paced, the body is the first segment and each next range asks for at most
   // this many bytes, once the bytes before it are handed to storage (0: one body, not paced).
   std::int64_t segment_bytes = 0;
-  // The bytes expected in all (progress, check_room): the response's length, else the record's
-  // size; -1 when unknown.
+  // The bytes expected in all (progress, check_room): the response's length (unless encoded), else
+  // the record's size; -1 when unknown.
   std::int64_t size = -1;
   // stream_into_storage, spool: the size recorded with the hash the bytes must have (-1: none).
   // The body is read no further than one byte past it, and streamed() is told the size read: a
@@ -172,8 +172,11 @@ class Transfer {
   TransferStep storage_answered(Resolver& resolver, const std::string& url, StorageAnswer answer,
                                 std::int64_t file_size, const std::string& git_blob = "");
   // content_length: the response's Content-Length, -1 when absent; status and Content-Range
-  // matter only for a paced download's first range request.
-  TransferStep downloaded(std::int64_t content_length, int status = 200, std::string_view content_range = {});
+  // matter only for a paced download's first range request. content_encoding: the response's
+  // Content-Encoding: a body of any coding but identity reads decoded bytes, which its
+  // Content-Length does not count, so it is never read whole.
+  TransferStep downloaded(std::int64_t content_length, int status = 200, std::string_view content_range = {},
+                          std::string_view content_encoding = {});
   // quota and usage as the storage estimate gave them (for the message).
   TransferStep room_answered(bool fits, double quota, double usage);
   // The resolver's verdict on the bytes just hashed (Resolver::record_content), their SHA-256 and
@@ -231,7 +234,9 @@ class Transfer {
   bool spooled_ = false;      // the bytes are in memory
   bool stored_ = false;       // this load wrote them into storage
   bool paced_ = false;        // the download is asked for segment by segment
-  std::int64_t content_length_ = -1;  // the response's Content-Length (-1: none)
+  // The body's length as its Content-Length gives it (-1: none, or the body is content-encoded, when
+  // it counts encoded bytes).
+  std::int64_t content_length_ = -1;
   bool room_checked_ = false; // the fallback store said the bytes fit
   bool whole_failed_ = false; // a whole read broke off: the body streams from now on
   Step verdict_;              // the resolver's verdict on the bytes (persist, refutation)

@@ -923,3 +923,37 @@ TEST_CASE("a stored entry that is not the git blob its record names refutes the 
   Transfer hinted(request(StorageKind::cross_origin));
   CHECK(hinted.resolved(lfs, url, true, kHash, 100).git_blob_format.empty());
 }
+
+TEST_CASE("a content-encoded body is never read whole: its Content-Length counts encoded bytes, so it streams and stops",
+          "[transfer][overrun][whole][encoded]") {
+  // A few KiB of br and gzip, its Content-Length the recorded size, may decode to GiBs: read whole,
+  // all of it would be decoded and held before its size could be judged.
+  for (const char* encoding : {"br, gzip", "gzip", "br"}) {
+    INFO(encoding);
+    Transfer transfer(whole_capable());
+    transfer.resolved(true, kHash, 4096);
+    transfer.storage_answered(StorageAnswer::miss);
+    REQUIRE(transfer.downloaded(4096, 200, "", encoding).action == TransferAction::check_room);
+    const TransferStep step = transfer.room_answered(true, 1e12, 0);
+    CHECK(step.action == TransferAction::stream_into_storage);
+    CHECK_FALSE(step.whole);
+    CHECK(step.body_limit == 4096);
+    CHECK(step.size == 4096);  // the record's size, not the encoded length
+  }
+  // Identity is no coding: read whole as before.
+  Transfer identity(whole_capable());
+  identity.resolved(true, kHash, 4096);
+  identity.storage_answered(StorageAnswer::miss);
+  REQUIRE(identity.downloaded(4096, 200, "", "identity").action == TransferAction::check_room);
+  CHECK(identity.room_answered(true, 1e12, 0).whole);
+
+  // A body whose hash comes from it is held in memory, chunk by chunk, not read whole.
+  TransferRequest cos = whole_capable();
+  cos.storage = StorageKind::cross_origin;
+  Transfer unknown(cos);
+  unknown.resolved(false, "", -1);
+  TransferStep step = unknown.downloaded(809, 200, "", "br");
+  CHECK(step.action == TransferAction::spool);
+  CHECK_FALSE(step.whole);
+  CHECK(step.size == -1);  // what it decodes to is not known
+}

@@ -104,7 +104,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           static const std::string ranges[] = {
               "", "bytes 0-" + std::to_string(coc::kPacedSegmentBytes - 1) + "/" + std::to_string(3 * coc::kPacedSegmentBytes),
               "bytes 0-99/100", "bytes 5-9/10"};
-          step = transfer.downloaded(length, status, ranges[in.byte() % 4]);
+          // The encoding from the range's byte: the input reads no more bytes than before.
+          static const std::string encodings[] = {"", "identity", "gzip", "br, gzip"};
+          const std::uint8_t pick = in.byte();
+          step = transfer.downloaded(length, status, ranges[pick % 4], encodings[(pick / 4) % 4]);
           break;
         }
         case 3: step = transfer.room_answered(in.byte() & 1, in.byte(), in.byte()); break;

@@ -4,7 +4,7 @@
 // storage to its end, which for a body that never ends would be never.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 
 import { STORAGES, cacheOn, fallbackEntries, hubFor, stores } from "../support/cache-setup.js";
 import { sha256Hex as sha } from "../support/test-data.js";
@@ -67,17 +67,32 @@ test("a file that grew since its record was persisted: the record is refuted at 
   assert.ok(events.some((event) => event.kind === "record-corrected"), "the correction is reported");
 });
 
-test("a gzip bomb whose compressed size is the recorded size is read whole by the platform, then refused: nothing stored", async (t) => {
-  // A whole read (response.blob()) cannot stop at the limit; the core judges its size afterwards.
-  const bomb = gzipSync(Buffer.alloc(16 * MiB, 7));
-  const hub = await hubFor(t, { shards: 1, shardSize: bomb.length });
-  const shard = lfsFile(hub);
-  hub.setFault((req) => req.kind === "resolve", { replaceBytes: bomb, headers: { "Content-Encoding": "gzip" } });
-  const { caches } = stores();
-  const { cache, events } = await cacheOn({ caches });
-  await assert.rejects(cache.fetchWithCache(shard.url, "arraybuffer"),
-    new RegExp(`runs past the ${shard.size} bytes recorded with ${shard.sha256} \\(batch\\): cut off at ${16 * MiB} bytes`));
-  assert.equal(cache.stats().stored, 0);
-  assert.equal(await fallbackEntries(caches), 0);
-  assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+// A few KiB of brotli for many MiB of bytes (as a hostile server would send GiBs).
+const brotliBomb = (size) => brotliCompressSync(Buffer.alloc(size, 7), {
+  params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4, [zlibConstants.BROTLI_PARAM_LGWIN]: 24 },
 });
+
+const ENCODED = {
+  gzip: () => gzipSync(Buffer.alloc(HOSTILE, 7)),
+  "br, gzip": () => gzipSync(brotliBomb(HOSTILE)),
+};
+for (const [encoding, bomb] of Object.entries(ENCODED)) {
+  test(`the fallback store, a ${encoding} bomb whose encoded size is the recorded size: streamed, not read whole, refused after its size and a chunk`, async (t) => {
+    // Its Content-Length is the recorded size, but counts encoded bytes: read whole
+    // (response.blob()), all of it would be decoded and held before its size was judged.
+    const body = bomb();
+    const hub = await hubFor(t, { shards: 1, shardSize: body.length });
+    const shard = lfsFile(hub);
+    hub.setFault((req) => req.kind === "resolve", { replaceBytes: body, headers: { "Content-Encoding": encoding } });
+    const { caches } = stores();
+    const { cache, events } = await cacheOn({ caches });
+    await assert.rejects(cache.fetchWithCache(shard.url, "arraybuffer"),
+      new RegExp(`runs past the ${shard.size} bytes recorded with ${shard.sha256} \\(batch\\): cut off at ${shard.size + 1} bytes`));
+    const stats = cache.stats();
+    assert.ok(stats.bytesDownloaded > shard.size && stats.bytesDownloaded <= shard.size + SLACK,
+      `read ${stats.bytesDownloaded} bytes of a body decoding to ${HOSTILE}`);
+    assert.equal(stats.stored, 0);
+    assert.equal(await fallbackEntries(caches), 0);
+    assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+  });
+}
