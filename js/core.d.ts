@@ -282,8 +282,12 @@ export interface Resolution {
   persistedRead(found: boolean, body: Uint8Array | string, now: number): Step;
   legacyRead(found: boolean, body: Uint8Array | string, now: number): Step;
   batchAnswered(now: number): Step;
-  /** commit, etag: the answer's X-Repo-Commit and ETag ("" when absent). */
-  pointerFetched(status: number, text: string, commit: string, etag: string, now: number, timedOut: boolean): Step;
+  /**
+   * commit, etag, contentLength, contentRange, contentEncoding: the answer's headers ("" when
+   * absent); the last three give the size of a file not in LFS, which its body is read no further than.
+   */
+  pointerFetched(status: number, text: string, commit: string, etag: string, now: number, timedOut: boolean,
+    contentLength: string, contentRange: string, contentEncoding: string): Step;
   /** readSnapshot: the snapshot was read (loadSnapshot, mergeSnapshot or snapshotUnavailable): begin again. */
   snapshotRead(now: number): Step;
   delete(): void;

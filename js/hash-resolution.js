@@ -251,7 +251,8 @@ export class HashResolution {
           break;
         case StepAction.fetchPointer: {
           const answer = await this.#fetchPointer(step.pointerUrl, signal, context);
-          step = resolution.pointerFetched(answer.status, answer.text, answer.commit, answer.etag, Date.now(), answer.timedOut);
+          step = resolution.pointerFetched(answer.status, answer.text, answer.commit, answer.etag, Date.now(), answer.timedOut,
+            answer.contentLength, answer.contentRange, answer.contentEncoding);
           break;
         }
         default:
@@ -371,18 +372,25 @@ export class HashResolution {
       // and stop reading there if the server ignores the range.
       const limit = this.#core.maxLfsPointerBytes;
       const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: ended.signal, headers: { Range: `bytes=0-${limit}` } }));
-      const commit = response.headers.get("X-Repo-Commit") ?? "";
-      const etag = response.headers.get("ETag") ?? "";
+      const header = (name) => response.headers.get(name) ?? "";
+      // The core reads the file's size from the length headers (of a file not in LFS, its body is
+      // read no further than that).
+      const answer = {
+        status: response.status, commit: header("X-Repo-Commit"), etag: header("ETag"), timedOut: false,
+        contentLength: header("Content-Length"), contentRange: header("Content-Range"), contentEncoding: header("Content-Encoding"),
+      };
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
-        return { status: response.status, text: "", commit, etag, timedOut: false };
+        return { ...answer, text: "" };
       }
-      const text = new TextDecoder().decode(await readBounded(response.body, limit));
-      return { status: response.status, text, commit, etag, timedOut: false };
+      return { ...answer, text: new TextDecoder().decode(await readBounded(response.body, limit)) };
     } catch (error) {
       if (signal?.aborted) throw abortError(signal);
       if (this.#closed) throw abortError(this.#closing.signal);
-      return { status: 0, text: networkErrorText(error), commit: "", etag: "", timedOut: timeout?.aborted ?? false };
+      return {
+        status: 0, text: networkErrorText(error), commit: "", etag: "", timedOut: timeout?.aborted ?? false,
+        contentLength: "", contentRange: "", contentEncoding: "",
+      };
     } finally {
       ended.release();
     }

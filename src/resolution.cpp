@@ -76,9 +76,10 @@ const Step& Resolution::batch_answered(double now_ms) {
 }
 
 const Step& Resolution::pointer_fetched(int status, const std::string& text, const std::string& repo_commit,
-                                        double now_ms, bool timed_out, const std::string& etag) {
+                                        double now_ms, bool timed_out, const std::string& etag,
+                                        std::int64_t file_size) {
   expect(StepAction::fetch_pointer, "pointer_fetched");
-  return take(resolver_.after_pointer(url_, status, text, repo_commit, now_ms, timed_out, etag));
+  return take(resolver_.after_pointer(url_, status, text, repo_commit, now_ms, timed_out, etag, file_size));
 }
 
 const Step& Resolution::snapshot_read(double now_ms) {

@@ -35,9 +35,9 @@ class Resolution {
   // (Resolver::apply_batch), or take_batches() let the ticket go without one.
   const Step& batch_answered(double now_ms);
   // fetch_pointer: the answer to next().pointer_url (timed_out: none came in time; status 0), with
-  // its X-Repo-Commit and ETag.
+  // its X-Repo-Commit and ETag, and the file's size as its headers give it (answered_file_size()).
   const Step& pointer_fetched(int status, const std::string& text, const std::string& repo_commit, double now_ms,
-                              bool timed_out, const std::string& etag = "");
+                              bool timed_out, const std::string& etag = "", std::int64_t file_size = -1);
   // read_snapshot: the snapshot was read (Resolver::load_snapshot or snapshot_unavailable); memory
   // may answer now, so it begins again.
   const Step& snapshot_read(double now_ms);

@@ -328,7 +328,7 @@ Step Resolver::after_legacy(const std::string& url, const std::string& store, bo
 
 Step Resolver::after_pointer(const std::string& url, int status, const std::string& text,
                              const std::string& repo_commit, double now_ms, bool timed_out,
-                             const std::string& etag) {
+                             const std::string& etag, std::int64_t file_size) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   if (timed_out) {
     // As any failed request: the stale hash, if any, or the content decides.
@@ -365,9 +365,13 @@ Step Resolver::after_pointer(const std::string& url, int status, const std::stri
   }
   if (!pointer.ok) {
     // Most often an ordinary file, served whole by /raw/: not an error, but never ask again. Its
-    // ETag names its blob, which its download must then be.
+    // ETag names its blob, which its download must then be, and its headers its size. Only an
+    // answer that names a blob is the hub's word on the file (an error page served as 200 is not),
+    // and text that reads as a broken pointer is more likely an LFS file's pointer than the file.
     no_pointer_.insert(parsed.storage_key);
-    keep_listed_blob(parsed, blob_of(etag, ""), commit_of(parsed, repo_commit), "/raw/ answer");
+    const std::string blob = blob_of(etag, "");
+    const std::int64_t named_size = blob.empty() || looks_like_pointer(text) ? -1 : file_size;
+    keep_plain_answer(parsed, {blob, named_size, commit_of(parsed, repo_commit), "/raw/ answer"});
     Step step = done(parsed, nullptr, "");
     if (looks_like_pointer(text)) {
       step.error_kind = error_kind::pointer_invalid;
@@ -407,22 +411,17 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
   // that judges bytes (another host's learned from earlier bytes does not: these replace it).
   const std::string* judge = !expected.empty() ? &expected : known_judges ? &known->value : nullptr;
   const bool overran = content.size_limit >= 0 && content.size > content.size_limit;
-  if (overran && judge == nullptr) throw std::invalid_argument("content of " + parsed.redacted + ": a size limit without a hash");
+  // Without a hash, the limit is the size the hub named for a plain file: its word on the bytes.
+  if (overran && judge == nullptr) return past_named_size(parsed, content);
   if (judge == nullptr) {
     // No hash judges these bytes: the hub's word on a plain file's blob does.
     for (const BlobClaim& claim : blob_claims(parsed, content, now_ms)) {
       if (content.git_blob == claim.blob) continue;
       // A hub answer read before the download may be of an older commit (or came in while the
       // bytes did, after the shim asked which id to compute): forgotten, and asked for again once.
-      if (claim.hub_answer && blob_rechecked_.count(parsed.storage_key) == 0) {
-        if (blob_rechecked_.size() >= options_.capacity) blob_rechecked_.clear();  // bounded, as memory is
-        blob_rechecked_.insert(parsed.storage_key);
-        forget(parsed.href);
-        Step step = done(parsed, nullptr, "");
-        step.recheck = true;
-        step.error_message = "content of " + parsed.redacted + " is not the blob " + claim.blob + " the " +
-                             claim.source + " named; the " + claim.source + " is forgotten and asked for again";
-        return step;
+      if (claim.hub_answer && !answer_asked_again_before(parsed)) {
+        return answer_asked_again(parsed, "content of " + parsed.redacted + " is not the blob " + claim.blob + " the " +
+                                              claim.source + " named; the " + claim.source + " is forgotten and asked for again");
       }
       if (content.git_blob.empty()) {
         throw std::invalid_argument("content of " + parsed.redacted + ": its git blob id is needed (the " +
@@ -435,7 +434,7 @@ Step Resolver::record_content(const std::string& url, const Content& content, do
                            claim.blob + " (the " + claim.source + ")";
       return step;
     }
-    blob_rechecked_.erase(parsed.storage_key);
+    answer_rechecked_.erase(parsed.storage_key);
   }
   if (judge != nullptr && (*judge != check.value || overran)) {
     const auto text = pointer_texts_.find(parsed.storage_key);
@@ -517,23 +516,62 @@ std::vector<Resolver::BlobClaim> Resolver::blob_claims(const ArtifactUrl& url, c
   // and a CDN's after a redirect elsewhere names nothing of the hub's.
   const std::string etag_blob = from_origin(content.response_url, url.origin) ? blob_of(content.etag, content.sha256) : std::string();
   if (!etag_blob.empty()) claims.push_back({etag_blob, "ETag", false});
-  const auto listed = listed_blobs_.find(url.storage_key);
+  const auto listed = plain_answers_.find(url.storage_key);
   // An answer of another commit: the file may have changed since, even into an LFS file.
-  if (listed != listed_blobs_.end() &&
+  if (listed != plain_answers_.end() && !listed->second.blob.empty() &&
       (commit.empty() || listed->second.commit.empty() || commit == listed->second.commit)) {
     claims.push_back({listed->second.blob, listed->second.source, true});
   }
   return claims;
 }
 
-void Resolver::keep_listed_blob(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
-                                const char* source) {
-  if (!git_object_format_of(blob)) return;
-  if (listed_blobs_.size() >= options_.capacity) listed_blobs_.clear();  // bounded, as memory is
-  listed_blobs_[url.storage_key] = {blob, commit, source};
+void Resolver::keep_plain_answer(const ArtifactUrl& url, PlainAnswer answer) {
+  if (!git_object_format_of(answer.blob)) answer.blob.clear();
+  if (answer.blob.empty() && answer.size < 0) return;
+  if (plain_answers_.size() >= options_.capacity) plain_answers_.clear();  // bounded, as memory is
+  plain_answers_[url.storage_key] = std::move(answer);
+}
+
+std::int64_t Resolver::hub_named_size(const std::string& url) const {
+  const auto answer = plain_answers_.find(parse_artifact_url(url).storage_key);
+  return answer != plain_answers_.end() ? answer->second.size : -1;
+}
+
+bool Resolver::answer_asked_again_before(const ArtifactUrl& parsed) const {
+  return answer_rechecked_.count(parsed.storage_key) != 0;
+}
+
+Step Resolver::answer_asked_again(const ArtifactUrl& parsed, std::string message) {
+  if (answer_rechecked_.size() >= options_.capacity) answer_rechecked_.clear();  // bounded, as memory is
+  answer_rechecked_.insert(parsed.storage_key);
+  forget(parsed.href);
+  Step step = done(parsed, nullptr, "");
+  step.recheck = true;
+  step.error_message = std::move(message);
+  return step;
+}
+
+Step Resolver::past_named_size(const ArtifactUrl& parsed, const Content& content) {
+  const auto answer = plain_answers_.find(parsed.storage_key);
+  // The answer that named the limit, unless another has come in since.
+  const std::string source = answer != plain_answers_.end() && answer->second.size == content.size_limit
+                                 ? answer->second.source
+                                 : "hub answer";
+  const std::string past = "content of " + parsed.redacted + " runs past the " + std::to_string(content.size_limit) +
+                           " bytes the " + source + " named for it";
+  if (!answer_asked_again_before(parsed)) {
+    return answer_asked_again(parsed, past + "; the " + source + " is forgotten and asked for again");
+  }
+  Step step = done(parsed, nullptr, "");
+  step.refused = true;
+  step.error_kind = error_kind::cos_hash_mismatch;
+  step.error_message = past + ": cut off at " + std::to_string(content.size) + " bytes";
+  return step;
 }
 
 std::string Resolver::git_blob_format(const std::string& url, const Content& content, double now_ms) {
+  // Bytes past their size limit are refused by it: no blob id of a part is needed.
+  if (content.size_limit >= 0 && content.size > content.size_limit) return "";
   const std::vector<BlobClaim> claims = blob_claims(parse_artifact_url(url), content, now_ms);
   if (claims.empty()) return "";
   return git_object_format_name(*git_object_format_of(claims.front().blob));
@@ -669,7 +707,7 @@ Step Resolver::check_digest(const std::string& url, const std::string& algorithm
 bool Resolver::forget(const std::string& url) {
   const ArtifactUrl parsed = parse_artifact_url(url);
   const bool plain = no_pointer_.erase(parsed.storage_key) != 0;
-  listed_blobs_.erase(parsed.storage_key);
+  plain_answers_.erase(parsed.storage_key);
   ledger_.forgot(parsed.storage_key);
   // A listing that gave a hash now in doubt must not give it again.
   const bool listed = parsed.is_hub && listings_.forget(batch_group(parsed));

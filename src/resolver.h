@@ -127,7 +127,8 @@ struct Content {
   std::string expected;
   std::string etag;         // the response's ETag: the hub's git blob id for a file not in LFS
   std::string repo_commit;  // the response's X-Repo-Commit
-  // The size recorded with `expected` (-1: none). A body is read no further than one byte past it
+  // The size recorded with `expected`, or without one, the size a hub answer named for the file
+  // (hub_named_size(); -1: none). A body is read no further than one byte past it
   // (TransferStep::body_limit): when `size` is larger, the bytes are not the file, whatever the
   // hash of the part that came.
   std::int64_t size_limit = -1;
@@ -159,10 +160,11 @@ class Resolver {
                     const std::string& body, double now_ms);
   Step after_batch(const std::string& url, double now_ms);
   // timed_out: no answer came within resolution_timeout_ms (status is then 0).
-  // etag: the answer's ETag: the file's blob id when /raw/ served a file not in LFS.
+  // etag: the answer's ETag: the file's blob id when /raw/ served a file not in LFS; file_size: the
+  // file's size as the answer's headers give it (answered_file_size(); -1 when they do not).
   Step after_pointer(const std::string& url, int status, const std::string& text,
                      const std::string& repo_commit, double now_ms, bool timed_out = false,
-                     const std::string& etag = "");
+                     const std::string& etag = "", std::int64_t file_size = -1);
 
   // Batch requests for the URLs whose hash is not already in memory and fresh.
   std::vector<BatchRequest> plan_batch(const std::vector<std::string>& urls, double now_ms);
@@ -189,7 +191,8 @@ class Resolver {
   // the response's commit (or of a commit either does not say).
   std::string git_blob_format(const std::string& url, const Content& content, double now_ms);
   // The hash of bytes just downloaded: verifies against what was expected and records it. Bytes
-  // whose git blob id is not the one the hub named are refused; when a listing or /raw/ answer
+  // whose git blob id is not the one the hub named, or that ran past the size a hub answer named
+  // (Content::size_limit without a hash), are refused; when a listing, paths-info or /raw/ answer
   // named it, that answer may be outdated, so it is forgotten and the load runs once more first
   // (recheck). Without a blob id it needs (one the ETag names), throws std::invalid_argument.
   Step record_content(const std::string& url, const Content& content, double now_ms);
@@ -212,6 +215,9 @@ class Resolver {
                           const std::string& stored);
   // The git blob id url's record names, when it is the record of `hash` ("" otherwise).
   std::string record_blob(const std::string& url, const std::string& hash);
+  // The size a listing, paths-info or /raw/ answer named for url's file not in LFS, whose hash
+  // comes from its bytes: they are read no further than one byte past it (-1: none named).
+  std::int64_t hub_named_size(const std::string& url) const;
   // Whether url's record of `hash` judges bytes: the hub's answer about its own file does (an LFS
   // answer, or a record that names the file's git blob), and a caller's hint; otherwise bytes are
   // the authority, and the record is only what earlier bytes hashed to (a put() of new bytes
@@ -267,11 +273,18 @@ class Resolver {
   // the lookup with it (absent: with no record).
   Listed from_listing(const ArtifactUrl& url, double now_ms, Step& step);
   static void count_plain(const Step& side_effects, BatchOutcome& outcome);
+  // What a hub answer said of a file not in LFS: its git blob id ("" when it named none) and size
+  // (-1 when it named none), of which commit ("" when unknown), and which answer said it.
+  struct PlainAnswer {
+    std::string blob;
+    std::int64_t size = -1;
+    std::string commit;
+    const char* source = "";
+  };
   // What a batch answer (listing or paths-info, answered_at) says of one file: not in LFS with a
   // git blob id (a record learned from that blob is confirmed: the step has it; any other record
   // is dropped once stale or contradicted), or in LFS with sha256.
-  Step learn_plain(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
-                   double answered_at, double now_ms);
+  Step learn_plain(const ArtifactUrl& url, PlainAnswer answer, double answered_at, double now_ms);
   Step learn_batch(const ArtifactUrl& url, const std::string& sha256, std::int64_t size,
                    const std::string& commit, double learned_at);
   BatchOutcome apply_tree(const BatchRequest& request, int status, std::string_view body,
@@ -294,6 +307,13 @@ class Resolver {
   // judge by value: it may be the record's own value, which forgetting the record frees.
   Step refuted(const ArtifactUrl& parsed, std::string judge, std::string message);
   Step plain_after_all(const ArtifactUrl& parsed, std::string judge);
+  // Bytes with no hash to judge them contradicted a hub answer (message: how), which may be older
+  // than the file: it is forgotten and the load runs once more. Only once per key until bytes meet
+  // an answer (answer_rechecked_): a second contradiction is refused.
+  bool answer_asked_again_before(const ArtifactUrl& parsed) const;
+  Step answer_asked_again(const ArtifactUrl& parsed, std::string message);
+  // Bytes with no hash to judge them ran past the size a hub answer named (Content::size_limit).
+  Step past_named_size(const ArtifactUrl& parsed, const Content& content);
   Step recheck(const ArtifactUrl& parsed, std::string judge);
   Step refuted_by_entry(const ArtifactUrl& parsed, const std::string& hash, const std::string& held,
                         const std::string& recorded);
@@ -326,18 +346,13 @@ class Resolver {
   BatchDesk desk_;
   std::uint64_t next_ticket_ = 1;
   std::set<std::string> no_pointer_;  // keys whose /raw/ is the file itself
-  // key → the git blob id and commit a listing, paths-info or /raw/ answer gave for a file not in
-  // LFS, and which of them gave it.
-  struct ListedBlob {
-    std::string blob;
-    std::string commit;
-    const char* source;
-  };
-  std::map<std::string, ListedBlob> listed_blobs_;
-  void keep_listed_blob(const ArtifactUrl& url, const std::string& blob, const std::string& commit, const char* source);
-  // Keys whose hub answer's blob the bytes contradicted once: that answer was forgotten and the
-  // load ran again; a second contradiction is refused.
-  std::set<std::string> blob_rechecked_;
+  // key → what a listing, paths-info or /raw/ answer said of a file not in LFS.
+  std::map<std::string, PlainAnswer> plain_answers_;
+  // Kept when it names a blob id or a size.
+  void keep_plain_answer(const ArtifactUrl& url, PlainAnswer answer);
+  // Keys whose hub answer the bytes contradicted once (another blob, or past its size): that answer
+  // was forgotten and the load ran again; a second contradiction is refused.
+  std::set<std::string> answer_rechecked_;
   // key → SHA-256 of the /raw/ text a pointer record came from, this session: bytes that hash to
   // it are a plain file whose content reads as a pointer, not bytes that refute the record.
   std::map<std::string, std::string> pointer_texts_;

@@ -112,7 +112,8 @@ Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step)
       step = done(url, nullptr, "");
       break;
     case Listed::plain:
-      step = learn_plain(url, lookup.file->blob, lookup.listing->commit, lookup.listing->listed_at, now_ms);
+      step = learn_plain(url, {lookup.file->blob, lookup.file->size, lookup.listing->commit, "listing"},
+                         lookup.listing->listed_at, now_ms);
       break;
     case Listed::lfs:
       // As old as the listing, not as this lookup.
@@ -123,12 +124,13 @@ Listed Resolver::from_listing(const ArtifactUrl& url, double now_ms, Step& step)
   return lookup.listed;
 }
 
-Step Resolver::learn_plain(const ArtifactUrl& url, const std::string& blob, const std::string& commit,
-                           double answered_at, double now_ms) {
+Step Resolver::learn_plain(const ArtifactUrl& url, PlainAnswer answer, double answered_at, double now_ms) {
   // Its /raw/ is the whole file: the hash can only come from the content, or be confirmed by the
   // blob id it was learned with.
   no_pointer_.insert(url.storage_key);
-  keep_listed_blob(url, blob, commit, "listing");
+  const std::string blob = answer.blob;
+  const std::string commit = answer.commit;
+  keep_plain_answer(url, std::move(answer));
   const HashRecord* known = index_.find(url.storage_key);
   if (known == nullptr) return done(url, nullptr, "");
   if (!is_stale(url, *known, now_ms) && (known->blob.empty() || blob.empty() || known->blob == blob)) {
@@ -303,7 +305,9 @@ BatchOutcome Resolver::apply_batch(const std::string& group, int status, std::st
     if (entry == by_path.end() || entry->second.path.empty() || entry->second.type != "file") continue;
     const ArtifactUrl url = parse_artifact_url(request.keys[i]);
     if (!entry->second.is_lfs) {
-      count_plain(learn_plain(url, entry->second.git_oid, commit_of(url, repo_commit), now_ms, now_ms), outcome);
+      count_plain(learn_plain(url, {entry->second.git_oid, entry->second.size, commit_of(url, repo_commit), "paths-info answer"},
+                              now_ms, now_ms),
+                  outcome);
       continue;
     }
     const Step side_effects =

@@ -134,6 +134,7 @@ TransferStep Transfer::resolved(bool found, const std::string& hash, std::int64_
 TransferStep Transfer::resolved(Resolver& resolver, const std::string& url, bool found, const std::string& hash,
                                 std::int64_t size) {
   expect(TransferAction::resolve, "resolved");
+  named_size_ = resolver.hub_named_size(url);
   record_blob_ = found ? resolver.record_blob(url, hash) : std::string();
   if (!git_object_format_of(record_blob_)) record_blob_.clear();
   // A caller's own bytes are checked only against a record that judges bytes: another host's
@@ -220,7 +221,7 @@ TransferStep Transfer::downloaded(std::int64_t content_length, int status, std::
   expect(TransferAction::download, "downloaded");
   // An encoded body's Content-Length is its encoded size: what it decodes to is not known.
   content_length_ = content_length > 0 && !content_encoded(content_encoding) ? content_length : -1;
-  total_ = content_length_ > 0 ? content_length_ : (record_size_ > 0 ? record_size_ : -1);
+  total_ = content_length_ > 0 ? content_length_ : (body_limit() > 0 ? body_limit() : -1);
   if (paced_) {
     const FirstSegmentCheck check = check_first_segment(status, content_range);
     if (check.verdict == FirstSegment::refused) {
@@ -254,7 +255,7 @@ TransferStep Transfer::body_step() const {
   TransferStep step;
   step.size = total_;
   step.expected = found_ ? hash_ : std::string();
-  step.body_limit = found_ ? record_size_ : -1;
+  step.body_limit = body_limit();
   // Only a request this cache made can be made again for the rest of a body that broke off.
   step.resumable = !request_.own_response;
   step.shared = !request_.is_private;
@@ -278,17 +279,23 @@ TransferStep Transfer::body_step() const {
   return step;
 }
 
+// The size the body must not run past: the one recorded with the hash it must have, else (its hash
+// comes from it) the one a hub answer named for the file; -1 when neither is known.
+std::int64_t Transfer::body_limit() const {
+  return found_ ? record_size_ : named_size_;
+}
+
 // A body read whole (for the fallback store under its known hash, or into memory): its length is
 // the response's own (not content-encoded) and at most kWholeBodyMaxBytes, it is not paced, the
 // shim digests natively, no whole read of it broke off yet, and recent bodies did not arrive slower
-// than kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole). With a recorded
-// size, the length must be that size: a whole read cannot stop at body_limit, and a length that
+// than kWholeBodyMinBytesPerSecond (unknown: the first bodies are read whole). With a size to stop
+// at (body_limit), the length must be that size: a whole read cannot stop, and a length that
 // differs is streamed, so it can.
 bool Transfer::whole_body() const {
   const bool slow_link = request_.body_rate >= 0 && request_.body_rate < kWholeBodyMinBytesPerSecond;
-  const bool length_as_recorded = !found_ || record_size_ < 0 || content_length_ == record_size_;
+  const bool length_as_limited = body_limit() < 0 || content_length_ == body_limit();
   return request_.native_digest && !paced_ && !whole_failed_ && !slow_link && content_length_ > 0 &&
-         content_length_ <= kWholeBodyMaxBytes && length_as_recorded;
+         content_length_ <= kWholeBodyMaxBytes && length_as_limited;
 }
 
 TransferStep Transfer::room_check() const {

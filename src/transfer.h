@@ -123,11 +123,12 @@ struct TransferStep {
   // this many bytes, once the bytes before it are handed to storage (0: one body, not paced).
   std::int64_t segment_bytes = 0;
   // The bytes expected in all (progress, check_room): the response's length (unless encoded), else
-  // the record's size; -1 when unknown.
+  // the size the body may not run past (body_limit); -1 when unknown.
   std::int64_t size = -1;
-  // stream_into_storage, spool: the size recorded with the hash the bytes must have (-1: none).
-  // The body is read no further than one byte past it, and streamed() is told the size read: a
-  // hostile or changed file that runs on is refused there, not held or stored to its end.
+  // stream_into_storage, spool: the size recorded with the hash the bytes must have, or for bytes
+  // whose hash comes from them, the size a hub answer named for the file (-1: neither). The body is
+  // read no further than one byte past it, and streamed() is told the size read: a hostile or
+  // changed file that runs on is refused there, not held or stored to its end.
   std::int64_t body_limit = -1;
   std::string expected;  // spool, stream: the hash the download started with ("" when none)
   // read_storage: the git blob id format ("sha1", "sha256") of an opened file to pass back
@@ -207,6 +208,7 @@ class Transfer {
   void expect_one_of(std::initializer_list<TransferAction> actions, const char* feed) const;
   TransferStep fetch();
   TransferStep body_step() const;
+  std::int64_t body_limit() const;
   bool whole_body() const;
   TransferStep room_check() const;
   TransferStep store_spooled() const;
@@ -228,6 +230,7 @@ class Transfer {
   std::string hash_;          // the record's hash, then the content's
   std::int64_t record_size_ = -1;
   std::string record_blob_;   // the record's git blob id ("" when it names none)
+  std::int64_t named_size_ = -1;  // the size a hub answer named for a file not in LFS (-1: none)
   std::int64_t total_ = -1;   // the bytes expected in all
   bool can_store_ = false;    // storage may take these bytes
   bool restarted_ = false;    // a refuted record already made the load run once more

@@ -957,3 +957,94 @@ TEST_CASE("a content-encoded body is never read whole: its Content-Length counts
   CHECK_FALSE(step.whole);
   CHECK(step.size == -1);  // what it decodes to is not known
 }
+
+namespace {
+
+const std::string kPlainUrl = "https://hub.test/org/m/resolve/main/c.json";
+const std::string kPlainBlob(40, '2');
+
+// A resolver whose listing of the revision says c.json is a plain file of `size` bytes.
+void list_plain(Resolver& resolver, std::int64_t size) {
+  auto requests = resolver.plan_batch({kPlainUrl}, 0);
+  REQUIRE(requests.size() == 1);
+  const std::string listing = R"([{"type":"file","path":"c.json","size":)" + std::to_string(size) + R"(,"oid":")" +
+                              kPlainBlob + R"("}])";
+  REQUIRE(resolver.apply_batch(requests[0].group, 200, listing, "", "", 0).ok);
+  REQUIRE_FALSE(resolver.after_batch(kPlainUrl, 0).found);
+}
+
+// The bytes of c.json as the shim read them: size bytes, hashing to kOther.
+coc::Content plain_bytes(std::int64_t size) {
+  coc::Content content;
+  content.sha256 = kOther;
+  content.size = size;
+  return content;
+}
+
+}  // namespace
+
+TEST_CASE("a file whose hash comes from its bytes is read no further than one byte past the size the hub named",
+          "[transfer][overrun][named-size]") {
+  Resolver resolver;
+  list_plain(resolver, 8);
+  for (const StorageKind storage : {StorageKind::cross_origin, StorageKind::fallback, StorageKind::none}) {
+    INFO(static_cast<int>(storage));
+    TransferRequest asked = request(storage);
+    asked.native_digest = true;
+    Transfer transfer(asked);
+    REQUIRE(transfer.resolved(resolver, kPlainUrl, false, "", -1).action == TransferAction::download);
+    TransferStep step = transfer.downloaded(-1);  // an endless body has no Content-Length
+    if (step.action == TransferAction::check_room) {
+      CHECK(step.size == 8);
+      step = transfer.room_answered(true, 1e12, 0);
+    }
+    CHECK(step.action == TransferAction::spool);
+    CHECK(step.body_limit == 8);
+    CHECK_FALSE(step.whole);
+  }
+  // Read whole only when its length is the named size and it is not encoded.
+  TransferRequest cos = whole_capable();
+  cos.storage = StorageKind::cross_origin;
+  Transfer as_named(cos);
+  as_named.resolved(resolver, kPlainUrl, false, "", -1);
+  CHECK(as_named.downloaded(8).whole);
+  Transfer longer(cos);
+  longer.resolved(resolver, kPlainUrl, false, "", -1);
+  TransferStep step = longer.downloaded(4096);
+  CHECK_FALSE(step.whole);
+  CHECK(step.body_limit == 8);
+  Transfer encoded(cos);
+  encoded.resolved(resolver, kPlainUrl, false, "", -1);
+  CHECK_FALSE(encoded.downloaded(8, 200, "", "br").whole);
+
+  // No answer named a size (another host, or a file the hub was not asked about): no limit.
+  Resolver unlisted;
+  Transfer unsized(cos);
+  unsized.resolved(unlisted, kPlainUrl, false, "", -1);
+  CHECK(unsized.downloaded(-1).body_limit == -1);
+}
+
+TEST_CASE("bytes past the size the hub named run the load once more, with the hub asked again, then fail it",
+          "[transfer][overrun][named-size]") {
+  Resolver resolver;
+  list_plain(resolver, 8);
+  Transfer transfer(request(StorageKind::cross_origin));
+  transfer.resolved(resolver, kPlainUrl, false, "", -1);
+  REQUIRE(transfer.downloaded(-1).body_limit == 8);
+  // The shim cut the body one byte past the limit; it needs no blob id of that part.
+  CHECK(transfer.git_blob_format(resolver, kPlainUrl, plain_bytes(9), 1).empty());
+  TransferStep step = transfer.streamed(resolver, kPlainUrl, plain_bytes(9), 1);
+  // The listing may be older than the file: forgotten, and the load runs again.
+  CHECK(step.action == TransferAction::resolve);
+  CHECK(step.error_kind.empty());
+  CHECK(resolver.hub_named_size(kPlainUrl) == -1);
+
+  list_plain(resolver, 8);  // the hub says 8 bytes again
+  step = transfer.resolved(resolver, kPlainUrl, false, "", -1);
+  REQUIRE(transfer.downloaded(-1).body_limit == 8);
+  step = transfer.streamed(resolver, kPlainUrl, plain_bytes(9), 2);
+  CHECK(step.action == TransferAction::fail);
+  CHECK(step.error_kind == coc::error_kind::cos_hash_mismatch);
+  CHECK(step.fail_message == "content of " + kPlainUrl + " runs past the 8 bytes the listing named for it: cut off at 9 bytes");
+  CHECK(resolver.references(kOther) == 0);  // nothing learned from them
+}

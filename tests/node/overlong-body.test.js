@@ -1,7 +1,8 @@
 // A body that runs past the size recorded with its hash (a hostile hub, a body compressed into a
 // bomb, a file that grew since its record was kept) is read no further than one byte past that
 // size: it is refused, or refutes a cached record, without being held in memory or written into
-// storage to its end, which for a body that never ends would be never.
+// storage to its end, which for a body that never ends would be never. A file not in LFS, whose
+// hash comes from its bytes, is bounded the same way by the size the hub named for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
@@ -94,5 +95,52 @@ for (const [encoding, bomb] of Object.entries(ENCODED)) {
     assert.equal(stats.stored, 0);
     assert.equal(await fallbackEntries(caches), 0);
     assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+  });
+}
+
+// A hub file not in LFS (a config), whose hash comes from its bytes: the hub named its size.
+const plainFile = (hub) => hub.model.files.find((file) => !file.lfs && file.path === "mlc-chat-config.json");
+const PLAIN_BODIES = {
+  "an endless body (no Content-Length)": () => ({ replaceBytes: Buffer.alloc(HOSTILE, 7), headers: { "Content-Length": null } }),
+  "a brotli bomb (its Content-Length the compressed size)": () => ({ replaceBytes: brotliBomb(HOSTILE), headers: { "Content-Encoding": "br" } }),
+};
+// Where the hub named the size: what the message calls it, the cache's options, the request counted.
+const SIZE_SOURCES = {
+  listing: { options: {}, counter: "tree" },
+  "paths-info answer": { options: { listRepos: false }, counter: "pathsInfo" },
+  "/raw/ answer": { options: { batch: false }, counter: "raw" },
+};
+
+async function refusedPastNamedSize(t, setup, fault, source) {
+  const hub = await hubFor(t, { shards: 1, shardSize: MiB });
+  const plain = plainFile(hub);
+  hub.setFault((req) => req.kind === "resolve" && req.path === plain.path, fault);
+  const made = stores();
+  const { cache, events } = await cacheOn({ ...setup(made), ...SIZE_SOURCES[source].options });
+  await assert.rejects(cache.fetchWithCache(plain.url, "arraybuffer"),
+    new RegExp(`runs past the ${plain.size} bytes the ${source} named for it: cut off at ${plain.size + 1} bytes`));
+  const stats = cache.stats();
+  // The answer may be older than the file: asked for again once, and the file downloaded again.
+  assert.equal(stats.downloads, 2);
+  assert.equal(hub.counters[SIZE_SOURCES[source].counter], 2);
+  assert.ok(stats.bytesDownloaded <= 2 * (plain.size + SLACK), `read ${stats.bytesDownloaded} bytes of two ${HOSTILE}-byte bodies`);
+  assert.equal(stats.stored, 0);
+  assert.equal(made.cos.store.entries().length, 0);
+  assert.equal(await fallbackEntries(made.caches), 0);
+  assert.deepEqual(events.map((event) => event.kind), ["cos-hash-mismatch"]);
+  assert.equal(await cache.resolveHash(plain.url), null, "nothing learned from them");
+}
+
+for (const [storageName, setup] of Object.entries(STORAGES)) {
+  for (const [bodyName, fault] of Object.entries(PLAIN_BODIES)) {
+    test(`${storageName}, ${bodyName} for a plain file the listing sized: refused after at most its size and a chunk, each time`, async (t) => {
+      await refusedPastNamedSize(t, setup, fault(), "listing");
+    });
+  }
+}
+
+for (const source of ["paths-info answer", "/raw/ answer"]) {
+  test(`the size a ${source} named bounds a plain file's endless body as the listing's does`, async (t) => {
+    await refusedPastNamedSize(t, STORAGES["Cross-Origin Storage"], PLAIN_BODIES["an endless body (no Content-Length)"](), source);
   });
 }
