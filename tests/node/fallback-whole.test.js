@@ -24,23 +24,27 @@ test("a shard-sized file is read whole, digested natively, stored as one Blob an
   const hub = await hubFor(t, { shards: 3, shardSize: 2 * MiB });
   const shards = lfsFiles(hub);
   const { caches } = stores();
-  const { cache, events } = await cacheOn({ caches });
+  // A cache per file: each one's first body is read whole whatever the machine's speed (later
+  // ones only while bodies arrive at the body rate's threshold, which a busy machine may miss).
+  const tabs = [];
+  for (const file of shards) tabs.push({ file, ...await cacheOn({ caches }) });
   const wasmHashers = (await import("../../js/core.js")).loadCore().then((core) => core.Sha256.prototype);
   const spied = await counting(Response.prototype, "blob", () =>
     counting(crypto.subtle.constructor.prototype, "digest", async () =>
       counting(await wasmHashers, "updateFromScratch", async () => {
-        for (const file of shards) await cache.addToCache(file.url);
+        for (const { file, cache } of tabs) await cache.addToCache(file.url);
       })));
   const digests = spied.result;
   const wasm = digests.result;
   assert.ok(spied.calls() >= shards.length, `each body was read whole (${spied.calls()} blob() calls)`);
   assert.ok(digests.calls() >= shards.length, `each was digested natively (${digests.calls()} calls)`);
   assert.equal(wasm.calls(), 0, "no byte went through the wasm hasher");
-  assert.deepEqual(events, []);
+  for (const { events } of tabs) assert.deepEqual(events, []);
   assert.deepEqual(await storedKeys(caches), { entries: shards.length, seals: shards.length });
-  const stats = cache.stats();
-  assert.equal(stats.stored, shards.length);
-  assert.equal(stats.bytesDownloaded, shards.reduce((sum, file) => sum + file.size, 0));
+  for (const { file, cache } of tabs) {
+    assert.equal(cache.stats().stored, 1);
+    assert.equal(cache.stats().bytesDownloaded, file.size);
+  }
 
   hub.resetCounters();
   const { cache: reloaded } = await cacheOn({ caches });
