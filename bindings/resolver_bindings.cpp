@@ -147,13 +147,13 @@ class JsResolution : LiveCounted {
     return guarded([&] { return to_js(resolution_.legacy_read(found, body_bytes(body), now)); });
   }
   JsStep batch_answered(double now) { return guarded([&] { return to_js(resolution_.batch_answered(now)); }); }
-  // The answer's Content-Length, Content-Range and Content-Encoding as they came ("" when absent):
-  // the core reads the file's size from them.
+  // The answer's Content-Range and Content-Encoding as they came ("" when absent): the core reads
+  // the file's size from them.
   JsStep pointer_fetched(int status, const std::string& text, const std::string& commit, const std::string& etag,
-                         double now, bool timed_out, const std::string& content_length,
-                         const std::string& content_range, const std::string& content_encoding) {
+                         double now, bool timed_out, const std::string& content_range,
+                         const std::string& content_encoding) {
     return guarded([&] {
-      const std::int64_t file_size = coc::answered_file_size(status, content_length, content_range, content_encoding);
+      const std::int64_t file_size = coc::answered_file_size(status, content_range, content_encoding);
       return to_js(resolution_.pointer_fetched(status, text, commit, now, timed_out, etag, file_size));
     });
   }

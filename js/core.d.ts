@@ -283,11 +283,11 @@ export interface Resolution {
   legacyRead(found: boolean, body: Uint8Array | string, now: number): Step;
   batchAnswered(now: number): Step;
   /**
-   * commit, etag, contentLength, contentRange, contentEncoding: the answer's headers ("" when
-   * absent); the last three give the size of a file not in LFS, which its body is read no further than.
+   * commit, etag, contentRange, contentEncoding: the answer's headers ("" when absent); the last
+   * two give the size of a file not in LFS (a 206's), which its body is read no further than.
    */
   pointerFetched(status: number, text: string, commit: string, etag: string, now: number, timedOut: boolean,
-    contentLength: string, contentRange: string, contentEncoding: string): Step;
+    contentRange: string, contentEncoding: string): Step;
   /** readSnapshot: the snapshot was read (loadSnapshot, mergeSnapshot or snapshotUnavailable): begin again. */
   snapshotRead(now: number): Step;
   delete(): void;

@@ -252,7 +252,7 @@ export class HashResolution {
         case StepAction.fetchPointer: {
           const answer = await this.#fetchPointer(step.pointerUrl, signal, context);
           step = resolution.pointerFetched(answer.status, answer.text, answer.commit, answer.etag, Date.now(), answer.timedOut,
-            answer.contentLength, answer.contentRange, answer.contentEncoding);
+            answer.contentRange, answer.contentEncoding);
           break;
         }
         default:
@@ -373,11 +373,11 @@ export class HashResolution {
       const limit = this.#core.maxLfsPointerBytes;
       const response = await this.#fetch(url, requestInit(this.#core, context, url, { signal: ended.signal, headers: { Range: `bytes=0-${limit}` } }));
       const header = (name) => response.headers.get(name) ?? "";
-      // The core reads the file's size from the length headers (of a file not in LFS, its body is
-      // read no further than that).
+      // The core reads the file's size from a 206's Content-Range (of a file not in LFS, its body
+      // is read no further than that).
       const answer = {
         status: response.status, commit: header("X-Repo-Commit"), etag: header("ETag"), timedOut: false,
-        contentLength: header("Content-Length"), contentRange: header("Content-Range"), contentEncoding: header("Content-Encoding"),
+        contentRange: header("Content-Range"), contentEncoding: header("Content-Encoding"),
       };
       if (!response.ok) {
         response.body?.cancel().catch(() => {});
@@ -389,7 +389,7 @@ export class HashResolution {
       if (this.#closed) throw abortError(this.#closing.signal);
       return {
         status: 0, text: networkErrorText(error), commit: "", etag: "", timedOut: timeout?.aborted ?? false,
-        contentLength: "", contentRange: "", contentEncoding: "",
+        contentRange: "", contentEncoding: "",
       };
     } finally {
       ended.release();

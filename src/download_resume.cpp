@@ -98,11 +98,8 @@ bool content_encoded(std::string_view content_encoding) {
   return !coding.empty() && !equals_ignore_case(coding, "identity");
 }
 
-std::int64_t answered_file_size(int status, std::string_view content_length_header, std::string_view content_range,
-                                std::string_view content_encoding) {
-  if (content_encoded(content_encoding)) return -1;
-  if (status == 200) return content_length(content_length_header);
-  if (status != 206) return -1;
+std::int64_t answered_file_size(int status, std::string_view content_range, std::string_view content_encoding) {
+  if (content_encoded(content_encoding) || status != 206) return -1;
   const ContentRange range = parse_content_range(content_range);
   return range.ok ? range.complete : -1;
 }

@@ -57,10 +57,10 @@ std::int64_t complete_length(std::string_view content_length, std::string_view c
 bool content_encoded(std::string_view content_encoding);
 
 // The whole file's size as the answer to a request for its first bytes says it (a /raw/ answer that
-// is a file not in LFS): a 206's complete length, a 200's Content-Length (a 206's counts only the
-// range); -1 when it does not say, or when the body is content-encoded.
-std::int64_t answered_file_size(int status, std::string_view content_length, std::string_view content_range,
-                                std::string_view content_encoding);
+// is a file not in LFS): a 206's complete length; -1 when it does not say, or when the body is
+// content-encoded. Not a 200's Content-Length: a page cannot see the Content-Encoding of a
+// cross-origin answer that does not expose it, and a compressed body's length is not the file's.
+std::int64_t answered_file_size(int status, std::string_view content_range, std::string_view content_encoding);
 
 // Whether a download is paced: only when the cache paces downloads (paces_downloads), when the bytes are
 // checked against a known hash (the joined segments are verified whole) and the file (`size`, -1

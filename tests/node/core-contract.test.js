@@ -62,7 +62,7 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
       "key", "persistBody", "persistKey", "pointerUrl", "recheck", "record", "refused", "store"]);
     assert.equal(step.action, StepAction.readPersisted);
     assert.equal(step.key, SHARD, "a read step reads the entry under the URL's key");
-    assert.throws(() => resolution.pointerFetched(200, "", "", "", 1000, false, "", "", ""), /pointer_fetched after read-persisted/, "a result out of turn is refused");
+    assert.throws(() => resolution.pointerFetched(200, "", "", "", 1000, false, "", ""), /pointer_fetched after read-persisted/, "a result out of turn is refused");
     step = resolution.persistedRead(false, "", 1000);
     assert.equal(step.action, StepAction.readLegacy);
     assert.equal(step.store, "tvmjs-cos-hash-meta");
@@ -80,7 +80,7 @@ test("a step carries one field per meaning: key, pointerUrl, store, group, dropK
     step = resolution.batchAnswered(1000);
     assert.equal(step.action, StepAction.fetchPointer);
     assert.equal(step.pointerUrl, `${HUB}/org/model/raw/main/shard_0.bin`);
-    step = resolution.pointerFetched(200, pointer(HASH_A, 10), "", "", 1000, false, "", "", "");
+    step = resolution.pointerFetched(200, pointer(HASH_A, 10), "", "", 1000, false, "", "");
     assert.equal(step.action, StepAction.done);
     assert.equal(step.found, true);
     assert.equal(step.record.value, HASH_A);
