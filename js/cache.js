@@ -139,7 +139,7 @@ export class CrossOriginCache {
     if (manager) {
       this.#cos = new CosClient(manager, storageLimits);
     } else if (options.fallback !== false && cacheStorage) {
-      this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core);
+      this.#fallback = new FallbackStore(cacheStorage, stores.fallbackStore, core, { timeoutMs: storageTimeoutMs });
       this.#cos = new CosClient(this.#fallback, storageLimits);
     }
     this.storageKind = manager ? "cross-origin-storage" : this.#fallback ? "fallback" : "none";

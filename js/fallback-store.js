@@ -36,15 +36,17 @@ export class FallbackStore {
   #caches;
   #core;
   #sealing = new Map();  // hash -> the last seal step asked for, settled
+  #timeoutMs;            // how long a seal step waits for another tab's (the cache's storageTimeout)
   #estimate;
   #opening;
   #openingSeals;
 
   /** estimate: () => navigator.storage.estimate()'s answer (a test may pass its own). */
-  constructor(caches, name, core, { estimate = defaultEstimate } = {}) {
+  constructor(caches, name, core, { estimate = defaultEstimate, timeoutMs = Infinity } = {}) {
     this.#caches = caches;
     this.#core = core;
     this.#estimate = estimate;
+    this.#timeoutMs = timeoutMs;
     this.name = name;
   }
 
@@ -54,8 +56,14 @@ export class FallbackStore {
   // are done, the seal and the entry name the same write. Only these quick storage calls take
   // turns, never a write's body.
   // Other tabs write the same entries: where the browser has Web Locks, the turns are the site's.
+  // A tab whose seal step never ends (storage that stopped answering) holds its turn no longer than
+  // the others' timeout: they seal without it, at worst an entry sealed for another write (a miss).
   #sealed(hash, step) {
-    const siteStep = () => withSiteLock(`cross-origin-cache: ${this.name} seal ${hash}`, step);
+    const siteStep = () => withSiteLock(`cross-origin-cache: ${this.name} seal ${hash}`, step, this.#timeoutMs)
+      .catch((error) => {
+        if (error?.lockNotGranted) return step();
+        throw error;
+      });
     const turn = (this.#sealing.get(hash) ?? Promise.resolve()).then(siteStep);
     const settled = turn.catch(() => {});
     this.#sealing.set(hash, settled);

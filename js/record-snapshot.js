@@ -120,11 +120,22 @@ export class RecordSnapshot {
   // has Web Locks (pages and workers), its read, merge and write are one step across them, so no
   // tab's write lands on a snapshot another tab wrote after it read (that brought a deleted URL
   // back, or dropped a record another tab had just stored).
+  // The write's outcome comes at once (false, or a TimeoutError, at the store's timeout), but the
+  // lock is held until this tab's put has landed (a put cannot be taken back, and one landing after
+  // another tab's write would undo it), or until dispose(). Another tab waits for it no longer than
+  // its own timeout: its write then fails (persist-failed).
   #write() {
-    // The lock goes with the step: at the store's timeout, or at dispose() for a step the storage
-    // never answers, so no tab waits on this one for ever.
-    return withSiteLock(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`,
-      () => untilAborted(this.#mergeAndWrite(), this.#closing.signal));
+    let outcome;
+    const written = new Promise((resolve, reject) => { outcome = { resolve, reject }; });
+    withSiteLock(`cross-origin-cache: ${this.#persisted.name} ${this.#key}`, async () => {
+      try {
+        outcome.resolve(await untilAborted(this.#mergeAndWrite(), this.#closing.signal));
+      } catch (error) {
+        outcome.reject(error);
+      }
+      await untilAborted(this.#persisted.settled(this.#key), this.#closing.signal).catch(() => {});
+    }, this.#persisted.timeoutMs).catch((error) => outcome.reject(error));  // not granted
+    return written;
   }
 
   async #mergeAndWrite() {

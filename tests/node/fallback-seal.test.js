@@ -142,3 +142,32 @@ test("two tabs storing the same bytes under two URLs: with Web Locks the entry t
   assert.equal(sha(await reload.cache.fetchWithCache(a.url, "arraybuffer")), sha(bytes));
   assert.equal(hub.counters.resolve, 0, "served from the fallback store");
 });
+
+test("a tab whose seal step never ends holds the site's seal turn no longer than another tab's storageTimeout", { timeout: 30000 }, async (t) => {
+  withLocks(t);
+  const hub = await hubFor(t, { shards: 1 });
+  const file = lfsFile(hub);
+  const caches = new MemoryCacheStorage();
+  // Tab A's view of the origin's Cache API: a put into the seals store never answers.
+  const tabA = Object.create(caches);
+  let hung = false;
+  tabA.open = async (name) => {
+    const cache = await caches.open(name);
+    if (!name.endsWith("-seals")) return cache;
+    return new Proxy(cache, {
+      get(target, prop) {
+        if (prop === "put") return () => { hung = true; return new Promise(() => {}); };
+        const value = target[prop];
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  for (const name of ["has", "keys", "delete"]) tabA[name] = caches[name].bind(caches);
+  const a = await cacheOn({ caches: tabA, storageTimeout: 200 });
+  a.cache.fetchWithCache(file.url, "arraybuffer").catch(() => {});
+  while (!hung) await new Promise((resolve) => setTimeout(resolve, 20));
+  a.cache.dispose();
+  const b = await cacheOn({ caches, storageTimeout: 200 });
+  assert.equal(sha(await b.cache.fetchWithCache(file.url, "arraybuffer")), file.sha256);
+  assert.equal(b.cache.stats().stored, 1);
+});

@@ -11,6 +11,7 @@ import { PersistedStore } from "../../js/persisted-store.js";
 import { RecordSnapshot } from "../../js/record-snapshot.js";
 import { MemoryCacheStorage } from "../support/memory-cache-storage.js";
 import { cacheOn, hubFor } from "../support/cache-setup.js";
+import { withLocks } from "../support/lock-manager.js";
 
 const STORE = "cross-origin-cache-cos-hash-meta";
 const TIMEOUT = 50;
@@ -29,21 +30,6 @@ async function settledWithin(promise, ms) {
   } finally {
     clearTimeout(timer);
   }
-}
-
-// Web Locks of the API's shape (one holder per name at a time), as browsers give pages and workers.
-function withLocks(t) {
-  const held = new Map();
-  const locks = {
-    request(name, callback) {
-      const turn = (held.get(name) ?? Promise.resolve()).then(() => callback());
-      held.set(name, turn.catch(() => {}));
-      return turn;
-    },
-  };
-  const before = Object.getOwnPropertyDescriptor(globalThis, "navigator");
-  Object.defineProperty(globalThis, "navigator", { value: { locks }, configurable: true, writable: true });
-  t.after(() => (before ? Object.defineProperty(globalThis, "navigator", before) : delete globalThis.navigator));
 }
 
 // A tab's snapshot over `persisted`, with the events it reports.
@@ -94,22 +80,27 @@ test("a snapshot read that never answers fails at the timeout as a failed read: 
   assert.deepEqual(events.map((e) => [e.kind, e.error.name]), [["persisted-read-failed", "TimeoutError"]]);
 });
 
-test("a snapshot write that never answers fails at the timeout, gives the Web Lock back, and holds up no later write", async (t) => {
+test("a snapshot write that never answers fails at the timeout; no write lands after it until it does, and dispose() lets the site go on", async (t) => {
   withLocks(t);
   const caches = new MemoryCacheStorage();
   const store = await caches.open(STORE);
   const put = store.put.bind(store);
   let snapshotPuts = 0;
   store.put = (key, response) => (isSnapshot(key) && snapshotPuts++ === 0 ? never() : put(key, response));
-  const persisted = new PersistedStore(caches, STORE, { timeoutMs: TIMEOUT });
-  const tab = tabSnapshot(t, persisted);
-  const otherTab = tabSnapshot(t, persisted);
+  // Two tabs: each its own view of the one store.
+  const tab = tabSnapshot(t, new PersistedStore(caches, STORE, { timeoutMs: TIMEOUT }));
+  const otherTab = tabSnapshot(t, new PersistedStore(caches, STORE, { timeoutMs: TIMEOUT }));
 
   const hung = await settledWithin(tab.snapshot.flush(), 5000);
   assert.deepEqual(hung, { status: "fulfilled", value: false }, "flush() says the snapshot was not written");
   assert.deepEqual(tab.events.map((e) => [e.kind, e.error.name]), [["persist-failed", "TimeoutError"]]);
-  assert.deepEqual(await settledWithin(otherTab.snapshot.flush(), 5000), { status: "fulfilled", value: true }, "the other tab took the lock");
-  assert.deepEqual(await settledWithin(tab.snapshot.flush(), 5000), { status: "fulfilled", value: true }, "this tab's next write");
+  // The put may still land: until it has, no write may land after it (it would undo that write).
+  assert.deepEqual(await settledWithin(tab.snapshot.flush(), 5000), { status: "fulfilled", value: false }, "this tab's next write waits its turn");
+  assert.deepEqual(await settledWithin(otherTab.snapshot.flush(), 5000), { status: "fulfilled", value: false }, "the other tab waits no longer than its timeout");
+  assert.deepEqual(otherTab.events.map((e) => [e.kind, e.error.name]), [["persist-failed", "TimeoutError"]]);
+  // The tab goes away (dispose(), or its page closes): the site's lock is free again.
+  tab.snapshot.close();
+  assert.deepEqual(await settledWithin(otherTab.snapshot.flush(), 5000), { status: "fulfilled", value: true }, "the other tab writes");
   assert.ok(await store.match(core.snapshotKey), "the snapshot is stored");
 });
 
@@ -164,4 +155,35 @@ test("with storageTimeout Infinity, dispose() settles a deleteInCache whose snap
   assert.match(deleted.reason.message, /the cache was disposed/);
   assert.equal((await settledWithin(otherFlush, 5000)).status, "fulfilled", "the other tab's write");
   assert.deepEqual(otherTab.events, []);
+});
+
+test("a snapshot write that timed out and lands later does not undo a newer one: later writes wait for it", async (t) => {
+  const hub = await hubFor(t, { shards: 1 });
+  const file = hub.model.files.find((f) => f.lfs);
+  const caches = new MemoryCacheStorage();
+  const store = await caches.open(STORE);
+  const put = store.put.bind(store);
+  let slowNext = false;
+  store.put = async (key, response) => {
+    if (slowNext && String(key?.url ?? key) === core.snapshotKey) {
+      slowNext = false;
+      await new Promise((resolve) => setTimeout(resolve, 8 * TIMEOUT));
+    }
+    return put(key, response);
+  };
+  const { cache } = await cacheOn({ caches, storageTimeout: TIMEOUT });
+  await cache.fetchWithCache(file.url, "arraybuffer");
+  slowNext = true;
+  await cache.flush();  // times out; its put lands later
+  const deletion = await cache.deleteInCache(file.url).then(() => "resolved", () => "rejected");
+  await new Promise((resolve) => setTimeout(resolve, 12 * TIMEOUT));  // the late put has landed
+  const offline = async () => { throw new TypeError("offline"); };
+  if (deletion === "resolved") {
+    const { cache: reloaded } = await cacheOn({ caches, fetch: offline });
+    assert.equal(await reloaded.resolveHash(file.url), null, "a deletion that resolved is not undone");
+  }
+  // This tab's next write carries the deletion over whatever landed late.
+  await cache.flush();
+  const { cache: reloaded } = await cacheOn({ caches, fetch: offline });
+  assert.equal(await reloaded.resolveHash(file.url), null);
 });

@@ -1,14 +1,28 @@
-// Web Locks for Node, which has none: a lock manager of the API's shape (request(name, callback),
-// one holder per name at a time), installed as navigator.locks for one test.
+// Web Locks for Node, which has none: a lock manager of the API's shape (request(name, options?,
+// callback), one holder per name at a time, a request given up when its options.signal aborts
+// before the lock is granted), installed as navigator.locks for one test.
 export function lockManager() {
-  const held = new Map();
+  const held = new Map();  // name -> settles when the last holder asked for lets go
   const requests = [];
   return {
     requests,
-    request(name, callback) {
+    request(name, options, callback) {
+      if (typeof options === "function") [options, callback] = [{}, options];
       requests.push(name);
-      const turn = (held.get(name) ?? Promise.resolve()).then(() => callback());
-      held.set(name, turn.catch(() => {}));
+      const previous = held.get(name) ?? Promise.resolve();
+      const signal = options?.signal;
+      let settle;
+      const turn = new Promise((resolve, reject) => { settle = { resolve, reject }; });
+      const onAbort = () => settle.reject(signal.reason);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const released = previous.then(() => {
+        if (signal?.aborted) return undefined;  // given up: the next request goes on
+        signal?.removeEventListener("abort", onAbort);
+        const holding = Promise.resolve().then(callback);
+        holding.then(settle.resolve, settle.reject);
+        return holding.catch(() => {});
+      });
+      held.set(name, released);
       return turn;
     },
   };
