@@ -317,7 +317,8 @@ export class CrossOriginCache {
   #prefetchShards(context, blob) {
     const url = context.url;
     blob.text()
-      .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text), undefined, context))
+      // Keyed as tvmjs will ask for them (requestUrl: the URL parser's form).
+      .then((text) => this.#hashes.many(this.#core.tensorCacheShardUrls(url, text).map(requestUrl), undefined, context))
       // A cache disposed meanwhile has no one to tell.
       .catch((error) => { if (!this.#disposed) this.#errors.url(this.#errors.kinds.prefetchFailed, url, error); });
   }
