@@ -12,6 +12,7 @@
 // kept out (it can read and write all the origin stores: nothing here can hide a secret from it).
 import { readBounded } from "./bounded-body.js";
 import { randomHex } from "./hex.js";
+import { KeyedTurns } from "./keyed-turns.js";
 import { withSiteLock } from "./site-lock.js";
 
 const ENTRY_PREFIX = "https://cross-origin-cache.invalid/sha256/";
@@ -35,7 +36,7 @@ function defaultEstimate() {
 export class FallbackStore {
   #caches;
   #core;
-  #sealing = new Map();  // hash -> the last seal step asked for, settled
+  #sealing = new KeyedTurns();  // seal steps, per hash
   #timeoutMs;            // how long a seal step waits for another tab's (the cache's storageTimeout)
   #estimate;
   #opening;
@@ -64,11 +65,7 @@ export class FallbackStore {
         if (error?.lockNotGranted) return step();
         throw error;
       });
-    const turn = (this.#sealing.get(hash) ?? Promise.resolve()).then(siteStep);
-    const settled = turn.catch(() => {});
-    this.#sealing.set(hash, settled);
-    settled.then(() => { if (this.#sealing.get(hash) === settled) this.#sealing.delete(hash); });
-    return turn;
+    return this.#sealing.run(hash, siteStep);
   }
 
   #open() {

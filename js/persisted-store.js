@@ -6,11 +6,15 @@
 // core's limit for what the entry holds).
 import { readBounded } from "./bounded-body.js";
 import { answered } from "./cos-client.js";
+import { KeyedTurns } from "./keyed-turns.js";
 
 export class PersistedStore {
   #caches;
   #timeoutMs;
-  #changes = new Map();  // key -> its last put or delete, settled (a timed-out one may still land)
+  // A put or delete of a key is issued only once the last one of it has landed, even one its
+  // caller stopped waiting for: a Cache API call cannot be taken back, and one landing late would
+  // put older state over newer. Its wait counts against the new call's own bound.
+  #changes = new KeyedTurns();
 
   /** mustExist: another library's store, which reading must not create; timeoutMs: Infinity, never. */
   constructor(caches, name, { mustExist = false, timeoutMs = Infinity } = {}) {
@@ -35,21 +39,9 @@ export class PersistedStore {
     return this.#timeoutMs;
   }
 
-  // A put or delete of a key is issued only once the last one of it has landed, even one its
-  // caller stopped waiting for: a Cache API call cannot be taken back, and one landing late would
-  // put older state over newer. Its wait counts against the new call's own bound.
-  #inOrder(key, change) {
-    const previous = this.#changes.get(key) ?? Promise.resolve();
-    const current = previous.then(change);
-    const settled = current.then(() => {}, () => {});
-    this.#changes.set(key, settled);
-    settled.then(() => { if (this.#changes.get(key) === settled) this.#changes.delete(key); });
-    return current;
-  }
-
   /** Settles once every put and delete of `key` asked for so far has landed (or failed). */
   settled(key) {
-    return this.#changes.get(key) ?? Promise.resolve();
+    return this.#changes.settled(key);
   }
 
   read(key, limit) {
@@ -61,14 +53,14 @@ export class PersistedStore {
   }
 
   write(key, body) {
-    return this.#bounded("a write", () => this.#inOrder(key, async () => {
+    return this.#bounded("a write", () => this.#changes.run(key, async () => {
       const cache = await this.#open();
       await cache.put(key, new Response(body, { headers: { "Content-Type": "application/json" } }));
     }));
   }
 
   delete(key) {
-    return this.#bounded("a delete", () => this.#inOrder(key, async () => (await this.#open())?.delete(key) ?? false));
+    return this.#bounded("a delete", () => this.#changes.run(key, async () => (await this.#open())?.delete(key) ?? false));
   }
 
   // One scan reads the store it opened at its start.

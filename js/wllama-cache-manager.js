@@ -16,6 +16,7 @@
 
 import { loadCore } from "./core.js";
 import { toHex } from "./hex.js";
+import { KeyedTurns } from "./keyed-turns.js";
 import { Redactor } from "./redactor.js";
 
 // Index keys are synthetic URLs (the Cache API keys only http(s) requests); nothing is fetched.
@@ -164,27 +165,14 @@ function downloadRequest(url, init) {
   return { url: new URL(url).href, method: "GET", headers };
 }
 
-// Work on one name runs one at a time, in call order: a write of an entry is a delete in one index
-// and a put in the other, and two interleaved could end on the older metadata or in both indexes.
-class PerNameQueue {
-  #last = new Map();  // name → its last work's promise
-
-  run(name, work) {
-    const previous = this.#last.get(name) ?? Promise.resolve();
-    const current = previous.then(() => work(), () => work());
-    this.#last.set(name, current);
-    const forget = () => { if (this.#last.get(name) === current) this.#last.delete(name); };
-    current.then(forget, forget);
-    return current;
-  }
-}
-
 /** wllama's CacheManager interface over a CrossOriginCache. */
 export class WllamaCacheManager {
   #cache;
   #index;
   #privateIndex = new MemoryIndex();  // entries whose metadata carries a secret: never persisted
-  #writes = new PerNameQueue();  // every change to the indexes' entry of a name
+  // Every change to the indexes' entry of a name, one at a time in call order: a write is a delete
+  // in one index and a put in the other, and two interleaved could end on the older metadata.
+  #writes = new KeyedTurns();
 
   constructor(cache, options = {}) {
     for (const method of ["addToCache", "match", "put", "deleteInCache", "resolveHashDetails"]) {
